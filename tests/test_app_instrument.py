@@ -1,0 +1,27 @@
+"""Pilot: the app opens on the bundled instrument and shows banks and codes."""
+
+from __future__ import annotations
+
+from textual.widgets import Footer
+
+from tests.helpers import screen_text
+from tui.app import make_app
+from tui.widgets.instrument_tree import InstrumentTree
+
+
+async def test_app_shows_bank_titles_and_statement_codes(tmp_path):
+    app = make_app(study_path=tmp_path / "study.db")
+    async with app.run_test(size=(140, 50)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        for title in ("Joint Practice Development", "High Social Capital"):
+            assert title in text
+        assert "A1" in text and "Beginning" in text
+        assert app.screen.query_one(Footer)
+        # Walking down the tree shows the statement's code and running number in the detail pane.
+        tree = app.screen.query_one(InstrumentTree)
+        tree.focus()
+        await pilot.press("down", "down")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "JPD A1" in text and "JPD 1" in text

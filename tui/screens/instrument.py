@@ -1,0 +1,71 @@
+"""The instrument as staff see it: banks, sections with their hidden stage labels, statement codes."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static, Tree
+
+from tui.domain.instrument import Instrument
+from tui.widgets.instrument_tree import InstrumentTree, NodeRef
+
+
+def describe_node(instrument: Instrument, ref: NodeRef | None) -> Group:
+    """The detail panel's content for a tree node (also used by the builder)."""
+    if ref is None or ref.kind == "instrument" or ref.bank < 0:
+        counts = ", ".join(f"{b.abbreviation} {b.statement_count}" for b in instrument.banks)
+        return Group(
+            Text(instrument.title, style="bold"),
+            Text(f"version {instrument.version} · {instrument.statement_count} statements ({counts})"),
+        )
+    bank = instrument.banks[ref.bank]
+    head = Text.assemble((f"{bank.abbreviation}  {bank.title}", "bold"), f"   {bank.dimension}")
+    if ref.kind == "bank":
+        parts = [head, Text(f"{bank.statement_count} statements · id {bank.id}", style="dim"), Text("")]
+        parts.append(Text(bank.rubric or "(no rubric)", style="" if bank.rubric else "dim"))
+        if bank.note:
+            parts += [Text(""), Text(f"Note: {bank.note}", style="dim italic")]
+        return Group(*parts)
+    stage = instrument.stage_label(bank, ref.letter)
+    refs = [r for r in instrument.bank_refs(bank) if r.section.letter == ref.letter]
+    if ref.kind == "section":
+        parts = [head, Text.assemble(("Section ", ""), (ref.letter, "bold"), "  stage: ", (stage, "italic"),
+                                     (" (hidden from respondents)", "dim")), Text("")]
+        for r in refs:
+            parts.append(Text.assemble((f"{r.code:<8} {r.number_code:<8} ", "bold"), r.statement.text))
+        return Group(*parts)
+    r = refs[ref.position - 1]
+    parts = [
+        head,
+        Text.assemble(("Code ", "dim"), (r.code, "bold"), ("   running number ", "dim"), (r.number_code, "bold"),
+                      ("   stage ", "dim"), (stage, "italic"), ("   id ", "dim"), r.statement.id),
+        Text(""),
+        Text(r.statement.text),
+    ]
+    if r.statement.negative:
+        parts += [Text(""), Text("Negatively worded statement.", style="yellow")]
+    if r.statement.note:
+        parts += [Text(""), Text(f"Note: {r.statement.note}", style="dim italic")]
+    return Group(*parts)
+
+
+class InstrumentScreen(Screen):
+    """Read-only view of the instrument in use."""
+
+    def __init__(self, instrument: Instrument):
+        super().__init__()
+        self.instrument = instrument
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="instrument-body"):
+            yield InstrumentTree(self.instrument, id="instrument-tree")
+            with VerticalScroll(id="detail-scroll"):
+                yield Static(describe_node(self.instrument, None), id="detail")
+        yield Footer()
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeRef]) -> None:
+        self.query_one("#detail", Static).update(describe_node(self.instrument, event.node.data))
