@@ -1,4 +1,9 @@
-"""The SurveyDesk Textual app, and the one factory that builds it for the CLI and the tests."""
+"""The SurveyDesk Textual app, and the one factory that builds it for the CLI and the tests.
+
+Each job is an app *mode* with its own screen stack (instrument, entry, print, analysis,
+builder), switched with F-keys that work even while an Input has focus. Screens read shared
+state from the app (``self.app.instrument``, ``self.app.study``) and call the domain.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,20 @@ from textual.binding import Binding
 from tui.domain.bundled import default_instrument_path
 from tui.domain.instrument import Instrument
 from tui.domain.instrument_toml import load_instrument
+from tui.screens.instrument import InstrumentScreen
 
 
 class SurveyDeskApp(App[int]):
     CSS_PATH = ["styles/app.tcss"]
     TITLE = "SurveyDesk"
 
+    MODES = {
+        "instrument": InstrumentScreen,
+    }
+    DEFAULT_MODE = "instrument"
+
     BINDINGS = [
+        Binding("f2", "switch_mode('instrument')", "Instrument", id="mode-instrument"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
     ]
 
@@ -27,10 +39,7 @@ class SurveyDeskApp(App[int]):
         self.study_path = study_path
 
     def on_mount(self) -> None:
-        from tui.screens.instrument import InstrumentScreen
-
         self.sub_title = f"{self.instrument.title} {self.instrument.version} · {self.study_path}"
-        self.push_screen(InstrumentScreen(self.instrument))
 
 
 def make_app(

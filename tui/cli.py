@@ -57,8 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def open_app(args: argparse.Namespace) -> int:
     from tui.app import make_app
+    from tui.domain.problems import InstrumentError
 
-    app = make_app(study_path=args.study, instrument_path=args.instrument)
+    try:
+        app = make_app(study_path=args.study, instrument_path=args.instrument)
+    except InstrumentError as exc:
+        raise Failure(f"the instrument cannot be used:\n{exc}") from None
     app.run()
     return app.return_code or 0
 

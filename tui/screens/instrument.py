@@ -55,9 +55,9 @@ def describe_node(instrument: Instrument, ref: NodeRef | None) -> Group:
 class InstrumentScreen(Screen):
     """Read-only view of the instrument in use."""
 
-    def __init__(self, instrument: Instrument):
-        super().__init__()
-        self.instrument = instrument
+    @property
+    def instrument(self) -> Instrument:
+        return self.app.instrument
 
     def compose(self) -> ComposeResult:
         yield Header()
