@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from .answers import MAX_BANK_STATEMENTS
 from .instrument import SECTION_LETTERS, Instrument
 from .problems import WARNING, Path, Problem
 
@@ -86,6 +87,9 @@ def check_instrument(instrument: Instrument) -> list[Problem]:
                 add(f"stage override for section {letter} is empty", bpath + ("stages", letter))
         if bank.statement_count == 0:
             add("bank has no statements", bpath)
+        elif bank.statement_count > MAX_BANK_STATEMENTS:
+            add(f"bank has {bank.statement_count} statements; a bank holds at most {MAX_BANK_STATEMENTS} "
+                "(split it into several banks)", bpath)
         for section in bank.sections:
             spath: Path = bpath + ("section", section.letter)
             if section.letter not in SECTION_LETTERS:

@@ -1,0 +1,30 @@
+"""The study store: the single storage API for the TUI, the CLI and the tests."""
+
+from .errors import (
+    DuplicateError,
+    InputError,
+    NewerStudyError,
+    NotAStudyError,
+    NotFoundError,
+    StaleError,
+    StoreError,
+    UnknownWaveError,
+)
+from .records import (
+    AuditEntry,
+    Discrepancy,
+    Draft,
+    EntryPass,
+    IssuedForm,
+    OperatorStats,
+    ReturnRecord,
+    SavedReturn,
+    Wave,
+)
+from .study import DEFAULT_SETTINGS, Study, check_operator
+
+__all__ = [
+    "DEFAULT_SETTINGS", "AuditEntry", "Discrepancy", "Draft", "DuplicateError", "EntryPass", "InputError",
+    "IssuedForm", "NewerStudyError", "NotAStudyError", "NotFoundError", "OperatorStats", "ReturnRecord",
+    "SavedReturn", "StaleError", "Study", "StoreError", "UnknownWaveError", "Wave", "check_operator",
+]

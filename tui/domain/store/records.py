@@ -1,0 +1,154 @@
+"""What the store hands back: plain frozen records, no database handles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui.domain.answers import BankAnswer
+from tui.domain.instrument import Instrument
+
+
+@dataclass(frozen=True)
+class Wave:
+    id: int
+    name: str
+    instrument: Instrument  # the frozen copy: what this wave's data means
+    instrument_sha256: str
+    opens: str | None
+    closes: str | None
+    population: int | None
+    created_at: str
+    created_by: str
+
+
+@dataclass(frozen=True)
+class IssuedForm:
+    serial: str
+    number: int
+    wave: str
+    participant_code: str | None  # None for a blank self-coding form
+    school: str | None
+    role: int | None
+    printed_at: str
+    printed_by: str
+    print_count: int
+
+
+@dataclass(frozen=True)
+class EntryPass:
+    pass_no: int
+    operator: str
+    saved_at: str
+    keystrokes: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ReturnRecord:
+    id: int
+    wave: str
+    serial: str | None
+    serial_issued: bool
+    participant_code: str
+    school: str
+    role: int
+    answers: dict[str, BankAnswer]
+    status: str  # entered | discrepant | verified
+    needs_second: bool
+    version: int
+    created_at: str
+    created_by: str
+    updated_at: str
+    passes: tuple[EntryPass, ...] = ()
+
+    @property
+    def awaiting_second(self) -> bool:
+        return self.needs_second and len(self.passes) < 2
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    id: int
+    return_id: int
+    wave: str
+    participant_code: str
+    serial: str | None
+    kind: str  # page | statement
+    bank_id: str
+    code: str
+    statement_id: str
+    first_value: str
+    second_value: str
+    first_operator: str
+    second_operator: str
+    resolved_value: str | None
+    resolved_by: str | None
+    resolved_at: str | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_value is None
+
+
+@dataclass(frozen=True)
+class SavedReturn:
+    record: ReturnRecord
+    warnings: tuple[str, ...] = ()
+    discrepancies: tuple[Discrepancy, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: str
+    operator: str
+    action: str
+    entity: str
+    entity_key: str
+    wave: str | None
+    old: Any
+    new: Any
+    reason: str | None
+
+
+@dataclass
+class Draft:
+    """A form part-way through keying, saved after every completed section."""
+
+    wave: str
+    operator: str
+    participant_code: str
+    serial: str | None = None
+    pass_no: int = 1
+    return_id: int | None = None
+    # {"done": {bank_id: {"present": bool, "sections": {"A": [1, 3], ...}}}, "at": [bank_index, letter]}
+    state: dict = field(default_factory=dict)
+    keystrokes: int = 0
+    seconds: float = 0.0
+    id: int | None = None
+    started_at: str = ""
+    updated_at: str = ""
+
+
+@dataclass(frozen=True)
+class OperatorStats:
+    operator: str
+    returns: int  # entry passes saved
+    keystrokes: int
+    seconds: float
+    compared_statements: int  # statements this operator keyed that a second keying checked
+    errors: int  # resolved discrepancies where this operator's value was the wrong one
+    open_discrepancies: int
+
+    @property
+    def returns_per_hour(self) -> float | None:
+        return self.returns / self.seconds * 3600 if self.seconds > 0 else None
+
+    @property
+    def keystrokes_per_hour(self) -> float | None:
+        return self.keystrokes / self.seconds * 3600 if self.seconds > 0 else None
+
+    @property
+    def errors_per_10000(self) -> float | None:
+        return self.errors / self.compared_statements * 10_000 if self.compared_statements else None

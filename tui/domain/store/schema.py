@@ -1,0 +1,166 @@
+"""Tables of a study, in SQLAlchemy Core so the same SQL runs on SQLite and PostgreSQL.
+
+Times are ISO 8601 UTC text. Answers are the compact text of tui.domain.answers.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+SCHEMA_VERSION = 2
+# PRAGMA application_id marks an SQLite file as a SurveyDesk study ("SDSK").
+APPLICATION_ID = 0x5344534B
+
+metadata = MetaData()
+
+meta = Table(
+    "meta", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+waves = Table(
+    "waves", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("opens", String(10)),
+    Column("closes", String(10)),
+    Column("population", Integer),  # stated number of people asked, e.g. 68
+    Column("instrument_id", String(128), nullable=False),
+    Column("instrument_version", String(64), nullable=False),
+    Column("instrument_toml", Text, nullable=False),  # the frozen copy this wave's data means
+    Column("instrument_sha256", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", String(32), nullable=False),
+)
+
+# The researcher's secret: letter -> school name. Never printed, never exported.
+schools = Table(
+    "schools", metadata,
+    Column("letter", String(1), primary_key=True),
+    Column("name", Text, nullable=False),
+)
+
+issued_forms = Table(
+    "issued_forms", metadata,
+    Column("serial", String(16), primary_key=True),
+    Column("number", Integer, nullable=False, unique=True),
+    Column("wave_id", Integer, ForeignKey("waves.id"), nullable=False),
+    Column("participant_code", String(2)),  # null for a blank self-coding form
+    Column("school", String(1)),
+    Column("role", Integer),
+    Column("printed_at", String(32), nullable=False),
+    Column("printed_by", String(32), nullable=False),
+    Column("print_count", Integer, nullable=False, default=1),
+)
+Index("ix_issued_wave", issued_forms.c.wave_id, issued_forms.c.school, issued_forms.c.role)
+
+returns = Table(
+    "returns", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("wave_id", Integer, ForeignKey("waves.id"), nullable=False),
+    Column("serial", String(16), unique=True),  # null when the form carried none
+    Column("serial_issued", Boolean, nullable=False, default=False),
+    Column("participant_code", String(2), nullable=False),
+    Column("school", String(1), nullable=False),
+    Column("role", Integer, nullable=False),
+    Column("answers", Text, nullable=False),  # current accepted values
+    # entered (one pass) | discrepant (passes differ, some unresolved) | verified
+    Column("status", String(16), nullable=False),
+    Column("needs_second", Boolean, nullable=False, default=False),
+    Column("version", Integer, nullable=False, default=1),  # optimistic lock against lost updates
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+)
+Index("ix_returns_wave", returns.c.wave_id, returns.c.school, returns.c.role)
+
+entry_passes = Table(
+    "entry_passes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("return_id", Integer, ForeignKey("returns.id", ondelete="CASCADE"), nullable=False),
+    Column("pass_no", Integer, nullable=False),
+    Column("operator", String(32), nullable=False),
+    Column("answers", Text, nullable=False),  # exactly as keyed in this pass
+    Column("started_at", String(32)),
+    Column("saved_at", String(32), nullable=False),
+    Column("keystrokes", Integer, nullable=False, default=0),
+    Column("seconds", Float, nullable=False, default=0.0),
+    UniqueConstraint("return_id", "pass_no", name="uq_pass"),
+)
+Index("ix_pass_operator", entry_passes.c.operator)
+
+discrepancies = Table(
+    "discrepancies", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("return_id", Integer, ForeignKey("returns.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # page | statement
+    Column("bank_id", String(64), nullable=False),
+    Column("code", String(32), nullable=False),
+    Column("statement_id", String(128), nullable=False),
+    Column("first_value", String(8), nullable=False),
+    Column("second_value", String(8), nullable=False),
+    Column("first_operator", String(32), nullable=False),
+    Column("second_operator", String(32), nullable=False),
+    Column("resolved_value", String(8)),
+    Column("resolved_by", String(32)),
+    Column("resolved_at", String(32)),
+    Column("found_at", String(32), nullable=False),
+)
+Index("ix_discrepancy_return", discrepancies.c.return_id)
+
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False),
+    Column("operator", String(32), nullable=False),
+    Column("action", String(16), nullable=False),  # insert | update | delete | resolve | ...
+    Column("entity", String(32), nullable=False),
+    Column("entity_key", String(64), nullable=False),
+    Column("wave", String(64)),
+    Column("old", Text),  # JSON
+    Column("new", Text),  # JSON
+    Column("reason", Text),
+    Column("hash", String(64), nullable=False),  # chains every entry to the one before it
+)
+
+# Added in schema 2.
+drafts = Table(
+    "drafts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("wave_id", Integer, ForeignKey("waves.id"), nullable=False),
+    Column("operator", String(32), nullable=False),
+    Column("pass_no", Integer, nullable=False, default=1),
+    Column("return_id", Integer),  # the return a second pass re-keys
+    Column("participant_code", String(2), nullable=False),
+    Column("serial", String(16)),
+    Column("state", Text, nullable=False),  # JSON: completed sections and where keying stopped
+    Column("keystrokes", Integer, nullable=False, default=0),
+    Column("seconds", Float, nullable=False, default=0.0),
+    Column("started_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+)
+
+settings = Table(
+    "settings", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# Tables each schema version introduced; a migration creates what an older study lacks.
+INTRODUCED = {
+    1: ("meta", "waves", "schools", "issued_forms", "returns", "entry_passes", "discrepancies", "audit"),
+    2: ("drafts", "settings"),
+}

@@ -1,0 +1,1001 @@
+"""A study: one SQLite file (or, later, a PostgreSQL database) holding waves, issued forms,
+returns with their entry passes, discrepancies, drafts and an audit trail.
+
+Every change is one transaction that also writes its audit entry, so a change and its record
+land together or not at all. SQLite runs in WAL mode with a busy timeout and takes the write
+lock at the start of each write (BEGIN IMMEDIATE), so two entry stations writing at once both
+succeed, one after the other, instead of failing with "database is locked".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    String,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.pool import NullPool
+
+from tui.domain import answers as ans
+from tui.domain.instrument import Instrument, ParticipantCodeError
+from tui.domain.instrument_toml import dumps_instrument, parse_instrument
+from tui.domain.serials import SerialError, make_serial, parse_serial
+
+from . import schema as s
+from .errors import (
+    DuplicateError,
+    InputError,
+    NewerStudyError,
+    NotAStudyError,
+    NotFoundError,
+    StaleError,
+    StoreError,
+    UnknownWaveError,
+)
+from .records import (
+    AuditEntry,
+    Discrepancy,
+    Draft,
+    EntryPass,
+    IssuedForm,
+    OperatorStats,
+    ReturnRecord,
+    SavedReturn,
+    Wave,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import polars as pl
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_S = 60
+OPERATOR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$")
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "min_cell": 5,  # k: smaller groups are suppressed in tables
+    "second_keying_share": 1.0,  # 1.0 = every return is keyed twice; 0.1 = a random 10%
+}
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def check_operator(operator: str) -> str:
+    op = (operator or "").strip()
+    if not OPERATOR.match(op):
+        raise InputError(
+            f"operator {operator!r} must be initials or a short name (letters and digits, at most 16), e.g. JS"
+        )
+    return op
+
+
+@lru_cache(maxsize=64)
+def _instrument_from_toml(text: str) -> Instrument:
+    instrument, problems = parse_instrument(text, "<wave instrument>")
+    if instrument is None:  # pragma: no cover - frozen copies were valid when frozen
+        raise StoreError("a wave's frozen instrument no longer parses: " + "; ".join(map(str, problems)))
+    return instrument
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+class Study:
+    """The one storage API used by the TUI, the CLI and the tests."""
+
+    def __init__(self, engine: Engine, path: Path | None, now: Callable[[], str] = utc_now):
+        self.engine = engine
+        self.path = path
+        self._now = now
+        self._uuid = self._meta("study_uuid") or ""
+
+    # --- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = True, now: Callable[[], str] = utc_now) -> Study:
+        path = Path(path)
+        if path.exists():
+            with path.open("rb") as handle:
+                head = handle.read(16)
+            if head and head != SQLITE_HEADER:
+                raise NotAStudyError(f"{path} is not a SurveyDesk study (not an SQLite database)")
+        elif not create:
+            raise NotFoundError(f"no study at {path}; create one with `surveydesk wave add`")
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            f"sqlite:///{path}",
+            # One connection per use: the file is the shared state, and processes come and go.
+            poolclass=NullPool,
+            connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
+        )
+        _configure_sqlite(engine)
+        try:
+            _prepare_schema(engine, path, now)
+        except OperationalError as exc:
+            raise NotAStudyError(f"{path} cannot be opened as a study: {exc.orig}") from None
+        return cls(engine, path, now)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Study:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction holding SQLite's write lock from its first statement."""
+        with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def _meta(self, key: str) -> str | None:
+        with self._read() as conn:
+            return conn.execute(select(s.meta.c.value).where(s.meta.c.key == key)).scalar()
+
+    # --- audit -----------------------------------------------------------------------------
+
+    def _audit(self, conn: Connection, *, operator: str, action: str, entity: str, key: str,
+               wave: str | None = None, old: Any = None, new: Any = None, reason: str | None = None,
+               at: str | None = None) -> None:
+        at = at or self._now()
+        previous = conn.execute(select(s.audit.c.hash).order_by(s.audit.c.id.desc()).limit(1)).scalar() or ""
+        row = {"at": at, "operator": operator, "action": action, "entity": entity, "entity_key": str(key),
+               "wave": wave, "old": _json(old), "new": _json(new), "reason": reason}
+        conn.execute(insert(s.audit).values(**row, hash=_chain_hash(previous, row)))
+
+    def audit(self, *, wave: str | None = None, operator: str | None = None, entity: str | None = None,
+              action: str | None = None, since: str | None = None, key: str | None = None,
+              limit: int | None = None) -> list[AuditEntry]:
+        query = select(s.audit).order_by(s.audit.c.id)
+        for column, value in ((s.audit.c.wave, wave), (s.audit.c.operator, operator),
+                              (s.audit.c.entity, entity), (s.audit.c.action, action),
+                              (s.audit.c.entity_key, key)):
+            if value is not None:
+                query = query.where(column == value)
+        if since:
+            query = query.where(s.audit.c.at >= since)
+        if limit:
+            query = query.order_by(None).order_by(s.audit.c.id.desc()).limit(limit)
+        with self._read() as conn:
+            rows = conn.execute(query).mappings().all()
+        entries = [AuditEntry(r["id"], r["at"], r["operator"], r["action"], r["entity"], r["entity_key"],
+                              r["wave"], json.loads(r["old"]) if r["old"] else None,
+                              json.loads(r["new"]) if r["new"] else None, r["reason"]) for r in rows]
+        return sorted(entries, key=lambda e: e.id)
+
+    def verify_audit(self) -> list[str]:
+        """Problems with the audit chain (an entry edited or removed outside SurveyDesk)."""
+        problems = []
+        previous = ""
+        with self._read() as conn:
+            for r in conn.execute(select(s.audit).order_by(s.audit.c.id)).mappings():
+                row = {k: r[k] for k in ("at", "operator", "action", "entity", "entity_key", "wave", "old",
+                                         "new", "reason")}
+                if _chain_hash(previous, row) != r["hash"]:
+                    problems.append(f"audit entry {r['id']} ({r['at']}) does not match the chain: "
+                                    "it or the entry before it was changed outside SurveyDesk")
+                previous = r["hash"]
+        return problems
+
+    # --- settings and the secret school key ---------------------------------------------------
+
+    def setting(self, key: str) -> Any:
+        if key not in DEFAULT_SETTINGS:
+            raise InputError(f"unknown setting {key!r}; settings are {', '.join(DEFAULT_SETTINGS)}")
+        with self._read() as conn:
+            value = conn.execute(select(s.settings.c.value).where(s.settings.c.key == key)).scalar()
+        return DEFAULT_SETTINGS[key] if value is None else json.loads(value)
+
+    def set_setting(self, key: str, value: Any, *, operator: str) -> None:
+        operator = check_operator(operator)
+        old = self.setting(key)
+        if key == "min_cell" and not (isinstance(value, int) and value >= 1):
+            raise InputError("min_cell (k) must be a whole number of respondents, at least 1")
+        if key == "second_keying_share" and not (isinstance(value, (int, float)) and 0 <= value <= 1):
+            raise InputError("second_keying_share must be between 0 (none) and 1 (every return)")
+        with self._write() as conn:
+            conn.execute(delete(s.settings).where(s.settings.c.key == key))
+            conn.execute(insert(s.settings).values(key=key, value=json.dumps(value)))
+            self._audit(conn, operator=operator, action="update", entity="setting", key=key, old=old, new=value)
+
+    def school_names(self) -> dict[str, str]:
+        """The secret key. Only for the researcher's own screens; never printed or exported."""
+        with self._read() as conn:
+            return dict(conn.execute(select(s.schools.c.letter, s.schools.c.name)).all())
+
+    def set_school_name(self, letter: str, name: str, *, operator: str) -> None:
+        operator = check_operator(operator)
+        letter = letter.strip().upper()
+        if not re.fullmatch(r"[A-Z]", letter):
+            raise InputError(f"school letter {letter!r} must be one letter A-Z")
+        with self._write() as conn:
+            had = conn.execute(select(s.schools.c.name).where(s.schools.c.letter == letter)).scalar()
+            conn.execute(delete(s.schools).where(s.schools.c.letter == letter))
+            if name.strip():
+                conn.execute(insert(s.schools).values(letter=letter, name=name.strip()))
+            # The audit records that the key changed, never the name itself.
+            self._audit(conn, operator=operator, action="update", entity="school_key", key=letter,
+                        old="(set)" if had else None, new="(set)" if name.strip() else None)
+
+    # --- waves -------------------------------------------------------------------------------
+
+    def add_wave(self, name: str, instrument: Instrument, *, operator: str, opens: str | None = None,
+                 closes: str | None = None, population: int | None = None) -> Wave:
+        operator = check_operator(operator)
+        name = name.strip()
+        if not name or len(name) > 64:
+            raise InputError("a wave needs a name of 1-64 characters, e.g. 2014")
+        for label, value in (("opens", opens), ("closes", closes)):
+            if value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise InputError(f"wave {label} date {value!r} must be YYYY-MM-DD")
+        if opens and closes and closes < opens:
+            raise InputError(f"wave closes ({closes}) before it opens ({opens})")
+        if population is not None and population < 1:
+            raise InputError("population must be a positive number of people")
+        toml = dumps_instrument(instrument)
+        row = dict(name=name, opens=opens, closes=closes, population=population, instrument_id=instrument.id,
+                   instrument_version=instrument.version, instrument_toml=toml,
+                   instrument_sha256=hashlib.sha256(toml.encode()).hexdigest(),
+                   created_at=self._now(), created_by=operator)
+        try:
+            with self._write() as conn:
+                conn.execute(insert(s.waves).values(**row))
+                self._audit(conn, operator=operator, action="insert", entity="wave", key=name, wave=name,
+                            new={k: row[k] for k in ("opens", "closes", "population", "instrument_id",
+                                                     "instrument_version", "instrument_sha256")})
+        except IntegrityError:
+            raise DuplicateError(f"a wave named {name!r} already exists") from None
+        return self.wave(name)
+
+    def waves(self) -> list[Wave]:
+        with self._read() as conn:
+            rows = conn.execute(select(s.waves).order_by(s.waves.c.id)).mappings().all()
+        return [self._wave(r) for r in rows]
+
+    def wave(self, name: str) -> Wave:
+        with self._read() as conn:
+            row = conn.execute(select(s.waves).where(s.waves.c.name == name)).mappings().first()
+        if row is None:
+            known = ", ".join(w.name for w in self.waves()) or "none yet"
+            raise UnknownWaveError(f"no wave named {name!r} (waves: {known})")
+        return self._wave(row)
+
+    def waves_using(self, instrument_id: str, version: str) -> list[str]:
+        with self._read() as conn:
+            return list(conn.execute(select(s.waves.c.name).where(
+                s.waves.c.instrument_id == instrument_id, s.waves.c.instrument_version == version)).scalars())
+
+    @staticmethod
+    def _wave(row: Any) -> Wave:
+        return Wave(row["id"], row["name"], _instrument_from_toml(row["instrument_toml"]),
+                    row["instrument_sha256"], row["opens"], row["closes"], row["population"],
+                    row["created_at"], row["created_by"])
+
+    def _wave_row(self, conn: Connection, name: str) -> Any:
+        row = conn.execute(select(s.waves).where(s.waves.c.name == name)).mappings().first()
+        if row is None:
+            known = ", ".join(conn.execute(select(s.waves.c.name)).scalars()) or "none yet"
+            raise UnknownWaveError(f"no wave named {name!r} (waves: {known})")
+        return row
+
+    # --- issued forms -------------------------------------------------------------------------
+
+    def issue_forms(self, wave: str, codes: Iterable[str | None], *, operator: str) -> list[IssuedForm]:
+        """Allocate consecutive serials for these participant codes (None = blank self-coding form)."""
+        operator = check_operator(operator)
+        w = self.wave(wave)
+        parsed = []
+        for code in codes:
+            if code is None:
+                parsed.append(None)
+                continue
+            try:
+                parsed.append(w.instrument.key.parse(code))
+            except ParticipantCodeError as exc:
+                raise InputError(f"wave {wave}: {exc}") from None
+        at = self._now()
+        with self._write() as conn:
+            number = conn.execute(select(func.max(s.issued_forms.c.number))).scalar() or 0
+            rows = []
+            for code in parsed:
+                number += 1
+                rows.append(dict(serial=make_serial(number), number=number, wave_id=w.id,
+                                 participant_code=str(code) if code else None,
+                                 school=code.school if code else None, role=code.role if code else None,
+                                 printed_at=at, printed_by=operator, print_count=1))
+            if rows:
+                conn.execute(insert(s.issued_forms), rows)
+            for row in rows:
+                self._audit(conn, operator=operator, action="insert", entity="issued_form", key=row["serial"],
+                            wave=wave, new={"participant_code": row["participant_code"]}, at=at)
+        return [self._issued(r, wave) for r in rows]
+
+    def record_reprint(self, serial: str, *, operator: str) -> IssuedForm:
+        """A lost form printed again: same serial, counted, audited."""
+        operator = check_operator(operator)
+        serial = self._normal_serial(serial)
+        with self._write() as conn:
+            row = conn.execute(select(s.issued_forms, s.waves.c.name.label("wave_name"))
+                               .join(s.waves).where(s.issued_forms.c.serial == serial)).mappings().first()
+            if row is None:
+                raise NotFoundError(f"serial {serial} was never issued")
+            conn.execute(update(s.issued_forms).where(s.issued_forms.c.serial == serial)
+                         .values(print_count=row["print_count"] + 1))
+            self._audit(conn, operator=operator, action="reprint", entity="issued_form", key=serial,
+                        wave=row["wave_name"], old={"print_count": row["print_count"]},
+                        new={"print_count": row["print_count"] + 1})
+        return self.issued_form(serial)
+
+    def issued_form(self, serial: str) -> IssuedForm | None:
+        serial = self._normal_serial(serial)
+        with self._read() as conn:
+            row = conn.execute(select(s.issued_forms, s.waves.c.name.label("wave_name")).join(s.waves)
+                               .where(s.issued_forms.c.serial == serial)).mappings().first()
+        return self._issued(row, row["wave_name"]) if row else None
+
+    def issued_forms(self, wave: str | None = None) -> list[IssuedForm]:
+        query = (select(s.issued_forms, s.waves.c.name.label("wave_name")).join(s.waves)
+                 .order_by(s.issued_forms.c.number))
+        if wave is not None:
+            query = query.where(s.waves.c.name == wave)
+        with self._read() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [self._issued(r, r["wave_name"]) for r in rows]
+
+    @staticmethod
+    def _issued(row: Any, wave: str) -> IssuedForm:
+        return IssuedForm(row["serial"], row["number"], wave, row["participant_code"], row["school"], row["role"],
+                          row["printed_at"], row["printed_by"], row["print_count"])
+
+    @staticmethod
+    def _normal_serial(serial: str) -> str:
+        try:
+            return make_serial(parse_serial(serial))
+        except SerialError as exc:
+            raise InputError(str(exc)) from None
+
+    # --- returns ------------------------------------------------------------------------------
+
+    def save_return(self, wave: str, participant_code: str, answers: ans.Answers, *, operator: str,
+                    serial: str | None = None, keystrokes: int = 0, seconds: float = 0.0,
+                    started_at: str | None = None, draft_id: int | None = None,
+                    reason: str | None = None) -> SavedReturn:
+        """First keying of a paper form: checked, stored with its entry pass and audit entry in one
+        transaction (and its draft, if any, removed in the same transaction)."""
+        operator = check_operator(operator)
+        warnings: list[str] = []
+        with self._write() as conn:
+            w = self._wave_row(conn, wave)
+            instrument = _instrument_from_toml(w["instrument_toml"])
+            code = self._parse_code(instrument, wave, participant_code)
+            encoded = self._encode(instrument, wave, answers)
+            serial_value, issued = None, False
+            if serial is not None and serial.strip():
+                serial_value = self._normal_serial(serial)
+                issued = self._check_serial(conn, serial_value, wave, w["id"], str(code), warnings)
+            now = self._now()
+            try:
+                return_id = conn.execute(insert(s.returns).values(
+                    wave_id=w["id"], serial=serial_value, serial_issued=issued, participant_code=str(code),
+                    school=code.school, role=code.role, answers=encoded, status="entered",
+                    needs_second=False, version=1, created_at=now, created_by=operator, updated_at=now,
+                )).inserted_primary_key[0]
+            except IntegrityError:  # a concurrent station returned the same serial first
+                raise DuplicateError(f"serial {serial_value} has already been returned") from None
+            needs_second = self._sampled(return_id, self._setting_in(conn, "second_keying_share"))
+            if needs_second:
+                conn.execute(update(s.returns).where(s.returns.c.id == return_id).values(needs_second=True))
+            conn.execute(insert(s.entry_passes).values(
+                return_id=return_id, pass_no=1, operator=operator, answers=encoded, started_at=started_at,
+                saved_at=now, keystrokes=keystrokes, seconds=seconds))
+            if draft_id is not None:
+                conn.execute(delete(s.drafts).where(s.drafts.c.id == draft_id))
+            self._audit(conn, operator=operator, action="insert", entity="return", key=return_id, wave=wave,
+                        new=self._describe(instrument, str(code), serial_value, answers), reason=reason, at=now)
+        return SavedReturn(self.get_return(return_id), tuple(warnings))
+
+    def save_second_pass(self, return_id: int, answers: ans.Answers, *, operator: str, keystrokes: int = 0,
+                         seconds: float = 0.0, started_at: str | None = None,
+                         draft_id: int | None = None) -> SavedReturn:
+        """Blind second keying by a different operator. Differences are recorded as discrepancies
+        to be resolved against the paper; the second pass never silently replaces the first."""
+        operator = check_operator(operator)
+        with self._write() as conn:
+            ret = self._return_row(conn, return_id)
+            w = conn.execute(select(s.waves).where(s.waves.c.id == ret["wave_id"])).mappings().one()
+            instrument = _instrument_from_toml(w["instrument_toml"])
+            encoded = self._encode(instrument, w["name"], answers)
+            passes = conn.execute(select(s.entry_passes).where(s.entry_passes.c.return_id == return_id)
+                                  .order_by(s.entry_passes.c.pass_no)).mappings().all()
+            if len(passes) != 1:
+                raise InputError(f"return #{return_id} ({ret['participant_code']}) has already been keyed twice")
+            first = passes[0]
+            if first["operator"].casefold() == operator.casefold():
+                raise InputError(
+                    f"return #{return_id} was first keyed by {first['operator']}; the second keying must be "
+                    "done by a different operator (a different keyer catches far more errors)")
+            now = self._now()
+            conn.execute(insert(s.entry_passes).values(
+                return_id=return_id, pass_no=2, operator=operator, answers=encoded, started_at=started_at,
+                saved_at=now, keystrokes=keystrokes, seconds=seconds))
+            differences = ans.compare(instrument, ans.decode(instrument, first["answers"]), answers)
+            for d in differences:
+                conn.execute(insert(s.discrepancies).values(
+                    return_id=return_id, kind=d.kind, bank_id=d.bank_id, code=d.code, statement_id=d.statement_id,
+                    first_value=d.first, second_value=d.second, first_operator=first["operator"],
+                    second_operator=operator, found_at=now))
+            status = "discrepant" if differences else "verified"
+            conn.execute(update(s.returns).where(s.returns.c.id == return_id)
+                         .values(status=status, version=ret["version"] + 1, updated_at=now))
+            if draft_id is not None:
+                conn.execute(delete(s.drafts).where(s.drafts.c.id == draft_id))
+            self._audit(conn, operator=operator, action="second_pass", entity="return", key=return_id,
+                        wave=w["name"], old={"status": ret["status"]},
+                        new={"status": status, "differences": [f"{d.code}: {d.first}/{d.second}" for d in differences]},
+                        at=now)
+        found = [d for d in self.discrepancies(return_id=return_id, open_only=False)]
+        return SavedReturn(self.get_return(return_id), (), tuple(found))
+
+    def update_return(self, return_id: int, *, operator: str, expected_version: int,
+                      answers: ans.Answers | None = None, participant_code: str | None = None,
+                      serial: str | None = None, reason: str = "") -> ReturnRecord:
+        """Correct a saved return (audited with old and new values). ``expected_version`` is the
+        version the person saw: if someone changed it since, StaleError instead of a lost update."""
+        operator = check_operator(operator)
+        with self._write() as conn:
+            ret = self._return_row(conn, return_id)
+            if ret["version"] != expected_version:
+                raise StaleError(f"return #{return_id} was changed (now version {ret['version']}, you edited "
+                                 f"version {expected_version}); open it again")
+            w = conn.execute(select(s.waves).where(s.waves.c.id == ret["wave_id"])).mappings().one()
+            instrument = _instrument_from_toml(w["instrument_toml"])
+            old_answers = ans.decode(instrument, ret["answers"])
+            values: dict[str, Any] = {}
+            new_code, new_serial = ret["participant_code"], ret["serial"]
+            if participant_code is not None:
+                code = self._parse_code(instrument, w["name"], participant_code)
+                new_code = str(code)
+                values.update(participant_code=new_code, school=code.school, role=code.role)
+            if serial is not None:
+                new_serial = self._normal_serial(serial) if serial.strip() else None
+                if new_serial != ret["serial"]:
+                    warnings: list[str] = []
+                    issued = (self._check_serial(conn, new_serial, w["name"], w["id"], new_code, warnings)
+                              if new_serial else False)
+                    values.update(serial=new_serial, serial_issued=issued)
+            new_answers = answers if answers is not None else old_answers
+            if answers is not None:
+                values["answers"] = self._encode(instrument, w["name"], answers)
+            if not values:
+                return self.get_return(return_id)
+            now = self._now()
+            values.update(version=ret["version"] + 1, updated_at=now)
+            try:
+                conn.execute(update(s.returns).where(s.returns.c.id == return_id).values(**values))
+            except IntegrityError:
+                raise DuplicateError(f"serial {new_serial} has already been returned") from None
+            self._audit(conn, operator=operator, action="update", entity="return", key=return_id, wave=w["name"],
+                        old=self._describe(instrument, ret["participant_code"], ret["serial"], old_answers),
+                        new=self._describe(instrument, new_code, new_serial, new_answers), reason=reason or None,
+                        at=now)
+        return self.get_return(return_id)
+
+    def delete_return(self, return_id: int, *, operator: str, expected_version: int, reason: str = "") -> None:
+        operator = check_operator(operator)
+        with self._write() as conn:
+            ret = self._return_row(conn, return_id)
+            if ret["version"] != expected_version:
+                raise StaleError(f"return #{return_id} was changed since you opened it; open it again")
+            w = conn.execute(select(s.waves).where(s.waves.c.id == ret["wave_id"])).mappings().one()
+            instrument = _instrument_from_toml(w["instrument_toml"])
+            conn.execute(delete(s.discrepancies).where(s.discrepancies.c.return_id == return_id))
+            conn.execute(delete(s.entry_passes).where(s.entry_passes.c.return_id == return_id))
+            conn.execute(delete(s.returns).where(s.returns.c.id == return_id))
+            self._audit(conn, operator=operator, action="delete", entity="return", key=return_id, wave=w["name"],
+                        old=self._describe(instrument, ret["participant_code"], ret["serial"],
+                                           ans.decode(instrument, ret["answers"])),
+                        reason=reason or None)
+
+    def get_return(self, return_id: int) -> ReturnRecord:
+        with self._read() as conn:
+            ret = self._return_row(conn, return_id)
+            w = conn.execute(select(s.waves.c.name, s.waves.c.instrument_toml)
+                             .where(s.waves.c.id == ret["wave_id"])).mappings().one()
+            passes = conn.execute(select(s.entry_passes).where(s.entry_passes.c.return_id == return_id)
+                                  .order_by(s.entry_passes.c.pass_no)).mappings().all()
+        return self._record(ret, w["name"], _instrument_from_toml(w["instrument_toml"]), passes)
+
+    def find_returns(self, wave: str | None = None, *, serial: str | None = None,
+                     participant_code: str | None = None, status: str | None = None,
+                     awaiting_second: bool | None = None, limit: int | None = None) -> list[ReturnRecord]:
+        query = select(s.returns, s.waves.c.name.label("wave_name"), s.waves.c.instrument_toml).join(s.waves)
+        if wave is not None:
+            query = query.where(s.waves.c.name == wave)
+        if serial:
+            query = query.where(s.returns.c.serial == self._normal_serial(serial))
+        if participant_code:
+            query = query.where(s.returns.c.participant_code == participant_code.strip().upper())
+        if status:
+            query = query.where(s.returns.c.status == status)
+        if awaiting_second is not None:
+            one_pass = (select(func.count()).select_from(s.entry_passes)
+                        .where(s.entry_passes.c.return_id == s.returns.c.id).scalar_subquery()) == 1
+            query = query.where(and_(s.returns.c.needs_second, one_pass) if awaiting_second
+                                else ~and_(s.returns.c.needs_second, one_pass))
+        query = query.order_by(s.returns.c.id)
+        if limit:
+            query = query.limit(limit)
+        with self._read() as conn:
+            rows = conn.execute(query).mappings().all()
+            ids = [r["id"] for r in rows]
+            passes: dict[int, list[Any]] = {}
+            for chunk in range(0, len(ids), 500):
+                for p in conn.execute(select(s.entry_passes).where(
+                        s.entry_passes.c.return_id.in_(ids[chunk:chunk + 500]))
+                        .order_by(s.entry_passes.c.pass_no)).mappings():
+                    passes.setdefault(p["return_id"], []).append(p)
+        return [self._record(r, r["wave_name"], _instrument_from_toml(r["instrument_toml"]), passes.get(r["id"], []))
+                for r in rows]
+
+    def first_pass_answers(self, return_id: int) -> dict[str, ans.BankAnswer]:
+        """What the first keyer entered (for the resolution screen; never shown during blind keying)."""
+        return self._pass_answers(return_id, 1)
+
+    def second_pass_answers(self, return_id: int) -> dict[str, ans.BankAnswer]:
+        return self._pass_answers(return_id, 2)
+
+    def _pass_answers(self, return_id: int, pass_no: int) -> dict[str, ans.BankAnswer]:
+        with self._read() as conn:
+            ret = self._return_row(conn, return_id)
+            toml = conn.execute(select(s.waves.c.instrument_toml).where(s.waves.c.id == ret["wave_id"])).scalar()
+            text = conn.execute(select(s.entry_passes.c.answers).where(
+                s.entry_passes.c.return_id == return_id, s.entry_passes.c.pass_no == pass_no)).scalar()
+        if text is None:
+            raise NotFoundError(f"return #{return_id} has no entry pass {pass_no}")
+        return ans.decode(_instrument_from_toml(toml), text)
+
+    # --- discrepancies -------------------------------------------------------------------------
+
+    def discrepancies(self, wave: str | None = None, *, return_id: int | None = None,
+                      open_only: bool = True) -> list[Discrepancy]:
+        d, r = s.discrepancies, s.returns
+        query = (select(d, r.c.participant_code, r.c.serial, s.waves.c.name.label("wave_name"))
+                 .join(r, d.c.return_id == r.c.id).join(s.waves, r.c.wave_id == s.waves.c.id).order_by(d.c.id))
+        if wave is not None:
+            query = query.where(s.waves.c.name == wave)
+        if return_id is not None:
+            query = query.where(d.c.return_id == return_id)
+        if open_only:
+            query = query.where(d.c.resolved_value.is_(None))
+        with self._read() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [Discrepancy(x["id"], x["return_id"], x["wave_name"], x["participant_code"], x["serial"], x["kind"],
+                            x["bank_id"], x["code"], x["statement_id"], x["first_value"], x["second_value"],
+                            x["first_operator"], x["second_operator"], x["resolved_value"], x["resolved_by"],
+                            x["resolved_at"]) for x in rows]
+
+    def resolve(self, discrepancy_id: int, value: str, *, operator: str) -> ReturnRecord:
+        """Record which value the paper shows. When the last one is resolved the return's values are
+        rebuilt from the resolutions and it counts as verified."""
+        operator = check_operator(operator)
+        with self._write() as conn:
+            row = conn.execute(select(s.discrepancies).where(s.discrepancies.c.id == discrepancy_id)).mappings().first()
+            if row is None:
+                raise NotFoundError(f"no discrepancy #{discrepancy_id}")
+            if row["resolved_value"] is not None:
+                raise InputError(f"discrepancy #{discrepancy_id} ({row['code']}) was already resolved to "
+                                 f"{row['resolved_value']} by {row['resolved_by']}")
+            if value not in (row["first_value"], row["second_value"]):
+                raise InputError(f"{row['code']}: choose {row['first_value']} (first keying) or "
+                                 f"{row['second_value']} (second keying)")
+            now = self._now()
+            conn.execute(update(s.discrepancies).where(s.discrepancies.c.id == discrepancy_id)
+                         .values(resolved_value=value, resolved_by=operator, resolved_at=now))
+            ret = self._return_row(conn, row["return_id"])
+            w = conn.execute(select(s.waves).where(s.waves.c.id == ret["wave_id"])).mappings().one()
+            self._audit(conn, operator=operator, action="resolve", entity="discrepancy", key=discrepancy_id,
+                        wave=w["name"], old={"code": row["code"], "first": row["first_value"],
+                                             "second": row["second_value"], "return": row["return_id"]},
+                        new={"value": value}, at=now)
+            still_open = conn.execute(select(func.count()).select_from(s.discrepancies).where(
+                s.discrepancies.c.return_id == row["return_id"], s.discrepancies.c.resolved_value.is_(None))).scalar()
+            if not still_open:
+                self._apply_resolutions(conn, ret, w, operator, now)
+        return self.get_return(row["return_id"])
+
+    def _apply_resolutions(self, conn: Connection, ret: Any, w: Any, operator: str, now: str) -> None:
+        instrument = _instrument_from_toml(w["instrument_toml"])
+        passes = {p["pass_no"]: ans.decode(instrument, p["answers"]) for p in conn.execute(
+            select(s.entry_passes).where(s.entry_passes.c.return_id == ret["id"])).mappings()}
+        first, second = passes[1], passes[2]
+        final = dict(first)
+        rows = conn.execute(select(s.discrepancies).where(s.discrepancies.c.return_id == ret["id"])).mappings().all()
+        for d in rows:
+            if d["kind"] == "page":
+                # The page the resolver saw decides; its statements come from the pass that keyed it.
+                chosen_present = d["resolved_value"] == "present"
+                final[d["bank_id"]] = (first if first[d["bank_id"]].present == chosen_present
+                                       else second)[d["bank_id"]]
+        for d in rows:
+            if d["kind"] == "statement":
+                bank = final[d["bank_id"]]
+                number = instrument.ref_by_id(d["statement_id"]).running
+                marked = set(bank.marked)
+                if d["resolved_value"] == ans.HIGHLIGHTED:
+                    marked.add(number)
+                else:
+                    marked.discard(number)
+                final[d["bank_id"]] = ans.BankAnswer(bank.present, frozenset(marked))
+        encoded = ans.encode(instrument, final)
+        conn.execute(update(s.returns).where(s.returns.c.id == ret["id"]).values(
+            answers=encoded, status="verified", version=ret["version"] + 1, updated_at=now))
+        self._audit(conn, operator=operator, action="update", entity="return", key=ret["id"], wave=w["name"],
+                    old=self._describe(instrument, ret["participant_code"], ret["serial"],
+                                       ans.decode(instrument, ret["answers"])),
+                    new=self._describe(instrument, ret["participant_code"], ret["serial"], final),
+                    reason="all discrepancies resolved", at=now)
+
+    # --- drafts ----------------------------------------------------------------------------------
+
+    def save_draft(self, draft: Draft) -> int:
+        """Insert or update a draft; called after every completed section, so it must be quick."""
+        operator = check_operator(draft.operator)
+        now = self._now()
+        with self._write() as conn:
+            w = self._wave_row(conn, draft.wave)
+            values = dict(wave_id=w["id"], operator=operator, pass_no=draft.pass_no, return_id=draft.return_id,
+                          participant_code=draft.participant_code, serial=draft.serial,
+                          state=json.dumps(draft.state, sort_keys=True), keystrokes=draft.keystrokes,
+                          seconds=draft.seconds, updated_at=now)
+            if draft.id is not None:
+                done = conn.execute(update(s.drafts).where(s.drafts.c.id == draft.id).values(**values)).rowcount
+                if done:
+                    return draft.id
+            draft_id = conn.execute(insert(s.drafts).values(
+                **values, started_at=draft.started_at or now)).inserted_primary_key[0]
+        draft.id = draft_id
+        return draft_id
+
+    def drafts(self, *, wave: str | None = None, operator: str | None = None) -> list[Draft]:
+        query = select(s.drafts, s.waves.c.name.label("wave_name")).join(s.waves).order_by(s.drafts.c.id)
+        if wave is not None:
+            query = query.where(s.waves.c.name == wave)
+        if operator is not None:
+            query = query.where(s.drafts.c.operator == operator)
+        with self._read() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [Draft(r["wave_name"], r["operator"], r["participant_code"], r["serial"], r["pass_no"], r["return_id"],
+                      json.loads(r["state"]), r["keystrokes"], r["seconds"], r["id"], r["started_at"],
+                      r["updated_at"]) for r in rows]
+
+    def discard_draft(self, draft_id: int, *, operator: str, reason: str = "") -> None:
+        operator = check_operator(operator)
+        with self._write() as conn:
+            row = conn.execute(select(s.drafts, s.waves.c.name.label("wave_name")).join(s.waves)
+                               .where(s.drafts.c.id == draft_id)).mappings().first()
+            if row is None:
+                return
+            conn.execute(delete(s.drafts).where(s.drafts.c.id == draft_id))
+            self._audit(conn, operator=operator, action="delete", entity="draft", key=draft_id,
+                        wave=row["wave_name"], old={"participant_code": row["participant_code"],
+                                                    "serial": row["serial"], "state": json.loads(row["state"])},
+                        reason=reason or None)
+
+    # --- reading for analysis ---------------------------------------------------------------------
+
+    def returns_wide(self, wave: str) -> pl.DataFrame:
+        """One row per return: base columns of tui.domain.frames, then one Boolean per statement code
+        (null where the bank's page was missing). Built without a Python loop over rows: the database
+        joins each row into one text line, polars parses all lines at once and decodes the bit masks."""
+        import io
+
+        import polars as pl
+
+        from tui.domain.frames import WIDE_BASE_COLUMNS, empty_wide, wide_schema
+
+        w = self.wave(wave)
+        instrument = w.instrument
+        r = s.returns
+        line = (r.c.id.cast(String) + "," + r.c.participant_code + "," + func.coalesce(r.c.serial, "") + ","
+                + r.c.status + "," + r.c.answers)
+        with self._read() as conn:
+            blob = conn.execute(select(func.aggregate_strings(line, "\n")).where(r.c.wave_id == w.id)).scalar()
+        if not blob:
+            return empty_wide(instrument)
+        raw = pl.read_csv(
+            io.StringIO(blob), has_header=False,
+            new_columns=["return_id", "participant_code", "serial", "status", "answers"],
+            schema_overrides={"return_id": pl.Int64, "participant_code": pl.String, "serial": pl.String,
+                              "status": pl.String, "answers": pl.String},
+        )
+        groups = {role.digit: instrument.key.group_of(role.digit) for role in instrument.key.roles}
+        tokens = pl.col("answers").str.split(" ")
+        masks = [tokens.list.get(i).cast(pl.Int64, strict=False).alias(f"__m{i}")
+                 for i in range(len(instrument.banks))]
+        role = pl.col("participant_code").str.slice(1, 1).cast(pl.Int64)
+        frame = raw.with_columns(
+            *masks,
+            pl.lit(wave).alias("wave"),
+            pl.col("serial").replace("", None),
+            pl.col("participant_code").str.slice(0, 1).alias("school"),
+            role.alias("role"),
+            role.replace_strict(groups, default=None, return_dtype=pl.String).alias("role_group"),
+            (pl.col("status") == "verified").alias("verified"),
+        )
+        bank_index = {bank.id: i for i, bank in enumerate(instrument.banks)}
+        statements = [((pl.col(f"__m{bank_index[ref.bank.id]}") & (1 << (ref.running - 1))) != 0).alias(ref.code)
+                      for ref in instrument.refs()]
+        return (frame.select(*WIDE_BASE_COLUMNS, *statements).sort("return_id")
+                .cast(wide_schema(instrument)))
+
+    def returns_long(self, wave: str) -> pl.DataFrame:
+        from tui.domain.frames import long_from_wide
+
+        return long_from_wide(self.returns_wide(wave), self.wave(wave).instrument)
+
+    def completeness(self, wave: str) -> pl.DataFrame:
+        """Issued vs returned per school x role (plus returns on forms never issued)."""
+        import polars as pl
+
+        w = self.wave(wave)
+        with self._read() as conn:
+            issued = conn.execute(select(s.issued_forms.c.school, s.issued_forms.c.role, func.count())
+                                  .where(s.issued_forms.c.wave_id == w.id)
+                                  .group_by(s.issued_forms.c.school, s.issued_forms.c.role)).all()
+            returned = conn.execute(select(s.returns.c.school, s.returns.c.role, func.count())
+                                    .where(s.returns.c.wave_id == w.id)
+                                    .group_by(s.returns.c.school, s.returns.c.role)).all()
+        schema = {"school": pl.String, "role": pl.Int64, "n": pl.Int64}
+        left = pl.DataFrame(issued, schema=schema, orient="row").rename({"n": "issued"})
+        right = pl.DataFrame(returned, schema=schema, orient="row").rename({"n": "returned"})
+        groups = {role.digit: w.instrument.key.group_of(role.digit) for role in w.instrument.key.roles}
+        return (
+            left.join(right, on=["school", "role"], how="full", coalesce=True, nulls_equal=True)
+            .with_columns(pl.col("issued").fill_null(0), pl.col("returned").fill_null(0),
+                          pl.lit(wave).alias("wave"),
+                          pl.col("role").replace_strict(groups, default=None, return_dtype=pl.String)
+                          .alias("role_group"))
+            .select("wave", "school", "role", "role_group", "issued", "returned")
+            .sort(["school", "role"], nulls_last=True)
+        )
+
+    def status(self) -> list[dict[str, Any]]:
+        """Per wave: issued, returned, keyed once, awaiting second keying, verified, open discrepancies."""
+        out = []
+        with self._read() as conn:
+            for w in conn.execute(select(s.waves.c.id, s.waves.c.name, s.waves.c.population)
+                                  .order_by(s.waves.c.id)).mappings():
+                def count(query):
+                    return conn.execute(query).scalar() or 0
+                r = s.returns
+                one_pass = (select(func.count()).select_from(s.entry_passes)
+                            .where(s.entry_passes.c.return_id == r.c.id).scalar_subquery()) == 1
+                out.append({
+                    "wave": w["name"],
+                    "population": w["population"],
+                    "issued": count(select(func.count()).select_from(s.issued_forms)
+                                    .where(s.issued_forms.c.wave_id == w["id"])),
+                    "returned": count(select(func.count()).select_from(r).where(r.c.wave_id == w["id"])),
+                    "single_keyed": count(select(func.count()).select_from(r)
+                                          .where(r.c.wave_id == w["id"], one_pass)),
+                    "awaiting_second": count(select(func.count()).select_from(r)
+                                             .where(r.c.wave_id == w["id"], r.c.needs_second, one_pass)),
+                    "verified": count(select(func.count()).select_from(r)
+                                      .where(r.c.wave_id == w["id"], r.c.status == "verified")),
+                    "discrepancies_open": count(
+                        select(func.count()).select_from(s.discrepancies.join(r))
+                        .where(r.c.wave_id == w["id"], s.discrepancies.c.resolved_value.is_(None))),
+                    "drafts": count(select(func.count()).select_from(s.drafts)
+                                    .where(s.drafts.c.wave_id == w["id"])),
+                })
+        return out
+
+    def operator_stats(self, wave: str | None = None) -> list[OperatorStats]:
+        """CSPro-style figures per operator: passes, keystrokes and time; and errors found by second
+        keying per 10,000 statements (an error is a resolved discrepancy where this operator's value lost)."""
+        p, r, d = s.entry_passes, s.returns, s.discrepancies
+        joined = p.join(r, p.c.return_id == r.c.id).join(s.waves, r.c.wave_id == s.waves.c.id)
+        base = (select(p.c.operator, func.count(), func.sum(p.c.keystrokes), func.sum(p.c.seconds))
+                .select_from(joined))
+        if wave is not None:
+            base = base.where(s.waves.c.name == wave)
+        with self._read() as conn:
+            totals = {row[0]: row[1:] for row in conn.execute(base.group_by(p.c.operator)).all()}
+            compared: dict[str, int] = {}
+            # Statements keyed in passes that a second keying checked (returns with two passes).
+            q2 = (select(p.c.operator, s.waves.c.instrument_toml, func.count()).select_from(joined)
+                  .where(r.c.id.in_(select(s.entry_passes.c.return_id).where(s.entry_passes.c.pass_no == 2))))
+            if wave is not None:
+                q2 = q2.where(s.waves.c.name == wave)
+            for operator, toml, n in conn.execute(q2.group_by(p.c.operator, s.waves.c.instrument_toml)).all():
+                compared[operator] = compared.get(operator, 0) + n * _instrument_from_toml(toml).statement_count
+            dq = select(d).join(r, d.c.return_id == r.c.id)
+            if wave is not None:
+                dq = dq.join(s.waves, r.c.wave_id == s.waves.c.id).where(s.waves.c.name == wave)
+            errors: dict[str, int] = {}
+            open_: dict[str, int] = {}
+            for x in conn.execute(dq).mappings():
+                if x["resolved_value"] is None:
+                    for who in (x["first_operator"], x["second_operator"]):
+                        open_[who] = open_.get(who, 0) + 1
+                    continue
+                wrong = x["second_operator"] if x["resolved_value"] == x["first_value"] else x["first_operator"]
+                errors[wrong] = errors.get(wrong, 0) + 1
+        return [OperatorStats(op, int(n or 0), int(keys or 0), float(secs or 0.0), compared.get(op, 0),
+                              errors.get(op, 0), open_.get(op, 0))
+                for op, (n, keys, secs) in sorted(totals.items())]
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _return_row(self, conn: Connection, return_id: int) -> Any:
+        row = conn.execute(select(s.returns).where(s.returns.c.id == return_id)).mappings().first()
+        if row is None:
+            raise NotFoundError(f"no return #{return_id}")
+        return row
+
+    @staticmethod
+    def _record(row: Any, wave: str, instrument: Instrument, passes: Iterable[Any]) -> ReturnRecord:
+        return ReturnRecord(
+            row["id"], wave, row["serial"], bool(row["serial_issued"]), row["participant_code"], row["school"],
+            row["role"], ans.decode(instrument, row["answers"]), row["status"], bool(row["needs_second"]),
+            row["version"], row["created_at"], row["created_by"], row["updated_at"],
+            tuple(EntryPass(p["pass_no"], p["operator"], p["saved_at"], p["keystrokes"], p["seconds"])
+                  for p in passes),
+        )
+
+    @staticmethod
+    def _parse_code(instrument: Instrument, wave: str, participant_code: str):
+        try:
+            return instrument.key.parse(participant_code)
+        except ParticipantCodeError as exc:
+            raise InputError(f"wave {wave}: {exc}") from None
+
+    @staticmethod
+    def _encode(instrument: Instrument, wave: str, answers: ans.Answers) -> str:
+        try:
+            return ans.encode(instrument, answers)
+        except ans.AnswerError as exc:
+            raise InputError(f"wave {wave}: {exc}") from None
+
+    def _check_serial(self, conn: Connection, serial: str, wave: str, wave_id: int, code: str,
+                      warnings: list[str]) -> bool:
+        """Refuse a serial already returned or issued elsewhere; flag one never issued."""
+        previous = conn.execute(select(s.returns.c.id, s.returns.c.participant_code, s.returns.c.created_by,
+                                       s.returns.c.created_at).where(s.returns.c.serial == serial)).first()
+        if previous is not None:
+            raise DuplicateError(f"serial {serial} was already returned: return #{previous[0]} ({previous[1]}), "
+                                 f"keyed by {previous[2]} at {previous[3][:16].replace('T', ' ')}")
+        issued = conn.execute(select(s.issued_forms.c.wave_id, s.issued_forms.c.participant_code)
+                              .where(s.issued_forms.c.serial == serial)).first()
+        if issued is None:
+            warnings.append(f"serial {serial} was never issued by this study (saved and flagged)")
+            return False
+        if issued[0] != wave_id:
+            other = conn.execute(select(s.waves.c.name).where(s.waves.c.id == issued[0])).scalar()
+            raise InputError(f"serial {serial} was issued for wave {other}, not {wave}")
+        if issued[1] is not None and issued[1] != code:
+            raise InputError(f"serial {serial} was issued to participant {issued[1]}, not {code}: "
+                             "check the code written on the form")
+        return True
+
+    def _sampled(self, return_id: int, share: float) -> bool:
+        """Whether this return is chosen for second keying: reproducible from the study and the id."""
+        if share >= 1:
+            return True
+        if share <= 0:
+            return False
+        digest = hashlib.sha256(f"{self._uuid}:{return_id}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") / 2**64 < share
+
+    @staticmethod
+    def _setting_in(conn: Connection, key: str) -> Any:
+        value = conn.execute(select(s.settings.c.value).where(s.settings.c.key == key)).scalar()
+        return DEFAULT_SETTINGS[key] if value is None else json.loads(value)
+
+    @staticmethod
+    def _describe(instrument: Instrument, code: str, serial: str | None, answers: ans.Answers) -> dict[str, Any]:
+        """A return as the audit trail shows it: readable codes, not masks."""
+        return {
+            "participant_code": code,
+            "serial": serial,
+            "highlighted": ans.highlighted_codes(instrument, answers),
+            "missing_pages": [b.abbreviation for b in instrument.banks if not answers[b.id].present],
+        }
+
+
+def _chain_hash(previous: str, row: dict[str, Any]) -> str:
+    payload = json.dumps(row, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256((previous + payload).encode()).hexdigest()
+
+
+# --- SQLite plumbing ------------------------------------------------------------------------------
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # Manage transactions ourselves so a write can take the lock up front (BEGIN IMMEDIATE).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        # WAL lets readers work while a station writes; FULL syncs each commit so a saved
+        # return survives a power cut as well as a killed process.
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _prepare_schema(engine: Engine, path: Path, now: Callable[[], str]) -> None:
+    with engine.connect() as conn:
+        application_id = conn.exec_driver_sql("PRAGMA application_id").scalar()
+        tables = set(inspect(conn).get_table_names())
+    if not tables:
+        with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+            if set(inspect(conn).get_table_names()):  # another process created it meanwhile
+                return _prepare_schema(engine, path, now)
+            s.metadata.create_all(conn)
+            conn.execute(insert(s.meta), [
+                {"key": "schema_version", "value": str(s.SCHEMA_VERSION)},
+                {"key": "study_uuid", "value": str(uuid.uuid4())},
+                {"key": "created_at", "value": now()},
+            ])
+            conn.exec_driver_sql(f"PRAGMA application_id = {s.APPLICATION_ID}")
+        return
+    if application_id != s.APPLICATION_ID or "meta" not in tables:
+        raise NotAStudyError(f"{path} is an SQLite database but not a SurveyDesk study")
+    with engine.connect() as conn:
+        version = int(conn.execute(select(s.meta.c.value).where(s.meta.c.key == "schema_version")).scalar() or 0)
+    if version > s.SCHEMA_VERSION:
+        raise NewerStudyError(
+            f"{path} was written by a newer SurveyDesk (study schema {version}; this version reads up to "
+            f"{s.SCHEMA_VERSION}). Upgrade SurveyDesk to open it; the file has not been changed.")
+    if version < s.SCHEMA_VERSION:
+        migrate(engine, version)
+
+
+def migrate(engine: Engine, from_version: int) -> None:
+    """Bring an older study up to date, one schema version at a time, each in one transaction."""
+    for version in range(from_version + 1, s.SCHEMA_VERSION + 1):
+        with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+            current = int(conn.execute(select(s.meta.c.value).where(s.meta.c.key == "schema_version")).scalar())
+            if current >= version:  # another process migrated it meanwhile
+                continue
+            for name in s.INTRODUCED.get(version, ()):
+                s.metadata.tables[name].create(conn, checkfirst=True)
+            conn.execute(update(s.meta).where(s.meta.c.key == "schema_version").values(value=str(version)))
