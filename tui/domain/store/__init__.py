@@ -16,6 +16,7 @@ from .records import (
     Draft,
     EntryPass,
     IssuedForm,
+    NewReturn,
     OperatorStats,
     ReturnRecord,
     SavedReturn,
@@ -25,6 +26,6 @@ from .study import DEFAULT_SETTINGS, Study, check_operator
 
 __all__ = [
     "DEFAULT_SETTINGS", "AuditEntry", "Discrepancy", "Draft", "DuplicateError", "EntryPass", "InputError",
-    "IssuedForm", "NewerStudyError", "NotAStudyError", "NotFoundError", "OperatorStats", "ReturnRecord",
+    "IssuedForm", "NewReturn", "NewerStudyError", "NotAStudyError", "NotFoundError", "OperatorStats", "ReturnRecord",
     "SavedReturn", "StaleError", "Study", "StoreError", "UnknownWaveError", "Wave", "check_operator",
 ]

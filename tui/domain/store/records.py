@@ -92,6 +92,16 @@ class Discrepancy:
 
 
 @dataclass(frozen=True)
+class NewReturn:
+    """A return to be saved in a batch (see Study.save_returns)."""
+
+    wave: str
+    participant_code: str
+    answers: dict[str, BankAnswer]
+    serial: str | None = None
+
+
+@dataclass(frozen=True)
 class SavedReturn:
     record: ReturnRecord
     warnings: tuple[str, ...] = ()

@@ -58,6 +58,7 @@ from .records import (
     Draft,
     EntryPass,
     IssuedForm,
+    NewReturn,
     OperatorStats,
     ReturnRecord,
     SavedReturn,
@@ -395,34 +396,54 @@ class Study:
         operator = check_operator(operator)
         warnings: list[str] = []
         with self._write() as conn:
-            w = self._wave_row(conn, wave)
-            instrument = _instrument_from_toml(w["instrument_toml"])
-            code = self._parse_code(instrument, wave, participant_code)
-            encoded = self._encode(instrument, wave, answers)
-            serial_value, issued = None, False
-            if serial is not None and serial.strip():
-                serial_value = self._normal_serial(serial)
-                issued = self._check_serial(conn, serial_value, wave, w["id"], str(code), warnings)
-            now = self._now()
-            try:
-                return_id = conn.execute(insert(s.returns).values(
-                    wave_id=w["id"], serial=serial_value, serial_issued=issued, participant_code=str(code),
-                    school=code.school, role=code.role, answers=encoded, status="entered",
-                    needs_second=False, version=1, created_at=now, created_by=operator, updated_at=now,
-                )).inserted_primary_key[0]
-            except IntegrityError:  # a concurrent station returned the same serial first
-                raise DuplicateError(f"serial {serial_value} has already been returned") from None
-            needs_second = self._sampled(return_id, self._setting_in(conn, "second_keying_share"))
-            if needs_second:
-                conn.execute(update(s.returns).where(s.returns.c.id == return_id).values(needs_second=True))
-            conn.execute(insert(s.entry_passes).values(
-                return_id=return_id, pass_no=1, operator=operator, answers=encoded, started_at=started_at,
-                saved_at=now, keystrokes=keystrokes, seconds=seconds))
+            return_id = self._insert_return(conn, wave, participant_code, answers, operator, serial, keystrokes,
+                                            seconds, started_at, reason, warnings)
             if draft_id is not None:
                 conn.execute(delete(s.drafts).where(s.drafts.c.id == draft_id))
-            self._audit(conn, operator=operator, action="insert", entity="return", key=return_id, wave=wave,
-                        new=self._describe(instrument, str(code), serial_value, answers), reason=reason, at=now)
         return SavedReturn(self.get_return(return_id), tuple(warnings))
+
+    def save_returns(self, rows: Iterable[NewReturn], *, operator: str, reason: str | None = None) -> list[int]:
+        """Several returns in ONE transaction: all land or none (e.g. a CSV import).
+        An error names the row (1-based, in the order given)."""
+        operator = check_operator(operator)
+        ids = []
+        with self._write() as conn:
+            for number, row in enumerate(rows, start=1):
+                try:
+                    ids.append(self._insert_return(conn, row.wave, row.participant_code, row.answers, operator,
+                                                   row.serial, 0, 0.0, None, reason, []))
+                except StoreError as exc:
+                    raise type(exc)(f"row {number}: {exc}") from None
+        return ids
+
+    def _insert_return(self, conn: Connection, wave: str, participant_code: str, answers: ans.Answers,
+                       operator: str, serial: str | None, keystrokes: int, seconds: float,
+                       started_at: str | None, reason: str | None, warnings: list[str]) -> int:
+        w = self._wave_row(conn, wave)
+        instrument = _instrument_from_toml(w["instrument_toml"])
+        code = self._parse_code(instrument, wave, participant_code)
+        encoded = self._encode(instrument, wave, answers)
+        serial_value, issued = None, False
+        if serial is not None and serial.strip():
+            serial_value = self._normal_serial(serial)
+            issued = self._check_serial(conn, serial_value, wave, w["id"], str(code), warnings)
+        now = self._now()
+        try:
+            return_id = conn.execute(insert(s.returns).values(
+                wave_id=w["id"], serial=serial_value, serial_issued=issued, participant_code=str(code),
+                school=code.school, role=code.role, answers=encoded, status="entered",
+                needs_second=False, version=1, created_at=now, created_by=operator, updated_at=now,
+            )).inserted_primary_key[0]
+        except IntegrityError:  # a concurrent station returned the same serial first
+            raise DuplicateError(f"serial {serial_value} has already been returned") from None
+        if self._sampled(return_id, self._setting_in(conn, "second_keying_share")):
+            conn.execute(update(s.returns).where(s.returns.c.id == return_id).values(needs_second=True))
+        conn.execute(insert(s.entry_passes).values(
+            return_id=return_id, pass_no=1, operator=operator, answers=encoded, started_at=started_at,
+            saved_at=now, keystrokes=keystrokes, seconds=seconds))
+        self._audit(conn, operator=operator, action="insert", entity="return", key=return_id, wave=wave,
+                    new=self._describe(instrument, str(code), serial_value, answers), reason=reason, at=now)
+        return return_id
 
     def save_second_pass(self, return_id: int, answers: ans.Answers, *, operator: str, keystrokes: int = 0,
                          seconds: float = 0.0, started_at: str | None = None,

@@ -1,0 +1,214 @@
+"""Headless study commands: waves, import, audit, status, the secret school key, settings, operators."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from tui.commands import add_operator, console, opened_study, operator_of
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    wave = sub.add_parser("wave", help="add or list waves (a wave freezes the instrument version it uses)")
+    wave_sub = wave.add_subparsers(dest="wave_command", metavar="ACTION", required=True)
+    p = wave_sub.add_parser("add", help="add a wave, freezing a copy of the instrument")
+    p.add_argument("name", help="e.g. 2014")
+    p.add_argument("--instrument", dest="wave_instrument", type=Path, metavar="FILE",
+                   help="instrument TOML (default: the app's instrument)")
+    p.add_argument("--opens", metavar="YYYY-MM-DD")
+    p.add_argument("--closes", metavar="YYYY-MM-DD")
+    p.add_argument("--population", type=int, metavar="N", help="how many people were asked (for response rates)")
+    add_operator(p)
+    p.set_defaults(func=wave_add)
+    p = wave_sub.add_parser("list", help="list waves with their instrument versions")
+    p.set_defaults(func=wave_list)
+
+    p = sub.add_parser("import", help="import returns keyed elsewhere from CSV (all rows or none)")
+    p.add_argument("file", type=Path, metavar="FILE.csv")
+    add_operator(p)
+    p.set_defaults(func=import_csv)
+
+    p = sub.add_parser("audit", help="the audit trail: every insert, change and delete")
+    p.add_argument("--wave")
+    p.add_argument("--who", dest="who", metavar="OPERATOR", help="only this operator's entries")
+    p.add_argument("--entity", help="return, wave, issued_form, discrepancy, draft, setting, school_key")
+    p.add_argument("--action", help="insert, update, delete, resolve, second_pass, reprint")
+    p.add_argument("--since", metavar="YYYY-MM-DD")
+    p.add_argument("--limit", type=int, metavar="N", help="only the last N entries")
+    p.add_argument("--verify", action="store_true", help="check the hash chain for entries changed outside SurveyDesk")
+    p.set_defaults(func=audit)
+
+    p = sub.add_parser("status", help="per wave: issued, returned, keyed once/twice, verified, open discrepancies")
+    p.set_defaults(func=status)
+
+    p = sub.add_parser("operators", help="per operator: returns and keystrokes per hour, errors per 10,000 statements")
+    p.add_argument("--wave")
+    p.set_defaults(func=operators)
+
+    key = sub.add_parser("key", help="the secret school key (letter -> school name); never printed or exported")
+    key_sub = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
+    p = key_sub.add_parser("set", help="name a school letter (empty name removes it)")
+    p.add_argument("letter")
+    p.add_argument("name")
+    add_operator(p)
+    p.set_defaults(func=key_set)
+    p = key_sub.add_parser("list", help="show the key on this terminal")
+    p.set_defaults(func=key_list)
+
+    p = sub.add_parser("settings", help="show or change study settings (k for small cells, second keying share)")
+    p.add_argument("--min-cell", type=int, metavar="K", help="suppress table groups with fewer than K respondents")
+    p.add_argument("--second-keying", metavar="SHARE", help="share of returns keyed twice: 100%%, 10%%, 0.1, ...")
+    add_operator(p)
+    p.set_defaults(func=settings)
+
+
+def _load_instrument(path: Path | None):
+    from tui.cli import Failure
+    from tui.domain.bundled import default_instrument_path
+    from tui.domain.instrument_toml import load_instrument
+    from tui.domain.problems import InstrumentError
+
+    path = path or default_instrument_path()
+    try:
+        return load_instrument(path)
+    except InstrumentError as exc:
+        raise Failure(f"the instrument cannot be used:\n{exc}") from None
+
+
+def wave_add(args: argparse.Namespace) -> int:
+    instrument = _load_instrument(args.wave_instrument or args.instrument)
+    with opened_study(args, create=True) as study:
+        wave = study.add_wave(args.name, instrument, operator=operator_of(args), opens=args.opens,
+                              closes=args.closes, population=args.population)
+    console().print(f"wave {wave.name} added: {instrument.title} version {instrument.version} "
+                    f"({instrument.statement_count} statements) frozen in {args.study}", markup=False)
+    return 0
+
+
+def wave_list(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    with opened_study(args) as study:
+        waves = study.waves()
+    table = Table("Wave", "Instrument", "Version", "Statements", "Opens", "Closes", "Population")
+    for w in waves:
+        table.add_row(w.name, w.instrument.id, w.instrument.version, str(w.instrument.statement_count),
+                      w.opens or "", w.closes or "", str(w.population or ""))
+    console().print(table if waves else "no waves yet: add one with `surveydesk wave add NAME`")
+    return 0
+
+
+def import_csv(args: argparse.Namespace) -> int:
+    from tui.cli import Failure
+    from tui.domain.returns_csv import CsvImportError, import_returns_csv
+
+    with opened_study(args) as study:
+        try:
+            ids = import_returns_csv(study, args.file, operator=operator_of(args))
+        except CsvImportError as exc:
+            raise Failure(str(exc)) from None
+    console().print(f"imported {len(ids)} returns from {args.file}", markup=False)
+    return 0
+
+
+def audit(args: argparse.Namespace) -> int:
+    import json
+
+    out = console()
+    with opened_study(args) as study:
+        if args.verify:
+            problems = study.verify_audit()
+            for problem in problems:
+                out.print(problem, markup=False)
+            out.print("audit trail intact" if not problems else f"{len(problems)} problem(s)", markup=False)
+            return 1 if problems else 0
+        entries = study.audit(wave=args.wave, operator=args.who, entity=args.entity, action=args.action,
+                              since=args.since, limit=args.limit)
+    for e in entries:
+        change = ""
+        if e.old is not None:
+            change += f" old={json.dumps(e.old, ensure_ascii=False)}"
+        if e.new is not None:
+            change += f" new={json.dumps(e.new, ensure_ascii=False)}"
+        reason = f" reason={e.reason!r}" if e.reason else ""
+        wave = f" wave={e.wave}" if e.wave else ""
+        out.print(f"{e.id:>6} {e.at} {e.operator:<8} {e.action:<11} {e.entity} {e.entity_key}{wave}{change}{reason}",
+                  markup=False)
+    return 0
+
+
+def status(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    with opened_study(args) as study:
+        rows = study.status()
+    if not rows:
+        console().print("no waves yet: add one with `surveydesk wave add NAME`")
+        return 0
+    table = Table("Wave", "Issued", "Returned", "Rate", "Keyed once", "Awaiting 2nd", "Verified",
+                  "Discrepancies open", "Drafts")
+    for r in rows:
+        base = r["population"] or r["issued"]
+        rate = f"{r['returned']} of {base}, {r['returned'] / base:.0%}" if base else ""
+        table.add_row(r["wave"], str(r["issued"]), str(r["returned"]), rate, str(r["single_keyed"]),
+                      str(r["awaiting_second"]), str(r["verified"]), str(r["discrepancies_open"]), str(r["drafts"]))
+    console().print(table)
+    return 0
+
+
+def operators(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    with opened_study(args) as study:
+        stats = study.operator_stats(args.wave)
+    table = Table("Operator", "Passes", "Keystrokes", "Hours", "Returns/h", "Keystrokes/h", "Statements checked",
+                  "Errors", "Per 10,000", "Open")
+    for s in stats:
+        rate = s.errors_per_10000
+        flag = " (over 50)" if rate is not None and rate > 50 else ""
+        table.add_row(s.operator, str(s.returns), str(s.keystrokes), f"{s.seconds / 3600:.2f}",
+                      f"{s.returns_per_hour:.0f}" if s.returns_per_hour else "",
+                      f"{s.keystrokes_per_hour:.0f}" if s.keystrokes_per_hour else "",
+                      str(s.compared_statements), str(s.errors), f"{rate:.1f}{flag}" if rate is not None else "",
+                      str(s.open_discrepancies))
+    out = console()
+    out.print(table if stats else "no returns keyed yet")
+    out.print("Errors per 10,000 statements found by second keying; the accepted ceiling is 50.", markup=False)
+    return 0
+
+
+def key_set(args: argparse.Namespace) -> int:
+    with opened_study(args) as study:
+        study.set_school_name(args.letter, args.name, operator=operator_of(args))
+    console().print(f"school {args.letter.upper()} {'named' if args.name.strip() else 'unnamed'} "
+                    "(kept secret: never printed or exported)", markup=False)
+    return 0
+
+
+def key_list(args: argparse.Namespace) -> int:
+    with opened_study(args) as study:
+        names = study.school_names()
+    for letter, name in sorted(names.items()):
+        console().print(f"{letter} = {name}", markup=False)
+    if not names:
+        console().print("no school names recorded")
+    return 0
+
+
+def settings(args: argparse.Namespace) -> int:
+    from tui.cli import Failure
+
+    with opened_study(args) as study:
+        if args.min_cell is not None:
+            study.set_setting("min_cell", args.min_cell, operator=operator_of(args))
+        if args.second_keying is not None:
+            text = args.second_keying.strip()
+            try:
+                share = float(text.rstrip("%")) / 100 if text.endswith("%") else float(text)
+            except ValueError:
+                raise Failure(f"--second-keying {text!r}: give a share such as 100%, 10% or 0.1") from None
+            study.set_setting("second_keying_share", share, operator=operator_of(args))
+        k, share = study.setting("min_cell"), study.setting("second_keying_share")
+    console().print(f"min_cell (k) = {k}: table groups with fewer than {k} respondents are suppressed", markup=False)
+    console().print(f"second keying = {share:.0%} of returns", markup=False)
+    return 0
