@@ -97,7 +97,16 @@ class Rule:
     grey: float = 0.0  # 0 black .. 1 white
 
 
-Item = Text | Box | Rule
+@dataclass(frozen=True)
+class Dot:
+    """A bullet, drawn rather than set as a glyph so that copied text stays clean."""
+
+    x: float
+    y: float
+    radius: float
+
+
+Item = Text | Box | Rule | Dot
 
 
 @dataclass(frozen=True)
@@ -321,7 +330,7 @@ def _text_block(pages: _Pages, paras: list[Paragraph], *, size: float, x: float,
                 on_new_page()
             pages.y -= leading
             if para.bullet and k == 0:
-                pages.items.append(Text(x, pages.y, "\u2022", font, size))
+                pages.items.append(Dot(x + size * 0.35, pages.y + size * 0.3, size * 0.17))
             pages.items.append(Text(x + indent, pages.y, line, font, size))
 
 

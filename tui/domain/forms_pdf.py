@@ -26,9 +26,10 @@ from .forms_layout import (
     CODE_SIZE,
     REGULAR,
     Box,
+    Dot,
     FormLayout,
+    Item,
     PageGeometry,
-    Rule,
     Text,
     geometry,
     plan_form,
@@ -233,13 +234,15 @@ def _draw_static_pages(canvas, layout: FormLayout, prefix: str) -> list[str]:
     return names
 
 
-def _draw_items(canvas, items: Iterable[Text | Box | Rule]) -> None:
+def _draw_items(canvas, items: Iterable[Item]) -> None:
     for item in items:
         if isinstance(item, Text):
             _draw_text(canvas, item)
         elif isinstance(item, Box):
             canvas.setLineWidth(item.line_width)
             canvas.rect(item.x, item.y, item.width, item.height, stroke=1, fill=0)
+        elif isinstance(item, Dot):
+            canvas.circle(item.x, item.y, item.radius, stroke=0, fill=1)
         else:
             canvas.setStrokeGray(item.grey)
             canvas.setLineWidth(item.line_width)
