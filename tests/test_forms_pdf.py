@@ -114,13 +114,15 @@ def test_custom_stage_labels_never_appear(tmp_path, bundled):
         assert not pattern.findall(everything_in(path))
 
 
-def test_every_page_carries_code_serial_wave_and_page_number(coded):
+def test_every_page_carries_code_role_serial_wave_and_page_number(coded, bundled):
     _, texts, layout = coded
     total = layout.page_count
     for index, copy in enumerate(COPIES):
+        role = bundled.key.role_label(int(copy.participant_code[1]))
         for number, text in enumerate(copy_pages(texts, total, index), start=1):
             words = text.split()
             assert copy.participant_code.upper() in words
+            assert role in text.splitlines()  # the office can tell whom each form is for
             assert f"Serial {copy.serial}" in text
             assert "Wave 2015" in text
             assert f"Page {number} of {total}" in text
@@ -231,6 +233,7 @@ def test_mixed_blank_and_coded_copies(tmp_path, bundled):
         (FormCopy("A9", make_serial(1), "2015"), r"form 2: .*role 9 is not in the key"),
         (FormCopy("A1", "0000014", "2015"), r"form 2: serial 0000014 fails its check digit"),
         (FormCopy("A1", make_serial(1), "  "), r"form 2: the wave is empty"),
+        (FormCopy("A1", make_serial(1), "2015"), r"form 2: serial 0000013 is already on form 1"),
     ],
 )
 def test_bad_copies_are_refused_and_nothing_is_written(tmp_path, bundled, copy, message):
@@ -313,3 +316,23 @@ def test_issue_log_pdf_lists_every_form_over_several_pages(tmp_path):
     joined = "\n".join(texts)
     assert all(row.serial in joined for row in rows)
     assert joined.count("yes") == 1
+
+
+def test_progress_counts_copies_across_schools(tmp_path, bundled):
+    seen: list[tuple[int, int]] = []
+    write_school_forms(bundled, {"A": COPIES[1:2], "C": COPIES[2:], "E": COPIES[:1]}, tmp_path, wave="2015",
+                       progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_a_school_batch_holding_another_schools_form_writes_nothing(tmp_path, bundled):
+    with pytest.raises(FormsError, match="school B, form 2: participant code A2 belongs to school A"):
+        write_school_forms(bundled, {"A": COPIES[1:2], "B": [FormCopy("B1", make_serial(8), "2015"), COPIES[1]]},
+                           tmp_path, wave="2015")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_keyed_serial_is_printed_in_its_canonical_form(tmp_path, bundled):
+    spaced = make_serial(77)[:3] + " " + make_serial(77)[3:]
+    result = write_forms(bundled, [FormCopy("A1", spaced, "2015")], tmp_path / "f.pdf")
+    assert f"Serial {make_serial(77)}" in page_texts(result.path)[0]

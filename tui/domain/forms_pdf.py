@@ -16,7 +16,7 @@ import csv
 import io
 import os
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,13 +36,16 @@ from .forms_layout import (
 )
 from .instrument import Instrument, ParticipantCodeError
 from .paths import safe_name, safe_output_path
-from .serials import SerialError, damm_digit, parse_serial
+from .serials import SerialError, damm_digit, normalise_serial
 
 BAR_MODULE = 1.0  # Code128 narrowest bar, in points (0.35 mm): easy for any keyboard-wedge scanner
 BAR_HEIGHT = 28.0
 SPECIMEN_CODE = "X0"
 # A serial that scans and reads like a real one but that entry refuses: sequence number 0.
 SPECIMEN_SERIAL = "000000" + str(damm_digit("000000"))
+
+
+Progress = Callable[[int, int], None]
 
 
 class FormsError(ValueError):
@@ -119,13 +122,16 @@ def write_forms(
     *,
     paper: str = "A4",
     title: str | None = None,
+    progress: Progress | None = None,
 ) -> FormsResult:
-    """Print ``copies`` into one PDF at ``path`` (written whole or not at all)."""
-    if not copies:
-        raise FormsError("no forms to print")
-    checked = [_checked_copy(instrument, copy, n) for n, copy in enumerate(copies, start=1)]
+    """Print ``copies`` into one PDF at ``path`` (written whole or not at all).
+
+    ``progress(done, total)`` is called after each copy is laid down (for a progress bar;
+    writing the file afterwards takes about as long again).
+    """
+    checked = _checked_copies(instrument, copies)
     waves = sorted({c.wave for c in checked})
-    return _render(instrument, checked, Path(path), paper=paper,
+    return _render(instrument, checked, Path(path), paper=paper, progress=progress,
                    title=title or f"{instrument.title} {instrument.version}: forms for wave {', '.join(waves)}")
 
 
@@ -149,17 +155,44 @@ def write_school_forms(
     *,
     wave: str,
     paper: str = "A4",
+    progress: Progress | None = None,
 ) -> dict[str, FormsResult]:
-    """One PDF per school office, named ``forms-<wave>-school-<letter>.pdf`` inside ``folder``."""
+    """One PDF per school office, named ``forms-<wave>-school-<letter>.pdf`` inside ``folder``.
+
+    ``progress(done, total)`` counts copies across all the schools.
+    """
+    for school, copies in copies_by_school.items():  # check every school before writing any file
+        for n, copy in enumerate(_checked_copies(instrument, copies) if copies else [], start=1):
+            if copy.participant_code and copy.participant_code[0] != school:
+                raise FormsError(f"school {school}, form {n}: participant code {copy.participant_code} "
+                                 f"belongs to school {copy.participant_code[0]}")
     results: dict[str, FormsResult] = {}
+    total = sum(len(copies) for copies in copies_by_school.values())
+    done = 0
     for school, copies in copies_by_school.items():
         if not copies:
             continue
         target = output_file(folder, school_forms_name(wave, school))
+        offset = done
         results[school] = write_forms(
             instrument, copies, target, paper=paper,
-            title=f"{instrument.title} {instrument.version}: forms for school {school}, wave {wave}")
+            title=f"{instrument.title} {instrument.version}: forms for school {school}, wave {wave}",
+            progress=(lambda k, _n, offset=offset: progress(offset + k, total)) if progress else None)
+        done += len(copies)
     return results
+
+
+def _checked_copies(instrument: Instrument, copies: Sequence[FormCopy]) -> list[FormCopy]:
+    if not copies:
+        raise FormsError("no forms to print")
+    checked = [_checked_copy(instrument, copy, n) for n, copy in enumerate(copies, start=1)]
+    first: dict[str, int] = {}
+    for n, copy in enumerate(checked, start=1):
+        if copy.serial is not None:
+            if copy.serial in first:
+                raise FormsError(f"form {n}: serial {copy.serial} is already on form {first[copy.serial]}")
+            first[copy.serial] = n
+    return checked
 
 
 def _checked_copy(instrument: Instrument, copy: FormCopy, n: int) -> FormCopy:
@@ -172,17 +205,16 @@ def _checked_copy(instrument: Instrument, copy: FormCopy, n: int) -> FormCopy:
     serial = copy.serial
     if serial is not None:
         try:
-            parse_serial(serial)
+            serial = normalise_serial(serial)
         except SerialError as exc:
             raise FormsError(f"form {n}: {exc}") from None
-        serial = serial.strip()
     if not copy.wave.strip():
         raise FormsError(f"form {n}: the wave is empty")
     return FormCopy(code, serial, copy.wave.strip(), copy.reprint)
 
 
 def _render(instrument: Instrument, copies: list[FormCopy], path: Path, *, paper: str, title: str,
-            specimen: bool = False) -> FormsResult:
+            specimen: bool = False, progress: Progress | None = None) -> FormsResult:
     from reportlab.pdfgen.canvas import Canvas
 
     geo = geometry(paper)
@@ -198,7 +230,7 @@ def _render(instrument: Instrument, copies: list[FormCopy], path: Path, *, paper
         _draw_watermark(canvas, geo)
     pages = 0
     for index, copy in enumerate(copies):
-        overlay = _draw_overlay(canvas, geo, copy, index, specimen)
+        overlay = _draw_overlay(canvas, geo, copy, index, specimen, _role_label(instrument, copy))
         # Page streams hold only a few 'Do' operators: compressing them costs more than it saves.
         canvas.setPageCompression(0)
         for form_name in static[copy.participant_code is None]:
@@ -209,6 +241,8 @@ def _render(instrument: Instrument, copies: list[FormCopy], path: Path, *, paper
             canvas.showPage()
             pages += 1
         canvas.setPageCompression(1)
+        if progress:
+            progress(index + 1, len(copies))
     canvas.save()
     data = buffer.getvalue()
     _write_atomically(path, data)
@@ -269,7 +303,16 @@ def _draw_watermark(canvas, geo: PageGeometry) -> None:
     canvas.endForm()
 
 
-def _draw_overlay(canvas, geo: PageGeometry, copy: FormCopy, index: int, specimen: bool) -> str:
+def _role_label(instrument: Instrument, copy: FormCopy) -> str:
+    """The role's label ('Teacher'), so a school office can tell which form goes to whom."""
+    code = copy.participant_code
+    try:
+        return instrument.key.role_label(int(code[1:])) if code else ""
+    except (KeyError, ValueError):  # the specimen's made-up code
+        return ""
+
+
+def _draw_overlay(canvas, geo: PageGeometry, copy: FormCopy, index: int, specimen: bool, role: str) -> str:
     """The marks of one copy, as one XObject stamped on each of its pages."""
     name = f"c{index}"
     bars = f"s{index}" if copy.serial else None
@@ -277,7 +320,10 @@ def _draw_overlay(canvas, geo: PageGeometry, copy: FormCopy, index: int, specime
         width = _draw_barcode_form(canvas, bars, copy.serial)
     canvas.beginForm(name)
     if copy.participant_code:
-        _draw_text(canvas, Text(geo.right, geo.code_baseline, copy.participant_code, BOLD, CODE_SIZE, "right"))
+        code = Text(geo.right, geo.code_baseline, copy.participant_code, BOLD, CODE_SIZE, "right")
+        _draw_text(canvas, code)
+        if role:
+            _draw_text(canvas, Text(code.left - 8, geo.code_baseline, role, REGULAR, 9, "right"))
     marks = [f"Wave {copy.wave}"] if copy.wave else []
     if copy.reprint:
         marks.append("REPRINT (same serial as the lost form)")
