@@ -148,3 +148,15 @@ def test_paragraphs_bullets_and_headings():
         ("Because:", False, False), ("one", True, False), ("two", True, False), ("After.", False, False),
         ("Instructions for Completion", False, True), ("Many thanks,", False, False)]
     assert [p.gap_before > 3 for p in paras] == [False, False, False, False, True, True]
+
+
+def test_long_titles_wrap_or_shrink_without_collisions(bundled):
+    long_title = "The Partnership Survey of Collaborating Primary and Secondary Schools in the Northern Federation"
+    bank = replace(bundled.banks[0], title="Joint Practice Development across every school of the federation "
+                   "and its partner teaching schools, with external partners", dimension="Professional " * 20)
+    titled = replace(bundled, title=long_title * 2, banks=(bank,) + bundled.banks[1:])
+    for paper in ("A4", "letter"):
+        layout = plan_form(titled, paper=paper, blank=True)
+        assert_nothing_collides_or_leaves_the_page(layout)
+        header = next(item for item in layout.pages[0].items if isinstance(item, Text))
+        assert header.text.endswith("\u2026") and header.size == 7.0

@@ -336,3 +336,11 @@ def test_a_keyed_serial_is_printed_in_its_canonical_form(tmp_path, bundled):
     spaced = make_serial(77)[:3] + " " + make_serial(77)[3:]
     result = write_forms(bundled, [FormCopy("A1", spaced, "2015")], tmp_path / "f.pdf")
     assert f"Serial {make_serial(77)}" in page_texts(result.path)[0]
+
+
+def test_importing_the_forms_modules_does_not_load_reportlab():
+    from tests.test_import_hygiene import loaded_after_importing
+
+    loaded = loaded_after_importing(["tui.domain.forms_pdf", "tui.domain.forms_layout"])
+    assert "tui.domain.forms_pdf" in loaded
+    assert not {m for m in loaded if m.split(".")[0] == "reportlab"}

@@ -250,7 +250,7 @@ def paragraphs(text: str, *, headings: bool = False) -> list[Paragraph]:
         if not line:
             blank_before = True
             continue
-        gap = 0.0 if not result else (8.0 if blank_before else 3.0)
+        gap = 0.0 if not result else (7.0 if blank_before else 3.0)
         blank_before = False
         if _BULLET.match(line):
             result.append(Paragraph(_BULLET.sub("", line), bullet=True, gap_before=gap))
@@ -337,9 +337,8 @@ def _text_block(pages: _Pages, paras: list[Paragraph], *, size: float, x: float,
 def _plan_cover(pages: _Pages, instrument: Instrument, blank: bool) -> None:
     geo = pages.geo
     pages.new("cover")
-    pages.y -= TITLE_SIZE
-    pages.items.append(Text(geo.left, pages.y, instrument.title, BOLD, TITLE_SIZE))
-    pages.y -= 12
+    _heading(pages, instrument.title, BOLD, TITLE_SIZE)
+    pages.y -= 8
     if blank:
         _plan_self_coding(pages, instrument)
     measure = min(geo.body_width, 700.0)  # a readable line length for the letter
@@ -362,7 +361,7 @@ def _plan_self_coding(pages: _Pages, instrument: Instrument) -> None:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     geo = pages.geo
-    size, leading, spacing = 12.0, 18.0, 22.0
+    size, leading, spacing = 12.0, 16.5, 22.0
     schools, roles = self_coding_choices(instrument)
     top = pages.y
     start = geo.left + 10 + stringWidth("Participant School", BOLD, size) + spacing
@@ -385,17 +384,22 @@ def _plan_self_coding(pages: _Pages, instrument: Instrument) -> None:
 
 
 def _bank_heading(pages: _Pages, bank: Bank, number: int, continued: bool) -> None:
-    geo = pages.geo
     pages.new("bank", bank.id, continued)
     title = f"Bank {number}: {bank.title} ({bank.abbreviation})"
     if continued:
         title += ", continued"
-    pages.y -= HEADING_SIZE
-    pages.items.append(Text(geo.left, pages.y, title, BOLD, HEADING_SIZE))
+    _heading(pages, title, BOLD, HEADING_SIZE)
     if bank.dimension and not continued:
-        pages.y -= 14
-        pages.items.append(Text(geo.left, pages.y, bank.dimension, ITALIC, 10.5))
+        pages.y -= 2
+        _heading(pages, bank.dimension, ITALIC, 10.5)
     pages.y -= 8
+
+
+def _heading(pages: _Pages, text: str, font: str, size: float) -> None:
+    """A heading across the body, wrapped if it is long."""
+    for line in wrap(text, font, size, pages.geo.body_width):
+        pages.y -= size * 1.2
+        pages.items.append(Text(pages.geo.left, pages.y, line, font, size))
 
 
 @dataclass(frozen=True)
@@ -481,10 +485,23 @@ def _plan_columns(pages: _Pages, queues: dict[str, list[_Placed]], head_height: 
     return placed_any
 
 
+def _fitted(text: str, x: float, y: float, font: str, size: float, width: float) -> Text:
+    """One line of at most ``width``: set smaller if need be, and cut short only below 7 pt."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    natural = stringWidth(text, font, size)
+    if natural > width:
+        size = max(7.0, size * width / natural)
+        while stringWidth(text, font, size) > width:
+            text = text[:-2].rstrip() + "\u2026"
+    return Text(x, y, text, font, size)
+
+
 def _plan_frame(geo: PageGeometry, instrument: Instrument, blank: bool, number: int, total: int) -> list[Item]:
     """What every page carries apart from its body and the per-copy marks."""
     items: list[Item] = [
-        Text(geo.left, geo.title_baseline, f"{instrument.title} (version {instrument.version})", BOLD, 11),
+        _fitted(f"{instrument.title} (version {instrument.version})", geo.left, geo.title_baseline, BOLD, 11,
+                geo.body_width - 180),
         Rule(geo.left, geo.height - MARGIN - HEADER_HEIGHT, geo.right, geo.height - MARGIN - HEADER_HEIGHT),
         Rule(geo.left, MARGIN + FOOTER_HEIGHT, geo.right, MARGIN + FOOTER_HEIGHT),
         Text(geo.width / 2, geo.page_baseline, f"Page {number} of {total}", BOLD, 11, align="centre"),
