@@ -16,6 +16,7 @@ from tui.domain.forms_layout import (
     Text,
     paragraphs,
     plan_form,
+    stage_label_mentions,
     unprintable_characters,
     wrap,
 )
@@ -160,3 +161,12 @@ def test_long_titles_wrap_or_shrink_without_collisions(bundled):
         assert_nothing_collides_or_leaves_the_page(layout)
         header = next(item for item in layout.pages[0].items if isinstance(item, Text))
         assert header.text.endswith("\u2026") and header.size == 7.0
+
+
+def test_wording_that_would_give_a_stage_away_is_found(bundled):
+    assert stage_label_mentions(bundled) == []  # 'leading to a growing sense' is not the label
+    bank = bundled.banks[2]
+    loud = replace(bank.sections[1].statements[0], text="Leading schools share their Embedding plans.")
+    sections = (bank.sections[0], replace(bank.sections[1], statements=(loud,))) + bank.sections[2:]
+    leaky = replace(bundled, banks=bundled.banks[:2] + (replace(bank, sections=sections),) + bundled.banks[3:])
+    assert stage_label_mentions(leaky) == [("CMP B1", "Leading"), ("CMP B1", "Embedding")]

@@ -284,6 +284,19 @@ def unprintable_characters(instrument: Instrument) -> list[tuple[str, str]]:
     return found
 
 
+def stage_label_mentions(instrument: Instrument) -> list[tuple[str, str]]:
+    """(where, label) where the instrument's own printed wording uses a stage label as a word.
+
+    The form never prints the labels itself; this finds wording that would give one away
+    (case-sensitive, whole words: 'leading to' is not the label 'Leading').
+    """
+    labels = sorted(instrument.stage_labels())
+    if not labels:
+        return []
+    pattern = re.compile(r"\b(" + "|".join(re.escape(label) for label in labels) + r")\b")
+    return [(where, match) for where, text in printed_texts(instrument) for match in pattern.findall(text)]
+
+
 def _encodable(ch: str) -> bool:
     try:
         ch.encode(FONT_ENCODING)
@@ -295,22 +308,30 @@ def _encodable(ch: str) -> bool:
 # --- planning ---------------------------------------------------------------------------
 
 
+@dataclass
+class _Page:
+    kind: str
+    bank_id: str | None
+    continued: bool
+    items: list[Item] = field(default_factory=list)
+    statements: list[str] = field(default_factory=list)
+
+
 class _Pages:
     """Collects items page by page, keeping a cursor that moves down the body."""
 
     def __init__(self, geo: PageGeometry):
         self.geo = geo
-        self.pages: list[dict] = []
+        self.pages: list[_Page] = []
         self.y = geo.body_top
 
     def new(self, kind: str, bank_id: str | None = None, continued: bool = False) -> None:
-        self.pages.append({"kind": kind, "bank_id": bank_id, "continued": continued,
-                           "items": [], "statements": []})
+        self.pages.append(_Page(kind, bank_id, continued))
         self.y = self.geo.body_top
 
     @property
     def items(self) -> list[Item]:
-        return self.pages[-1]["items"]
+        return self.pages[-1].items
 
     def fits(self, height: float) -> bool:
         return self.y - height >= self.geo.body_bottom
@@ -477,7 +498,7 @@ def _plan_columns(pages: _Pages, queues: dict[str, list[_Placed]], head_height: 
             for k, line in enumerate(placed.lines):
                 pages.items.append(Text(x + STATEMENT_INDENT, baseline - k * leading, line, REGULAR,
                                         STATEMENT_SIZE))
-            pages.pages[-1]["statements"].append(placed.ref.statement.id)
+            pages.pages[-1].statements.append(placed.ref.statement.id)
             y -= placed.height + STATEMENT_GAP
             placed_any = True
         if index:  # a light rule between columns
@@ -529,11 +550,11 @@ def plan_form(instrument: Instrument, *, paper: str = "A4", blank: bool = False)
     plans = tuple(
         PagePlan(
             number=n,
-            kind=page["kind"],
-            bank_id=page["bank_id"],
-            continued=page["continued"],
-            statement_ids=tuple(page["statements"]),
-            items=tuple(_plan_frame(geo, instrument, blank, n, total) + page["items"]),
+            kind=page.kind,
+            bank_id=page.bank_id,
+            continued=page.continued,
+            statement_ids=tuple(page.statements),
+            items=tuple(_plan_frame(geo, instrument, blank, n, total) + page.items),
         )
         for n, page in enumerate(pages.pages, start=1)
     )
