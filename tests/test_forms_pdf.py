@@ -22,7 +22,9 @@ from tui.domain.forms_pdf import (
     forms_folder,
     issue_log_name,
     output_file,
+    reprint_name,
     school_forms_name,
+    specimen_name,
     write_forms,
     write_issue_log_csv,
     write_issue_log_pdf,
@@ -273,6 +275,8 @@ def test_forms_go_to_the_wave_forms_folder_with_predictable_names(tmp_path, bund
     assert set(results) == {"A", "B"}
     assert school_forms_name("2015", "A") == "forms-2015-school-A.pdf"
     assert issue_log_name("2015", "csv") == "issue-log-2015.csv"
+    assert reprint_name("Spring 2015", "0010429") == "reprint-Spring-2015-0010429.pdf"
+    assert specimen_name(bundled, "letter") == "specimen-partnership-survey-2015-letter.pdf"
 
 
 @pytest.mark.parametrize("name", ["../forms.pdf", "/tmp/forms.pdf", "a/../../forms.pdf"])
