@@ -15,6 +15,7 @@ from textual.binding import Binding
 from tui.domain.bundled import default_instrument_path
 from tui.domain.instrument import Instrument
 from tui.domain.instrument_toml import load_instrument
+from tui.domain.store import Study, Wave
 from tui.screens.instrument import InstrumentScreen
 
 
@@ -32,21 +33,51 @@ class SurveyDeskApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
     ]
 
-    def __init__(self, *, instrument: Instrument, instrument_path: Path, study_path: Path):
+    def __init__(self, *, instrument: Instrument, instrument_path: Path, study: Study, operator: str,
+                 wave: str | None = None):
         super().__init__()
         self.instrument = instrument
         self.instrument_path = instrument_path
-        self.study_path = study_path
+        self.study = study
+        self.study_path = study.path
+        self.operator = operator
+        # The wave being worked on: the one asked for, else the newest.
+        self.wave_name = wave or (study.waves()[-1].name if study.waves() else None)
 
     def on_mount(self) -> None:
-        self.sub_title = f"{self.instrument.title} {self.instrument.version} · {self.study_path}"
+        self.refresh_title()
+
+    def refresh_title(self) -> None:
+        wave = f"wave {self.wave_name}" if self.wave_name else "no wave yet"
+        self.sub_title = f"{self.study_path} · {wave} · operator {self.operator}"
+
+    def current_wave(self) -> Wave | None:
+        return self.study.wave(self.wave_name) if self.wave_name else None
+
+    def waves_using(self, instrument_id: str, version: str) -> list[str]:
+        """Waves whose frozen copy is this instrument version (the builder must not overwrite it)."""
+        return self.study.waves_using(instrument_id, version)
+
+    def on_unmount(self) -> None:
+        self.study.close()
 
 
 def make_app(
     *,
     study_path: Path | str = "surveydesk.db",
     instrument_path: Path | str | None = None,
+    operator: str | None = None,
+    wave: str | None = None,
 ) -> SurveyDeskApp:
+    """The one way the app is built, by the CLI and by the tests. Opens (creating if needed) the
+    study; raises InstrumentError or StoreError with a message for the person at the keyboard."""
+    from tui.commands import default_operator
+    from tui.domain.store import check_operator
+
     path = Path(instrument_path) if instrument_path else default_instrument_path()
     instrument = load_instrument(path)
-    return SurveyDeskApp(instrument=instrument, instrument_path=path, study_path=Path(study_path))
+    operator = check_operator(operator or default_operator())
+    study = Study.open(study_path)
+    if wave is not None:
+        study.wave(wave)  # refuse an unknown wave now, with the list of known ones
+    return SurveyDeskApp(instrument=instrument, instrument_path=path, study=study, operator=operator, wave=wave)

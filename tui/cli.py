@@ -49,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="instrument TOML for the app (default: instruments/partnership-survey.toml)",
     )
+    parser.add_argument("--operator", dest="app_operator", default=None, metavar="INITIALS",
+                        help="who is keying, for the audit trail (default: $SURVEYDESK_OPERATOR or login name)")
+    parser.add_argument("--wave", dest="app_wave", default=None, metavar="NAME",
+                        help="the wave to work on in the app (default: the newest)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -58,11 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
 def open_app(args: argparse.Namespace) -> int:
     from tui.app import make_app
     from tui.domain.problems import InstrumentError
+    from tui.domain.store import StoreError
 
     try:
-        app = make_app(study_path=args.study, instrument_path=args.instrument)
+        app = make_app(study_path=args.study, instrument_path=args.instrument, operator=args.app_operator,
+                       wave=args.app_wave)
     except InstrumentError as exc:
         raise Failure(f"the instrument cannot be used:\n{exc}") from None
+    except StoreError as exc:
+        raise Failure(str(exc)) from None
     app.run()
     return app.return_code or 0
 
