@@ -87,6 +87,11 @@ def grouping_name(dims: Sequence[str]) -> str:
     return " × ".join(dims) if dims else OVERALL
 
 
+def grouping_title(name: str) -> str:
+    """For readers: "school × role_group" -> "school × role group"."""
+    return name.replace("_", " ")
+
+
 def grouping_dims(name: str) -> tuple[str, ...]:
     return () if name == OVERALL else tuple(name.split(" × "))
 
@@ -373,9 +378,14 @@ RESPONSE_RATE_COLUMNS = ("wave", *GROUP_COLUMNS, "returned", "issued", "denomina
                          "rate", "share", "text")
 
 
-def percent_text(part: int, whole: int) -> str:
-    """Whole percent rounded half up, as researchers expect (31 of 68 -> 46%; 1 of 8 -> 13%)."""
-    return f"{math.floor(100 * part / whole + 0.5)}%"
+def whole(value: float) -> int:
+    """Rounded half up, as researchers round by hand (62.5 -> 63), not half to even (-> 62)."""
+    return math.floor(value + 0.5)
+
+
+def percent_text(part: int, whole_: int) -> str:
+    """"46%" for 31 of 68; 1 of 8 -> "13%"."""
+    return f"{whole(100 * part / whole_)}%"
 
 
 def response_rates(wide: pl.DataFrame, instrument: Instrument, issued: pl.DataFrame | None = None,

@@ -31,7 +31,7 @@ SUPPRESSED_MARK = "suppressed"
 def rule_text(k: int = DEFAULT_K) -> str:
     """The rule as stated beneath every protected table."""
     return (
-        f"Small-cell protection: figures for any group with fewer than {k} respondents to a statement are "
+        f"Figures for any group with fewer than {k} respondents to a statement are "
         f"suppressed; where a suppressed figure could be recovered by subtracting the other groups from a "
         f"total, the next-smallest group is suppressed as well. Group sizes (n) are shown. "
         f"Schools are named by letter only."
@@ -79,7 +79,7 @@ def suppression_states(ns: Sequence[int], equations: list[tuple[int, list[int]]]
 def protect(table: pl.DataFrame, k: int = DEFAULT_K) -> pl.DataFrame:
     """A statement table (analysis.statement_table) with small cells suppressed.
 
-    Adds ``suppressed`` (Boolean) and ``suppression`` ("", "primary", "secondary") and nulls
+    Adds ``suppressed`` (Boolean) and ``suppression`` (null, "primary" or "secondary") and nulls
     highlighted, percent, ci_low and ci_high where suppressed. Decisions are made per wave and
     statement from the n of every group, so they hold across all groupings in the table.
     """
@@ -106,8 +106,9 @@ def protect(table: pl.DataFrame, k: int = DEFAULT_K) -> pl.DataFrame:
                 decided[key] = suppression_states(ns, equations, k)
             for i, state in enumerate(decided[key]):
                 states[row_of[i]] = state
-    marked = table.with_columns(pl.Series("suppression", states, dtype=pl.String)).with_columns(
-        (pl.col("suppression") != "").alias("suppressed"))
+    # Shown figures get a null reason: an empty cell in CSV and Excel, not an empty string.
+    reasons = pl.Series("suppression", [state or None for state in states], dtype=pl.String)
+    marked = table.with_columns(reasons).with_columns(pl.col("suppression").is_not_null().alias("suppressed"))
     return marked.with_columns(
         *[pl.when(~pl.col("suppressed")).then(pl.col(c)).alias(c) for c in HIDDEN_COLUMNS if c in table.columns]
     ).select([*table.columns, "suppressed", "suppression"])

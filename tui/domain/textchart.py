@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from .analysis import ChartData
+from .analysis import ChartData, whole
 
 # Tableau 10: distinguishable in most terminals and for common colour-vision deficiencies.
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7",
@@ -91,7 +91,7 @@ def describe(chart: ChartData, index: int) -> Text:
     for s, series in enumerate(chart.series):
         value = series.values[index]
         text.append("■ ", style=series_style(s))
-        text.append(f"{series.name}: {'—' if value is None else f'{value:.0f}%'}   ")
+        text.append(f"{series.name}: {'—' if value is None else f'{whole(value)}%'}   ")
     return text
 
 
