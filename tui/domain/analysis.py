@@ -184,6 +184,19 @@ def _group_label(dims: Sequence[str], role_labels: Mapping[int, str]) -> pl.Expr
     return pl.concat_str(parts, separator=" · ")
 
 
+def _labelled(frame: pl.DataFrame, level_index: int, level: tuple[str, ...], role_labels: Mapping[int, str],
+              values: list[str]) -> pl.DataFrame:
+    """One grouping's rows with the shared group columns; dimensions it does not fix are null."""
+    keys = effective_keys(level)
+    return frame.with_columns(
+        pl.lit(level_index).alias("_level"),
+        pl.lit(grouping_name(level)).alias("grouping"),
+        _group_label(level, role_labels).alias("group"),
+        *[pl.lit(None, dtype=dtype).alias(dim) for dim, dtype in
+          (("school", pl.String), ("role_group", pl.String), ("role", pl.Int64)) if dim not in keys],
+    ).select(["_level", "wave", *GROUP_COLUMNS, *values])
+
+
 def _group_sort_keys(instrument: Instrument) -> list[pl.Expr]:
     key = instrument.key
     school_rank = {s: i for i, s in enumerate(key.school_letters)}
@@ -218,14 +231,8 @@ def statement_table(wide: pl.DataFrame, instrument: Instrument, by: str | Sequen
     for level_index, level in enumerate(wanted):
         keys = list(effective_keys(level))
         rolled = base.group_by(["wave", *keys]).agg(sums) if keys != list(finest) else base
-        long = _to_long(rolled, codes, keys)
-        parts.append(long.with_columns(
-            pl.lit(level_index).alias("_level"),
-            pl.lit(grouping_name(level)).alias("grouping"),
-            _group_label(level, role_labels).alias("group"),
-            *[pl.lit(None, dtype=dtype).alias(dim) for dim, dtype in
-              (("school", pl.String), ("role_group", pl.String), ("role", pl.Int64)) if dim not in keys],
-        ).select(["_level", "wave", *GROUP_COLUMNS, "code", "n", "highlighted"]))
+        parts.append(_labelled(_to_long(rolled, codes, keys), level_index, level, role_labels,
+                               ["code", "n", "highlighted"]))
     long = pl.concat(parts, how="vertical") if parts else pl.DataFrame()
     low, high = wilson_bounds(pl.col("highlighted"), pl.col("n"))
     table = (
@@ -422,13 +429,7 @@ def response_rates(wide: pl.DataFrame, instrument: Instrument, issued: pl.DataFr
             pl.col("returned").sum(),
             pl.when(pl.col("issued").is_not_null().any()).then(pl.col("issued").sum()).alias("issued"),
         )
-        parts.append(rolled.with_columns(
-            pl.lit(level_index).alias("_level"),
-            pl.lit(grouping_name(level)).alias("grouping"),
-            _group_label(level, role_labels).alias("group"),
-            *[pl.lit(None, dtype=dtype).alias(dim) for dim, dtype in
-              (("school", pl.String), ("role_group", pl.String), ("role", pl.Int64)) if dim not in keys],
-        ).select(["_level", "wave", *GROUP_COLUMNS, "returned", "issued"]))
+        parts.append(_labelled(rolled, level_index, level, role_labels, ["returned", "issued"]))
     table = pl.concat(parts).with_columns(pl.col("issued").cast(pl.Int64))
 
     populations = population if isinstance(population, Mapping) else {w: population for w in waves}
