@@ -64,3 +64,9 @@ def test_suppressed_group_draws_no_bar():
     table = protect(statement_table(data.wide, data.instrument, "role_group"))
     text = plain(render_bar_chart(group_chart(table, "JPD", ["HD"], grouping="role_group"), height=4))
     assert "█" not in text and "HD (3) suppressed" in text
+
+
+def test_only_the_axis_is_dim():
+    line = render_bar_chart(chart(ChartSeries("S", (100.0, 50.0, 0.0), 2)), width=40, height=4)[1]
+    assert line.style == ""
+    assert [(line.plain[s.start:s.end], str(s.style)) for s in line.spans][:2] == [("100┤", "dim"), ("████", "#4e79a7")]

@@ -49,7 +49,8 @@ def render_bar_chart(chart: ChartData, *, width: int = 80, height: int = 12, foc
         low = (height - 1 - row) * step
         top = low + step
         tick = next((t for t in TICKS if abs(top - t) < step / 2), None)
-        line = Text(f"{tick:>3}┤" if tick is not None else "   │", style="dim")
+        line = Text()
+        line.append(f"{tick:>3}┤" if tick is not None else "   │", style="dim")
         for i in range(slots):
             for s, series in enumerate(chart.series):
                 value = series.values[i]
@@ -63,7 +64,7 @@ def render_bar_chart(chart: ChartData, *, width: int = 80, height: int = 12, foc
     labels = Text(" " * AXIS_WIDTH)
     for i, label in enumerate(chart.labels):
         shown = label + (NEGATIVE_MARK if chart.negative[i] and len(label) < slot - 1 else "")
-        style = "reverse bold" if i == focus else ("italic" if chart.negative[i] else "")
+        style = "reverse bold" if i == focus else ""
         labels.append(shown[: slot - 1].ljust(slot - 1)[: slot - 1], style=style)
         labels.append(" ")
     lines.append(labels)
