@@ -352,3 +352,27 @@ def test_wave_chart_pairs_waves():
     assert chart.labels == ("A1", "A2", "B1", "C1", "D1", "D1")
     assert chart.series[0].values[3] is None and chart.series[1].values[5] is None
     assert [s.name for s in chart.series] == ["2014 (7)", "2015 (5)"]
+
+
+def test_returns_in_no_role_group_form_their_own_group():
+    # A role outside every group (here: return 5's group cleared) must still add up to the total,
+    # or suppression could not see that Overall - HD - SLT - T reveals it.
+    data = wave_2014()
+    returns = data.wide.with_columns(
+        pl.when(pl.col("return_id") == 5).then(None).otherwise(pl.col("role_group")).alias("role_group"))
+    table = statement_table(returns, data.instrument, "role_group")
+    assert figures(table.filter(pl.col("code") == "JPD A2"), "No group") == [("JPD A2", 1, 1)]
+    assert figures(table.filter(pl.col("code") == "JPD A2"), "T") == [("JPD A2", 1, 0)]
+    protected = protect(table, k=2)
+    hidden = protected.filter(pl.col("code") == "JPD A2").select("group", "suppression").rows()
+    # No group (1) and T (1) are primary: two hidden in Overall = HD + SLT + T + No group, so no more.
+    assert hidden == [("Overall", None), ("HD", None), ("SLT", None), ("T", "primary"), ("No group", "primary")]
+
+
+def test_a_wave_without_returns_gives_empty_tables():
+    from tui.domain.frames import empty_wide
+
+    instrument = version_2014()
+    table = statement_table(empty_wide(instrument), instrument, "role_group")
+    assert table.is_empty() and tuple(table.columns) == STATEMENT_TABLE_COLUMNS
+    assert stage_profile(protect(table)).is_empty()

@@ -94,3 +94,12 @@ def test_report_file_goes_under_exports(tmp_path):
 def test_three_waves_are_refused():
     with pytest.raises(ValueError, match="one wave or a pair"):
         build_report([wave_2014(), wave_2015(), wave_2015()])
+
+
+def test_a_wave_without_returns_is_refused_clearly():
+    from tui.domain.analysis import WaveReturns
+    from tui.domain.frames import empty_wide
+
+    data = wave_2014()
+    with pytest.raises(ValueError, match="wave 2016 has no returns yet"):
+        build_report([WaveReturns("2016", data.instrument, empty_wide(data.instrument))])

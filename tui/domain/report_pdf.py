@@ -266,6 +266,9 @@ def build_report(
     """The report for one wave, or two waves side by side (earlier first), as PDF bytes."""
     if len(waves) not in (1, 2):
         raise ValueError(f"a report covers one wave or a pair of waves, not {len(waves)}")
+    for data in waves:
+        if data.wide.filter(pl.col("wave") == data.wave).is_empty():
+            raise ValueError(f"wave {data.wave} has no returns yet; key some before making a report")
     dims = parse_grouping(by)
     styles = _styles()
     width = PAGE[0] - 2 * MARGIN
