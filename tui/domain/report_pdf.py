@@ -334,7 +334,7 @@ def build_report(
         story.append(KeepTogether([Paragraph("Stage profile", styles["h2"]),
                                    stage_grid(tables["stage_profile"], bank)]))
 
-    def footer(canvas, doc) -> None:  # noqa: ANN001 - reportlab's callback signature
+    def footer(canvas, doc) -> None:  # reportlab calls this on every page
         canvas.saveState()
         canvas.setFont("Helvetica", 7)
         canvas.setFillColor(colors.grey)
