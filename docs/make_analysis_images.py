@@ -1,0 +1,63 @@
+"""Regenerate docs/images/terminal-chart.svg and docs/images/report-page.png from synthetic returns.
+
+    python docs/make_analysis_images.py      (needs pdftoppm from poppler-utils)
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rich.console import Console  # noqa: E402
+
+from tui.domain.analysis import WaveReturns, compare_waves, group_chart, statement_table, wave_chart  # noqa: E402
+from tui.domain.bundled import bundled_instrument_path  # noqa: E402
+from tui.domain.disclosure import protect  # noqa: E402
+from tui.domain.instrument_toml import load_instrument  # noqa: E402
+from tui.domain.report_pdf import write_report  # noqa: E402
+from tui.domain.synthetic import synthetic_returns  # noqa: E402
+from tui.domain.textchart import describe, render_bar_chart  # noqa: E402
+
+IMAGES = ROOT / "docs" / "images"
+
+
+def main() -> None:
+    instrument = load_instrument(bundled_instrument_path())
+    first = WaveReturns("2014", instrument, synthetic_returns(instrument, 31, wave="2014", seed=7), population=68)
+    second = WaveReturns("2015", instrument, synthetic_returns(instrument, 49, wave="2015", seed=8, lift=0.06),
+                         population=68)
+    tables = [protect(statement_table(w.wide, instrument, "role_group")) for w in (first, second)]
+
+    console = Console(record=True, width=86, force_terminal=True, color_system="truecolor", file=io.StringIO())
+    by_group = group_chart(tables[0], "JPD", ["HD", "SLT", "T"], grouping="role_group")
+    for line in render_bar_chart(by_group, width=86, height=12, focus=8):
+        console.print(line)
+    console.print(describe(by_group, 8))
+    console.print()
+    paired = wave_chart(compare_waves(*tables), "JPD", "Overall")
+    for line in render_bar_chart(paired, width=86, height=10):
+        console.print(line)
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    console.save_svg(str(IMAGES / "terminal-chart.svg"), title="SurveyDesk analysis: JPD by group, 2014/2015")
+
+    with tempfile.TemporaryDirectory() as folder:
+        made = datetime(2015, 7, 1, 9, 0, tzinfo=UTC)
+        pdf = write_report([first], exports_dir=folder, now=made, k=5)
+        prefix = Path(folder) / "page"
+        subprocess.run([shutil.which("pdftoppm") or "pdftoppm", "-f", "2", "-l", "2", "-r", "72", "-png",
+                        "-singlefile", str(pdf), str(prefix)], check=True)
+        shutil.copy(f"{prefix}.png", IMAGES / "report-page.png")
+    for name in ("terminal-chart.svg", "report-page.png"):
+        print(f"{IMAGES / name}: {(IMAGES / name).stat().st_size // 1024} KB")
+
+
+if __name__ == "__main__":
+    main()
