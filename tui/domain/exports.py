@@ -21,6 +21,7 @@ from .. import __version__
 from .analysis import DEFAULT_BY, WaveReturns, grouping_name, parse_grouping
 from .disclosure import DEFAULT_K, rule_text
 from .paths import DEFAULT_EXPORTS, safe_name, safe_output_path
+from .returns_csv import wide_to_csv_frame
 from .tables import TABLE_DOCS, raw_tables, wave_tables
 
 ALL_FORMATS = ("csv", "parquet", "xlsx")
@@ -87,11 +88,13 @@ def export_wave(
     stem = safe_name(data.wave)
     files: list[Path] = []
     notes: list[str] = []
+    # Text formats carry the raw returns as 1/0/M (the import layout); Parquet keeps true/false/null.
+    as_text = {name: (wide_to_csv_frame(t) if name == "returns_wide" else t) for name, t in tables.items()}
     for name, table in tables.items():
         base = f"{name.replace('_', '-')}-{stem}"
         if "csv" in formats:
             files.append(_atomic(safe_output_path(target, f"{base}.csv"),
-                                 lambda p, t=table: t.write_csv(p, float_precision=CSV_DECIMALS)))
+                                 lambda p, t=as_text[name]: t.write_csv(p, float_precision=CSV_DECIMALS)))
         if "parquet" in formats:
             files.append(_atomic(safe_output_path(target, f"{base}.parquet"), lambda p, t=table: t.write_parquet(p)))
     if "xlsx" in formats:
@@ -105,7 +108,7 @@ def export_wave(
                 notes.append(f"{name} ({table.height:,} rows) is left out of the workbook to keep it quick "
                              f"to write and open; use its CSV or Parquet file")
             else:
-                sheets[name] = table
+                sheets[name] = as_text[name]
         files.append(_atomic(workbook, lambda p: _write_workbook(p, sheets)))
 
     metadata = {

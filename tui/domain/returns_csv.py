@@ -55,7 +55,8 @@ def wide_to_csv_frame(wide: pl.DataFrame) -> pl.DataFrame:
     """The wide frame with statement columns as 1/0/M text, ready for write_csv (and import)."""
     import polars as pl
 
-    statement_columns = [c for c in wide.columns if c not in WIDE_BASE_COLUMNS]
+    statement_columns = [c for c, dtype in wide.schema.items()
+                         if c not in WIDE_BASE_COLUMNS and dtype == pl.Boolean]
     return wide.with_columns(
         pl.when(pl.col(c).is_null()).then(pl.lit("M"))
         .when(pl.col(c)).then(pl.lit("1")).otherwise(pl.lit("0")).alias(c)

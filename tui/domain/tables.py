@@ -16,7 +16,7 @@ from .analysis import (
     statement_table,
 )
 from .disclosure import DEFAULT_K, protect, reveal_school_names
-from .frames import WIDE_BASE_COLUMNS, statement_frame
+from .frames import long_from_wide, statement_frame
 from .instrument import Instrument
 
 # name -> (what it is, {column: meaning}); the README of every export is written from this.
@@ -73,8 +73,9 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),
     "returns_wide": (
-        "The raw returns, one row per return, one true/false/empty column per statement code "
-        "(empty = that bank's page was missing). Record level: for the researcher's own analysis; the "
+        "The raw returns, one row per return, one column per statement code holding 1 (highlighted), 0 (not) "
+        "or M (that bank's page was missing); `surveydesk import` reads this file back unchanged. The Parquet "
+        "file holds true/false/null instead. Record level: for the researcher's own analysis; the "
         "small-cell rule does not apply to it, so do not share it beyond the research team.",
         {"participant_code": "school letter + role digit, e.g. E5", "school": "school letter only"},
     ),
@@ -133,17 +134,5 @@ def _this_wave(data: WaveReturns) -> pl.DataFrame:
 
 
 def long_returns(wide: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
-    """One row per return x statement in return order, lean enough to export 100,000 returns.
-
-    frames.long_from_wide joins every statement column and sorts millions of rows; here the
-    unpivoted rows (statement-major) are gathered into return-major order by index arithmetic
-    and the few statement columns are tiled alongside, which is about ten times faster.
-    """
-    codes = instrument.codes()
-    base = [c for c in WIDE_BASE_COLUMNS if c in wide.columns]
-    returns, statements = wide.height, len(codes)
-    long = wide.unpivot(index=base, on=codes, value_name="highlighted").drop("variable")
-    row = pl.int_range(returns * statements, eager=True)
-    info = statement_frame(instrument).select(LONG_STATEMENT_COLUMNS)
-    return pl.concat([long[(row % statements) * returns + row // statements], info[row % statements]],
-                     how="horizontal").select([*base, *LONG_STATEMENT_COLUMNS, "highlighted"])
+    """The long raw returns with the lean set of statement columns (texts live in statement_list)."""
+    return long_from_wide(wide, instrument, LONG_STATEMENT_COLUMNS)
