@@ -49,7 +49,8 @@ class SurveyDeskApp(App[int]):
 
     def refresh_title(self) -> None:
         wave = f"wave {self.wave_name}" if self.wave_name else "no wave yet"
-        self.sub_title = f"{self.study_path} · {wave} · operator {self.operator}"
+        label = self.study.setting("label")
+        self.sub_title = f"{label + ' · ' if label else ''}{self.study_path.name} · {wave} · operator {self.operator}"
 
     def current_wave(self) -> Wave | None:
         return self.study.wave(self.wave_name) if self.wave_name else None

@@ -8,6 +8,7 @@ for a later wave. Deterministic for a given seed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .frames import WIDE_BASE_COLUMNS, wide_schema
@@ -31,8 +32,10 @@ def synthetic_returns(
     missing_page_rate: float = 0.02,
     lift: float = 0.0,
     first_return_id: int = 1,
+    codes: Sequence[str] | None = None,
 ) -> pl.DataFrame:
-    """A wide frame (see tui.domain.frames) of ``n`` synthetic returns."""
+    """A wide frame (see tui.domain.frames) of ``n`` synthetic returns; ``codes`` fixes the
+    participant codes (school letter + role digit) instead of drawing them."""
     import numpy as np
     import polars as pl
 
@@ -41,8 +44,14 @@ def synthetic_returns(
     digits = np.array(instrument.key.role_digits)
     weights = np.array(ROLE_WEIGHTS[: len(digits)] if len(digits) <= len(ROLE_WEIGHTS) else [1.0] * len(digits))
     weights = weights / weights.sum()
-    schools = letters[rng.integers(0, len(letters), n)]
-    roles = digits[rng.choice(len(digits), n, p=weights)]
+    if codes is not None:
+        parsed = [instrument.key.parse(c) for c in codes]
+        n = len(parsed)
+        schools = np.array([c.school for c in parsed], dtype=letters.dtype if n else "<U1")
+        roles = np.array([c.role for c in parsed], dtype=digits.dtype)
+    else:
+        schools = letters[rng.integers(0, len(letters), n)]
+        roles = digits[rng.choice(len(digits), n, p=weights)]
     group_of = {d: instrument.key.group_of(int(d)) for d in digits}
     groups = np.array([group_of[int(d)] for d in digits], dtype=object)
     role_index = {int(d): i for i, d in enumerate(digits)}

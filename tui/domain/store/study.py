@@ -75,6 +75,7 @@ OPERATOR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$")
 DEFAULT_SETTINGS: dict[str, Any] = {
     "min_cell": 5,  # k: smaller groups are suppressed in tables
     "second_keying_share": 1.0,  # 1.0 = every return is keyed twice; 0.1 = a random 10%
+    "label": "",  # shown wherever the study is named, e.g. to mark a synthetic demo
 }
 
 
@@ -224,6 +225,8 @@ class Study:
             raise InputError("min_cell (k) must be a whole number of respondents, at least 1")
         if key == "second_keying_share" and not (isinstance(value, (int, float)) and 0 <= value <= 1):
             raise InputError("second_keying_share must be between 0 (none) and 1 (every return)")
+        if key == "label" and not (isinstance(value, str) and len(value) <= 120):
+            raise InputError("the study label must be text of at most 120 characters")
         with self._write() as conn:
             conn.execute(delete(s.settings).where(s.settings.c.key == key))
             conn.execute(insert(s.settings).values(key=key, value=json.dumps(value)))
