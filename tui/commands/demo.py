@@ -22,7 +22,7 @@ def demo(args: argparse.Namespace) -> int:
     from tui.domain.bundled import default_instrument_path
     from tui.domain.demo import LABEL, build_demo
     from tui.domain.instrument_toml import load_instrument
-    from tui.domain.store import Study, StoreError
+    from tui.domain.store import StoreError, Study
 
     # Unless a study was named, the demo lives in its own file, never in the real study.
     path = DEMO_STUDY if args.study == Path(DEFAULT_STUDY) else args.study
