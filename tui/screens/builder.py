@@ -8,6 +8,7 @@ history, shows the rules of ``surveydesk validate`` live, and saves in a worker.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from rich.text import Text
@@ -47,7 +48,7 @@ class BuilderScreen(Screen):
     BINDINGS = [
         Binding("a", "add", "Add"),
         Binding("d", "delete", "Delete"),
-        Binding("ctrl+d", "duplicate", "Duplicate"),
+        Binding("ctrl+d", "duplicate", "Duplicate", show=False),
         Binding("alt+up", "move(-1)", "Move", key_display="alt+↑↓"),
         Binding("alt+down", "move(1)", "Move down", show=False),
         Binding("left_square_bracket", "move_section(-1)", "To previous section", show=False),
@@ -97,7 +98,7 @@ class BuilderScreen(Screen):
         with Vertical(id="builder-problems"):
             yield Static("", id="problems-title")
             yield OptionList(id="problems-list")
-        yield Footer()
+        yield Footer(compact=True)
 
     async def on_mount(self) -> None:
         self.tree.auto_expand = False  # Enter edits; space folds
@@ -301,9 +302,10 @@ class BuilderScreen(Screen):
         if step is None:
             self.notify(f"Nothing to {'undo' if undo else 'redo'}.")
             return
-        if widget is not None:
-            self.tree.focus()
         await self.refresh_view((step.before if undo else step.after) or bm.ROOT)
+        if widget is not None:
+            self._revert(widget)  # refresh_view leaves the focused field alone; it shows the undone value
+            self.tree.focus()
         self.notify(f"{'Undone' if undo else 'Redone'}: {step.label}")
 
     async def action_undo(self) -> None:
@@ -386,9 +388,8 @@ class BuilderScreen(Screen):
         if not instrument.banks:
             self.notify("There is no bank to preview yet: press a to add one.", severity="warning")
             return
-        width = max(60, self.size.width - 12)
         pages = [(f"{bank.title or bank.abbreviation}: the page as printed (letters only)",
-                  render_bank_page(instrument, bank, width)) for bank in instrument.banks]
+                  partial(render_bank_page, instrument, bank)) for bank in instrument.banks]
         start = 0
         if self.selected.kind in (bm.BANK, bm.SECTION):
             start = [b.id for b in instrument.banks].index(self.selected.id)
@@ -501,10 +502,9 @@ class BuilderScreen(Screen):
         saved = self.history.saved
         waves = self.app.waves_using(saved.id, saved.version)
         if waves:
-            self.notify(f"Version {saved.version} is the frozen copy of wave{'s' if len(waves) > 1 else ''} "
-                        f"{', '.join(waves)}: its file stays as it is. Save the edits as a new version.",
-                        title="In use", severity="warning", timeout=12)
-            await self.action_save_version()
+            await self.action_save_version(
+                f"Version {saved.version} is the frozen copy of wave{'s' if len(waves) > 1 else ''} "
+                f"{', '.join(waves)}: it is not overwritten. Save the edits as a new version.")
             return
         self.write(self.instrument, self.path)
 
@@ -535,7 +535,7 @@ class BuilderScreen(Screen):
     def _version_file(self, version: str) -> Path:
         return safe_output_path(self.instruments_dir, f"{self.instrument.id}-{safe_name(version)}.toml")
 
-    async def action_save_version(self) -> None:
+    async def action_save_version(self, reason: str = "") -> None:
         await self.flush_field()
         if self._refuse_if_invalid():
             return
@@ -558,9 +558,9 @@ class BuilderScreen(Screen):
                 self.call_later(self._save_version, value)
 
         kept = f"{self.path} stays as it is." if self.path else ""
+        detail = f"Writes {self.instruments_dir}/{current.id}-VERSION.toml. {kept}"
         self.app.push_screen(PromptDialog("Save as a new version", version, check=check,
-                                          detail=f"Writes {self.instruments_dir}/{current.id}-VERSION.toml. {kept}"),
-                             save)
+                                          detail=f"{reason}\n{detail}" if reason else detail), save)
 
     async def _save_version(self, version: str) -> None:
         before = self.selected

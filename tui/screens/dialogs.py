@@ -138,8 +138,12 @@ class ChoiceDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+Page = tuple[str, "str | Callable[[int], str]"]
+
+
 class TextViewer(ModalScreen[None]):
-    """Read a text (a preview, a list of changes); left/right page through several."""
+    """Read a text (a preview, a list of changes); left/right page through several. A page's
+    text may be a function of the width, so a preview fills the dialog exactly."""
 
     BINDINGS = [
         Binding("escape,q", "close", "Close"),
@@ -148,7 +152,7 @@ class TextViewer(ModalScreen[None]):
         Binding("right", "page(1)", "Next", priority=True),
     ]
 
-    def __init__(self, pages: list[tuple[str, str]], start: int = 0):
+    def __init__(self, pages: list[Page], start: int = 0):
         super().__init__(classes="dialog")
         self.pages = pages
         self.at = max(0, min(start, len(pages) - 1))
@@ -162,13 +166,19 @@ class TextViewer(ModalScreen[None]):
                 yield Button("Close (esc)", id="close", variant="primary")
 
     def on_mount(self) -> None:
-        self.show()
         self.query_one("#viewer-scroll").focus()
+        self.call_after_refresh(self.show)  # the width is known once laid out
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show)
 
     def show(self) -> None:
         title, text = self.pages[self.at]
         paging = f"   ({self.at + 1} of {len(self.pages)}, left/right for others)" if len(self.pages) > 1 else ""
         self.query_one("#viewer-title", Label).update(title + paging)
+        if callable(text):
+            scroll = self.query_one("#viewer-scroll", VerticalScroll)
+            text = text(max(20, scroll.scrollable_content_region.width - 2))
         self.query_one("#viewer-text", Static).update(text)
 
     def action_page(self, delta: int) -> None:

@@ -62,6 +62,14 @@ class FieldArea(TextArea):
             event.stop()
             self.post_message(self.Submitted(self))
 
+    def _on_focus(self, event: events.Focus) -> None:
+        # Like an Input: a statement is selected whole (typing replaces it, arrows keep it);
+        # longer texts open with the cursor at the end.
+        if self.paragraph:
+            self.select_all()
+        else:
+            self.move_cursor(self.document.end)
+
     def _on_blur(self, event: events.Blur) -> None:
         self.post_message(self.Left(self))
 
@@ -97,6 +105,9 @@ class FieldEditor(VerticalScroll):
             if self.target != target:
                 return  # another item was chosen meanwhile; its rebuild follows
             fields, summary = form()
+            if self._same_shape(fields):
+                self._refill(target, fields, summary)  # moving along statements: no remount, no flicker
+                return
             self.fields = fields
             await self.remove_children()
             widgets: list[Widget] = [Static(summary, id="editor-summary")]
@@ -110,6 +121,24 @@ class FieldEditor(VerticalScroll):
             if not fields:
                 widgets.append(Static("Nothing to type here: use the keys below.", classes="field-hint"))
             await self.mount_all(widgets)
+
+    def _same_shape(self, fields: list[Field]) -> bool:
+        shape = [(f.name, f.style) for f in fields]
+        return bool(shape) and shape == [(f.name, f.style) for f in self.fields] and \
+            len(self.inputs()) == len(fields)
+
+    def _refill(self, target: Target, fields: list[Field], summary: RenderableType) -> None:
+        self.fields = fields
+        self.update_summary(summary)
+        for label, field in zip(self.query(".field-label").results(Label),
+                                [f for f in fields if f.style != FLAG], strict=False):
+            label.update(field.label)
+        for widget, field in zip(self.inputs(), fields, strict=True):
+            widget.target = target
+            with widget.prevent(Checkbox.Changed, TextArea.Changed, Input.Changed):
+                widget.value = field.value
+            if isinstance(widget, Input):
+                widget.placeholder = field.placeholder
 
     def retarget(self, target: Target) -> None:
         """The item's id changed under the form (a new bank renamed): keep the form, follow the id."""

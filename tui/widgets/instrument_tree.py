@@ -31,7 +31,11 @@ class NodeRef:
     @property
     def target(self) -> Target:
         """The item by stable id, which survives moves (positions do not)."""
-        return Target(self.kind, self.id, self.letter, self.index)
+        if self.kind in ("bank", "statement"):
+            return Target(self.kind, self.id)
+        if self.kind == "section":
+            return Target(self.kind, self.id, self.letter)
+        return Target(self.kind, index=self.index)
 
 
 PROBLEM_MARK = ("  !", "bold red")
