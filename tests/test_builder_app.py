@@ -42,6 +42,15 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
+async def until(pilot, condition, seconds: float = 3.0) -> bool:
+    """Pause until ``condition()`` holds (a worker's message and its toast arrive a little later)."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return True
+        await pilot.pause(0.05)
+    return condition()
+
+
 async def go(pilot, code: str) -> None:
     await pilot.press("g", *code, "enter")
     await pilot.pause()
@@ -296,11 +305,12 @@ async def test_preview_shows_letters_but_never_stage_labels(tmp_path):
         await pilot.press("p")
         await pilot.pause()
         assert isinstance(app.screen, TextViewer)
-        text = screen_text(app)
-        assert "High Social Capital: the page as printed" in text
-        assert "1. There is limited" in text and "4. There is anxiety among" in text
+        assert "High Social Capital: the page as printed" in screen_text(app)
+        page = str(app.screen.query_one("#viewer-text").render())
+        assert "1. There is limited" in page and "4. There is anxiety among" in page
+        assert ["A", "B", "C", "D"] in [line.split() for line in page.splitlines()]
         for label in ("Beginning", "Developing", "Embedding", "Leading"):
-            assert label not in text
+            assert label not in page
         await pilot.press("right")
         await pilot.pause()
         assert "Collective Moral Purpose" in screen_text(app)
@@ -400,3 +410,38 @@ async def test_palette_lists_the_builder_actions(tmp_path):
         await pilot.press("enter")
         await pilot.pause(0.3)
         assert isinstance(app.screen, TextViewer)
+
+
+async def test_move_a_statement_to_another_bank_by_code(tmp_path):
+    app, _ = builder_app(tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        builder = await open_builder(pilot)
+        await go(pilot, "JPD D3")
+        await pilot.press("m", *"AA B1", "enter")
+        await pilot.pause()
+        assert builder.instrument.find("AA B1").statement.id == "jpd.13"
+        assert builder.selected.id == "jpd.13"
+        await pilot.press("m", *"XYZ A", "enter")  # a wrong code keeps the dialog open, saying why
+        await pilot.pause()
+        assert isinstance(app.screen, PromptDialog) and "no bank 'XYZ'" in screen_text(app)
+
+
+async def test_a_failed_write_keeps_every_edit(tmp_path):
+    app, _ = builder_app(tmp_path)
+    (tmp_path / "instruments" / "taken.toml").mkdir()  # a folder where the file would go
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        builder = await open_builder(pilot)
+        builder.path = None  # as if opened from outside instruments/: saving asks for a name
+        await go(pilot, "JPD A1")
+        await pilot.press("n", "ctrl+s")
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = "taken"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)  # it exists: replace?
+        await pilot.press("y")
+        await settle(pilot)
+        assert await until(pilot, lambda: "Not saved" in screen_text(app))
+        # The toast wraps between the panes, so read its message whole.
+        assert any("Is a directory. Nothing was lost" in n.message for n in app._notifications)
+        assert builder.history.dirty and builder.instrument.find("JPD A1").statement.negative
