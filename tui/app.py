@@ -30,6 +30,9 @@ class SurveyDeskApp(App[int]):
     }
     DEFAULT_MODE = "instrument"
 
+    # Where the builder keeps instrument files (relative to the working folder).
+    instruments_dir = Path("instruments")
+
     BINDINGS = [
         Binding("f2", "switch_mode('instrument')", "Instrument", id="mode-instrument"),
         Binding("f6", "switch_mode('builder')", "Builder", id="mode-builder"),
@@ -41,9 +44,6 @@ class SurveyDeskApp(App[int]):
         self.instrument = instrument
         self.instrument_path = instrument_path
         self.study_path = study_path
-
-    # Where the builder keeps instrument files (relative to the working folder).
-    instruments_dir = Path("instruments")
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.instrument.title} {self.instrument.version} · {self.study_path}"
