@@ -16,20 +16,27 @@ from tui.domain.bundled import default_instrument_path
 from tui.domain.instrument import Instrument
 from tui.domain.instrument_toml import load_instrument
 from tui.domain.store import Study, Wave
+from tui.screens.builder import BuilderScreen
+from tui.screens.dialogs import ConfirmDialog
 from tui.screens.instrument import InstrumentScreen
 
 
 class SurveyDeskApp(App[int]):
-    CSS_PATH = ["styles/app.tcss"]
+    CSS_PATH = ["styles/app.tcss", "styles/dialogs.tcss", "styles/builder.tcss"]
     TITLE = "SurveyDesk"
 
     MODES = {
         "instrument": InstrumentScreen,
+        "builder": BuilderScreen,
     }
     DEFAULT_MODE = "instrument"
 
+    # Where the builder keeps instrument files (relative to the working folder).
+    instruments_dir = Path("instruments")
+
     BINDINGS = [
         Binding("f2", "switch_mode('instrument')", "Instrument", id="mode-instrument"),
+        Binding("f6", "switch_mode('builder')", "Builder", id="mode-builder"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
     ]
 
@@ -61,6 +68,27 @@ class SurveyDeskApp(App[int]):
 
     def on_unmount(self) -> None:
         self.study.close()
+
+    def unsaved_work(self) -> list[str]:
+        """What quitting now would lose: screens of every mode may answer ``unsaved_work()``."""
+        found = []
+        for stack in self._screen_stacks.values():  # every mode's screens, not only the one shown
+            for screen in stack:
+                describe = getattr(screen, "unsaved_work", None)
+                if describe is not None and (text := describe()):
+                    found.append(text)
+        return found
+
+    async def action_quit(self) -> None:
+        pending = self.unsaved_work()
+        if not pending or self.screen.id == "confirm-quit":  # ctrl+q twice: quit anyway
+            self.exit()
+            return
+        self.push_screen(
+            ConfirmDialog("Quit without saving?", "\n".join(pending) + "\nctrl+q again also quits.",
+                          yes="Quit", no="Stay", id="confirm-quit"),
+            lambda yes: self.exit() if yes else None,
+        )
 
 
 def make_app(

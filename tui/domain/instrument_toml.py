@@ -436,7 +436,9 @@ def dumps_instrument(instrument: Instrument) -> str:
             ("rubric", bank.rubric),
         ])
         if bank.stages:
-            out.append(_kv("stages", {k: bank.stages[k] for k in SECTION_LETTERS if k in bank.stages}))
+            # Inline: tomli-w would write a [stages] header, which clashes with the instrument's.
+            labels = ", ".join(_kv(k, bank.stages[k]) for k in SECTION_LETTERS if k in bank.stages)
+            out.append(f"stages = {{ {labels} }}")
         running = 0
         for section in bank.sections:
             out += ["", "[[bank.section]]", _kv("letter", section.letter)]

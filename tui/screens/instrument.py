@@ -13,8 +13,26 @@ from tui.domain.instrument import Instrument
 from tui.widgets.instrument_tree import InstrumentTree, NodeRef
 
 
-def describe_node(instrument: Instrument, ref: NodeRef | None) -> Group:
-    """The detail panel's content for a tree node (also used by the builder)."""
+def describe_key(instrument: Instrument, ref: NodeRef) -> Group:
+    key = instrument.key
+    parts = [Text("Participant key", style="bold"),
+             Text("A participant code is one school letter and one role digit, e.g. A2 or E5.", style="dim"),
+             Text(""),
+             Text.assemble(("Schools  ", "dim"), " ".join(key.school_letters) or "none"),
+             Text.assemble(("Roles    ", "dim"), ", ".join(f"{r.digit} {r.label}" for r in key.roles) or "none")]
+    parts += [Text.assemble(("Group    ", "dim"), (g.name, "bold"), f"  roles {' '.join(map(str, g.roles))}  ",
+                            (g.label, "dim")) for g in key.groups]
+    if ref.kind == "school":
+        parts += [Text(""), Text("A school's name is the researcher's secret: it is kept in the instrument "
+                                 "file and never printed on a form or written to an export.", style="italic")]
+    return Group(*parts)
+
+
+def describe_node(instrument: Instrument, ref: NodeRef | None, compact: bool = False) -> Group:
+    """The detail panel's content for a tree node. The builder asks for ``compact``: without the
+    texts it shows in its own fields (rubric, statement text, note)."""
+    if ref is not None and ref.kind in ("key", "schools", "school", "roles", "role", "groups", "group"):
+        return describe_key(instrument, ref)
     if ref is None or ref.kind == "instrument" or ref.bank < 0:
         counts = ", ".join(f"{b.abbreviation} {b.statement_count}" for b in instrument.banks)
         return Group(
@@ -24,7 +42,10 @@ def describe_node(instrument: Instrument, ref: NodeRef | None) -> Group:
     bank = instrument.banks[ref.bank]
     head = Text.assemble((f"{bank.abbreviation}  {bank.title}", "bold"), f"   {bank.dimension}")
     if ref.kind == "bank":
-        parts = [head, Text(f"{bank.statement_count} statements · id {bank.id}", style="dim"), Text("")]
+        parts = [head, Text(f"{bank.statement_count} statements · id {bank.id}", style="dim")]
+        if compact:
+            return Group(*parts)
+        parts.append(Text(""))
         parts.append(Text(bank.rubric or "(no rubric)", style="" if bank.rubric else "dim"))
         if bank.note:
             parts += [Text(""), Text(f"Note: {bank.note}", style="dim italic")]
@@ -42,9 +63,10 @@ def describe_node(instrument: Instrument, ref: NodeRef | None) -> Group:
         head,
         Text.assemble(("Code ", "dim"), (r.code, "bold"), ("   running number ", "dim"), (r.number_code, "bold"),
                       ("   stage ", "dim"), (stage, "italic"), ("   id ", "dim"), r.statement.id),
-        Text(""),
-        Text(r.statement.text),
     ]
+    if compact:
+        return Group(*parts)
+    parts += [Text(""), Text(r.statement.text)]
     if r.statement.negative:
         parts += [Text(""), Text("Negatively worded statement.", style="yellow")]
     if r.statement.note:
