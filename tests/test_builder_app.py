@@ -436,3 +436,18 @@ async def test_a_failed_write_keeps_every_edit(tmp_path):
         # The toast wraps between the panes, so read its message whole.
         assert any("Is a directory. Nothing was lost" in n.message for n in app._notifications)
         assert builder.history.dirty and builder.instrument.find("JPD A1").statement.negative
+
+
+async def test_a_saved_instrument_becomes_the_apps_instrument(tmp_path):
+    app, path = builder_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_builder(pilot)
+        await go(pilot, "JPD")
+        await pilot.press("enter", "tab", *"Joint Professional Development", "enter")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert load_instrument(path).banks[0].title == "Joint Professional Development"
+        assert app.instrument.banks[0].title == "Joint Professional Development"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert "Joint Professional Development" in screen_text(app)

@@ -66,6 +66,14 @@ class SurveyDeskApp(App[int]):
         """Waves whose frozen copy is this instrument version (the builder must not overwrite it)."""
         return self.study.waves_using(instrument_id, version)
 
+    def on_builder_screen_saved(self, message: BuilderScreen.Saved) -> None:
+        """The builder wrote an instrument: it becomes the app's instrument (new waves freeze it)."""
+        self.instrument, self.instrument_path = message.instrument, message.path
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                if isinstance(screen, InstrumentScreen):
+                    screen.show(message.instrument)
+
     def on_unmount(self) -> None:
         self.study.close()
 

@@ -89,5 +89,11 @@ class InstrumentScreen(Screen):
                 yield Static(describe_node(self.instrument, None), id="detail")
         yield Footer()
 
+    def show(self, instrument: Instrument) -> None:
+        """Show another version (e.g. after the builder saved one)."""
+        if self.is_mounted:
+            self.query_one(InstrumentTree).populate(instrument)
+            self.query_one("#detail", Static).update(describe_node(instrument, None))
+
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeRef]) -> None:
         self.query_one("#detail", Static).update(describe_node(self.instrument, event.node.data))
