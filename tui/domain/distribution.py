@@ -99,8 +99,8 @@ class DistributionPlan:
     def total(self) -> int:
         return sum(self.coded.values()) + sum(self.blank.values())
 
-    def count(self, school: str, role: int | None) -> int:
-        """Forms for one cell of the grid (``role`` None: blank forms)."""
+    def count(self, school: str | None, role: int | None) -> int:
+        """Forms for one cell of the grid (``role`` None: blank forms; ``school`` None: no school)."""
         return self.blank.get(school, 0) if role is None else self.coded.get((school, role), 0)
 
     def school_total(self, school: str | None) -> int:
