@@ -44,7 +44,8 @@ def test_plan_batch_reprint_and_again(tmp_path):
     assert len(forms) == 8
     out = result.stdout
     assert f"wave 2015, batch 1: 8 forms issued on A4, serials {forms[0].serial}-{forms[-1].serial}" in out
-    assert "exports/2015/forms/batch-1/forms-2015-school-A.pdf" in out and "issue-log-2015.csv" in out
+    assert "batch 1: exports/2015/forms/batch-1/" in out and "forms-2015-school-A.pdf" in out
+    assert "issue log: exports/2015/forms/issue-log-2015.csv" in out
     assert "writing school A" in result.stderr and "writing school B" in result.stderr
     folder = tmp_path / "exports" / "2015" / "forms"
     school_b = page_texts(folder / "batch-1" / "forms-2015-school-B.pdf")

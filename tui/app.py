@@ -17,19 +17,22 @@ from tui.domain.instrument import Instrument
 from tui.domain.instrument_toml import load_instrument
 from tui.domain.store import Study, Wave
 from tui.screens.instrument import InstrumentScreen
+from tui.screens.printing import PrintScreen
 
 
 class SurveyDeskApp(App[int]):
-    CSS_PATH = ["styles/app.tcss"]
+    CSS_PATH = ["styles/app.tcss", "styles/printing.tcss"]
     TITLE = "SurveyDesk"
 
     MODES = {
         "instrument": InstrumentScreen,
+        "print": PrintScreen,
     }
     DEFAULT_MODE = "instrument"
 
     BINDINGS = [
         Binding("f2", "switch_mode('instrument')", "Instrument", id="mode-instrument"),
+        Binding("f4", "switch_mode('print')", "Print", id="mode-print"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
     ]
 

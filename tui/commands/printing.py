@@ -121,7 +121,8 @@ def _plan(args: argparse.Namespace, key):
 
 
 def _batch(args: argparse.Namespace, study) -> int:
-    from tui.domain.distribution import issue_batch, serial_ranges
+    from tui.domain.distribution import issue_batch
+    from tui.print_summary import batch_headline, batch_table, log_line, plan_table
 
     hint = (f"Write them with: surveydesk --study {args.study} print --wave {args.wave} --again --batch {{batch}}"
             + (f" --out {args.out}" if args.out != DEFAULT_EXPORTS else ""))
@@ -129,7 +130,7 @@ def _batch(args: argparse.Namespace, study) -> int:
     with _refusals(hint):
         plan = _plan(args, key)
         if args.check:
-            console().print(_plan_table(plan, key))
+            console().print(plan_table(plan, key))
             console().print(f"{plan.total} forms would be issued in wave {args.wave}; nothing was issued "
                             "(run again without --check to issue them)", markup=False)
             return 0
@@ -137,38 +138,37 @@ def _batch(args: argparse.Namespace, study) -> int:
             result = issue_batch(study, args.wave, plan, operator=operator_of(args), exports=args.out,
                                  paper=args.paper, progress=progress)
     out = console()
-    out.print(f"wave {result.wave}, batch {result.batch}: {len(result.forms)} forms issued on {args.paper}, "
-              f"serials {serial_ranges(result.forms)}", markup=False)
-    out.print(_files_table(result.files))
-    out.print(f"issue log: {_shown(result.issue_log[0])} and {_shown(result.issue_log[1])}", markup=False)
+    out.print(batch_headline(result, args.paper), markup=False)
+    out.print(batch_table(result.files))
+    out.print(log_line(result.issue_log), markup=False)
     return 0
 
 
 def _again(args: argparse.Namespace, study) -> int:
     from tui.domain.distribution import rewrite_batches
+    from tui.print_summary import again_headline, batch_table, log_line
 
     with _refusals(), _progress() as progress:
         written, log = rewrite_batches(study, args.wave, exports=args.out, paper=args.paper, batch=args.batch,
                                        progress=progress)
     out = console()
-    forms = sum(len(b.forms) for b in written)
-    out.print(f"wave {args.wave}: the files of {forms} forms already issued were written again on {args.paper} "
-              "(same serials; nothing issued, not counted as reprints)", markup=False)
+    out.print(again_headline(args.wave, written, args.paper), markup=False)
     for batch in written:
-        out.print(_files_table(batch))
-    out.print(f"issue log: {_shown(log[0])} and {_shown(log[1])}", markup=False)
+        out.print(batch_table(batch))
+    out.print(log_line(log), markup=False)
     return 0
 
 
 def _reprint(args: argparse.Namespace, study) -> int:
     from tui.domain.distribution import reprint_form
+    from tui.print_summary import shown_path
 
     with _refusals():
         result = reprint_form(study, args.wave, args.reprint, operator=operator_of(args), exports=args.out,
                               paper=args.paper)
     out = console()
-    out.print(result.message.replace(str(result.path), str(_shown(result.path))), markup=False)
-    out.print(f"{result.pages} pages, each marked REPRINT; issue log updated: {_shown(result.issue_log[0])}",
+    out.print(result.message.replace(str(result.path), str(shown_path(result.path))), markup=False)
+    out.print(f"{result.pages} pages, each marked REPRINT; issue log updated: {shown_path(result.issue_log[0])}",
               markup=False)
     return 0
 
@@ -176,6 +176,7 @@ def _reprint(args: argparse.Namespace, study) -> int:
 def _sample(args: argparse.Namespace) -> int:
     from tui.commands.study import _load_instrument
     from tui.domain.forms_pdf import forms_folder, output_file, specimen_name, write_sample_form
+    from tui.print_summary import shown_path
 
     if args.wave:
         with opened_study(args) as study:
@@ -187,7 +188,7 @@ def _sample(args: argparse.Namespace) -> int:
     with _refusals():
         result = write_sample_form(instrument, output_file(folder, specimen_name(instrument, args.paper)),
                                    paper=args.paper, wave=args.wave or "")
-    console().print(f"SPECIMEN of {instrument.title} {instrument.version}: {_shown(result.path)} "
+    console().print(f"SPECIMEN of {instrument.title} {instrument.version}: {shown_path(result.path)} "
                     f"({result.pages} pages, {args.paper}); its serial is refused at entry", markup=False)
     return 0
 
@@ -219,34 +220,3 @@ def _progress():
             err.print(f"writing {what} (form {done} of {total})", markup=False)
 
     yield line
-
-
-def _shown(path: Path) -> Path:
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path
-
-
-def _files_table(batch):
-    from rich.table import Table
-
-    table = Table("School", "Coded", "Blank", "Serials", "Pages", "File", title=f"batch {batch.batch}",
-                  title_justify="left")
-    for f in batch.files:
-        table.add_row(f.school or "(none)", str(f.coded), str(f.blank), f.serials, str(f.pages), str(_shown(f.path)))
-    return table
-
-
-def _plan_table(plan, key):
-    from rich.table import Table
-
-    table = Table("School", *(f"{r.digit} {r.label}" for r in key.roles), "Blank", "Total")
-    for school in key.school_letters:
-        if plan.school_total(school):
-            cells = [plan.count(school, role) for role in (*key.role_digits, None)]
-            table.add_row(school, *(str(n) if n else "" for n in cells), str(plan.school_total(school)))
-    loose = plan.count(None, None)
-    if loose:
-        table.add_row("(none)", *([""] * len(key.roles)), str(loose), str(loose))
-    return table

@@ -539,14 +539,14 @@ def reprint_form(study: Study, wave: str, serial: str, *, operator: str, exports
 
 def issue_log_rows(study: Study, wave: str) -> list[IssueLogRow]:
     """Every form issued in the wave, and every reprint of one (from the audit trail), by serial."""
-    rows = [IssueLogRow(f.serial, f.participant_code, f.school, wave, _shown_time(f.printed_at))
+    rows = [IssueLogRow(f.serial, f.participant_code, f.school, wave, shown_time(f.printed_at))
             for f in study.issued_forms(wave)]
     by_serial = {row.serial: row for row in rows}
     for entry in study.audit(wave=wave, entity="issued_form", action="reprint"):
         first = by_serial.get(entry.entity_key)
         if first is not None:
             rows.append(IssueLogRow(first.serial, first.participant_code, first.school, wave,
-                                    _shown_time(entry.at), reprint=True))
+                                    shown_time(entry.at), reprint=True))
     return sorted(rows, key=lambda r: (r.serial, r.reprint, str(r.printed_at)))
 
 
@@ -561,7 +561,7 @@ def write_issue_log(study: Study, wave: str, *, exports: Path | str = DEFAULT_EX
     return csv_path, pdf_path
 
 
-def _shown_time(at: str) -> str:
+def shown_time(at: str) -> str:
     """'2015-01-06T10:04:31.123Z' -> '2015-01-06 10:04 UTC' (the store keeps UTC)."""
     try:
         moment = datetime.fromisoformat(at)
