@@ -8,8 +8,9 @@ prints a lost form again with its serial; ``--again`` writes the files of issued
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 @contextmanager
-def _refusals(after_issue_hint: str = "") -> Iterator[None]:
+def _refusals(how_to_write: Callable[[int], str] | None = None) -> Iterator[None]:
     """Domain errors as plain messages; a batch whose files failed says how to write them."""
     from tui.cli import Failure
     from tui.domain.distribution import BatchFilesError, PlanError
@@ -72,7 +73,7 @@ def _refusals(after_issue_hint: str = "") -> Iterator[None]:
     except PlanError as exc:
         raise Failure(f"{exc}\nNothing was issued.") from None
     except BatchFilesError as exc:
-        raise Failure(f"{exc}\n{after_issue_hint.format(batch=exc.batch)}") from None
+        raise Failure(f"{exc}\n{how_to_write(exc.batch) if how_to_write else ''}".rstrip()) from None
     except ValueError as exc:  # FormLayoutError, FormsError, UnsafePathError: found before issuing
         raise Failure(f"{exc}\nNothing was issued.") from None
     except OSError as exc:
@@ -124,8 +125,12 @@ def _batch(args: argparse.Namespace, study) -> int:
     from tui.domain.distribution import issue_batch
     from tui.print_summary import batch_headline, batch_table, log_line, plan_table
 
-    hint = (f"Write them with: surveydesk --study {args.study} print --wave {args.wave} --again --batch {{batch}}"
-            + (f" --out {args.out}" if args.out != DEFAULT_EXPORTS else ""))
+    out_option = f" --out {shlex.quote(str(args.out))}" if args.out != DEFAULT_EXPORTS else ""
+
+    def hint(batch: int) -> str:
+        return (f"Write them with: surveydesk --study {shlex.quote(str(args.study))} print "
+                f"--wave {shlex.quote(args.wave)} --again --batch {batch}{out_option}")
+
     key = study.wave(args.wave).instrument.key
     with _refusals(hint):
         plan = _plan(args, key)

@@ -46,6 +46,7 @@ from tui.domain.distribution import (
     rewrite_batches,
     shown_time,
 )
+from tui.domain.forms_pdf import forms_folder
 from tui.domain.instrument import ParticipantKey
 from tui.domain.paths import DEFAULT_EXPORTS
 from tui.domain.serials import SerialError, normalise_serial
@@ -326,7 +327,7 @@ class PrintScreen(Screen):
         question = Group(
             Text(f"Issue {plan.total} forms in wave {self.wave}?", style="bold"),
             Text(f"Serials are recorded as issued in the study; one PDF per school office ({schools}) "
-                 f"goes to {shown_path(self.exports().resolve())}/{self.wave}/forms/batch-N/, on "
+                 f"goes to {shown_path(forms_folder(self.exports(), self.wave))}/batch-N/, on "
                  f"{'Letter' if self.paper() == 'letter' else 'A4'} paper."),
         )
 
@@ -365,6 +366,10 @@ class PrintScreen(Screen):
             self.set_status("A print job is still running; wait for it to finish.", error=True)
             return False
         return True
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "tab-issued":  # entry stations may have changed the store meanwhile
+            self.refresh_issued()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_reprint(str(event.row_key.value))
@@ -423,7 +428,7 @@ class PrintScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="print")
     def run_specimen(self, wave: str, paper: str, exports: Path) -> None:
-        from tui.domain.forms_pdf import forms_folder, output_file, specimen_name, write_sample_form
+        from tui.domain.forms_pdf import output_file, specimen_name, write_sample_form
 
         def body() -> PrintScreen.Finished:
             instrument = self.app.study.wave(wave).instrument
