@@ -231,7 +231,8 @@ def test_print_screen_snapshot_after_a_batch(study_path, snap_compare):
     app = make_app(study_path=study_path, operator="RS")
 
     async def print_a_batch(pilot) -> None:
-        await pilot.press("f4", "1", "tab", "2", "down", "4", "tab", "tab", "tab", "1", "ctrl+b", "y")
+        await open_print(pilot)
+        await pilot.press("1", "tab", "2", "down", "4", "tab", "tab", "tab", "1", "ctrl+b", "y")
         await finish_job(pilot)
 
     assert snap_compare(app, run_before=print_a_batch, terminal_size=SIZE)

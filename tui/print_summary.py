@@ -7,7 +7,7 @@ from pathlib import Path
 from rich import box
 from rich.table import Table
 
-from tui.domain.distribution import BatchFiles, BatchResult, DistributionPlan, serial_ranges
+from tui.domain.distribution import BatchFiles, BatchResult, DistributionPlan, ReprintResult, serial_ranges
 from tui.domain.instrument import ParticipantKey
 
 
@@ -55,3 +55,8 @@ def again_headline(wave: str, written: list[BatchFiles], paper: str) -> str:
 
 def log_line(paths: tuple[Path, Path]) -> str:
     return f"issue log: {shown_path(paths[0])} and {shown_path(paths[1])}"
+
+
+def reprint_lines(result: ReprintResult) -> list[str]:
+    return [f"{result.message}; file {shown_path(result.path)}",
+            f"{result.pages} pages, each marked REPRINT; {log_line(result.issue_log)}"]

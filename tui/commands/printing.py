@@ -166,15 +166,14 @@ def _again(args: argparse.Namespace, study) -> int:
 
 def _reprint(args: argparse.Namespace, study) -> int:
     from tui.domain.distribution import reprint_form
-    from tui.print_summary import shown_path
+    from tui.print_summary import reprint_lines
 
     with _refusals():
         result = reprint_form(study, args.wave, args.reprint, operator=operator_of(args), exports=args.out,
                               paper=args.paper)
     out = console()
-    out.print(result.message.replace(str(result.path), str(shown_path(result.path))), markup=False)
-    out.print(f"{result.pages} pages, each marked REPRINT; issue log updated: {shown_path(result.issue_log[0])}",
-              markup=False)
+    for line in reprint_lines(result):
+        out.print(line, markup=False)
     return 0
 
 

@@ -361,7 +361,7 @@ class ReprintResult:
         code = self.form.participant_code or "blank self-coding form"
         school = f", school {self.form.school}" if self.form.school else ""
         return (f"REPRINT of serial {self.form.serial} ({code}{school}, wave {self.form.wave}): same serial, "
-                f"printed {self.form.print_count} times now; file {self.path}")
+                f"printed {self.form.print_count} times now")
 
 
 def paper_name(text: str) -> str:

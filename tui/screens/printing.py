@@ -51,7 +51,7 @@ from tui.domain.instrument import ParticipantKey
 from tui.domain.paths import DEFAULT_EXPORTS
 from tui.domain.serials import SerialError, normalise_serial
 from tui.domain.store import StoreError
-from tui.print_summary import again_headline, batch_headline, batch_table, log_line, shown_path
+from tui.print_summary import again_headline, batch_headline, batch_table, log_line, reprint_lines, shown_path
 from tui.widgets.distribution_grid import DistributionGrid
 
 PAPERS = [("A4", "A4"), ("Letter", "letter")]
@@ -409,9 +409,8 @@ class PrintScreen(Screen):
         def body() -> PrintScreen.Finished:
             result = reprint_form(self.app.study, wave, serial, operator=self.app.operator, exports=exports,
                                   paper=paper)
-            message = result.message.replace(str(result.path), str(shown_path(result.path)))
             return self.Finished(f"REPRINT of serial {result.form.serial} written.",
-                                 Group(Text(message), Text(log_line(result.issue_log))), ok=True, changed=True)
+                                 Group(*map(Text, reprint_lines(result))), ok=True, changed=True)
 
         self._job(body)
 
