@@ -484,4 +484,4 @@ class PrintScreen(Screen):
         reprinted = sum(1 for f in forms if f.print_count > 1)
         batches = max(batch_of.values(), default=0)
         summary.update(f"Wave {self.wave}: {len(forms)} forms issued in {batches} batch(es), {reprinted} reprinted. "
-                       "Enter on a row reprints that form." if forms else f"Wave {self.wave}: no forms issued yet.")
+                       "Enter on a row offers to reprint it." if forms else f"Wave {self.wave}: no forms issued yet.")
