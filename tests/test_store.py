@@ -129,6 +129,26 @@ def test_blank_self_coding_form_takes_any_code(study, bundled):
     assert saved.record.serial_issued
 
 
+def test_blank_form_for_a_school_records_its_school(study, bundled):
+    coded, for_a, loose = study.issue_forms("2014", ["b4", ("a", None), None], operator="RS")
+    assert (coded.participant_code, coded.school, coded.role) == ("B4", "B", 4)
+    assert (for_a.participant_code, for_a.school, for_a.role) == (None, "A", None)
+    assert (loose.participant_code, loose.school, loose.role) == (None, None, None)
+    assert [f.number for f in (coded, for_a, loose)] == [1, 2, 3]
+    assert study.issued_form(for_a.serial) == for_a
+    assert [e.new for e in study.audit(entity="issued_form")] == [
+        {"participant_code": "B4"}, {"participant_code": None, "school": "A"}, {"participant_code": None}]
+    saved = study.save_return("2014", "A5", ans.blank_answers(bundled), serial=for_a.serial, operator="JS")
+    assert saved.record.serial_issued and not saved.warnings
+
+
+@pytest.mark.parametrize("item", [("F", None), ("A", "A2"), ("", None)])
+def test_blank_form_for_an_unknown_school_is_refused_and_nothing_issued(study, item):
+    with pytest.raises(InputError, match=r"form 2: a blank form for a school is \(letter, None\)"):
+        study.issue_forms("2014", ["A2", item], operator="RS")
+    assert study.issued_forms("2014") == []
+
+
 def test_double_entry_discrepancy_found_resolved_and_audited(study, bundled):
     first = ans.from_codes(bundled, ["JPD A1", "JPD C2", "HSC B1"], missing_banks=["AA"])
     saved = study.save_return("2014", "A2", first, operator="JS")

@@ -19,14 +19,16 @@ from tui.domain.store import Study, Wave
 from tui.screens.builder import BuilderScreen
 from tui.screens.dialogs import ConfirmDialog
 from tui.screens.instrument import InstrumentScreen
+from tui.screens.printing import PrintScreen
 
 
 class SurveyDeskApp(App[int]):
-    CSS_PATH = ["styles/app.tcss", "styles/dialogs.tcss", "styles/builder.tcss"]
+    CSS_PATH = ["styles/app.tcss", "styles/dialogs.tcss", "styles/builder.tcss", "styles/printing.tcss"]
     TITLE = "SurveyDesk"
 
     MODES = {
         "instrument": InstrumentScreen,
+        "print": PrintScreen,
         "builder": BuilderScreen,
     }
     DEFAULT_MODE = "instrument"
@@ -36,6 +38,7 @@ class SurveyDeskApp(App[int]):
 
     BINDINGS = [
         Binding("f2", "switch_mode('instrument')", "Instrument", id="mode-instrument"),
+        Binding("f4", "switch_mode('print')", "Print", id="mode-print"),
         Binding("f6", "switch_mode('builder')", "Builder", id="mode-builder"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
     ]

@@ -14,7 +14,13 @@ from pathlib import Path
 
 from tui import __version__
 
-COMMAND_MODULES = ("tui.commands.instrument", "tui.commands.study", "tui.commands.design", "tui.commands.demo")
+COMMAND_MODULES = (
+    "tui.commands.instrument",
+    "tui.commands.study",
+    "tui.commands.printing",
+    "tui.commands.design",
+    "tui.commands.demo",
+)
 
 DEFAULT_STUDY = "surveydesk.db"
 

@@ -100,6 +100,11 @@ def school_forms_name(wave: str, school: str) -> str:
     return f"forms-{safe_name(wave)}-school-{safe_name(school)}.pdf"
 
 
+def blank_forms_name(wave: str) -> str:
+    """Blank self-coding forms that go to no particular school office."""
+    return f"forms-{safe_name(wave)}-blank.pdf"
+
+
 def reprint_name(wave: str, serial: str) -> str:
     return f"reprint-{safe_name(wave)}-{safe_name(serial)}.pdf"
 

@@ -28,7 +28,7 @@ class IssuedForm:
     number: int
     wave: str
     participant_code: str | None  # None for a blank self-coding form
-    school: str | None
+    school: str | None  # a blank form's school is the office it went to (None: not sent to one school)
     role: int | None
     printed_at: str
     printed_by: str

@@ -100,6 +100,11 @@ def _instrument_from_toml(text: str) -> Instrument:
     return instrument
 
 
+# What a form is issued for: a participant code, None (a blank self-coding form), or
+# (school letter, None) (a blank self-coding form sent to that school's office).
+FormFor = str | tuple[str, None] | None
+
+
 def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False)
 
@@ -314,34 +319,49 @@ class Study:
 
     # --- issued forms -------------------------------------------------------------------------
 
-    def issue_forms(self, wave: str, codes: Iterable[str | None], *, operator: str) -> list[IssuedForm]:
-        """Allocate consecutive serials for these participant codes (None = blank self-coding form)."""
+    def issue_forms(self, wave: str, codes: Iterable[FormFor], *, operator: str) -> list[IssuedForm]:
+        """Allocate consecutive serials, in the order given, in one transaction.
+
+        Each item is a participant code (``"A2"``), ``None`` for a blank self-coding form, or
+        ``("A", None)`` for a blank self-coding form sent to school A's office (its school is
+        recorded; its role is whatever the respondent writes on it).
+        """
         operator = check_operator(operator)
         w = self.wave(wave)
-        parsed = []
-        for code in codes:
-            if code is None:
-                parsed.append(None)
-                continue
-            try:
-                parsed.append(w.instrument.key.parse(code))
-            except ParticipantCodeError as exc:
-                raise InputError(f"wave {wave}: {exc}") from None
+        key = w.instrument.key
+        parsed: list[tuple[str | None, str | None, int | None]] = []  # code, school, role
+        for n, item in enumerate(codes, start=1):
+            if item is None:
+                parsed.append((None, None, None))
+            elif isinstance(item, tuple):
+                letter = str(item[0]).strip().upper()
+                if item[1] is not None or letter not in key.school_letters:
+                    raise InputError(f"wave {wave}, form {n}: a blank form for a school is (letter, None) with "
+                                     f"a letter of the key (schools {', '.join(key.school_letters)}), "
+                                     f"not {item!r}")
+                parsed.append((None, letter, None))
+            else:
+                try:
+                    code = key.parse(item)
+                except ParticipantCodeError as exc:
+                    raise InputError(f"wave {wave}: {exc}") from None
+                parsed.append((str(code), code.school, code.role))
         at = self._now()
         with self._write() as conn:
             number = conn.execute(select(func.max(s.issued_forms.c.number))).scalar() or 0
             rows = []
-            for code in parsed:
+            for code, school, role in parsed:
                 number += 1
-                rows.append(dict(serial=make_serial(number), number=number, wave_id=w.id,
-                                 participant_code=str(code) if code else None,
-                                 school=code.school if code else None, role=code.role if code else None,
-                                 printed_at=at, printed_by=operator, print_count=1))
+                rows.append(dict(serial=make_serial(number), number=number, wave_id=w.id, participant_code=code,
+                                 school=school, role=role, printed_at=at, printed_by=operator, print_count=1))
             if rows:
                 conn.execute(insert(s.issued_forms), rows)
             for row in rows:
+                new = {"participant_code": row["participant_code"]}
+                if row["participant_code"] is None and row["school"]:
+                    new["school"] = row["school"]
                 self._audit(conn, operator=operator, action="insert", entity="issued_form", key=row["serial"],
-                            wave=wave, new={"participant_code": row["participant_code"]}, at=at)
+                            wave=wave, new=new, at=at)
         return [self._issued(r, wave) for r in rows]
 
     def record_reprint(self, serial: str, *, operator: str) -> IssuedForm:
