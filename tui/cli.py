@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tui import __version__
 
-COMMAND_MODULES = ("tui.commands.instrument", "tui.commands.study")
+COMMAND_MODULES = ("tui.commands.instrument", "tui.commands.study", "tui.commands.analysis")
 
 DEFAULT_STUDY = "surveydesk.db"
 

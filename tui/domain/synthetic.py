@@ -16,6 +16,8 @@ from .instrument import Instrument
 if TYPE_CHECKING:  # pragma: no cover
     import polars as pl
 
+    from .store import NewReturn
+
 SECTION_BASE = {"A": 0.62, "B": 0.52, "C": 0.32, "D": 0.16}
 GROUP_SHIFT = {"HD": 0.10, "SLT": 0.05, "T": -0.08}
 # Thesis-like mix of roles 1-5 among respondents (few governors).
@@ -71,3 +73,19 @@ def synthetic_returns(
                 pl.Series(~present), None) if n else pl.Series(ref.code, [], dtype=pl.Boolean)
     frame = pl.DataFrame(columns)
     return frame.cast(wide_schema(instrument)).select(list(WIDE_BASE_COLUMNS) + instrument.codes())
+
+
+def new_returns(wide: pl.DataFrame, instrument: Instrument) -> list[NewReturn]:
+    """The wide frame's rows as returns for Study.save_returns (tests, benchmarks, demo studies)."""
+    from . import answers as ans
+    from .store import NewReturn
+
+    codes = instrument.codes()
+    bank_of = {code: instrument.find(code).bank.abbreviation for code in codes}
+    rows = []
+    for record in wide.select(["wave", "participant_code", *codes]).iter_rows():
+        wave, code, values = record[0], record[1], record[2:]
+        marked = [c for c, v in zip(codes, values, strict=True) if v]
+        missing = {bank_of[c] for c, v in zip(codes, values, strict=True) if v is None}
+        rows.append(NewReturn(wave, code, ans.from_codes(instrument, marked, missing)))
+    return rows
