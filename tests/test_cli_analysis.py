@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tests.analysis_study import SECRET_NAME, build_study
+from tests.analysis_study import SECRET_NAME
 from tests.pdf_helpers import everything_in, page_texts
 from tui.domain.grids import figure
 from tui.domain.store import Study
@@ -20,16 +19,10 @@ from tui.domain.study_analysis import wave_returns
 from tui.domain.tables import wave_tables
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    return build_study(tmp_path_factory.mktemp("built") / "study.db")
-
-
 @pytest.fixture
-def workdir(tmp_path, built) -> Path:
-    """A folder holding a copy of the study, where commands run (so ./exports lands here)."""
-    shutil.copy(built, tmp_path / "study.db")
-    return tmp_path
+def workdir(analysis_study) -> Path:
+    """The folder holding a copy of the study, where commands run (so ./exports lands here)."""
+    return analysis_study.parent
 
 
 def run(workdir: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from tests.analysis_study import SECRET_NAME, build_study
+from tests.analysis_study import SECRET_NAME
 from tui.domain.analysis import whole
 from tui.domain.analysis_view import GROUPINGS, AnalysisCache, Selection, build_tables, next_in
 from tui.domain.grids import SUPPRESSED, change, figure, rates_line
@@ -20,8 +20,8 @@ from tui.domain.study_analysis import (
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory):
-    with Study.open(build_study(tmp_path_factory.mktemp("study") / "s.db")) as opened:
+def study(_analysis_study_built):
+    with Study.open(_analysis_study_built) as opened:
         yield opened
 
 
@@ -86,7 +86,8 @@ def test_compared_tables_pair_the_waves_for_one_group(study):
     assert [s.name.split(" ")[0] for s in chart.series] == ["2014", "2015"]
     assert tables.grid("JPD", "HD").header == ("Code", "Statement", "2014 %", "2015 %", "Change", "Note")
     assert tables.rates_text()[0] == "2014: 31 of 68, 46% · HD 12 · SLT 6 · T 13"
-    assert "Wave 2014 → 2015" in tables.describe_selection("JPD", "HD")
+    assert tables.describe_selection("JPD", "HD") == \
+        "Wave 2014 → 2015 · JPD Joint Practice Development 1/5 · role group: HD"
 
 
 def test_small_groups_read_suppressed_in_the_grid(study):

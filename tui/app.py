@@ -16,20 +16,26 @@ from tui.domain.bundled import default_instrument_path
 from tui.domain.instrument import Instrument
 from tui.domain.instrument_toml import load_instrument
 from tui.domain.store import Study, Wave
+from tui.screens.analysis import AnalysisScreen
 from tui.screens.instrument import InstrumentScreen
 
 
 class SurveyDeskApp(App[int]):
-    CSS_PATH = ["styles/app.tcss"]
+    CSS_PATH = ["styles/app.tcss", "styles/analysis.tcss"]
     TITLE = "SurveyDesk"
 
     MODES = {
         "instrument": InstrumentScreen,
+        "analysis": AnalysisScreen,
     }
     DEFAULT_MODE = "instrument"
 
+    # Where exports and reports are written from the app (relative to the working folder).
+    exports_dir = Path("exports")
+
     BINDINGS = [
         Binding("f2", "switch_mode('instrument')", "Instrument", id="mode-instrument"),
+        Binding("f5", "switch_mode('analysis')", "Analysis", id="mode-analysis"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
     ]
 

@@ -130,7 +130,7 @@ def _describe(chosen: Chosen) -> str:
 def export(args: argparse.Namespace) -> int:
     from tui.cli import Failure
     from tui.domain.exports import export_wave
-    from tui.domain.paths import UnsafePathError
+    from tui.domain.paths import UnsafePathError, shown_path
 
     formats = [f.strip().lower() for f in args.formats.split(",") if f.strip()]
     with opened_study(args) as study:
@@ -144,7 +144,7 @@ def export(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise Failure(str(exc)) from None
     out = console()
-    out.print(f"exported {_describe(chosen)} to {_shown(result.folder)}", markup=False)
+    out.print(f"exported {_describe(chosen)} to {shown_path(result.folder)}", markup=False)
     for path in result.files:
         out.print(f"  {path.name}  ({_size(path)})", markup=False)
     for note in result.notes:
@@ -154,7 +154,7 @@ def export(args: argparse.Namespace) -> int:
 
 def report(args: argparse.Namespace) -> int:
     from tui.cli import Failure
-    from tui.domain.paths import UnsafePathError
+    from tui.domain.paths import UnsafePathError, shown_path
     from tui.domain.report_pdf import write_report
 
     with opened_study(args) as study:
@@ -167,7 +167,7 @@ def report(args: argparse.Namespace) -> int:
         raise Failure(f"refused: {exc}") from None
     except ValueError as exc:
         raise Failure(str(exc)) from None
-    console().print(f"report of {_describe(chosen)} written to {_shown(path)} ({_size(path)})", markup=False)
+    console().print(f"report of {_describe(chosen)} written to {shown_path(path)} ({_size(path)})", markup=False)
     return 0
 
 
@@ -221,14 +221,6 @@ def tables(args: argparse.Namespace) -> int:
         out.print(table)
     out.print(f"k = {chosen.k}. {rule_text(chosen.k)} * negatively worded.", markup=False)
     return 0
-
-
-def _shown(path: Path) -> str:
-    """A path relative to the working folder when it is inside it (shorter to read), else absolute."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def _size(path: Path) -> str:

@@ -87,15 +87,12 @@ class AnalysisTables:
         return [rates_line(rates, grouping) for rates in self.rates]
 
     def describe_selection(self, bank: str, group: str | None = None) -> str:
+        """"Wave 2014 → 2015 · JPD Joint Practice Development 1/5 · role group: HD" (k is stated with the rule)."""
         s = self.selection
         waves = f"{s.compare_with} → {s.wave}" if s.compare_with else s.wave
-        position = f"{self.banks.index(bank) + 1}/{len(self.banks)}" if bank in self.banks else ""
-        parts = [f"Wave {waves}", f"{bank} {self.bank_titles.get(bank, '')} ({position})",
-                 f"by {grouping_title(s.grouping)}"]
-        if self.comparing and group:
-            parts.append(group)
-        parts.append(f"k = {s.k}")
-        return " │ ".join(parts)
+        position = f" {self.banks.index(bank) + 1}/{len(self.banks)}" if bank in self.banks else ""
+        grouping = grouping_title(s.grouping) + (f": {group}" if self.comparing and group else "")
+        return " · ".join([f"Wave {waves}", f"{bank} {self.bank_titles.get(bank, '')}{position}", grouping])
 
 
 def build_tables(selection: Selection, current: WaveReturns, earlier: WaveReturns | None) -> AnalysisTables:
