@@ -178,8 +178,10 @@ def test_tables_prints_the_protected_figures(workdir):
     assert hidden.height
     for group in hidden["group"]:
         line = next(line for line in out.splitlines() if f"{group} " in line and "JPD A1 " in line)
-        assert "supp." in line and ("suppressed (primary)" in line or "suppressed (secondary)" in line)
+        reason = hidden.filter(pl.col("group") == group)["suppression"][0]
+        assert f"│ supp. │ {reason:>12} │" in line
     assert "Figures for any group with fewer than 5 respondents" in out
+    assert "supp. suppressed: primary (fewer than 5 respondents) or secondary" in out
 
 
 def test_tables_as_csv_for_scripts(workdir):

@@ -202,9 +202,13 @@ def tables(args: argparse.Namespace) -> int:
     for bank in banks:
         rows = statements.filter(pl.col("bank") == bank)
         table = Table("Group", "Code", "n", "Highlighted", "%", "95% interval", "Statement",
-                      title=f"{bank} {rows['bank_title'][0]}", title_justify="left")
+                      title=f"{bank} {rows['bank_title'][0]}", title_justify="left", expand=True)
+        for column in table.columns:
+            column.no_wrap = True
         for column in table.columns[2:6]:
             column.justify = "right"
+        # The statement gets the width left over, one line each: the whole text is in exports and --csv.
+        table.columns[-1].ratio, table.columns[-1].overflow = 1, "ellipsis"
         previous_group = None
         for r in rows.iter_rows(named=True):
             if previous_group is not None and r["group"] != previous_group:
@@ -212,14 +216,15 @@ def tables(args: argparse.Namespace) -> int:
             previous_group = r["group"]
             code = r["code"] + ("*" if r["negative"] else "")
             if r["suppressed"]:
-                table.add_row(r["group"], code, str(r["n"]), "", SUPPRESSED, f"suppressed ({r['suppression']})",
-                              r["text"], style="dim")
+                table.add_row(r["group"], code, str(r["n"]), "", SUPPRESSED, r["suppression"], r["text"], style="dim")
             else:
                 interval = "" if r["ci_low"] is None else f"{figure(r['ci_low'])}–{figure(r['ci_high'])}"
                 table.add_row(r["group"], code, str(r["n"]), "" if r["highlighted"] is None else str(r["highlighted"]),
                               figure(r["percent"]), interval, r["text"])
         out.print(table)
-    out.print(f"k = {chosen.k}. {rule_text(chosen.k)} * negatively worded.", markup=False)
+    out.print(f"k = {chosen.k}. {rule_text(chosen.k)}", markup=False)
+    out.print(f"{SUPPRESSED} suppressed: primary (fewer than {chosen.k} respondents) or secondary (protects "
+              f"another group). * negatively worded.", markup=False)
     return 0
 
 

@@ -68,6 +68,7 @@ class AnalysisScreen(Screen):
         self.bank: str | None = None
         self.group = "Overall"
         self.shown_count = 0  # charts drawn so far (benchmarks and tests wait on it)
+        self._keys_offered: tuple[bool, bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -153,6 +154,7 @@ class AnalysisScreen(Screen):
                                       f"`surveydesk import` a CSV.")
             self.table.clear(columns=True)
             self._show_bar()
+            self._offer_keys(tables)
             return
         if self.bank not in tables.banks:
             self.bank = tables.banks[0]
@@ -168,24 +170,34 @@ class AnalysisScreen(Screen):
         self.chart.show(tables.chart(bank, self.group), focus)
         self._fill_table(tables, bank)
         self._show_bar()
-        self.refresh_bindings()
+        self._offer_keys(tables)
         self.shown_count += 1
+
+    def _offer_keys(self, tables: AnalysisTables) -> None:
+        # The footer rebuilds itself on refresh_bindings (costly): only when a key comes or goes.
+        offered = (bool(tables.banks), tables.comparing)
+        if offered != self._keys_offered:
+            self._keys_offered = offered
+            self.refresh_bindings()
 
     def _fill_table(self, tables: AnalysisTables, bank: str) -> None:
         from tui.domain.grids import SUPPRESSED
 
         grid = tables.grid(bank, self.group)
         order = [i for i in range(len(grid.header)) if i != grid.text_column] + [grid.text_column]
+        # Figures right-aligned, as in the report; code, note and statement read left to right.
+        words = {0, grid.text_column, *[i for i, name in enumerate(grid.header) if name == "Note"]}
         table = self.table
         table.clear(columns=True)
-        table.add_columns(*[grid.header[i] for i in order])
+        table.add_columns(*[Text(grid.header[i], justify="left" if i in words else "right") for i in order])
         for row in grid.rows:
             cells = []
             for i in order:
                 value = row[i]
                 if i == grid.text_column and len(value) > STATEMENT_WIDTH:
                     value = value[: STATEMENT_WIDTH - 1] + "…"
-                cells.append(Text(value, style="dim italic") if value == SUPPRESSED else value)
+                style = "dim italic" if value == SUPPRESSED else ""
+                cells.append(Text(value, style=style, justify="left" if i in words else "right"))
             table.add_row(*cells)
         table.move_cursor(row=self.chart.focus_index, animate=False)
 
