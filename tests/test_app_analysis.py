@@ -204,6 +204,9 @@ async def test_returns_are_read_once_per_wave_and_again_after_keying(app, study_
             await pilot.press(key)
             await settle(pilot)
         assert reads == ["2015", "2014"]
+        await pilot.press("f2", "f5")  # nothing changed: nothing read again
+        await settle(pilot)
+        assert reads == ["2015", "2014"]
         # Returns keyed elsewhere meanwhile: coming back to the screen reads them.
         instrument = app.study.wave("2015").instrument
         more = synthetic_returns(instrument, 5, wave="2015", seed=99)
@@ -213,6 +216,11 @@ async def test_returns_are_read_once_per_wave_and_again_after_keying(app, study_
         await settle(pilot)
         assert "Responses 2015: 54 of 60, 90%" in screen_text(app)
         assert reads[2:] == ["2015", "2014"]
+        # So is a new k set meanwhile.
+        app.study.set_setting("min_cell", 20, operator="RS")
+        await pilot.press("f2", "f5")
+        await settle(pilot)
+        assert "Small cells (k = 20)" in screen_text(app)
 
 
 async def test_empty_study_and_wave_without_returns(tmp_path):

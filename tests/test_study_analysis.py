@@ -17,6 +17,7 @@ from tui.domain.study_analysis import (
     school_names_to_reveal,
     wave_returns,
 )
+from tui.domain.synthetic import new_returns, synthetic_returns
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +108,14 @@ def test_display_text():
     assert next_in(("a", "b"), "zz") == "a" and next_in(("a", "b"), "a", -1) == "b"
     empty = pl.DataFrame(schema={"grouping": pl.String})
     assert rates_line(empty) == "no returns"
+
+
+def test_synthetic_returns_saved_read_back_the_same(tmp_path, bundled):
+    wide = synthetic_returns(bundled, 40, wave="2014", seed=3, missing_page_rate=0.2)
+    with Study.open(tmp_path / "s.db") as study:
+        study.add_wave("2014", bundled, operator="RS")
+        study.save_returns(new_returns(wide, bundled), operator="RS")
+        back = study.returns_wide("2014")
+    codes = bundled.codes()
+    assert wide.select(codes).null_count().sum_horizontal().item() > 0  # some pages missing
+    assert back.select("participant_code", *codes).equals(wide.select("participant_code", *codes))

@@ -76,16 +76,20 @@ def synthetic_returns(
 
 
 def new_returns(wide: pl.DataFrame, instrument: Instrument) -> list[NewReturn]:
-    """The wide frame's rows as returns for Study.save_returns (tests, benchmarks, demo studies)."""
-    from . import answers as ans
+    """The wide frame's rows as returns for Study.save_returns (tests, benchmarks, demo studies).
+    A bank whose statements are all null is a missing page."""
+    from .answers import BankAnswer
     from .store import NewReturn
 
-    codes = instrument.codes()
-    bank_of = {code: instrument.find(code).bank.abbreviation for code in codes}
+    refs = list(instrument.refs())
+    # Per bank: (column index, running number) of its statements, worked out once for all rows.
+    positions = {bank.id: [(i, ref.running) for i, ref in enumerate(refs) if ref.bank.id == bank.id]
+                 for bank in instrument.banks}
     rows = []
-    for record in wide.select(["wave", "participant_code", *codes]).iter_rows():
-        wave, code, values = record[0], record[1], record[2:]
-        marked = [c for c, v in zip(codes, values, strict=True) if v]
-        missing = {bank_of[c] for c, v in zip(codes, values, strict=True) if v is None}
-        rows.append(NewReturn(wave, code, ans.from_codes(instrument, marked, missing)))
+    for record in wide.select(["wave", "participant_code", *[ref.code for ref in refs]]).iter_rows():
+        values = record[2:]
+        answers = {bank_id: BankAnswer.missing() if all(values[i] is None for i, _ in places)
+                   else BankAnswer(True, frozenset(running for i, running in places if values[i]))
+                   for bank_id, places in positions.items()}
+        rows.append(NewReturn(record[0], record[1], answers))
     return rows

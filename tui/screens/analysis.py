@@ -69,6 +69,7 @@ class AnalysisScreen(Screen):
         self.group = "Overall"
         self.shown_count = 0  # charts drawn so far (benchmarks and tests wait on it)
         self._keys_offered: tuple[bool, bool] | None = None
+        self._version = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -98,6 +99,7 @@ class AnalysisScreen(Screen):
         from tui.domain.analysis_view import AnalysisCache, Selection
 
         self.cache = AnalysisCache(self._load)
+        self._version = self._study_version()
         self.chart.focus()
         waves = [w.name for w in self.app.study.waves()]
         if not waves:
@@ -107,9 +109,14 @@ class AnalysisScreen(Screen):
         self.request(Selection(wave, None, ("role_group",), int(self.app.study.setting("min_cell"))))
 
     def on_screen_resume(self) -> None:
-        # Back from another mode: returns may have been keyed meanwhile.
-        if self.tables is not None and self.cache is not None:
+        # Back from another mode (or a dialog): read again only if the study changed meanwhile.
+        if self.tables is not None and self._study_version() != self._version:
             self.action_reload()
+
+    def _study_version(self) -> int:
+        """The newest audit entry's id: every change to the study (a return keyed, a setting) writes one."""
+        last = self.app.study.audit(limit=1)
+        return last[-1].id if last else 0
 
     def _load(self, wave: str):
         from tui.domain.study_analysis import wave_returns
@@ -278,9 +285,11 @@ class AnalysisScreen(Screen):
         self.table.display = not self.table.display
 
     def action_reload(self) -> None:
+        """Forget what was read and read the returns again (k too: it may have been changed)."""
         if self.cache is not None and self.selection is not None:
+            self._version = self._study_version()
             self.cache.clear()
-            self.request(self.selection)
+            self.request(replace(self.selection, k=int(self.app.study.setting("min_cell"))))
 
     @on(BarChart.StatementFocused)
     def _focus_moved(self, message: BarChart.StatementFocused) -> None:
