@@ -228,8 +228,10 @@ async def test_empty_study_and_wave_without_returns(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await open_analysis(pilot)
         assert "No waves yet: add one with `surveydesk wave add NAME`" in screen_text(app)
-    with Study.open(tmp_path / "empty.db") as study:
-        study.add_wave("2016", make_app(study_path=tmp_path / "empty.db").instrument, operator="RS")
+        app.study.add_wave("2016", app.instrument, operator="RS")  # while the app runs
+        await pilot.press("f2", "f5")
+        await settle(pilot)
+        assert "Wave 2016 has no returns yet" in screen_text(app)
     app = make_app(study_path=tmp_path / "empty.db", operator="RS")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_analysis(pilot)

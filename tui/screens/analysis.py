@@ -96,11 +96,17 @@ class AnalysisScreen(Screen):
     # --- choosing what to show ----------------------------------------------------------------
 
     def on_mount(self) -> None:
-        from tui.domain.analysis_view import AnalysisCache, Selection
+        from tui.domain.analysis_view import AnalysisCache
 
         self.cache = AnalysisCache(self._load)
-        self._version = self._study_version()
         self.chart.focus()
+        self._start()
+
+    def _start(self) -> None:
+        """The app's current wave by role group, with the study's k."""
+        from tui.domain.analysis_view import Selection
+
+        self._version = self._study_version()
         waves = [w.name for w in self.app.study.waves()]
         if not waves:
             self.chart.placeholder = "No waves yet: add one with `surveydesk wave add NAME`, then key or import returns."
@@ -110,7 +116,11 @@ class AnalysisScreen(Screen):
 
     def on_screen_resume(self) -> None:
         # Back from another mode (or a dialog): read again only if the study changed meanwhile.
-        if self.tables is not None and self._study_version() != self._version:
+        if self._study_version() == self._version:
+            return
+        if self.selection is None:
+            self._start()  # there was no wave before
+        else:
             self.action_reload()
 
     def _study_version(self) -> int:
