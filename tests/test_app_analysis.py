@@ -171,13 +171,13 @@ async def test_export_and_report_run_in_workers_and_name_the_files(app, tmp_path
         folder = tmp_path / "exports" / "2015"
         assert (folder / "surveydesk-2015.xlsx").exists() and (folder / "returns-long-2015.parquet").exists()
         message = app.screen.query_one("#analysis-message", Static)
-        assert str(message.content).startswith(f"Exported 15 files to {folder}: statements-2015.csv, ")
+        assert str(message.content) == f"Exported 15 files to {folder} (README.txt says what each holds)"
         assert "Exported 15 files" in screen_text(app)
         assert SECRET_NAME not in (folder / "returns-wide-2015.csv").read_text()
         await pilot.press("c", "r")
         await settle(pilot)
         assert (folder / "report-2014-2015.pdf").stat().st_size > 10_000
-        assert str(message.content) == f"Report written: {folder / 'report-2014-2015.pdf'}: report-2014-2015.pdf"
+        assert str(message.content) == f"Report written: {folder / 'report-2014-2015.pdf'}"
 
 
 async def test_palette_lists_the_screen_actions(app):
@@ -249,4 +249,11 @@ async def test_usable_at_80_by_24(app):
         assert len(lines) == 24 and all(len(line) <= 80 for line in lines)
         for seen in ("Joint Practice Development by group (2015)", "100┤", "0└", "A1", "D3", "■ HD (",
                      "JPD A1  The school", "Small cells (k = 5)", "Code"):
+            assert seen in text, seen
+        # Two waves' rates and an export message still leave room for everything (no overflow).
+        await pilot.press("c", "e")
+        await settle(pilot)
+        text = screen_text(app)
+        for seen in ("2014/2015 Joint Practice Development Overall", "0└", "Code     2014 %", "JPD A1 ",
+                     "Small cells (k = 5)", "Exported 17 files to"):
             assert seen in text, seen

@@ -335,7 +335,8 @@ class AnalysisScreen(Screen):
             self.post_message(self.Written(f"Export failed: {_reason(exc)}", [], error=True))
             return
         details = [path.name for path in result.files] + [f"note: {note}" for note in result.notes]
-        self.post_message(self.Written(f"Exported {len(result.files)} files to {shown_path(result.folder)}", details))
+        self.post_message(self.Written(f"Exported {len(result.files)} files to {shown_path(result.folder)} "
+                                       f"(README.txt says what each holds)", details))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="output")
     def write_pdf(self, selection: Selection) -> None:
@@ -348,7 +349,7 @@ class AnalysisScreen(Screen):
         except Exception as exc:
             self.post_message(self.Written(f"Report failed: {_reason(exc)}", [], error=True))
             return
-        self.post_message(self.Written(f"Report written: {shown_path(path)}", [path.name]))
+        self.post_message(self.Written(f"Report written: {shown_path(path)}", []))
 
     def _returns_of(self, selection: Selection):
         earlier = self.cache.returns(selection.compare_with) if selection.compare_with else None
@@ -358,8 +359,9 @@ class AnalysisScreen(Screen):
         return Path(getattr(self.app, "exports_dir", "exports"))
 
     def on_analysis_screen_written(self, message: Written) -> None:
-        self._message(message.summary + (": " + ", ".join(message.details) if message.details else ""))
-        self.notify("\n".join([message.summary, *message.details[:20]]), timeout=12,
+        # One line stays on screen; the file names go in the notification.
+        self._message(message.summary)
+        self.notify("\n".join([message.summary, *message.details[:20]]), timeout=10,
                     severity="error" if message.error else "information")
 
     def _message(self, text: str) -> None:
