@@ -17,11 +17,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._machine import describe  # noqa: E402
-from tui.domain import answers as ans  # noqa: E402
 from tui.domain.bundled import bundled_instrument_path  # noqa: E402
 from tui.domain.instrument_toml import load_instrument  # noqa: E402
-from tui.domain.store import NewReturn, Study  # noqa: E402
-from tui.domain.synthetic import synthetic_returns  # noqa: E402
+from tui.domain.store import Study  # noqa: E402
+from tui.domain.synthetic import new_returns, synthetic_returns  # noqa: E402
 
 BATCH = 2_000
 
@@ -29,15 +28,8 @@ BATCH = 2_000
 def main(n: int = 100_000) -> None:
     instrument = load_instrument(bundled_instrument_path())
     synthetic = synthetic_returns(instrument, n, wave="2014", seed=1)
-    codes = instrument.codes()
-    rows = []
-    highlighted = 0
-    for record in synthetic.select(["participant_code", *codes]).iter_rows():
-        code, values = record[0], record[1:]
-        marked = [c for c, v in zip(codes, values, strict=True) if v]
-        missing = {instrument.find(c).bank.abbreviation for c, v in zip(codes, values, strict=True) if v is None}
-        highlighted += len(marked)
-        rows.append(NewReturn("2014", code, ans.from_codes(instrument, marked, missing)))
+    rows = new_returns(synthetic, instrument)
+    highlighted = int(synthetic.select(instrument.codes()).sum().sum_horizontal().item())
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.db"
         study = Study.open(path)

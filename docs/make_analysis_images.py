@@ -1,11 +1,14 @@
-"""Regenerate docs/images/terminal-chart.svg and docs/images/report-page.png from synthetic returns.
+"""Regenerate docs/images/terminal-chart.svg, docs/images/report-page.png and
+docs/images/analysis-screen.svg (the TUI's analysis screen, drawn by the app) from synthetic returns.
 
     python docs/make_analysis_images.py      (needs pdftoppm from poppler-utils)
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -23,7 +26,8 @@ from tui.domain.bundled import bundled_instrument_path  # noqa: E402
 from tui.domain.disclosure import protect  # noqa: E402
 from tui.domain.instrument_toml import load_instrument  # noqa: E402
 from tui.domain.report_pdf import write_report  # noqa: E402
-from tui.domain.synthetic import synthetic_returns  # noqa: E402
+from tui.domain.store import Study  # noqa: E402
+from tui.domain.synthetic import new_returns, synthetic_returns  # noqa: E402
 from tui.domain.textchart import describe, render_bar_chart  # noqa: E402
 
 IMAGES = ROOT / "docs" / "images"
@@ -55,8 +59,37 @@ def main() -> None:
         subprocess.run([shutil.which("pdftoppm") or "pdftoppm", "-f", "2", "-l", "2", "-r", "72", "-png",
                         "-singlefile", str(pdf), str(prefix)], check=True)
         shutil.copy(f"{prefix}.png", IMAGES / "report-page.png")
-    for name in ("terminal-chart.svg", "report-page.png"):
+    asyncio.run(screen_image([first, second], IMAGES / "analysis-screen.svg"))
+    for name in ("terminal-chart.svg", "report-page.png", "analysis-screen.svg"):
         print(f"{IMAGES / name}: {(IMAGES / name).stat().st_size // 1024} KB")
+
+
+async def screen_image(waves: list[WaveReturns], target: Path) -> None:
+    """The analysis screen on a study holding these waves: JPD, 2014 against 2015, focus on JPD B1."""
+    from tui.app import make_app
+
+    home = os.getcwd()
+    with tempfile.TemporaryDirectory() as folder:
+        os.chdir(folder)  # a relative study path, so the title bar names no temporary folder
+        try:
+            with Study.open("study.db") as study:
+                for data in waves:
+                    study.add_wave(data.wave, data.instrument, operator="RS", population=data.population)
+                    study.save_returns(new_returns(data.wide, data.instrument), operator="RS")
+            app = make_app(study_path="study.db", operator="RS")
+            async with app.run_test(size=(110, 36)) as pilot:
+                await pilot.press("f5")
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                await pilot.press("c")
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                await pilot.press("right", "right", "right")
+                await pilot.pause()
+                app.save_screenshot(target.name, str(target.parent))
+        finally:
+            os.chdir(home)
 
 
 if __name__ == "__main__":

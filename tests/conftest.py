@@ -23,3 +23,18 @@ def _no_cursor_blink(monkeypatch):
     except ImportError:  # pragma: no cover
         return
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None, raising=False)
+
+
+@pytest.fixture(scope="module")
+def _analysis_study_built(tmp_path_factory) -> Path:
+    from tests.analysis_study import build_study
+
+    return build_study(tmp_path_factory.mktemp("analysis") / "study.db")
+
+
+@pytest.fixture
+def analysis_study(tmp_path, _analysis_study_built) -> Path:
+    """tmp_path/study.db: a copy of the two-wave study of tests/analysis_study.py, built once per module."""
+    import shutil
+
+    return Path(shutil.copy(_analysis_study_built, tmp_path / "study.db"))

@@ -12,3 +12,11 @@ def test_analysis_bench_runs_on_a_small_study():
     result = subprocess.run([sys.executable, str(ROOT / "bench" / "analysis_bench.py"), "--returns", "2000",
                              "--repeat", "1"], capture_output=True, text=True, check=True, timeout=300)
     assert "Machine:" in result.stdout and "Tables agree." in result.stdout
+
+
+def test_analysis_screen_bench_runs_on_a_small_study(tmp_path):
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "analysis_screen_bench.py"), "--returns", "300",
+                             "--cache", str(tmp_path)], capture_output=True, text=True, check=True, timeout=300)
+    for line in ("open the screen to the first chart", "bank switch", "grouping switch (g), first time",
+                 "comparison with 2014 on (c)", "longest event-loop stall", ": 13 (aggregates only)"):
+        assert line in result.stdout, line

@@ -16,6 +16,7 @@ from tui.domain.bundled import default_instrument_path
 from tui.domain.instrument import Instrument
 from tui.domain.instrument_toml import load_instrument
 from tui.domain.store import Study, Wave
+from tui.screens.analysis import AnalysisScreen
 from tui.screens.builder import BuilderScreen
 from tui.screens.dialogs import ConfirmDialog
 from tui.screens.instrument import InstrumentScreen
@@ -23,22 +24,27 @@ from tui.screens.printing import PrintScreen
 
 
 class SurveyDeskApp(App[int]):
-    CSS_PATH = ["styles/app.tcss", "styles/dialogs.tcss", "styles/builder.tcss", "styles/printing.tcss"]
+    CSS_PATH = ["styles/app.tcss", "styles/dialogs.tcss", "styles/builder.tcss", "styles/printing.tcss",
+                "styles/analysis.tcss"]
     TITLE = "SurveyDesk"
 
     MODES = {
         "instrument": InstrumentScreen,
         "print": PrintScreen,
+        "analysis": AnalysisScreen,
         "builder": BuilderScreen,
     }
     DEFAULT_MODE = "instrument"
 
-    # Where the builder keeps instrument files (relative to the working folder).
+    # Where the builder keeps instrument files, and where exports and reports go
+    # (relative to the working folder).
     instruments_dir = Path("instruments")
+    exports_dir = Path("exports")
 
     BINDINGS = [
         Binding("f2", "switch_mode('instrument')", "Instrument", id="mode-instrument"),
         Binding("f4", "switch_mode('print')", "Print", id="mode-print"),
+        Binding("f5", "switch_mode('analysis')", "Analysis", id="mode-analysis"),
         Binding("f6", "switch_mode('builder')", "Builder", id="mode-builder"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
     ]

@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "tui.commands.instrument",
     "tui.commands.study",
     "tui.commands.printing",
+    "tui.commands.analysis",
     "tui.commands.design",
     "tui.commands.demo",
 )

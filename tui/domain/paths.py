@@ -26,3 +26,11 @@ def safe_name(text: str) -> str:
     """A file-name component from free text such as a wave name ('2014', 'Spring 2015')."""
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", text.strip()).strip("-.")
     return cleaned or "unnamed"
+
+
+def shown_path(path: Path) -> str:
+    """A path relative to the working folder when it is inside it (shorter to read), else absolute."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -39,11 +39,11 @@ from .analysis import (
     whole,
 )
 from .disclosure import DEFAULT_K, rule_text
+from .grids import SUPPRESSED, Grid, comparison_grid, figure, statement_grid
 from .paths import DEFAULT_EXPORTS, safe_name, safe_output_path
 from .tables import wave_tables
 from .textchart import NEGATIVE_MARK, PALETTE
 
-SUPPRESSED = "supp."
 PAGE = A4
 MARGIN = 1.8 * cm
 GROUPS_PER_TABLE = 4
@@ -61,18 +61,6 @@ def _styles() -> dict[str, ParagraphStyle]:
         "cell": ParagraphStyle("cell", parent=base["BodyText"], fontSize=7, leading=8.4),
         "note": ParagraphStyle("note", parent=base["BodyText"], fontSize=8, leading=10, textColor=colors.grey),
     }
-
-
-def _percent(value: float | None, low: float | None = None, high: float | None = None) -> str:
-    if value is None:
-        return "–"
-    if low is None or high is None:
-        return str(whole(value))
-    return f"{whole(value)} ({whole(low)}–{whole(high)})"
-
-
-def _change(value: float | None) -> str:
-    return "–" if value is None else f"{whole(value):+d}"
 
 
 # --- charts ----------------------------------------------------------------------------------
@@ -162,56 +150,26 @@ def _grid(rows: list[list], widths: list[float], numbers_from: int, header_rows:
     return table
 
 
-def _code(code: str, negative: bool) -> str:
-    return code + (NEGATIVE_MARK if negative else "")
+def _wrapped(grid: Grid, styles: Mapping[str, ParagraphStyle]) -> list[list]:
+    """The grid's header and rows with the statement text as a wrapping paragraph."""
+    return [list(grid.header)] + [
+        [Paragraph(escape(value), styles["cell"]) if i == grid.text_column else value for i, value in enumerate(row)]
+        for row in grid.rows]
 
 
-def _figure(row: Mapping[str, object], with_interval: bool = True) -> str:
-    if row.get("suppressed"):
-        return SUPPRESSED
-    return _percent(row["percent"], row["ci_low"] if with_interval else None,  # type: ignore[arg-type]
-                    row["ci_high"] if with_interval else None)  # type: ignore[arg-type]
-
-
-def statement_grid(statements: pl.DataFrame, bank: str, groups: Sequence[str], styles: Mapping[str, ParagraphStyle],
-                   width: float) -> Table:
+def statement_table(statements: pl.DataFrame, bank: str, groups: Sequence[str], styles: Mapping[str, ParagraphStyle],
+                    width: float) -> Table:
     """Code, statement and, per group, percent (95% interval), e.g. "52 (35–68)"."""
-    rows = statements.filter((pl.col("bank") == bank) & pl.col("group").is_in(list(groups)))
-    figures = {(r["group"], r["statement_id"]): r for r in rows.iter_rows(named=True)}
-    listed = rows.unique("statement_id", maintain_order=True)
-    ns = {g: rows.filter(pl.col("group") == g)["n"].max() for g in groups}
-    header = ["Code", "No.", "Statement"] + [f"{g} (n={ns[g]})" for g in groups]
-    body = [
-        [_code(r["code"], r["negative"]), r["number_code"].rsplit(" ", 1)[-1],
-         Paragraph(escape(r["text"]), styles["cell"])]
-        + [_figure(figures[(g, r["statement_id"])]) for g in groups]
-        for r in listed.iter_rows(named=True)
-    ]
     figure_width = 58.0
     text_width = width - 42 - 20 - figure_width * len(groups)
-    return _grid([header, *body], [42, 20, text_width] + [figure_width] * len(groups), numbers_from=3)
+    return _grid(_wrapped(statement_grid(statements, bank, groups), styles),
+                 [42, 20, text_width] + [figure_width] * len(groups), numbers_from=3)
 
 
-def comparison_grid(comparison: pl.DataFrame, bank: str, group: str, styles: Mapping[str, ParagraphStyle],
-                    width: float) -> Table:
-    rows = comparison.filter((pl.col("bank") == bank) & (pl.col("group") == group))
-    first, second = rows["wave_first"][0], rows["wave_second"][0]
-    header = ["Code", "Statement", f"{first} %", f"{second} %", "Change", "Note"]
-    body = []
-    for r in rows.iter_rows(named=True):
-        hidden_first = r.get("suppressed_first")
-        hidden_second = r.get("suppressed_second")
-        code = r["code_second"] or r["code_first"]
-        if r["code_first"] and r["code_second"] and r["code_first"] != r["code_second"]:
-            code = f"{r['code_second']} (was {r['code_first'].rsplit(' ', 1)[-1]})"
-        body.append([
-            _code(code, r["negative"]), Paragraph(escape(r["text"]), styles["cell"]),
-            SUPPRESSED if hidden_first else _percent(r["percent_first"]),
-            SUPPRESSED if hidden_second else _percent(r["percent_second"]),
-            SUPPRESSED if r.get("suppressed") else _change(r["change"]),
-            "" if r["status"] == "same" else r["status"],
-        ])
-    return _grid([header, *body], [62, width - 62 - 3 * 40 - 36 - 62, 40, 40, 36, 62], numbers_from=2)
+def comparison_table(comparison: pl.DataFrame, bank: str, group: str, styles: Mapping[str, ParagraphStyle],
+                     width: float) -> Table:
+    return _grid(_wrapped(comparison_grid(comparison, bank, group), styles),
+                 [62, width - 62 - 3 * 40 - 36 - 62, 40, 40, 36, 62], numbers_from=2)
 
 
 def stage_grid(profile: pl.DataFrame, bank: str) -> Table:
@@ -223,7 +181,7 @@ def stage_grid(profile: pl.DataFrame, bank: str) -> Table:
             body.append([r["group"], r["n"], SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED])
             continue
         furthest = f"{r['furthest_section']} ({r['furthest_stage']})" if r["furthest_section"] else "none"
-        body.append([r["group"], r["n"], *[_percent(r[f"mean_{s}"]) for s in "ABCD"], furthest])
+        body.append([r["group"], r["n"], *[figure(r[f"mean_{s}"]) for s in "ABCD"], furthest])
     return _grid([header, *body], [110, 30, 40, 40, 40, 40, 110], numbers_from=1)
 
 
@@ -316,11 +274,11 @@ def build_report(
                       for level in group_levels for g in group_labels(statements, level)]
             if blocks:
                 story.append(_pairs(blocks, width))
-            story += [Spacer(1, 4), comparison_grid(comparison, bank, "Overall", styles, width)]
+            story += [Spacer(1, 4), comparison_table(comparison, bank, "Overall", styles, width)]
             for level in group_levels:
                 for g in group_labels(statements, level):
                     story += [Paragraph(escape(f"{bank_title}: {g}"), styles["h2"]),
-                              comparison_grid(comparison, bank, g, styles, width)]
+                              comparison_table(comparison, bank, g, styles, width)]
         else:
             story += figures.block(group_chart(statements, bank, ["Overall"]), width, 190)
             blocks = [figures.block(group_chart(statements, bank, [g], grouping=level), chart_width, 150)
@@ -330,7 +288,7 @@ def build_report(
             columns = ["Overall"] + [g for level in group_levels for g in group_labels(statements, level)]
             for start in range(0, len(columns), GROUPS_PER_TABLE):
                 story += [Spacer(1, 4),
-                          statement_grid(statements, bank, columns[start:start + GROUPS_PER_TABLE], styles, width)]
+                          statement_table(statements, bank, columns[start:start + GROUPS_PER_TABLE], styles, width)]
         story.append(KeepTogether([Paragraph("Stage profile", styles["h2"]),
                                    stage_grid(tables["stage_profile"], bank)]))
 

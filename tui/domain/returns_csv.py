@@ -27,7 +27,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .store import NewReturn, Study
 
 REQUIRED = ("wave", "participant_code")
-IGNORED = tuple(c for c in WIDE_BASE_COLUMNS if c not in ("wave", "participant_code", "serial"))
+# school_name: added beside the letter by an export made with --reveal-school-names.
+IGNORED = (*(c for c in WIDE_BASE_COLUMNS if c not in ("wave", "participant_code", "serial")), "school_name")
 TRUE_WORDS, FALSE_WORDS, MISSING_WORDS = {"1", "true", "yes", "x"}, {"0", "", "false", "no"}, {"m"}
 MAX_REPORTED = 50
 

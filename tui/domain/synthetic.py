@@ -17,6 +17,8 @@ from .instrument import Instrument
 if TYPE_CHECKING:  # pragma: no cover
     import polars as pl
 
+    from .store import NewReturn
+
 SECTION_BASE = {"A": 0.62, "B": 0.52, "C": 0.32, "D": 0.16}
 GROUP_SHIFT = {"HD": 0.10, "SLT": 0.05, "T": -0.08}
 # Thesis-like mix of roles 1-5 among respondents (few governors).
@@ -80,3 +82,23 @@ def synthetic_returns(
                 pl.Series(~present), None) if n else pl.Series(ref.code, [], dtype=pl.Boolean)
     frame = pl.DataFrame(columns)
     return frame.cast(wide_schema(instrument)).select(list(WIDE_BASE_COLUMNS) + instrument.codes())
+
+
+def new_returns(wide: pl.DataFrame, instrument: Instrument) -> list[NewReturn]:
+    """The wide frame's rows as returns for Study.save_returns (tests, benchmarks, demo studies).
+    A bank whose statements are all null is a missing page."""
+    from .answers import BankAnswer
+    from .store import NewReturn
+
+    refs = list(instrument.refs())
+    # Per bank: (column index, running number) of its statements, worked out once for all rows.
+    positions = {bank.id: [(i, ref.running) for i, ref in enumerate(refs) if ref.bank.id == bank.id]
+                 for bank in instrument.banks}
+    rows = []
+    for record in wide.select(["wave", "participant_code", *[ref.code for ref in refs]]).iter_rows():
+        values = record[2:]
+        answers = {bank_id: BankAnswer.missing() if all(values[i] is None for i, _ in places)
+                   else BankAnswer(True, frozenset(running for i, running in places if values[i]))
+                   for bank_id, places in positions.items()}
+        rows.append(NewReturn(record[0], record[1], answers))
+    return rows

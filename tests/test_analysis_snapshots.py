@@ -1,0 +1,26 @@
+"""SVG snapshot of the analysis screen (pytest-textual-snapshot). Regenerate with --snapshot-update
+after checking the change by eye."""
+
+from __future__ import annotations
+
+from tests.analysis_study import build_study
+from tui.app import make_app
+
+SIZE = (110, 36)
+
+
+def test_analysis_screen_by_role_group(tmp_path, monkeypatch, snap_compare):
+    # A relative study path, so the title bar reads the same on every machine.
+    monkeypatch.chdir(tmp_path)
+    build_study(tmp_path / "study.db")
+    app = make_app(study_path="study.db", operator="RS")
+
+    async def open_and_focus(pilot) -> None:
+        await pilot.press("f5")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("right", "right", "right")
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=open_and_focus, terminal_size=SIZE)

@@ -1,0 +1,375 @@
+"""The analysis screen: per-statement percentages of a wave as a bar chart and a table, by group or
+against an earlier wave, with the small-cell rule applied and stated.
+
+All reading and computing happens in a worker thread (tui.domain.analysis_view.AnalysisCache):
+each wave's returns are read once and the tables kept per selection, so stepping through banks is
+instant and a new grouping only aggregates the cached returns. Only aggregates reach the widgets:
+the table holds one row per statement of a bank, whatever the number of returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import get_current_worker
+
+from tui.domain.paths import shown_path
+from tui.screens.palette import ScreenCommands, binding_commands
+from tui.widgets.bar_chart import BarChart
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tui.domain.analysis_view import AnalysisCache, AnalysisTables, Selection
+
+STATEMENT_WIDTH = 72  # table cells; the chart's caption shows the whole statement
+
+
+class AnalysisScreen(Screen):
+    COMMANDS = {ScreenCommands}
+
+    BINDINGS = [
+        Binding("]", "bank(1)", "Bank", key_display="[ ]"),
+        Binding("[", "bank(-1)", "Previous bank", show=False),
+        Binding("g", "grouping", "Grouping"),
+        Binding("c", "compare", "Compare"),
+        Binding("n", "group", "Group"),
+        Binding("w", "wave", "Wave"),
+        Binding("t", "toggle_table", "Table"),
+        Binding("e", "export", "Export"),
+        Binding("r", "report", "Report"),
+        Binding("ctrl+r", "reload", "Reload returns", show=False),
+    ]
+
+    class Computed(Message):
+        def __init__(self, selection: Selection, tables: AnalysisTables | None, error: str | None = None) -> None:
+            super().__init__()
+            self.selection, self.tables, self.error = selection, tables, error
+
+    class Written(Message):
+        """An export or report finished (or failed): what to tell the researcher."""
+
+        def __init__(self, summary: str, details: list[str], error: bool = False) -> None:
+            super().__init__()
+            self.summary, self.details, self.error = summary, details, error
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cache: AnalysisCache | None = None
+        self.selection: Selection | None = None
+        self.tables: AnalysisTables | None = None
+        self.bank: str | None = None
+        self.group = "Overall"
+        self.shown_count = 0  # charts drawn so far (benchmarks and tests wait on it)
+        self._keys_offered: tuple[bool, bool] | None = None
+        self._version = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="analysis-bar")
+        yield BarChart(id="analysis-chart")
+        yield DataTable(id="analysis-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="analysis-rule")
+        yield Static("", id="analysis-message")
+        yield Footer()
+
+    @property
+    def chart(self) -> BarChart:
+        return self.query_one("#analysis-chart", BarChart)
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#analysis-table", DataTable)
+
+    def palette_commands(self) -> list[tuple[str, str, str]]:
+        return binding_commands(self, "Analysis") + [
+            ("Analysis: Export without the raw returns", "aggregate tables only", "export(False)"),
+        ]
+
+    # --- choosing what to show ----------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from tui.domain.analysis_view import AnalysisCache
+
+        self.cache = AnalysisCache(self._load)
+        self.chart.focus()
+        self._start()
+
+    def _start(self) -> None:
+        """The app's current wave by role group, with the study's k."""
+        from tui.domain.analysis_view import Selection
+
+        self._version = self._study_version()
+        waves = [w.name for w in self.app.study.waves()]
+        if not waves:
+            self.chart.placeholder = "No waves yet: add one with `surveydesk wave add NAME`, then key or import returns."
+            return
+        wave = self.app.wave_name if self.app.wave_name in waves else waves[-1]
+        self.request(Selection(wave, None, ("role_group",), int(self.app.study.setting("min_cell"))))
+
+    def on_screen_resume(self) -> None:
+        # Back from another mode (or a dialog): read again only if the study changed meanwhile.
+        if self._study_version() == self._version:
+            return
+        if self.selection is None:
+            self._start()  # there was no wave before
+        else:
+            self.action_reload()
+
+    def _study_version(self) -> int:
+        """The newest audit entry's id: every change to the study (a return keyed, a setting) writes one."""
+        last = self.app.study.audit(limit=1)
+        return last[-1].id if last else 0
+
+    def _load(self, wave: str):
+        from tui.domain.study_analysis import wave_returns
+
+        return wave_returns(self.app.study, wave)
+
+    def request(self, selection: Selection) -> None:
+        self.selection = selection
+        self._show_bar()
+        cached = self.cache.cached(selection) if self.cache else None
+        if cached is not None:
+            self.show(cached)
+            return
+        self.chart.loading = True
+        self.compute(selection)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="analysis")
+    def compute(self, selection: Selection) -> None:
+        try:
+            tables = self.cache.tables(selection)
+        except Exception as exc:  # shown on screen, never a traceback
+            self.post_message(self.Computed(selection, None, _reason(exc)))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Computed(selection, tables))
+
+    def on_analysis_screen_computed(self, message: Computed) -> None:
+        if message.selection != self.selection:
+            return  # a newer choice is on its way
+        self.chart.loading = False
+        if message.tables is None:
+            self.chart.show(None)
+            self.chart.placeholder = f"Cannot analyse: {message.error}"
+            return
+        self.show(message.tables)
+
+    def show(self, tables: AnalysisTables) -> None:
+        self.tables = tables
+        if tables.returns == 0 or not tables.banks:
+            self.chart.show(None)
+            self.chart.placeholder = (f"Wave {tables.selection.wave} has no returns yet: key them (entry) or "
+                                      f"`surveydesk import` a CSV.")
+            self.table.clear(columns=True)
+            self._show_bar()
+            self._offer_keys(tables)
+            return
+        if self.bank not in tables.banks:
+            self.bank = tables.banks[0]
+        if self.group not in tables.focus_groups():
+            self.group = "Overall"
+        self.redraw()
+
+    def redraw(self, focus: int | None = None) -> None:
+        tables, bank = self.tables, self.bank
+        if tables is None or bank is None:
+            return
+        focus = self.chart.focus_index if focus is None else focus
+        self.chart.show(tables.chart(bank, self.group), focus)
+        self._fill_table(tables, bank)
+        self._show_bar()
+        self._offer_keys(tables)
+        self.shown_count += 1
+
+    def _offer_keys(self, tables: AnalysisTables) -> None:
+        # The footer rebuilds itself on refresh_bindings (costly): only when a key comes or goes.
+        offered = (bool(tables.banks), tables.comparing)
+        if offered != self._keys_offered:
+            self._keys_offered = offered
+            self.refresh_bindings()
+
+    def _fill_table(self, tables: AnalysisTables, bank: str) -> None:
+        from tui.domain.grids import SUPPRESSED
+
+        grid = tables.grid(bank, self.group)
+        order = [i for i in range(len(grid.header)) if i != grid.text_column] + [grid.text_column]
+        # Figures right-aligned, as in the report; code, note and statement read left to right.
+        words = {0, grid.text_column, *[i for i, name in enumerate(grid.header) if name == "Note"]}
+        table = self.table
+        table.clear(columns=True)
+        table.add_columns(*[Text(grid.header[i], justify="left" if i in words else "right") for i in order])
+        for row in grid.rows:
+            cells = []
+            for i in order:
+                value = row[i]
+                if i == grid.text_column and len(value) > STATEMENT_WIDTH:
+                    value = value[: STATEMENT_WIDTH - 1] + "…"
+                style = "dim italic" if value == SUPPRESSED else ""
+                cells.append(Text(value, style=style, justify="left" if i in words else "right"))
+            table.add_row(*cells)
+        table.move_cursor(row=self.chart.focus_index, animate=False)
+
+    def _show_bar(self) -> None:
+        selection, tables = self.selection, self.tables
+        if selection is None:
+            return
+        lines = []
+        if tables is not None and tables.selection == selection and self.bank:
+            lines.append(tables.describe_selection(self.bank, self.group))
+            lines += [f"Responses {line}" for line in tables.rates_text()]
+        else:
+            waves = " → ".join(selection.waves)
+            lines.append(f"Wave {waves} · {selection.grouping.replace('_', ' ')} · computing…")
+        self.query_one("#analysis-bar", Static).update("\n".join(lines))
+        # The full rule is in every export and report; here the short form.
+        self.query_one("#analysis-rule", Static).update(
+            f"Small cells (k = {selection.k}): a group with fewer than {selection.k} respondents reads 'supp.' and "
+            f"draws no bar; so does the next-smallest where a total would give it away.")
+
+    # --- keys -------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "group":
+            return self.tables is not None and self.tables.comparing and len(self.tables.focus_groups()) > 1
+        if action in ("bank", "export", "report") and (self.tables is None or not self.tables.banks):
+            return None  # shown, greyed: nothing to analyse yet
+        return True
+
+    def action_bank(self, step: int) -> None:
+        from tui.domain.analysis_view import next_in
+
+        if self.tables is None or not self.tables.banks:
+            return
+        self.bank = next_in(self.tables.banks, self.bank, step)
+        self.redraw(focus=0)
+
+    def action_grouping(self) -> None:
+        from tui.domain.analysis_view import GROUPINGS, next_in
+
+        if self.selection is not None:
+            self.request(replace(self.selection, by=next_in(GROUPINGS, self.selection.by)))
+
+    def action_wave(self) -> None:
+        from tui.domain.analysis_view import next_in
+
+        if self.selection is None:
+            return
+        waves = tuple(w.name for w in self.app.study.waves())
+        wave = next_in(waves, self.selection.wave)
+        compare = self.selection.compare_with if self.selection.compare_with != wave else None
+        self.app.wave_name = wave
+        self.app.refresh_title()
+        self.request(replace(self.selection, wave=wave, compare_with=compare))
+
+    def action_compare(self) -> None:
+        """Off, then each other wave, nearest earlier one first."""
+        from tui.domain.analysis_view import next_in
+
+        if self.selection is None:
+            return
+        waves = [w.name for w in self.app.study.waves()]
+        here = waves.index(self.selection.wave) if self.selection.wave in waves else len(waves)
+        others = tuple([None, *reversed(waves[:here]), *waves[here + 1:]])
+        if len(others) == 1:
+            self.notify("Only one wave: add another to compare with.", severity="warning")
+            return
+        self.request(replace(self.selection, compare_with=next_in(others, self.selection.compare_with)))
+
+    def action_group(self) -> None:
+        from tui.domain.analysis_view import next_in
+
+        if self.tables is not None and self.tables.comparing:
+            self.group = next_in(self.tables.focus_groups(), self.group)
+            self.redraw()
+
+    def action_toggle_table(self) -> None:
+        self.table.display = not self.table.display
+
+    def action_reload(self) -> None:
+        """Forget what was read and read the returns again (k too: it may have been changed)."""
+        if self.cache is not None and self.selection is not None:
+            self._version = self._study_version()
+            self.cache.clear()
+            self.request(replace(self.selection, k=int(self.app.study.setting("min_cell"))))
+
+    @on(BarChart.StatementFocused)
+    def _focus_moved(self, message: BarChart.StatementFocused) -> None:
+        self.table.move_cursor(row=message.index, animate=False)
+
+    @on(DataTable.RowHighlighted, "#analysis-table")
+    def _row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+        # Only the person moving in the table steers the chart (refilling the table also highlights).
+        if self.table.has_focus and message.cursor_row != self.chart.focus_index:
+            self.chart.focus_index = message.cursor_row
+
+    # --- exports and the report -------------------------------------------------------------
+
+    def action_export(self, include_raw: bool = True) -> None:
+        if self.selection is not None and self.tables is not None and self.tables.banks:
+            self._message("Exporting…")
+            self.write_export(self.selection, include_raw)
+
+    def action_report(self) -> None:
+        if self.selection is not None and self.tables is not None and self.tables.banks:
+            self._message("Writing the report…")
+            self.write_pdf(self.selection)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="output")
+    def write_export(self, selection: Selection, include_raw: bool) -> None:
+        from tui.domain.exports import export_wave
+
+        try:
+            current, earlier = self._returns_of(selection)
+            result = export_wave(current, exports_dir=self._exports_dir(), by=selection.by, k=selection.k,
+                                 previous=earlier, include_raw=include_raw)
+        except Exception as exc:
+            self.post_message(self.Written(f"Export failed: {_reason(exc)}", [], error=True))
+            return
+        details = [path.name for path in result.files] + [f"note: {note}" for note in result.notes]
+        self.post_message(self.Written(f"Exported {len(result.files)} files to {shown_path(result.folder)} "
+                                       f"(README.txt says what each holds)", details))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="output")
+    def write_pdf(self, selection: Selection) -> None:
+        from tui.domain.report_pdf import write_report
+
+        try:
+            current, earlier = self._returns_of(selection)
+            path = write_report([earlier, current] if earlier else [current], exports_dir=self._exports_dir(),
+                                by=selection.by, k=selection.k)
+        except Exception as exc:
+            self.post_message(self.Written(f"Report failed: {_reason(exc)}", [], error=True))
+            return
+        self.post_message(self.Written(f"Report written: {shown_path(path)}", []))
+
+    def _returns_of(self, selection: Selection):
+        earlier = self.cache.returns(selection.compare_with) if selection.compare_with else None
+        return self.cache.returns(selection.wave), earlier
+
+    def _exports_dir(self) -> Path:
+        return Path(getattr(self.app, "exports_dir", "exports"))
+
+    def on_analysis_screen_written(self, message: Written) -> None:
+        # One line stays on screen; the file names go in the notification.
+        self._message(message.summary)
+        self.notify("\n".join([message.summary, *message.details[:20]]), timeout=10,
+                    severity="error" if message.error else "information")
+
+    def _message(self, text: str) -> None:
+        message = self.query_one("#analysis-message", Static)
+        message.update(text)
+        message.set_class(bool(text), "shown")
+
+
+def _reason(exc: Exception) -> str:
+    return str(exc) or type(exc).__name__
+
