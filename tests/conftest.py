@@ -23,3 +23,14 @@ def _no_cursor_blink(monkeypatch):
     except ImportError:  # pragma: no cover
         return
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None, raising=False)
+
+
+@pytest.fixture
+def study_2014(tmp_path, bundled):
+    """A study file with one wave, 2014, of the bundled instrument."""
+    from tui.domain.store import Study
+
+    study = Study.open(tmp_path / "study.db")
+    study.add_wave("2014", bundled, operator="RS")
+    yield study
+    study.close()

@@ -13,11 +13,8 @@ FORM = ["13", "4", "", "1", "12", "", "5", "", "1", "1", "", "3", "", "", "2", "
 
 
 @pytest.fixture
-def study(tmp_path, bundled):
-    st = Study.open(tmp_path / "study.db")
-    st.add_wave("2014", bundled, operator="RS")
-    yield st
-    st.close()
+def study(study_2014):
+    return study_2014
 
 
 def session(study: Study, operator: str = "JS", mode: Mode = Mode.FIRST) -> EntrySession:
@@ -169,7 +166,7 @@ def test_second_keying_is_blind_by_another_operator_and_flags_differences(study,
     job = second.jobs[-1]
     result = [r for r in run_jobs(second, study, {}) if hasattr(r, "record")][0]
     assert [d.code for d in result.discrepancies] == ["JPD A3"]
-    assert "1 difference from the first keying" in saved_message(job, result)
+    assert "1 difference from the first keying: F9 resolves" in saved_message(job, result)
     assert study.get_return(saved.record.id).status == "discrepant"
 
 

@@ -16,20 +16,23 @@ from tui.domain.bundled import default_instrument_path
 from tui.domain.instrument import Instrument
 from tui.domain.instrument_toml import load_instrument
 from tui.domain.store import Study, Wave
+from tui.screens.entry import EntryScreen
 from tui.screens.instrument import InstrumentScreen
 
 
 class SurveyDeskApp(App[int]):
-    CSS_PATH = ["styles/app.tcss"]
+    CSS_PATH = ["styles/app.tcss", "styles/entry.tcss"]
     TITLE = "SurveyDesk"
 
     MODES = {
         "instrument": InstrumentScreen,
+        "entry": EntryScreen,
     }
     DEFAULT_MODE = "instrument"
 
     BINDINGS = [
         Binding("f2", "switch_mode('instrument')", "Instrument", id="mode-instrument"),
+        Binding("f3", "switch_mode('entry')", "Entry", id="mode-entry"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
     ]
 

@@ -661,7 +661,7 @@ def saved_message(job: SaveJob, saved: SavedReturn, instrument_summary: dict[str
     head = f"#{record.id} {record.participant_code}" + (f" · serial {record.serial}" if record.serial else "")
     if job.mode is Mode.SECOND:
         n = len([d for d in saved.discrepancies if d.is_open])
-        tail = (f"{n} difference{'s' if n != 1 else ''} from the first keying: F9 to resolve" if n
+        tail = (f"{n} difference{'s' if n != 1 else ''} from the first keying: F9 resolves" if n
                 else "matches the first keying: verified")
         return f"Second keying saved {head} · {banks} · {tail}"
     if job.mode is Mode.EDIT:

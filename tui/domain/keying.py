@@ -146,6 +146,12 @@ def parse_section(slot: Slot, text: str) -> tuple[int, ...]:
     return tuple(sorted(positions))
 
 
+def typed_positions(slot: Slot, text: str) -> set[int]:
+    """Positions the line shows so far (for marking statements while typing; forgiving)."""
+    tokens = _tokens(text) if slot.separated else list(text)
+    return {int(t) for t in tokens if t.isdigit() and t.isascii() and 1 <= int(t) <= slot.count}
+
+
 def format_section(slot: Slot, positions: Iterable[int]) -> str:
     """The line that would key these positions (``134`` or ``1 3 12``)."""
     ordered = sorted(positions)
