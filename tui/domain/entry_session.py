@@ -271,14 +271,13 @@ class EntrySession:
     def prompt(self) -> str:
         """The label beside the keying line."""
         if self.stage == "ident":
-            return {Mode.FIRST: "Code or serial", Mode.SECOND: "Code or serial to re-key",
-                    Mode.EDIT: "Code or serial to edit"}[self.mode]
+            return "Code or serial"
         if self.stage == "code":
             return "Code"
         if self.stage == "serial":
             return "Serial"
         if self.stage == "choose":
-            return "Choose the paper"
+            return "Choose"
         slot = self.form.slot
         if slot is None:
             return "Save?"

@@ -37,6 +37,7 @@ from tui.screens.entry_modals import PickModal, TextModal
 from tui.screens.resolve import ResolveScreen
 from tui.widgets import entry_views as views
 from tui.widgets.keying_line import KeyingLine
+from tui.widgets.statements_view import StatementsView
 from tui.widgets.write_queue import WriteDone, WriteFailed, WriteQueue
 
 
@@ -92,14 +93,14 @@ class EntryScreen(Screen):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="entry-save"),
         Binding("shift+tab", "session('back')", "Back", key_display="⌫/⇧⇥", id="entry-back"),
-        Binding("minus", "session('toggle_missing')", "Page missing", key_display="-", id="entry-missing"),
+        Binding("minus", "session('toggle_missing')", "Missing page", key_display="-", id="entry-missing"),
         Binding("ctrl+r", "session('jump_to_serial')", "Serial", id="entry-serial"),
-        Binding("ctrl+n", "session('new_form')", "New form", id="entry-new"),
+        Binding("ctrl+n", "session('new_form')", "New form", show=False, id="entry-new"),
         Binding("f7", "drafts", "Drafts", id="entry-drafts"),
         Binding("f8", "second_keying", "2nd keying", id="entry-second"),
         Binding("f9", "resolve", "Resolve", id="entry-resolve"),
-        Binding("f12", "edit", "Edit return", id="entry-edit"),
-        Binding("ctrl+t", "delete_return", "Delete return", id="entry-delete"),
+        Binding("f12", "edit", "Edit", id="entry-edit"),
+        Binding("ctrl+t", "delete_return", "Delete", id="entry-delete"),
         Binding("ctrl+o", "operator", "Operator", show=False, id="entry-operator"),
     ]
 
@@ -124,8 +125,7 @@ class EntryScreen(Screen):
         with Horizontal(id="entry-body"):
             with Vertical(id="entry-main"):
                 yield Static(id="entry-section-title")
-                with VerticalScroll(id="entry-statements-scroll"):
-                    yield Static(id="entry-statements")
+                yield StatementsView(id="entry-statements")
                 with Horizontal(id="entry-line-row"):
                     yield Static(id="entry-prompt")
                     yield KeyingLine(id="entry-line")
@@ -217,12 +217,13 @@ class EntryScreen(Screen):
 
     # --- rendering -----------------------------------------------------------------------------
 
-    def _update(self, selector: str, renderable, key: object) -> None:
-        """Update a Static only when what it shows changed (keeps keystrokes cheap)."""
+    def _update(self, selector: str, renderable, key: object, *, layout: bool = False) -> None:
+        """Update a Static only when what it shows changed. Every Static here is sized by the
+        stylesheet, so no layout pass is needed (that keeps a keystroke cheap)."""
         if self._shown.get(selector) == key:
             return
         self._shown[selector] = key
-        self.query_one(selector, Static).update(renderable)
+        self.query_one(selector, Static).update(renderable, layout=layout)
 
     def render_all(self) -> None:
         s = self.session
@@ -243,14 +244,16 @@ class EntryScreen(Screen):
         s = self.session
         if s is None:
             return
-        form = s.form
-        value = self.line.value
+        form, view = s.form, self.query_one(StatementsView)
         slot = form.slot
-        typed = (tuple(sorted(typed_positions(slot, value)))
-                 if s.stage == "form" and slot is not None and not form.bank_missing(slot) else ())
-        key = (s.token, s.mode, s.stage, form.at, form.at_missing_bank, typed,
-               tuple(form.counts().items()) if form.at_summary else ())
-        self._update("#entry-statements", views.statements(s, value), key)
+        if s.stage == "form" and slot is not None and not form.bank_missing(slot):
+            self._shown.pop("guidance", None)
+            view.show_section(slot, typed_positions(slot, self.line.value))
+            return
+        key = (s.token, s.mode, s.stage, form.at, tuple(form.counts().items()) if form.at_summary else ())
+        if self._shown.get("guidance") != key:
+            self._shown["guidance"] = key
+            view.show(views.guidance(s))
 
     def render_progress(self) -> None:
         s = self.session
@@ -260,7 +263,11 @@ class EntryScreen(Screen):
         key = (f.returns, f.keystrokes, round(f.seconds), self.progress, self.app.operator)
         self._update("#entry-progress-line", views.progress_line(s, self.progress), key)
         self._update("#progress-figures", views.progress_panel(s, self.progress, self.app.operator), key)
-        self._update("#progress-grid", views.completeness_grid(self.progress), ("grid", self.progress))
+        # The grid grows with the schools and roles issued: only then is a layout pass needed.
+        shape = (len({k[0] for k in self.progress.grid}), len({k[1] for k in self.progress.grid}))
+        self._update("#progress-grid", views.completeness_grid(self.progress), ("grid", self.progress),
+                     layout=shape != self._shown.get("grid-shape"))
+        self._shown["grid-shape"] = shape
 
     # --- keys from the keying line ---------------------------------------------------------------
 

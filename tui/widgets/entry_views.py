@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tui.domain.entry_session import MODE_TITLES, EntrySession, Mode
-from tui.domain.keying import MISSING_KEY, Slot, typed_positions
+from tui.domain.keying import MISSING_KEY
 
 STATE_STYLE = {"done": "green", "current": "bold reverse", "missing": "red strike", "open": "dim"}
 
@@ -85,35 +85,17 @@ def section_title(session: EntrySession) -> Text:
     return text
 
 
-def statements(session: EntrySession, line: str) -> Text | Table:
-    """The current section's statements in full, the typed ones marked; or what to do next."""
+def guidance(session: EntrySession) -> Text:
+    """What the statements' place shows when no section is being keyed: help, a missing page, the summary."""
     if session.stage != "form":
         return _help(session)
-    form = session.form
-    slot = form.slot
+    slot = session.form.slot
     if slot is None:
         return _summary(session)
-    if form.bank_missing(slot):
-        return Text.assemble(
-            (f"The {slot.bank.abbreviation} page is marked missing.\n\n", "bold red"),
-            (f"{MISSING_KEY}", "bold"), " un-marks it (its sections keep what was typed)\n",
-            ("Enter", "bold"), " goes on · ", ("Backspace", "bold"), " goes back")
-    return statement_lines(slot, typed_positions(slot, line))
-
-
-def statement_lines(slot: Slot, typed: set[int]) -> Table:
-    """One row per statement: number, a mark when typed, the full text (wrapped under itself)."""
-    table = Table.grid(padding=(0, 1))
-    table.add_column(justify="right", width=2, style="bold")
-    table.add_column(width=1)
-    table.add_column(ratio=1)
-    for ref in slot.refs:
-        on = ref.position in typed
-        body = Text(ref.statement.text, style="bold" if on else "")
-        if ref.statement.negative:
-            body.append("  (negative)", style="dim italic")
-        table.add_row(str(ref.position), Text("■" if on else "·", style="bold green" if on else "dim"), body)
-    return table
+    return Text.assemble(
+        (f"The {slot.bank.abbreviation} page is marked missing.\n\n", "bold red"),
+        (f"{MISSING_KEY}", "bold"), " un-marks it (its sections keep what was typed)\n",
+        ("Enter", "bold"), " goes on · ", ("Backspace", "bold"), " goes back")
 
 
 def _summary(session: EntrySession) -> Text:
@@ -203,4 +185,4 @@ def completeness_grid(progress: Progress) -> Table | Text:
 
 
 __all__ = ["Progress", "completeness_grid", "identity_line", "progress_line", "progress_panel",
-           "section_title", "statement_lines", "statements", "status_line", "strip_line"]
+           "guidance", "section_title", "status_line", "strip_line"]

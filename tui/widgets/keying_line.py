@@ -28,6 +28,12 @@ class KeyingLine(Input):
         super().__init__(**kwargs)
         self.session: EntrySession | None = None
 
+    def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
+        # Input asks for a layout pass of the whole screen on every character (its virtual width
+        # follows the text). The keying line is sized by the stylesheet and never scrolls, so a
+        # repaint is enough; a layout per keystroke would double the time a key takes.
+        return super().refresh(*regions, repaint=repaint, layout=False, recompose=recompose)
+
     def _would_be(self, character: str) -> str:
         value, selection = self.value, self.selection
         if selection.is_empty:
