@@ -199,6 +199,29 @@ async def key_forms(study_path: Path, forms: list[tuple[list[str], int]], meter:
     return time.perf_counter() - started
 
 
+async def baseline(meter: Meter, keys: int = 300) -> list[float]:
+    """The same measure for a bare Textual Input (header, input, footer): Textual's own floor on
+    this machine at this moment, to read the figures above against."""
+    from textual.app import App
+    from textual.widgets import Footer, Header, Input
+
+    class Bare(App):
+        def compose(self):
+            yield Header()
+            yield Input()
+            yield Footer()
+
+    app = Bare()
+    meter.app = app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        meter.samples.clear()
+        for number in range(keys):
+            await pilot.press(str(number % 10))
+        meter.close_without_refresh()
+    return [t * 1000 for _, t in meter.samples]
+
+
 def main(existing: int = 100_000, count: int = 200) -> None:
     instrument = load_instrument(bundled_instrument_path())
     cached = prepared_study(instrument, existing)
@@ -225,6 +248,8 @@ def main(existing: int = 100_000, count: int = 200) -> None:
     target = [h + sections + 3 for h in highlighted]
     over = sum(1 for k, t in zip(keys, target, strict=True) if k > t)
     times = [t * 1000 for _, t in meter.samples]
+    cpu = [t * 1000 for t in meter.cpu]
+    meter.app = None
     kinds = {"digit": [t * 1000 for k, t in meter.samples if k.isdigit()],
              "Enter": [t * 1000 for k, t in meter.samples if k == "enter"],
              "code letter": [t * 1000 for k, t in meter.samples if k.isalpha() and len(k) == 1]}
@@ -238,12 +263,15 @@ def main(existing: int = 100_000, count: int = 200) -> None:
     print(f"highlighted statements per return: mean {statistics.mean(highlighted):.1f}")
     print(f"keystroke handling ({len(times):,} keys, arrival to end of refresh): median {statistics.median(times):.2f} ms, "
           f"p99 {percentile(times, 0.99):.2f} ms, max {max(times):.1f} ms  (target median < 10 ms)")
+    print(f"  of which the app's own thread was on the CPU: median {statistics.median(cpu):.2f} ms, "
+          f"p99 {percentile(cpu, 0.99):.2f} ms (the rest: waiting for the CPU, other threads, the OS)")
     for kind, values in kinds.items():
         if values:
             print(f"  {kind:<12} n={len(values):>5}  median {statistics.median(values):.2f} ms  "
                   f"p99 {percentile(values, 0.99):.2f} ms")
-    saves = [t * 1000 for k, t in meter.samples if k == "enter"]
-    del saves
+    floor = asyncio.run(baseline(meter))
+    print(f"  for scale, a bare Textual Input on this machine now: median {statistics.median(floor):.2f} ms, "
+          f"p99 {percentile(floor, 0.99):.2f} ms")
 
 
 if __name__ == "__main__":

@@ -204,6 +204,8 @@ class Outcome:
 
 
 ACCEPT = Outcome()
+# Returns listed to choose from when a code fits several (codes are school + role: not unique).
+MAX_CHOICES = 50
 DEFAULT = Outcome(default=True)
 BACK_KEYS = ("shift+tab",)
 COMMIT_KEYS = ("enter", "tab")
@@ -481,7 +483,7 @@ class EntrySession:
             return self._to_form()
         # Second keying and editing: the code finds the return.
         try:
-            found = self.study.find_returns(self.wave.name, participant_code=code,
+            found = self.study.find_returns(self.wave.name, participant_code=code, limit=MAX_CHOICES + 1,
                                             awaiting_second=True if self.mode is Mode.SECOND else None)
         except StoreError as exc:
             return Outcome(str(exc))
@@ -555,8 +557,11 @@ class EntrySession:
         if not found:
             return Outcome(f"no return with {what} in wave {self.wave.name}")
         if len(found) > 1:
-            self.choices = found
+            self.choices = found[:MAX_CHOICES]
             self.stage = "choose"
+            if len(found) > MAX_CHOICES:
+                return Outcome(line="", note=f"more than {MAX_CHOICES} returns have {what}: the first "
+                                            f"{MAX_CHOICES} are listed; the serial finds any one")
             return Outcome(line="", note=f"{len(found)} returns have {what}: choose the paper")
         return self.open_return(found[0])
 

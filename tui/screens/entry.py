@@ -8,6 +8,7 @@ never on the keystroke path.
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 from rich.text import Text
@@ -38,7 +39,7 @@ from tui.screens.resolve import ResolveScreen
 from tui.widgets import entry_views as views
 from tui.widgets.keying_line import KeyingLine
 from tui.widgets.statements_view import StatementsView
-from tui.widgets.write_queue import WriteDone, WriteFailed, WriteQueue
+from tui.widgets.write_queue import WriteDone, WriteFailed, WriteQueue, wait_for_a_gap
 
 
 class ProgressLoaded(Message):
@@ -114,6 +115,8 @@ class EntryScreen(Screen):
         self._message_kind = ""
         self._choosing = False
         self._drafts: dict[str, Draft] = {}
+        self._progress_loading = False
+        self._progress_again = False
 
     # --- layout --------------------------------------------------------------------------------
 
@@ -141,7 +144,8 @@ class EntryScreen(Screen):
         return self.query_one("#entry-line", KeyingLine)
 
     def on_mount(self) -> None:
-        self.writes = WriteQueue(self, self.app.study)
+        line = self.line
+        self.writes = WriteQueue(self, self.app.study, last_key=lambda: line.last_key_at)
         self.writes.start()
         self.start_session(Mode.FIRST, offer_drafts=True)
 
@@ -551,17 +555,32 @@ class EntryScreen(Screen):
     # --- progress ------------------------------------------------------------------------------------
 
     def load_progress(self) -> None:
+        """Reload the study's figures in a worker; saves arriving meanwhile ask for one more reload
+        afterwards instead of piling up threads that would compete with the keyboard."""
         s = self.session
-        if s is not None:
-            self._load_progress(s.wave.name, s.operator)
+        if s is None:
+            return
+        if self._progress_loading:
+            self._progress_again = True
+            return
+        self._progress_loading, self._progress_again = True, False
+        self._load_progress(s.wave.name, s.operator)
 
-    @work(thread=True, exclusive=True, group="entry-progress", exit_on_error=False)
+    @work(thread=True, group="entry-progress", exit_on_error=False)
     def _load_progress(self, wave: str, operator: str) -> None:
         study = self.app.study
+        line = self.line
+
+        def between_keys() -> None:
+            wait_for_a_gap(lambda: line.last_key_at, time.monotonic())
+
         try:
+            between_keys()
             status = next((row for row in study.status() if row["wave"] == wave), {})
+            between_keys()
             grid = {(row["school"], row["role"]): (row["issued"], row["returned"])
                     for row in study.completeness(wave).iter_rows(named=True)}
+            between_keys()
             mine = next((x for x in study.operator_stats(wave) if x.operator == operator), None)
             progress = views.Progress(
                 returned=status.get("returned", 0), issued=status.get("issued", 0),
@@ -569,10 +588,13 @@ class EntryScreen(Screen):
                 open_discrepancies=status.get("discrepancies_open", 0), drafts=status.get("drafts", 0),
                 errors_per_10000=mine.errors_per_10000 if mine else None,
                 compared=mine.compared_statements if mine else 0, grid=grid)
-        except StoreError as exc:
+        except Exception as exc:  # the figures are a convenience: say why they are missing, keep keying
             progress = views.Progress(error=f"progress not loaded: {exc}")
         self.post_message(ProgressLoaded(progress))
 
     def on_progress_loaded(self, message: ProgressLoaded) -> None:
         self.progress = message.progress
+        self._progress_loading = False
         self.render_progress()
+        if self._progress_again:
+            self.load_progress()

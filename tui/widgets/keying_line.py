@@ -7,6 +7,8 @@ message round trip. The screen is told what happened with a Stepped message.
 
 from __future__ import annotations
 
+import time
+
 from textual import events
 from textual.message import Message
 from textual.widgets import Input
@@ -27,6 +29,7 @@ class KeyingLine(Input):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.session: EntrySession | None = None
+        self.last_key_at = 0.0  # monotonic; read by the writer thread to write between keystrokes
 
     def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
         # Input asks for a layout pass of the whole screen on every character (its virtual width
@@ -60,6 +63,7 @@ class KeyingLine(Input):
         return outcome
 
     async def _on_key(self, event: events.Key) -> None:
+        self.last_key_at = time.monotonic()
         if self._feed(event.key, event.character) is not None:
             event.stop()
             event.prevent_default()

@@ -37,7 +37,7 @@ class StatementsView(Widget):
         self._slot: Slot | None = None
         self._typed: frozenset[int] = frozenset()
         self._other: RenderableType | None = None
-        self._other_strips: list[Strip] | None = None
+        self._lines: list[Strip] | None = None  # what render_line hands out, built once per change
         # (slot index, width, height) -> per statement: first line y and its lines' text
         self._layouts: dict[tuple[int, int, int], list[tuple[int, list[str]]]] = {}
         self._strips: dict[tuple[int, int, int, int, bool], list[Strip]] = {}
@@ -49,19 +49,21 @@ class StatementsView(Widget):
         if slot is self._slot and self._other is None:
             changed = typed ^ self._typed
             self._typed = typed
-            if changed and self.size.width:
+            if changed and self._lines is not None:
                 layout = self._layout(slot)
                 for ref in slot.refs:
                     if ref.position in changed:
                         top, lines = layout[ref.position - 1]
+                        on = ref.position in typed
+                        self._lines[top:top + len(lines)] = self._statement_strips(slot, ref.position, lines, on)
                         self.refresh(Region(0, top, self.size.width, len(lines)))
             return
-        self._slot, self._typed, self._other, self._other_strips = slot, typed, None, None
+        self._slot, self._typed, self._other, self._lines = slot, typed, None, None
         self.refresh()
 
     def show(self, renderable: RenderableType) -> None:
         """Something other than a section: help, the summary, a missing page."""
-        self._slot, self._other, self._other_strips = None, renderable, None
+        self._slot, self._other, self._lines = None, renderable, None
         self.refresh()
 
     # --- drawing
@@ -86,7 +88,7 @@ class StatementsView(Widget):
         width = self.size.width
         key = (slot.index, width, self.size.height, position, on)
         if key not in self._strips:
-            base = self.rich_style
+            base = self._base
             strips = []
             for number, line in enumerate(lines):
                 if number == 0:
@@ -99,19 +101,32 @@ class StatementsView(Widget):
             self._strips[key] = strips
         return self._strips[key]
 
-    def render_line(self, y: int) -> Strip:
+    def _build(self) -> list[Strip]:
         width = self.size.width
+        self._base = self.rich_style
         if self._slot is None:
-            if self._other_strips is None:
-                lines = self.app.console.render_lines(self._other or "", self.app.console.options.update_width(width),
-                                                      style=self.rich_style, pad=True)
-                self._other_strips = [Strip(line, width) for line in lines]
-            return self._other_strips[y] if y < len(self._other_strips) else Strip.blank(width, self.rich_style)
+            console = self.app.console
+            return [Strip(line, width) for line in console.render_lines(
+                self._other or "", console.options.update_width(width), style=self._base, pad=True)]
         slot = self._slot
-        for ref, (top, lines) in zip(slot.refs, self._layout(slot), strict=True):
-            if top <= y < top + len(lines):
-                return self._statement_strips(slot, ref.position, lines, ref.position in self._typed)[y - top]
-        return Strip.blank(width, self.rich_style)
+        lines: list[Strip] = []
+        for ref, (_, wrapped) in zip(slot.refs, self._layout(slot), strict=True):
+            lines += self._statement_strips(slot, ref.position, wrapped, ref.position in self._typed)
+        return lines
+
+    def render_line(self, y: int) -> Strip:
+        if self._lines is None:
+            self._lines = self._build()
+        if y < len(self._lines):
+            return self._lines[y]
+        return Strip.blank(self.size.width, self._base)
 
     def on_resize(self) -> None:
-        self._other_strips = None
+        self._lines = None
+        self._strips.clear()
+
+    def notify_style_update(self) -> None:
+        # A theme change: strips carry colours, so build them again.
+        super().notify_style_update()
+        self._lines = None
+        self._strips.clear()

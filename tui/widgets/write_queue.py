@@ -3,12 +3,19 @@
 Order matters: a draft written after a section must never land after the save that removed it
 (save_return deletes the draft in its own transaction). A single worker draining a FIFO gives
 that for free. Results come back as messages to whoever queued the job.
+
+Writes run in the gaps between keystrokes. A write holds Python's GIL for a few milliseconds
+(building SQL), and a thread holding the GIL makes the keyboard thread wait for it, several times
+per keystroke; so the writer waits until no key has come for QUIET_S (a human's next key rarely
+follows Enter that fast), or at most MAX_DEFER_S during a burst.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 from textual.message import Message
@@ -33,15 +40,33 @@ class WriteFailed(Message):
         self.error = error
 
 
+QUIET_S = 0.05
+MAX_DEFER_S = 1.0
+
+
+def wait_for_a_gap(last_key: Callable[[], float] | None, since: float) -> None:
+    """Sleep until no key has come for QUIET_S, or until MAX_DEFER_S after ``since`` (monotonic)."""
+    if last_key is None:
+        return
+    while True:
+        now = time.monotonic()
+        quiet = now - last_key()
+        if quiet >= QUIET_S or now - since >= MAX_DEFER_S:
+            return
+        time.sleep(min(QUIET_S - quiet, MAX_DEFER_S - (now - since)))
+
+
 class WriteQueue:
-    """Jobs in, messages out. ``start`` runs the writer as a thread worker of ``owner``."""
+    """Jobs in, messages out. ``start`` runs the writer as a thread worker of ``owner``;
+    ``last_key`` (monotonic time of the latest keystroke) lets it write between keystrokes."""
 
     POLL_S = 0.2
 
-    def __init__(self, owner: MessagePump, study: Study):
+    def __init__(self, owner: MessagePump, study: Study, last_key: Callable[[], float] | None = None):
         self.owner = owner
         self.study = study
-        self._jobs: queue.Queue[tuple[Job, MessagePump] | None] = queue.Queue()
+        self.last_key = last_key
+        self._jobs: queue.Queue[tuple[Job, MessagePump, float] | None] = queue.Queue()
         self._idle = threading.Event()
         self._idle.set()
         self._pending = 0
@@ -63,7 +88,7 @@ class WriteQueue:
         with self._lock:
             self._pending += 1
             self._idle.clear()
-        self._jobs.put((job, reply_to or self.owner))
+        self._jobs.put((job, reply_to or self.owner, time.monotonic()))
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Block until every queued job has run (tests, and before the app closes)."""
@@ -86,7 +111,8 @@ class WriteQueue:
                 continue
             if item is None:
                 return
-            job, reply_to = item
+            job, reply_to, queued_at = item
+            wait_for_a_gap(self.last_key, queued_at)
             try:
                 result = job.run(self.study, self.draft_ids)
             except StoreError as exc:
