@@ -111,22 +111,19 @@ class Meter:
     """Time from a key's arrival to the end of the refresh that shows it (see the module docstring)."""
 
     samples: list[tuple[str, float]] = field(default_factory=list)
-    cpu: list[float] = field(default_factory=list)  # main-thread CPU time per key, same window
     key: str | None = None
     start: float = 0.0
-    cpu_start: float = 0.0
     busy_end: float = 0.0
     app: object = None
 
     def open(self, key: str) -> None:
         self.close_without_refresh()
-        self.key, self.start, self.cpu_start = key, time.perf_counter(), time.thread_time()
+        self.key, self.start = key, time.perf_counter()
         self.busy_end = self.start
 
     def close_without_refresh(self) -> None:
         if self.key is not None:
             self.samples.append((self.key, self.busy_end - self.start))
-            self.cpu.append(time.thread_time() - self.cpu_start)
             self.key = None
 
     def quiet(self) -> bool:
@@ -163,7 +160,6 @@ def instrument_textual(meter: Meter) -> None:
         if meter.key is not None and meter.quiet():
             # Busy until the last message was handled, then the refresh itself (idle gap excluded).
             meter.samples.append((meter.key, (meter.busy_end - meter.start) + (time.perf_counter() - begun)))
-            meter.cpu.append(time.thread_time() - meter.cpu_start)
             meter.key = None
 
     App.on_event = timed_on_event
@@ -187,7 +183,6 @@ async def key_forms(study_path: Path, forms: list[tuple[list[str], int]], meter:
         await pilot.press("f3")
         await pilot.pause()
         meter.samples.clear()
-        meter.cpu.clear()
         for number, (keys, _) in enumerate(forms, start=1):
             await pilot.press(*keys)
             if number % 20 == 0:
@@ -248,11 +243,17 @@ def main(existing: int = 100_000, count: int = 200) -> None:
     target = [h + sections + 3 for h in highlighted]
     over = sum(1 for k, t in zip(keys, target, strict=True) if k > t)
     times = [t * 1000 for _, t in meter.samples]
-    cpu = [t * 1000 for t in meter.cpu]
     meter.app = None
-    kinds = {"digit": [t * 1000 for k, t in meter.samples if k.isdigit()],
-             "Enter": [t * 1000 for k, t in meter.samples if k == "enter"],
-             "code letter": [t * 1000 for k, t in meter.samples if k.isalpha() and len(k) == 1]}
+    # What each key was: the participant code, a section's digit, Enter after a section, the
+    # missing-page key, Enter on the summary (the save).
+    labels = []
+    for keys_of_form, _ in forms:
+        labels += ["code"] * 2 + ["digit" if k.isdigit() else "Enter" if k == "enter" else "missing page"
+                                  for k in keys_of_form[2:-1]] + ["save (Enter)"]
+    kinds: dict[str, list[float]] = {}
+    if len(labels) == len(times):
+        for label, value in zip(labels, times, strict=True):
+            kinds.setdefault(label, []).append(value)
     statements = instrument.statement_count
     print(f"machine: {describe()}")
     print(f"study: {existing:,} returns already in it; keyed {count} synthetic returns through the entry screen "
@@ -263,11 +264,9 @@ def main(existing: int = 100_000, count: int = 200) -> None:
     print(f"highlighted statements per return: mean {statistics.mean(highlighted):.1f}")
     print(f"keystroke handling ({len(times):,} keys, arrival to end of refresh): median {statistics.median(times):.2f} ms, "
           f"p99 {percentile(times, 0.99):.2f} ms, max {max(times):.1f} ms  (target median < 10 ms)")
-    print(f"  of which the app's own thread was on the CPU: median {statistics.median(cpu):.2f} ms, "
-          f"p99 {percentile(cpu, 0.99):.2f} ms (the rest: waiting for the CPU, other threads, the OS)")
     for kind, values in kinds.items():
         if values:
-            print(f"  {kind:<12} n={len(values):>5}  median {statistics.median(values):.2f} ms  "
+            print(f"  {kind:<13} n={len(values):>5}  median {statistics.median(values):.2f} ms  "
                   f"p99 {percentile(values, 0.99):.2f} ms")
     floor = asyncio.run(baseline(meter))
     print(f"  for scale, a bare Textual Input on this machine now: median {statistics.median(floor):.2f} ms, "

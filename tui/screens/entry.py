@@ -39,6 +39,7 @@ from tui.screens.resolve import ResolveScreen
 from tui.widgets import entry_views as views
 from tui.widgets.keying_line import KeyingLine
 from tui.widgets.statements_view import StatementsView
+from tui.widgets.text_line import TextLine
 from tui.widgets.write_queue import WriteDone, WriteFailed, WriteQueue, wait_for_a_gap
 
 
@@ -122,21 +123,21 @@ class EntryScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(id="entry-status")
-        yield Static(id="entry-identity")
-        yield Static(id="entry-strip")
+        yield TextLine(id="entry-status")
+        yield TextLine(id="entry-identity")
+        yield TextLine(id="entry-strip")
         with Horizontal(id="entry-body"):
             with Vertical(id="entry-main"):
-                yield Static(id="entry-section-title")
+                yield TextLine(id="entry-section-title")
                 yield StatementsView(id="entry-statements")
                 with Horizontal(id="entry-line-row"):
-                    yield Static(id="entry-prompt")
+                    yield TextLine(id="entry-prompt")
                     yield KeyingLine(id="entry-line")
                 yield Static(id="entry-message")
             with VerticalScroll(id="entry-progress"):
                 yield Static(id="progress-figures")
                 yield Static(id="progress-grid")
-        yield Static(id="entry-progress-line")
+        yield TextLine(id="entry-progress-line")
         yield Footer(compact=True)
 
     @property
@@ -145,6 +146,7 @@ class EntryScreen(Screen):
 
     def on_mount(self) -> None:
         line = self.line
+        line.on_step = self.after_step
         self.writes = WriteQueue(self, self.app.study, last_key=lambda: line.last_key_at)
         self.writes.start()
         self.start_session(Mode.FIRST, offer_drafts=True)
@@ -222,12 +224,16 @@ class EntryScreen(Screen):
     # --- rendering -----------------------------------------------------------------------------
 
     def _update(self, selector: str, renderable, key: object, *, layout: bool = False) -> None:
-        """Update a Static only when what it shows changed. Every Static here is sized by the
+        """Update a line or panel only when what it shows changed. All are sized by the
         stylesheet, so no layout pass is needed (that keeps a keystroke cheap)."""
         if self._shown.get(selector) == key:
             return
         self._shown[selector] = key
-        self.query_one(selector, Static).update(renderable, layout=layout)
+        widget = self.query_one(selector)
+        if isinstance(widget, TextLine):
+            widget.update(renderable)
+        else:
+            widget.update(renderable, layout=layout)
 
     def render_all(self) -> None:
         s = self.session
@@ -275,16 +281,24 @@ class EntryScreen(Screen):
 
     # --- keys from the keying line ---------------------------------------------------------------
 
+    def after_step(self, outcome: Outcome | None) -> None:
+        """Called by the keying line, in the same handler as the key: one repaint per keystroke."""
+        if outcome is not None:
+            self.apply(outcome)
+            return
+        if self._message_kind == "refused":
+            self.say("", "")
+        self.render_statements()
+
     def on_keying_line_stepped(self, event: KeyingLine.Stepped) -> None:
         event.stop()
-        self.apply(event.outcome)
+        self.after_step(event.outcome)
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        # Backspace and cursor keys inside the text: Input's own edits.
         if event.input.id == "entry-line":
             event.stop()
-            if self._message_kind == "refused":
-                self.say("", "")
-            self.render_statements()
+            self.after_step(None)
 
     # --- actions -------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
@@ -164,13 +165,13 @@ def progress_panel(session: EntrySession, progress: Progress, operator: str) -> 
     return table
 
 
-def completeness_grid(progress: Progress) -> Table | Text:
+def completeness_grid(progress: Progress) -> Group | Text:
     """Returned / issued per school x role."""
     schools = sorted({s for s, _ in progress.grid if s is not None})
     roles = sorted({r for _, r in progress.grid if r is not None})
     if not schools:
         return Text("No forms issued yet", style="dim")
-    table = Table(box=None, padding=(0, 1), show_edge=False, title="returned/issued", title_style="dim")
+    table = Table(box=None, padding=(0, 1), show_edge=False)
     table.add_column("")
     for role in roles:
         table.add_column(str(role), justify="right")
@@ -181,7 +182,7 @@ def completeness_grid(progress: Progress) -> Table | Text:
             style = "green" if issued and returned >= issued else ("" if returned else "dim")
             cells.append(Text(f"{returned}/{issued}", style=style))
         table.add_row(Text(school, style="bold"), *cells)
-    return table
+    return Group(Text("returned/issued per school × role", style="dim"), table)
 
 
 __all__ = ["Progress", "completeness_grid", "identity_line", "progress_line", "progress_panel",

@@ -58,13 +58,25 @@ class StatementsView(Widget):
                         self._lines[top:top + len(lines)] = self._statement_strips(slot, ref.position, lines, on)
                         self.refresh(Region(0, top, self.size.width, len(lines)))
             return
-        self._slot, self._typed, self._other, self._lines = slot, typed, None, None
-        self.refresh()
+        self._slot, self._typed, self._other = slot, typed, None
+        self._replace()
 
     def show(self, renderable: RenderableType) -> None:
         """Something other than a section: help, the summary, a missing page."""
-        self._slot, self._other, self._lines = None, renderable, None
-        self.refresh()
+        self._slot, self._other = None, renderable
+        self._replace()
+
+    def _replace(self) -> None:
+        """New content: repaint only the rows the old or the new content covers (the blank rows
+        below both stay as they are; each repainted row costs time on every Enter)."""
+        before = len(self._lines) if self._lines is not None else None
+        width, height = self.size
+        if before is None or not width:
+            self._lines = None
+            self.refresh()
+            return
+        self._lines = self._build()
+        self.refresh(Region(0, 0, width, min(height, max(before, len(self._lines), 1))))
 
     # --- drawing
 
