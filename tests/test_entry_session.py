@@ -237,3 +237,12 @@ def test_missing_key_and_back_on_the_keying_line(study, bundled):
     assert s.stage == "code" and text == "A1"
     text, _ = type_keys(s, ["backspace", "2"], text)
     assert s.code == "A2" and s.stage == "form"
+
+
+def test_backing_out_of_a_blank_forms_code_drops_its_serial(study):
+    (blank,) = study.issue_forms("2014", [None], operator="RS")
+    s = session(study)
+    type_keys(s, [*blank.serial, "enter"])
+    assert s.stage == "code" and s.serial == blank.serial
+    outcome = s.press("backspace", None, "", "")
+    assert s.stage == "ident" and s.serial is None and "serial dropped" in outcome.note

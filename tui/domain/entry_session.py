@@ -18,13 +18,13 @@ Stages of the keying line:
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from .answers import summary as answers_summary
 from .instrument import ParticipantCodeError
 from .keying import (
     MISSING_KEY,
@@ -204,11 +204,11 @@ class Outcome:
 
 
 ACCEPT = Outcome()
-# Returns listed to choose from when a code fits several (codes are school + role: not unique).
-MAX_CHOICES = 50
 DEFAULT = Outcome(default=True)
 BACK_KEYS = ("shift+tab",)
 COMMIT_KEYS = ("enter", "tab")
+# Returns listed to choose from when a code fits several (codes are school + role: not unique).
+MAX_CHOICES = 50
 
 
 @dataclass
@@ -229,16 +229,16 @@ class SessionFigures:
 
 
 class EntrySession:
-    def __init__(self, study: Study, wave: Wave, operator: str, mode: Mode = Mode.FIRST,
-                 clock: Callable[[], float] | None = None):
-        import time
+    """The keying line's state for one operator and wave; see the module docstring."""
 
+    def __init__(self, study: Study, wave: Wave, operator: str, mode: Mode = Mode.FIRST,
+                 clock: Callable[[], float] = time.monotonic):
         self.study = study
         self.wave = wave
         self.instrument = wave.instrument
         self.operator = operator
         self.mode = mode
-        self._clock = clock or time.monotonic
+        self._clock = clock
         self.jobs: list[Job] = []
         self.figures = SessionFigures()
         self.choices: list[ReturnRecord] = []
@@ -394,6 +394,10 @@ class EntrySession:
             self.choices = []
             self.stage = "ident"
             return Outcome(line="")
+        if self.stage == "code" and self.code is None:
+            # A blank form's serial was taken; going back lets the operator scan another one.
+            self.stage, self.serial, self.issued = "ident", None, None
+            return Outcome(line="", note="serial dropped: scan or type the serial, or the code")
         if self.stage in ("ident", "code"):
             return Outcome("this is the start of the form") if self.code is None else ACCEPT
         if self.form.back():
@@ -676,5 +680,5 @@ def saved_message(job: SaveJob, saved: SavedReturn, instrument_summary: dict[str
 
 __all__ = [
     "ACCEPT", "MODE_TITLES", "DeleteJob", "DiscardDraftJob", "DraftJob", "EntrySession", "Job", "Mode", "Outcome",
-    "ResolveJob", "SaveJob", "SessionFigures", "answers_summary", "saved_message",
+    "ResolveJob", "SaveJob", "SessionFigures", "saved_message",
 ]
