@@ -44,7 +44,10 @@ class TextLine(Widget):
             line = self._text.copy()
             line.no_wrap, line.overflow = True, "ellipsis"
             line.truncate(width, overflow="ellipsis")
-            segments = Segment.apply_style(line.render(self.app.console, end=""), base)
+            console = self.app.console
+            # Text.render leaves out the text's own base style; apply it under the spans.
+            own = console.get_style(line.style) if line.style else None
+            segments = Segment.apply_style(line.render(console, end=""), base + own if own else base)
             self._strip = Strip(list(segments)).simplify().crop_extend(0, width, base)
         return self._strip
 
