@@ -38,3 +38,14 @@ def analysis_study(tmp_path, _analysis_study_built) -> Path:
     import shutil
 
     return Path(shutil.copy(_analysis_study_built, tmp_path / "study.db"))
+
+
+@pytest.fixture
+def study_2014(tmp_path, bundled):
+    """A study file with one wave, 2014, of the bundled instrument."""
+    from tui.domain.store import Study
+
+    study = Study.open(tmp_path / "study.db")
+    study.add_wave("2014", bundled, operator="RS")
+    yield study
+    study.close()

@@ -19,17 +19,19 @@ from tui.domain.store import Study, Wave
 from tui.screens.analysis import AnalysisScreen
 from tui.screens.builder import BuilderScreen
 from tui.screens.dialogs import ConfirmDialog
+from tui.screens.entry import EntryScreen
 from tui.screens.instrument import InstrumentScreen
 from tui.screens.printing import PrintScreen
 
 
 class SurveyDeskApp(App[int]):
     CSS_PATH = ["styles/app.tcss", "styles/dialogs.tcss", "styles/builder.tcss", "styles/printing.tcss",
-                "styles/analysis.tcss"]
+                "styles/analysis.tcss", "styles/entry.tcss"]
     TITLE = "SurveyDesk"
 
     MODES = {
         "instrument": InstrumentScreen,
+        "entry": EntryScreen,
         "print": PrintScreen,
         "analysis": AnalysisScreen,
         "builder": BuilderScreen,
@@ -43,6 +45,7 @@ class SurveyDeskApp(App[int]):
 
     BINDINGS = [
         Binding("f2", "switch_mode('instrument')", "Instrument", id="mode-instrument"),
+        Binding("f3", "switch_mode('entry')", "Entry", id="mode-entry"),
         Binding("f4", "switch_mode('print')", "Print", id="mode-print"),
         Binding("f5", "switch_mode('analysis')", "Analysis", id="mode-analysis"),
         Binding("f6", "switch_mode('builder')", "Builder", id="mode-builder"),

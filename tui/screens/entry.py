@@ -1,0 +1,614 @@
+"""Heads-down keying of paper returns: first keying, blind second keying, edits.
+
+The screen is thin: every keystroke goes to the EntrySession (tui.domain.entry_session) through
+the KeyingLine, synchronously; the screen shows what the session says and runs the writes it
+queues, in order, on one writer thread. Progress figures are read in a worker after each save,
+never on the keystroke path.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from tui.domain.answers import summary as answers_summary
+from tui.domain.entry_session import (
+    DeleteJob,
+    DiscardDraftJob,
+    DraftJob,
+    EntrySession,
+    Mode,
+    Outcome,
+    SaveJob,
+    saved_message,
+)
+from tui.domain.keying import typed_positions
+from tui.domain.store import Draft, InputError, ReturnRecord, StoreError, check_operator
+from tui.screens.entry_modals import PickModal, TextModal
+from tui.screens.resolve import ResolveScreen
+from tui.widgets import entry_views as views
+from tui.widgets.keying_line import KeyingLine
+from tui.widgets.statements_view import StatementsView
+from tui.widgets.text_line import TextLine
+from tui.widgets.write_queue import WriteDone, WriteFailed, WriteQueue, wait_for_a_gap
+
+
+class ProgressLoaded(Message):
+    def __init__(self, progress: views.Progress) -> None:
+        super().__init__()
+        self.progress = progress
+
+
+class EntryCommands(Provider):
+    """Command palette entries for the entry screen's actions."""
+
+    def _commands(self) -> list[tuple[str, str, str]]:
+        return [
+            ("Entry: new form", "Leave this paper (kept as a draft) and start on the next",
+             "session('new_form')"),
+            ("Entry: first keying", "Key papers for the first time", "first_keying"),
+            ("Entry: second keying (blind)", "Key a paper again, without seeing the first keying", "second_keying"),
+            ("Entry: resolve discrepancies", "Choose the right value where two keyings differ", "resolve"),
+            ("Entry: edit a return", "Find a return by serial or code and change it (audited)", "edit"),
+            ("Entry: resume a draft", "Continue a form part-way through keying", "drafts"),
+            ("Entry: change operator", "Who is at the keyboard (for the audit trail and statistics)", "operator"),
+            ("Entry: change wave", "Key returns of another wave, or add one", "change_wave"),
+        ]
+
+    async def discover(self) -> Hits:
+        screen = self.screen
+        for name, help_text, action in self._commands():
+            yield DiscoveryHit(name, self._runner(screen, action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        screen = self.screen
+        for name, help_text, action in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), self._runner(screen, action), help=help_text)
+
+    @staticmethod
+    def _runner(screen: Screen, action: str):
+        async def run() -> None:
+            await screen.run_action(action)
+        return run
+
+
+class EntryScreen(Screen):
+    """Key paper returns of the current wave."""
+
+    AUTO_FOCUS = "#entry-line"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    COMMANDS = {EntryCommands}
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="entry-save"),
+        Binding("shift+tab", "session('back')", "Back", key_display="⌫/⇧⇥", id="entry-back"),
+        Binding("minus", "session('toggle_missing')", "Missing page", key_display="-", id="entry-missing"),
+        Binding("ctrl+r", "session('jump_to_serial')", "Serial", id="entry-serial"),
+        Binding("ctrl+n", "session('new_form')", "New form", show=False, id="entry-new"),
+        Binding("f7", "drafts", "Drafts", id="entry-drafts"),
+        Binding("f8", "second_keying", "2nd keying", id="entry-second"),
+        Binding("f9", "resolve", "Resolve", id="entry-resolve"),
+        Binding("f12", "edit", "Edit", id="entry-edit"),
+        Binding("ctrl+t", "delete_return", "Delete", id="entry-delete"),
+        Binding("ctrl+o", "operator", "Operator", show=False, id="entry-operator"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.session: EntrySession | None = None
+        self.writes: WriteQueue | None = None
+        self.progress = views.Progress()
+        self.writing = ""
+        self._shown: dict[str, object] = {}
+        self._message_kind = ""
+        self._choosing = False
+        self._drafts: dict[str, Draft] = {}
+        self._progress_loading = False
+        self._progress_again = False
+
+    # --- layout --------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield TextLine(id="entry-status")
+        yield TextLine(id="entry-identity")
+        yield TextLine(id="entry-strip")
+        with Horizontal(id="entry-body"):
+            with Vertical(id="entry-main"):
+                yield TextLine(id="entry-section-title")
+                yield StatementsView(id="entry-statements")
+                with Horizontal(id="entry-line-row"):
+                    yield TextLine(id="entry-prompt")
+                    yield KeyingLine(id="entry-line")
+                yield Static(id="entry-message")
+            with VerticalScroll(id="entry-progress"):
+                yield Static(id="progress-figures")
+                yield Static(id="progress-grid")
+        yield TextLine(id="entry-progress-line")
+        yield Footer(compact=True)
+
+    @property
+    def line(self) -> KeyingLine:
+        return self.query_one("#entry-line", KeyingLine)
+
+    def on_mount(self) -> None:
+        line = self.line
+        line.on_step = self.after_step
+        self.writes = WriteQueue(self, self.app.study, last_key=lambda: line.last_key_at)
+        self.writes.start()
+        self.start_session(Mode.FIRST, offer_drafts=True)
+
+    def on_screen_resume(self) -> None:
+        # Another screen may have changed the wave or the operator.
+        s = self.session
+        if s is not None and (s.wave.name != self.app.wave_name or s.operator != self.app.operator):
+            self.start_session(s.mode, offer_drafts=True)
+        elif s is None and self.app.current_wave() is not None:
+            self.start_session(Mode.FIRST, offer_drafts=True)
+
+    def on_unmount(self) -> None:
+        if self.writes is not None:
+            self.writes.stop(timeout=30)
+
+    # --- session -------------------------------------------------------------------------------
+
+    def start_session(self, mode: Mode, *, offer_drafts: bool = False) -> None:
+        wave = self.app.current_wave()
+        if wave is None:
+            self.session = None
+            self.line.session = None
+            self.line.disabled = True
+            self.say("This study has no wave yet: add one to start keying.", "note")
+            self.render_all()
+            self.call_after_refresh(self.action_add_wave)
+            return
+        self.session = EntrySession(self.app.study, wave, self.app.operator, mode)
+        self.line.session = self.session
+        self.line.disabled = False
+        self.line.value = ""
+        self.render_all()
+        self.refresh_bindings()
+        self.load_progress()
+        if offer_drafts:
+            self.call_after_refresh(self.offer_drafts, True)
+
+    def apply(self, outcome: Outcome) -> None:
+        """Show what the session said after a key or an action, and queue its writes."""
+        if outcome.line is not None:
+            self.line.value = outcome.line
+            self.line.cursor_position = len(outcome.line)
+        if outcome.refused:
+            self.refuse(outcome.refused)
+        elif outcome.note:
+            self.say(outcome.note, "note")
+        elif self._message_kind == "refused":
+            self.say("", "")
+        self.queue_jobs()
+        self.render_all()
+        if outcome.ask_reason:
+            self.ask_edit_reason()
+        if self.session is not None and self.session.stage == "choose" and not self._choosing:
+            self.choose_return()
+
+    def queue_jobs(self) -> None:
+        if self.session is None or self.writes is None:
+            return
+        for job in self.session.take_jobs():
+            if isinstance(job, SaveJob):
+                self.writing = f"saving {job.participant_code}…"
+            self.writes.put(job)
+
+    def refuse(self, message: str) -> None:
+        self.app.bell()
+        self.say(message, "refused")
+
+    def say(self, message: str, kind: str = "note") -> None:
+        self._message_kind = kind
+        style = {"refused": "bold red", "saved": "green", "failed": "bold red", "note": "cyan"}.get(kind, "")
+        self._update("#entry-message", Text(("✗ " if kind in ("refused", "failed") else "") + message, style=style),
+                     (message, kind))
+
+    # --- rendering -----------------------------------------------------------------------------
+
+    def _update(self, selector: str, renderable, key: object, *, layout: bool = False) -> None:
+        """Update a line or panel only when what it shows changed. All are sized by the
+        stylesheet, so no layout pass is needed (that keeps a keystroke cheap)."""
+        if self._shown.get(selector) == key:
+            return
+        self._shown[selector] = key
+        widget = self.query_one(selector)
+        if isinstance(widget, TextLine):
+            widget.update(renderable)
+        else:
+            widget.update(renderable, layout=layout)
+
+    def render_all(self) -> None:
+        s = self.session
+        self._update("#entry-status", views.status_line(s, self.app.wave_name, self.app.operator, self.writing),
+                     (s.mode if s else None, self.app.wave_name, self.app.operator, self.writing))
+        if s is None:
+            return
+        form = s.form
+        signature = (s.token, s.stage, form.at, tuple(sorted(form.positions.items())), tuple(sorted(form.missing)))
+        self._update("#entry-identity", views.identity_line(s), (s.token, s.mode, s.identity()))
+        self._update("#entry-strip", views.strip_line(s), signature)
+        self._update("#entry-section-title", views.section_title(s), (s.token, s.stage, form.at, form.at_missing_bank))
+        self._update("#entry-prompt", Text(s.prompt() + " ›", style="bold"), s.prompt())
+        self.render_statements()
+        self.render_progress()
+
+    def render_statements(self) -> None:
+        s = self.session
+        if s is None:
+            return
+        form, view = s.form, self.query_one(StatementsView)
+        slot = form.slot
+        if s.stage == "form" and slot is not None and not form.bank_missing(slot):
+            self._shown.pop("guidance", None)
+            view.show_section(slot, typed_positions(slot, self.line.value))
+            return
+        key = (s.token, s.mode, s.stage, form.at, tuple(form.counts().items()) if form.at_summary else ())
+        if self._shown.get("guidance") != key:
+            self._shown["guidance"] = key
+            view.show(views.guidance(s))
+
+    def render_progress(self) -> None:
+        s = self.session
+        if s is None:
+            return
+        f = s.figures
+        key = (f.returns, f.keystrokes, round(f.seconds), self.progress, self.app.operator)
+        self._update("#entry-progress-line", views.progress_line(s, self.progress), key)
+        self._update("#progress-figures", views.progress_panel(s, self.progress, self.app.operator), key)
+        # The grid grows with the schools and roles issued: only then is a layout pass needed.
+        shape = (len({k[0] for k in self.progress.grid}), len({k[1] for k in self.progress.grid}))
+        self._update("#progress-grid", views.completeness_grid(self.progress), ("grid", self.progress),
+                     layout=shape != self._shown.get("grid-shape"))
+        self._shown["grid-shape"] = shape
+
+    # --- keys from the keying line ---------------------------------------------------------------
+
+    def after_step(self, outcome: Outcome | None) -> None:
+        """Called by the keying line, in the same handler as the key: one repaint per keystroke."""
+        if outcome is not None:
+            self.apply(outcome)
+            return
+        if self._message_kind == "refused":
+            self.say("", "")
+        self.render_statements()
+
+    def on_keying_line_stepped(self, event: KeyingLine.Stepped) -> None:
+        event.stop()
+        self.after_step(event.outcome)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        # Backspace and cursor keys inside the text: Input's own edits.
+        if event.input.id == "entry-line":
+            event.stop()
+            self.after_step(None)
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "delete_return":
+            s = self.session
+            return s is not None and s.mode is Mode.EDIT and s.record is not None
+        return True
+
+    def _with_session(self) -> EntrySession | None:
+        if self.session is None:
+            self.refuse("add a wave first")
+        return self.session
+
+    def action_save(self) -> None:
+        if s := self._with_session():
+            self.apply(s.save_now(self.line.value))
+
+    def action_session(self, method: str) -> None:
+        """Keys that only move the form: back, page missing, serial, new form."""
+        if s := self._with_session():
+            self.apply(getattr(s, method)())
+
+    def _switch(self, mode: Mode) -> None:
+        if s := self._with_session():
+            self.apply(s.set_mode(mode))
+            if not s.jobs:
+                self.say({Mode.FIRST: "First keying", Mode.SECOND: "Second keying: blind, by a different operator",
+                          Mode.EDIT: "Edit a return: type its code or scan its serial"}[mode], "note")
+            self.refresh_bindings()
+
+    def action_first_keying(self) -> None:
+        self._switch(Mode.FIRST)
+
+    def action_second_keying(self) -> None:
+        s = self.session
+        self._switch(Mode.FIRST if s is not None and s.mode is Mode.SECOND else Mode.SECOND)
+
+    def action_edit(self) -> None:
+        s = self.session
+        self._switch(Mode.FIRST if s is not None and s.mode is Mode.EDIT else Mode.EDIT)
+
+    def action_resolve(self) -> None:
+        s = self._with_session()
+        if s is None or self.writes is None:
+            return
+        self.app.push_screen(ResolveScreen(wave=s.wave.name, instrument=s.instrument, operator=s.operator,
+                                           writes=self.writes), callback=lambda _: self.load_progress())
+
+    # --- choosing a return (second keying, edit) ---------------------------------------------------
+
+    def choose_return(self) -> None:
+        s = self.session
+        if s is None:
+            return
+        self._choosing = True
+        blind = s.mode is Mode.SECOND
+        options = [(str(r.id), self._describe_return(r, blind)) for r in s.choices]
+        hint = ("Blind: the values keyed first are not shown." if blind
+                else "Each return with its counts per bank.")
+        self.app.push_screen(PickModal(f"{len(options)} returns fit: which paper is in your hand?", options,
+                                       hint=hint, id="choose-return"), self._chosen)
+
+    def _describe_return(self, r: ReturnRecord, blind: bool) -> Text:
+        first = r.passes[0] if r.passes else None
+        text = Text.assemble((f"#{r.id} ", "bold"), r.participant_code,
+                             (f" · serial {r.serial}" if r.serial else " · no serial"),
+                             f" · keyed by {first.operator if first else r.created_by} "
+                             f"{(first.saved_at if first else r.created_at)[:16].replace('T', ' ')}")
+        if not blind:
+            counts = answers_summary(self.session.instrument, r.answers) if self.session else {}
+            text.append(" · " + " ".join(f"{k} {v}" for k, v in counts.items()) + f" · {r.status}", style="dim")
+        return text
+
+    def _chosen(self, result: tuple[str, str] | None) -> None:
+        self._choosing = False
+        s = self.session
+        if s is None:
+            return
+        if result is None:
+            self.apply(s.back())
+            return
+        record = next(r for r in s.choices if str(r.id) == result[1])
+        self.apply(s.open_return(record))
+
+    # --- drafts --------------------------------------------------------------------------------
+
+    def offer_drafts(self, on_entry: bool = False) -> None:
+        s = self.session
+        if s is None:
+            return
+        drafts = self.app.study.drafts(wave=s.wave.name, operator=s.operator)
+        if not drafts:
+            if not on_entry:
+                self.say(f"no drafts of {s.operator} in wave {s.wave.name}", "note")
+            return
+        options = [(str(d.id), self._describe_draft(d)) for d in drafts]
+        self._drafts = {str(d.id): d for d in drafts}
+        self.app.push_screen(PickModal(f"Forms part-way through keying ({s.operator}, wave {s.wave.name})",
+                                       options, hint="Resume one, or Esc to start a new paper.",
+                                       extra=("delete", "discard", "Discard draft"), id="drafts"),
+                             self._draft_chosen)
+
+    def _describe_draft(self, d: Draft) -> Text:
+        at = d.state.get("at") or []
+        where = "summary" if at == ["summary"] else " ".join(str(x) for x in at).upper() or "start"
+        return Text.assemble((f"{d.participant_code}", "bold"),
+                             f" · {'second keying' if d.pass_no == 2 else 'first keying'}",
+                             (f" · serial {d.serial}" if d.serial else ""), f" · at {where}",
+                             (f" · {d.updated_at[:16].replace('T', ' ')}", "dim"))
+
+    def _draft_chosen(self, result: tuple[str, str] | None) -> None:
+        s = self.session
+        if result is None or s is None:
+            return
+        action, draft_id = result
+        draft = self._drafts[draft_id]
+        if action == "discard":
+            if self.writes is not None:
+                self.writes.put(DiscardDraftJob(0, operator=s.operator, draft_id=draft.id,
+                                                reason="discarded at the entry screen"))
+            self.say(f"draft of {draft.participant_code} discarded", "note")
+            return
+        self.apply(s.resume(draft))
+        self.refresh_bindings()
+
+    def action_drafts(self) -> None:
+        self.offer_drafts()
+
+    # --- edit: reason and delete ----------------------------------------------------------------
+
+    def ask_edit_reason(self) -> None:
+        s = self.session
+        if s is None or s.record is None:
+            return
+        self.app.push_screen(TextModal(f"Save changes to return #{s.record.id} ({s.code})",
+                                       "Why is it changed? (recorded in the audit trail; may be left empty)",
+                                       placeholder="e.g. misread JPD B against the paper", id="edit-reason"),
+                             self._edit_reason)
+
+    def _edit_reason(self, reason: str | None) -> None:
+        if reason is not None and self.session is not None:
+            self.apply(self.session.save(reason))
+
+    def action_delete_return(self) -> None:
+        s = self.session
+        if s is None or s.mode is not Mode.EDIT or s.record is None:
+            self.refuse("open a return in edit mode (F12) to delete it")
+            return
+        record = s.record
+        self.app.push_screen(TextModal(
+            f"Delete return #{record.id} ({record.participant_code})?",
+            "This removes the return and its keyings; the audit trail keeps its values. Type the reason and "
+            "press Enter to delete.", check=lambda text: None if text else "a reason is needed to delete a return",
+            id="delete-reason"), lambda reason: self._delete(record, reason))
+
+    def _delete(self, record: ReturnRecord, reason: str | None) -> None:
+        if reason is None or self.session is None or self.writes is None:
+            return
+        self.writes.put(DeleteJob(0, operator=self.session.operator, return_id=record.id,
+                                  expected_version=record.version, reason=reason,
+                                  participant_code=record.participant_code))
+        self.apply(self.session.new_form())
+        self.refresh_bindings()
+
+    # --- operator and wave ----------------------------------------------------------------------
+
+    def action_operator(self) -> None:
+        def check(text: str) -> str | None:
+            try:
+                check_operator(text)
+            except InputError as exc:
+                return str(exc)
+            return None
+
+        self.app.push_screen(TextModal("Who is at the keyboard?", "Operator initials (for the audit trail and "
+                                       "the keying statistics)", value=self.app.operator, check=check,
+                                       id="operator"), self._operator_set)
+
+    def _operator_set(self, operator: str | None) -> None:
+        if not operator:
+            return
+        self.app.operator = check_operator(operator)
+        self.app.refresh_title()
+        mode = self.session.mode if self.session else Mode.FIRST
+        self.start_session(mode, offer_drafts=True)
+        self.say(f"operator is now {self.app.operator}", "note")
+
+    def action_change_wave(self) -> None:
+        waves = self.app.study.waves()
+        options: list[tuple[str, Text | str]] = [
+            (w.name, Text.assemble((w.name, "bold"), f"  {w.instrument.title} {w.instrument.version}"))
+            for w in waves]
+        options.append(("+new", Text("+ add a wave", style="italic")))
+        self.app.push_screen(PickModal("Key returns of which wave?", options, id="waves"), self._wave_chosen)
+
+    def _wave_chosen(self, result: tuple[str, str] | None) -> None:
+        if result is None:
+            return
+        if result[1] == "+new":
+            self.action_add_wave()
+            return
+        self.app.wave_name = result[1]
+        self.app.refresh_title()
+        self.start_session(Mode.FIRST, offer_drafts=True)
+
+    def action_add_wave(self) -> None:
+        def check(name: str) -> str | None:
+            if not name:
+                return "a wave needs a name, e.g. the year"
+            if any(w.name == name for w in self.app.study.waves()):
+                return f"a wave named {name!r} already exists"
+            return None
+
+        self.app.push_screen(TextModal(
+            "Add a wave", f"The wave's name (it freezes {self.app.instrument.title} "
+            f"{self.app.instrument.version} for its returns)", value=str(date.today().year), check=check,
+            id="add-wave"), self._wave_added)
+
+    def _wave_added(self, name: str | None) -> None:
+        if not name:
+            return
+        try:
+            self.app.study.add_wave(name, self.app.instrument, operator=self.app.operator)
+        except StoreError as exc:
+            self.refuse(str(exc))
+            return
+        self.app.wave_name = name
+        self.app.refresh_title()
+        self.start_session(Mode.FIRST)
+        self.say(f"wave {name} added", "note")
+
+    # --- results of writes ------------------------------------------------------------------------
+
+    def on_write_done(self, message: WriteDone) -> None:
+        job = message.job
+        if isinstance(job, SaveJob):
+            self.writing = f"saved #{message.result.record.id}" if not (self.writes and self.writes.pending) else ""
+            self.say(saved_message(job, message.result), "saved")
+            self.load_progress()
+        elif isinstance(job, DraftJob):
+            if not (self.writes and self.writes.pending):
+                self.writing = "draft saved"
+        elif isinstance(job, DeleteJob):
+            self.say(f"return #{job.return_id} ({job.participant_code}) deleted; the audit trail keeps it", "saved")
+            self.load_progress()
+        self.render_all()
+
+    def on_write_failed(self, message: WriteFailed) -> None:
+        job, s = message.job, self.session
+        self.app.bell()
+        self.writing = "failed: see below"
+        if isinstance(job, SaveJob) and s is not None:
+            s.save_failed(job)
+            if job.mode is Mode.EDIT:
+                self.say(f"changes to return #{job.return_id} not saved: {message.error}", "failed")
+            elif job.fallback is not None and s.pristine:
+                self.apply(s.resume(job.fallback))
+                self.say(f"save of {job.participant_code} failed: {message.error}. The form is back on screen.",
+                         "failed")
+            else:
+                self.say(f"save of {job.participant_code} failed: {message.error}. It is kept as a draft (F7).",
+                         "failed")
+        else:
+            self.say(f"{job.describe} failed: {message.error}", "failed")
+        self.render_all()
+
+    # --- progress ------------------------------------------------------------------------------------
+
+    def load_progress(self) -> None:
+        """Reload the study's figures in a worker; saves arriving meanwhile ask for one more reload
+        afterwards instead of piling up threads that would compete with the keyboard."""
+        s = self.session
+        if s is None:
+            return
+        if self._progress_loading:
+            self._progress_again = True
+            return
+        self._progress_loading, self._progress_again = True, False
+        self._load_progress(s.wave.name, s.operator)
+
+    @work(thread=True, group="entry-progress", exit_on_error=False)
+    def _load_progress(self, wave: str, operator: str) -> None:
+        study = self.app.study
+        line = self.line
+
+        def between_keys() -> None:
+            wait_for_a_gap(lambda: line.last_key_at, time.monotonic())
+
+        try:
+            between_keys()
+            status = next((row for row in study.status() if row["wave"] == wave), {})
+            between_keys()
+            grid = {(row["school"], row["role"]): (row["issued"], row["returned"])
+                    for row in study.completeness(wave).iter_rows(named=True)}
+            between_keys()
+            mine = next((x for x in study.operator_stats(wave) if x.operator == operator), None)
+            progress = views.Progress(
+                returned=status.get("returned", 0), issued=status.get("issued", 0),
+                awaiting_second=status.get("awaiting_second", 0),
+                open_discrepancies=status.get("discrepancies_open", 0), drafts=status.get("drafts", 0),
+                errors_per_10000=mine.errors_per_10000 if mine else None,
+                compared=mine.compared_statements if mine else 0, grid=grid)
+        except Exception as exc:  # the figures are a convenience: say why they are missing, keep keying
+            progress = views.Progress(error=f"progress not loaded: {exc}")
+        self.post_message(ProgressLoaded(progress))
+
+    def on_progress_loaded(self, message: ProgressLoaded) -> None:
+        self.progress = message.progress
+        self._progress_loading = False
+        self.render_progress()
+        if self._progress_again:
+            self.load_progress()

@@ -1,0 +1,189 @@
+"""What the entry screen shows, as Rich text built from the session (no widgets, no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from tui.domain.entry_session import MODE_TITLES, EntrySession, Mode
+from tui.domain.keying import MISSING_KEY
+
+STATE_STYLE = {"done": "green", "current": "bold reverse", "missing": "red strike", "open": "dim"}
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Figures from the study, loaded in a worker after each save."""
+
+    returned: int = 0
+    issued: int = 0
+    awaiting_second: int = 0
+    open_discrepancies: int = 0
+    drafts: int = 0
+    errors_per_10000: float | None = None  # this operator's, found by second keying
+    compared: int = 0
+    grid: dict[tuple[str | None, int | None], tuple[int, int]] = field(default_factory=dict)  # -> (issued, returned)
+    error: str = ""
+
+
+def status_line(session: EntrySession | None, wave: str | None, operator: str, writing: str) -> Text:
+    mode = MODE_TITLES[session.mode] if session else "NO WAVE"
+    text = Text.assemble((f" {mode} ", "bold reverse"), f"  wave {wave or '—'} · operator {operator}")
+    if writing:
+        style = {"saving": "yellow", "failed": "bold red"}.get(writing.split()[0], "green")
+        text.append("   ")
+        text.append(writing, style=style)
+    return text
+
+
+def identity_line(session: EntrySession) -> Text:
+    ident = session.identity()
+    if ident:
+        return Text.assemble(("Paper ", "dim"), (ident, "bold"))
+    if session.mode is Mode.SECOND:
+        return Text("Blind second keying: the first keying's values are never shown", style="dim")
+    return Text("New paper", style="dim")
+
+
+def strip_line(session: EntrySession) -> Text:
+    """Every section's state: done, current, missing page, still open."""
+    form = session.form
+    text = Text()
+    current_bank = None
+    for slot in form.slots:
+        if slot.bank.id != current_bank:
+            current_bank = slot.bank.id
+            if text:
+                text.append("  ")
+            text.append(slot.bank.abbreviation + " ", style="bold" if form.slot and form.slot.bank.id == current_bank
+                        else "")
+        state = form.state_of(slot) if session.stage == "form" else ("done" if form.keyed(slot) else "open")
+        if state == "missing" or (state == "current" and form.bank_missing(slot)):
+            text.append(MISSING_KEY, style="red" if state == "missing" else "bold reverse red")
+        else:
+            text.append(slot.letter, style=STATE_STYLE[state])
+    if session.stage == "form" and form.at_summary:
+        text.append("  ")
+        text.append(" SAVE ", style="bold reverse green")
+    return text
+
+
+def section_title(session: EntrySession) -> Text:
+    slot = session.form.slot if session.stage == "form" else None
+    if session.stage != "form":
+        return Text({"ident": "Identify the paper", "code": "Participant code", "serial": "Serial",
+                     "choose": "Choose the paper"}[session.stage], style="bold")
+    if slot is None:
+        return Text("Summary: check against the paper, then save", style="bold")
+    text = Text.assemble((f"{slot.bank.abbreviation} ", "bold"), (slot.bank.title, ""),
+                         ("  section ", "dim"), (slot.letter, "bold"),
+                         ("  stage ", "dim"), (slot.stage, "italic"), (" (staff only)", "dim"))
+    if slot.separated:
+        text.append("  separate numbers with space, comma or dot", style="yellow")
+    return text
+
+
+def guidance(session: EntrySession) -> Text:
+    """What the statements' place shows when no section is being keyed: help, a missing page, the summary."""
+    if session.stage != "form":
+        return _help(session)
+    slot = session.form.slot
+    if slot is None:
+        return _summary(session)
+    return Text.assemble(
+        (f"The {slot.bank.abbreviation} page is marked missing.\n\n", "bold red"),
+        (f"{MISSING_KEY}", "bold"), " un-marks it (its sections keep what was typed)\n",
+        ("Enter", "bold"), " goes on · ", ("Backspace", "bold"), " goes back")
+
+
+def _summary(session: EntrySession) -> Text:
+    text = Text.assemble(("Every section is keyed. ", "bold"), "Check the counts against the paper:\n\n")
+    for abbreviation, count in session.form.counts().items():
+        text.append(f"  {abbreviation:<5}", style="bold")
+        text.append(f"{count}\n", style="red" if count == "missing" else "")
+    action = "save the changes" if session.mode is Mode.EDIT else "save and start the next paper"
+    text.append("\n")
+    text.append_text(Text.assemble(("Enter", "bold"), " or ", ("ctrl+s", "bold"), f" {action} · ",
+                                   ("Backspace", "bold"), " goes back to correct a section"))
+    return text
+
+
+def _help(session: EntrySession) -> Text:
+    if session.stage == "choose":
+        return Text("Several returns fit: choose the paper in the list.")
+    if session.stage == "serial":
+        return Text.assemble("Type or scan the serial printed on the form, then ", ("Enter", "bold"),
+                             ".\nEnter alone removes the serial · ", ("Backspace", "bold"), " goes back")
+    if session.stage == "code":
+        return Text.assemble("Type the participant code written on the form: school letter and role digit, "
+                             "e.g. ", ("A2", "bold"), ". It moves on by itself.")
+    what = {Mode.FIRST: "the paper to key", Mode.SECOND: "the paper to key a second time (blind)",
+            Mode.EDIT: "the return to change"}[session.mode]
+    return Text.assemble(
+        f"Identify {what}: type the participant code (", ("A2", "bold"), ", ", ("e5", "bold"),
+        "; it moves on by itself)\nor scan / type the serial and press ", ("Enter", "bold"), ".\n\n",
+        "Then each section: the numbers of the highlighted statements (", ("134", "bold"),
+        ") and Enter;\nEnter alone = none highlighted · ", (MISSING_KEY, "bold"), " = bank page missing · ",
+        ("Backspace", "bold"), " on an empty line goes back.")
+
+
+def progress_line(session: EntrySession, progress: Progress) -> Text:
+    f = session.figures
+    rate = f"{f.returns_per_hour:,.0f}/h" if f.returns_per_hour else "—/h"
+    keys = f"{f.keystrokes_per_hour:,.0f} keys/h" if f.keystrokes_per_hour else "— keys/h"
+    text = Text.assemble(("Session ", "dim"), (f"{f.returns}", "bold"), f" · {rate} · {keys}")
+    text.append(" │ ", style="dim")
+    text.append(f"returned {progress.returned}/{progress.issued} issued")
+    text.append(" │ ", style="dim")
+    text.append(f"open discrepancies {progress.open_discrepancies}",
+                style="bold yellow" if progress.open_discrepancies else "")
+    return text
+
+
+def progress_panel(session: EntrySession, progress: Progress, operator: str) -> Table:
+    f = session.figures
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="dim")
+    table.add_column(justify="right")
+    table.add_row("This session", Text(f"{f.returns} returns", style="bold"))
+    table.add_row("returns/hour", f"{f.returns_per_hour:,.0f}" if f.returns_per_hour else "—")
+    table.add_row("keys/hour", f"{f.keystrokes_per_hour:,.0f}" if f.keystrokes_per_hour else "—")
+    table.add_row("", "")
+    table.add_row("Wave", "")
+    table.add_row("returned", f"{progress.returned} of {progress.issued} issued")
+    table.add_row("await 2nd keying", str(progress.awaiting_second))
+    table.add_row("open discrepancies", Text(str(progress.open_discrepancies),
+                                             style="bold yellow" if progress.open_discrepancies else ""))
+    rate = progress.errors_per_10000
+    table.add_row(f"{operator} errors", Text(f"{rate:.0f}/10,000" if rate is not None else "—",
+                                             style="bold red" if rate is not None and rate > 50 else ""))
+    if progress.error:
+        table.add_row("", Text(progress.error, style="red"))
+    return table
+
+
+def completeness_grid(progress: Progress) -> Group | Text:
+    """Returned / issued per school x role."""
+    schools = sorted({s for s, _ in progress.grid if s is not None})
+    roles = sorted({r for _, r in progress.grid if r is not None})
+    if not schools:
+        return Text("No forms issued yet", style="dim")
+    table = Table(box=None, padding=(0, 1), show_edge=False)
+    table.add_column("")
+    for role in roles:
+        table.add_column(str(role), justify="right")
+    for school in schools:
+        cells = []
+        for role in roles:
+            issued, returned = progress.grid.get((school, role), (0, 0))
+            style = "green" if issued and returned >= issued else ("" if returned else "dim")
+            cells.append(Text(f"{returned}/{issued}", style=style))
+        table.add_row(Text(school, style="bold"), *cells)
+    return Group(Text("returned/issued per school × role", style="dim"), table)
+
+
+__all__ = ["Progress", "completeness_grid", "identity_line", "progress_line", "progress_panel",
+           "guidance", "section_title", "status_line", "strip_line"]

@@ -1,0 +1,128 @@
+"""One writer thread per screen: store writes run off the keystroke path, one after another.
+
+Order matters: a draft written after a section must never land after the save that removed it
+(save_return deletes the draft in its own transaction). A single worker draining a FIFO gives
+that for free. Results come back as messages to whoever queued the job.
+
+Writes run in the gaps between keystrokes. A write holds Python's GIL for a few milliseconds
+(building SQL), and a thread holding the GIL makes the keyboard thread wait for it, several times
+per keystroke; so the writer waits until no key has come for QUIET_S (a human's next key rarely
+follows Enter that fast), or at most MAX_DEFER_S during a burst.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from textual.message import Message
+from textual.message_pump import MessagePump
+from textual.worker import get_current_worker
+
+from tui.domain.entry_session import Job
+from tui.domain.store import StoreError, Study
+
+
+class WriteDone(Message):
+    def __init__(self, job: Job, result: Any) -> None:
+        super().__init__()
+        self.job = job
+        self.result = result
+
+
+class WriteFailed(Message):
+    def __init__(self, job: Job, error: str) -> None:
+        super().__init__()
+        self.job = job
+        self.error = error
+
+
+QUIET_S = 0.05
+MAX_DEFER_S = 1.0
+
+
+def wait_for_a_gap(last_key: Callable[[], float] | None, since: float) -> None:
+    """Sleep until no key has come for QUIET_S, or until MAX_DEFER_S after ``since`` (monotonic)."""
+    if last_key is None:
+        return
+    while True:
+        now = time.monotonic()
+        quiet = now - last_key()
+        if quiet >= QUIET_S or now - since >= MAX_DEFER_S:
+            return
+        time.sleep(min(QUIET_S - quiet, MAX_DEFER_S - (now - since)))
+
+
+class WriteQueue:
+    """Jobs in, messages out. ``start`` runs the writer as a thread worker of ``owner``;
+    ``last_key`` (monotonic time of the latest keystroke) lets it write between keystrokes."""
+
+    POLL_S = 0.2
+
+    def __init__(self, owner: MessagePump, study: Study, last_key: Callable[[], float] | None = None):
+        self.owner = owner
+        self.study = study
+        self.last_key = last_key
+        self._jobs: queue.Queue[tuple[Job, MessagePump, float] | None] = queue.Queue()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._pending = 0
+        self._lock = threading.Lock()
+        self.draft_ids: dict[int, int] = {}  # form token -> draft id; touched by the writer thread only
+        self._started = False
+
+    def start(self) -> None:
+        if not self._started:
+            self._started = True
+            self.owner.run_worker(self._drain, thread=True, group="store-writes", name="store writer",
+                                  exit_on_error=False)
+
+    @property
+    def pending(self) -> int:
+        return self._pending
+
+    def put(self, job: Job, reply_to: MessagePump | None = None) -> None:
+        with self._lock:
+            self._pending += 1
+            self._idle.clear()
+        self._jobs.put((job, reply_to or self.owner, time.monotonic()))
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Block until every queued job has run (tests, and before the app closes)."""
+        return self._idle.wait(timeout)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Finish what is queued, then end the writer."""
+        self.flush(timeout)
+        self._jobs.put(None)
+
+    def _drain(self) -> None:
+        worker = get_current_worker()
+        while True:
+            try:
+                item = self._jobs.get(timeout=self.POLL_S)
+            except queue.Empty:
+                # Cancelled (the app is closing) and nothing left to write: done.
+                if worker.is_cancelled:
+                    return
+                continue
+            if item is None:
+                return
+            job, reply_to, queued_at = item
+            wait_for_a_gap(self.last_key, queued_at)
+            try:
+                result = job.run(self.study, self.draft_ids)
+            except StoreError as exc:
+                message: Message = WriteFailed(job, str(exc))
+            except Exception as exc:  # a failed write must reach the operator, not vanish
+                message = WriteFailed(job, f"{type(exc).__name__}: {exc}")
+            else:
+                message = WriteDone(job, result)
+            with self._lock:
+                self._pending -= 1
+                if not self._pending:
+                    self._idle.set()
+            reply_to.post_message(message)
