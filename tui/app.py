@@ -43,12 +43,18 @@ class SurveyDeskApp(App[int]):
     instruments_dir = Path("instruments")
     exports_dir = Path("exports")
 
+    MODE_KEYS = (
+        ("f2", "instrument", "Instrument"),
+        ("f3", "entry", "Entry"),
+        ("f4", "print", "Print"),
+        ("f5", "analysis", "Analysis"),
+        ("f6", "builder", "Builder"),
+    )
+
     BINDINGS = [
-        Binding("f2", "switch_mode('instrument')", "Instrument", id="mode-instrument"),
-        Binding("f3", "switch_mode('entry')", "Entry", id="mode-entry"),
-        Binding("f4", "switch_mode('print')", "Print", id="mode-print"),
-        Binding("f5", "switch_mode('analysis')", "Analysis", id="mode-analysis"),
-        Binding("f6", "switch_mode('builder')", "Builder", id="mode-builder"),
+        # The mode keys live in the ModeBar row; the footer keeps room for each screen's own keys.
+        *(Binding(key, f"switch_mode('{mode}')", label, show=False, id=f"mode-{mode}")
+          for key, mode, label in MODE_KEYS),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
     ]
 

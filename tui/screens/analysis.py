@@ -25,6 +25,7 @@ from textual.worker import get_current_worker
 from tui.domain.paths import shown_path
 from tui.screens.palette import ScreenCommands, binding_commands
 from tui.widgets.bar_chart import BarChart
+from tui.widgets.mode_bar import ModeBar
 
 if TYPE_CHECKING:  # pragma: no cover
     from tui.domain.analysis_view import AnalysisCache, AnalysisTables, Selection
@@ -73,6 +74,7 @@ class AnalysisScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield ModeBar("analysis")
         yield Static("", id="analysis-bar")
         yield BarChart(id="analysis-chart")
         yield DataTable(id="analysis-table", cursor_type="row", zebra_stripes=True)

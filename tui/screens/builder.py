@@ -36,6 +36,7 @@ from tui.screens.instrument import describe_node
 from tui.screens.palette import ScreenCommands, binding_commands
 from tui.widgets.field_editor import FieldArea, FieldEditor, FieldFlag, FieldInput
 from tui.widgets.instrument_tree import InstrumentTree, NodeRef
+from tui.widgets.mode_bar import ModeBar
 
 MAX_PROBLEMS_IN_NOTICE = 8
 
@@ -92,6 +93,7 @@ class BuilderScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield ModeBar("builder")
         with Horizontal(id="builder-body"):
             yield InstrumentTree(self.instrument, with_key=True, id="builder-tree")
             yield FieldEditor(id="builder-editor")

@@ -38,6 +38,7 @@ from tui.screens.entry_modals import PickModal, TextModal
 from tui.screens.resolve import ResolveScreen
 from tui.widgets import entry_views as views
 from tui.widgets.keying_line import KeyingLine
+from tui.widgets.mode_bar import ModeBar
 from tui.widgets.statements_view import StatementsView
 from tui.widgets.text_line import TextLine
 from tui.widgets.write_queue import WriteDone, WriteFailed, WriteQueue, wait_for_a_gap
@@ -123,6 +124,7 @@ class EntryScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield ModeBar("entry")
         yield TextLine(id="entry-status")
         yield TextLine(id="entry-identity")
         yield TextLine(id="entry-strip")

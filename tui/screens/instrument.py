@@ -11,6 +11,7 @@ from textual.widgets import Footer, Header, Static, Tree
 
 from tui.domain.instrument import Instrument
 from tui.widgets.instrument_tree import InstrumentTree, NodeRef
+from tui.widgets.mode_bar import ModeBar
 
 
 def describe_key(instrument: Instrument, ref: NodeRef) -> Group:
@@ -83,6 +84,7 @@ class InstrumentScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield ModeBar("instrument")
         with Horizontal(id="instrument-body"):
             yield InstrumentTree(self.instrument, id="instrument-tree")
             with VerticalScroll(id="detail-scroll"):

@@ -53,6 +53,7 @@ from tui.domain.serials import SerialError, normalise_serial
 from tui.domain.store import StoreError
 from tui.print_summary import again_headline, batch_headline, batch_table, log_line, reprint_lines, shown_path
 from tui.widgets.distribution_grid import DistributionGrid
+from tui.widgets.mode_bar import ModeBar
 
 PAPERS = [("A4", "A4"), ("Letter", "letter")]
 # Failures a print job reports in words; nothing else should reach the person as a traceback.
@@ -191,6 +192,7 @@ class PrintScreen(Screen):
         # The app's current wave by default, else the newest.
         self.wave = self.app.wave_name if self.app.wave_name in waves else (waves[-1] if waves else None)
         yield Header()
+        yield ModeBar("print")
         with TabbedContent(id="print-tabs", initial="tab-plan"):
             with TabPane("Plan", id="tab-plan"):
                 with Horizontal(id="print-options"):

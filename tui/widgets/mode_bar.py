@@ -1,0 +1,23 @@
+"""The row of modes under the header: every screen's F-key, the one shown lit.
+
+The footer has no room for the mode keys at 80 columns once a screen lists its own keys, so the
+modes get a row of their own, the same on every screen (and clickable, for the odd mouse user).
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widget import Widget
+
+
+class ModeBar(Widget):
+    def __init__(self, current: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.current = current
+
+    def render(self) -> Content:
+        parts = []
+        for key, mode, label in self.app.MODE_KEYS:
+            style = "$text-accent on $accent 25% bold" if mode == self.current else "$text-muted"
+            parts.append(Content.from_markup(f"[{style} @click=app.switch_mode('{mode}')] {key.upper()} {label} [/]"))
+        return Content(" ").join(parts)
