@@ -1,0 +1,44 @@
+"""The README keeps its promises: two set-up commands first, the second the one CI runs; every
+command and screen of the product is reachable from it; every link and picture exists."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import ROOT
+from tui.app import SurveyDeskApp
+from tui.cli import build_parser
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def code_blocks(text: str) -> list[str]:
+    return re.findall(r"^```[a-z]*\n(.*?)^```", text, flags=re.S | re.M)
+
+
+def test_readme_starts_with_exactly_two_setup_commands_and_ci_runs_the_second():
+    head = README.split("\n---\n", 1)[0]
+    blocks = [b.strip() for b in code_blocks(head)]
+    assert len(blocks) == 2 and all("\n" not in b for b in blocks)
+    install_and_run, install_and_test = blocks
+    assert install_and_run.startswith("python3.11 -m venv .venv && ") and "surveydesk" in install_and_run
+    assert install_and_test.startswith("python3.11 -m venv .venv && ") and "pytest" in install_and_test
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert install_and_test in ci.splitlines()
+
+
+def test_every_subcommand_and_screen_is_in_the_readme():
+    parser = build_parser()
+    (commands,) = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
+    for name in commands.choices:
+        assert f"surveydesk {name}" in README, name
+    for key, _mode, label in SurveyDeskApp.MODE_KEYS:
+        assert f"`{key.upper()}` | {label}" in README, label
+
+
+def test_every_relative_link_and_picture_exists():
+    targets = re.findall(r"\]\(([^)#]+)\)", README)
+    assert any(t.startswith("docs/images/") for t in targets)
+    for target in targets:
+        if "://" not in target:
+            assert (ROOT / target).exists(), target
