@@ -271,3 +271,16 @@ async def test_a_study_without_a_wave_offers_to_add_one(tmp_path):
         await pilot.press("ctrl+u", *"2016", "enter")
         await pilot.pause()
         assert app.wave_name == "2016" and "FIRST KEYING" in screen_text(app)
+
+
+async def test_palette_reaches_the_entry_actions(study_path):
+    app = open_station(study_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        s = await on_entry(app, pilot)
+        names = [name for name, _, _ in s.screen.palette_commands()]
+        assert {"Entry: second keying (blind)", "Entry: resolve discrepancies", "Entry: edit a return"} <= set(names)
+        await s.press("ctrl+p", *"second keying")
+        await pilot.pause(0.3)
+        await s.press("enter")
+        await pilot.pause()
+        assert "SECOND KEYING (blind)" in s.text()

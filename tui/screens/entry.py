@@ -15,7 +15,6 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
@@ -35,6 +34,7 @@ from tui.domain.entry_session import (
 from tui.domain.keying import typed_positions
 from tui.domain.store import Draft, InputError, ReturnRecord, StoreError, check_operator
 from tui.screens.entry_modals import PickModal, TextModal
+from tui.screens.palette import ScreenCommands
 from tui.screens.resolve import ResolveScreen
 from tui.widgets import entry_views as views
 from tui.widgets.keying_line import KeyingLine
@@ -50,48 +50,12 @@ class ProgressLoaded(Message):
         self.progress = progress
 
 
-class EntryCommands(Provider):
-    """Command palette entries for the entry screen's actions."""
-
-    def _commands(self) -> list[tuple[str, str, str]]:
-        return [
-            ("Entry: new form", "Leave this paper (kept as a draft) and start on the next",
-             "session('new_form')"),
-            ("Entry: first keying", "Key papers for the first time", "first_keying"),
-            ("Entry: second keying (blind)", "Key a paper again, without seeing the first keying", "second_keying"),
-            ("Entry: resolve discrepancies", "Choose the right value where two keyings differ", "resolve"),
-            ("Entry: edit a return", "Find a return by serial or code and change it (audited)", "edit"),
-            ("Entry: resume a draft", "Continue a form part-way through keying", "drafts"),
-            ("Entry: change operator", "Who is at the keyboard (for the audit trail and statistics)", "operator"),
-            ("Entry: change wave", "Key returns of another wave, or add one", "change_wave"),
-        ]
-
-    async def discover(self) -> Hits:
-        screen = self.screen
-        for name, help_text, action in self._commands():
-            yield DiscoveryHit(name, self._runner(screen, action), help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        screen = self.screen
-        for name, help_text, action in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), self._runner(screen, action), help=help_text)
-
-    @staticmethod
-    def _runner(screen: Screen, action: str):
-        async def run() -> None:
-            await screen.run_action(action)
-        return run
-
-
 class EntryScreen(Screen):
     """Key paper returns of the current wave."""
 
     AUTO_FOCUS = "#entry-line"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
-    COMMANDS = {EntryCommands}
+    COMMANDS = {ScreenCommands}
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="entry-save"),
@@ -121,6 +85,19 @@ class EntryScreen(Screen):
         self._progress_again = False
 
     # --- layout --------------------------------------------------------------------------------
+
+    def palette_commands(self) -> list[tuple[str, str, str]]:
+        return [
+            ("Entry: new form", "Leave this paper (kept as a draft) and start on the next",
+             "session('new_form')"),
+            ("Entry: first keying", "Key papers for the first time", "first_keying"),
+            ("Entry: second keying (blind)", "Key a paper again, without seeing the first keying", "second_keying"),
+            ("Entry: resolve discrepancies", "Choose the right value where two keyings differ", "resolve"),
+            ("Entry: edit a return", "Find a return by serial or code and change it (audited)", "edit"),
+            ("Entry: resume a draft", "Continue a form part-way through keying", "drafts"),
+            ("Entry: change operator", "Who is at the keyboard (for the audit trail and statistics)", "operator"),
+            ("Entry: change wave", "Key returns of another wave, or add one", "change_wave"),
+        ]
 
     def compose(self) -> ComposeResult:
         yield Header()

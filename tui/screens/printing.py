@@ -7,8 +7,7 @@ The screen only gathers choices and shows results: the work is done by
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from functools import partial
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Group, RenderableType
@@ -16,7 +15,6 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
@@ -52,6 +50,7 @@ from tui.domain.paths import DEFAULT_EXPORTS
 from tui.domain.serials import SerialError, normalise_serial
 from tui.domain.store import StoreError
 from tui.print_summary import again_headline, batch_headline, batch_table, log_line, reprint_lines, shown_path
+from tui.screens.palette import ScreenCommands
 from tui.widgets.distribution_grid import DistributionGrid
 from tui.widgets.mode_bar import ModeBar
 
@@ -129,28 +128,6 @@ class ReprintDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class PrintCommands(Provider):
-    """The Print screen's actions in the command palette (ctrl+p), each showing its key."""
-
-    def _commands(self) -> Iterable[tuple[str, str, str]]:
-        screen = self.screen
-        return screen.palette_commands() if isinstance(screen, PrintScreen) else []
-
-    def _run(self, action: str) -> None:
-        self.screen.call_later(partial(self.screen.run_action, action))
-
-    async def discover(self) -> Hits:
-        for name, help_text, action in self._commands():
-            yield DiscoveryHit(name, partial(self._run, action), help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, help_text, action in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), partial(self._run, action), help=help_text)
-
-
 class PrintScreen(Screen):
     """Batches of forms for a wave, reprints, and the forms issued so far."""
 
@@ -167,7 +144,7 @@ class PrintScreen(Screen):
         ("Print: write a specimen", "a SPECIMEN of the wave's form, for checking the layout", "specimen"),
         ("Print: clear the grid", "set every count to 0", "clear_grid"),
     ]
-    COMMANDS = {PrintCommands}
+    COMMANDS = {ScreenCommands}
 
     class Progress(Message):
         def __init__(self, done: int, total: int, what: str):
