@@ -506,7 +506,7 @@ class ConcurrentSummary:
     def lines(self) -> list[str]:
         total = sum(self.per_station.values())
         return [
-            f"{self.stations} stations for {self.seconds:.0f}s: {total} returns confirmed "
+            f"{self.stations} stations, {self.seconds:.0f}s wall time with start-up: {total} returns confirmed "
             f"({', '.join(f'{k} {v}' for k, v in self.per_station.items())}), "
             f"{total / self.seconds * 3600:.0f} returns/hour together",
             f"screens captured and checked for errors: {self.screens_checked}",
@@ -567,6 +567,55 @@ def concurrent(folder: Path, stations: int, seconds: float, seed: int) -> Concur
     ledger.returns_confirmed = len(confirmed)
     per = {s.operator: sum(1 for r in stored if r.created_by == s.operator) for s in keyers}
     return ConcurrentSummary(stations, elapsed, per, sum(s.screens_checked for s in keyers), ledger)
+
+
+def same_serial(folder: Path, seed: int) -> list[str]:
+    """Two stations key the paper with the same serial and save at the same moment: exactly one
+    return lands, the other station says why its save was refused and keeps the form on screen."""
+    path, instrument = make_study(folder, forms=["C3"])
+    with Study.open(path) as study:
+        (issued,) = study.issued_forms(WAVE)
+    rng = random.Random(seed)
+    stations = [Station(path, f"S{n}", rng) for n in (1, 2)]
+    failures: list[str] = []
+    try:
+        papers = []
+        for station in stations:
+            station.start()
+            paper = Paper("C3", {}, set())
+            plan_steps(instrument, paper, rng, None, with_code=False)
+            paper.steps.insert(0, Step("code", issued.serial, "Enter", "JPD A", "Code or serial"))
+            for step in paper.steps[:-1]:
+                station.send(step)
+                station.confirm(step, paper)
+            papers.append(paper)
+        for station, paper in zip(stations, papers, strict=True):  # both saves at once
+            station.send(paper.steps[-1])
+        outcomes = []
+        for station in stations:
+            assert station.term is not None
+            deadline = time.monotonic() + 30
+            while not re.search(r"Saved #\d+ C3|save of C3 failed", screen := station.term.screen()):
+                if time.monotonic() > deadline:
+                    failures.append(f"{station.operator}: no outcome of the save:\n{screen}")
+                    break
+                time.sleep(0.05)
+            outcomes.append(" ".join(screen.split()))
+        saved = [o for o in outcomes if re.search(r"Saved #\d+ C3", o)]
+        refused = [o for o in outcomes if f"save of C3 failed: serial {issued.serial} was already returned" in o]
+        if len(saved) != 1 or len(refused) != 1 or "The form is back on screen" not in "".join(refused):
+            failures.append("expected one save and one clear refusal, the screens show:\n" + "\n".join(outcomes))
+    finally:
+        for station in stations:
+            station.close()
+    with Study.open(path) as study:
+        landed = study.find_returns(serial=issued.serial)
+        if len(landed) != 1:
+            failures.append(f"{len(landed)} returns with serial {issued.serial}")
+        # The refused form is kept: back on screen, and as a draft of its operator.
+        if len(study.drafts(wave=WAVE)) != 1:
+            failures.append(f"drafts after the refused save: {study.drafts(wave=WAVE)}")
+    return failures
 
 
 # --- command line ----------------------------------------------------------------------------------

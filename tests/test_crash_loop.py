@@ -6,7 +6,7 @@ A few kills and a short concurrent run here; the full counts run by one command:
 
 from __future__ import annotations
 
-from tests.crash_loop import concurrent, crash_loop
+from tests.crash_loop import concurrent, crash_loop, same_serial
 from tests.tmux import needs_tmux
 
 
@@ -27,3 +27,8 @@ def test_two_stations_keying_at_once_lose_nothing_and_show_no_error(tmp_path):
     result = concurrent(tmp_path, stations=2, seconds=12, seed=3)
     assert result.ledger.failures == [], "\n".join(result.lines())
     assert all(n >= 1 for n in result.per_station.values()), result.per_station
+
+
+@needs_tmux
+def test_two_stations_saving_the_same_serial_at_once_one_lands_the_other_is_refused_clearly(tmp_path):
+    assert same_serial(tmp_path, seed=4) == []
