@@ -40,7 +40,7 @@ from tui.widgets import entry_views as views
 from tui.widgets.keying_line import KeyingLine
 from tui.widgets.statements_view import StatementsView
 from tui.widgets.text_line import TextLine
-from tui.widgets.write_queue import READ_DEFER_S, WriteDone, WriteFailed, WriteQueue, wait_for_a_gap
+from tui.widgets.write_queue import WriteDone, WriteFailed, WriteQueue, wait_for_a_gap
 
 
 class ProgressLoaded(Message):
@@ -586,7 +586,7 @@ class EntryScreen(Screen):
         line = self.line
 
         def between_keys() -> None:
-            wait_for_a_gap(lambda: line.last_key_at, time.monotonic(), READ_DEFER_S)
+            wait_for_a_gap(lambda: line.last_key_at, time.monotonic())
 
         try:
             between_keys()

@@ -50,7 +50,7 @@ MAX_DEFER_S = 0.2
 READ_DEFER_S = 1.0
 
 
-def wait_for_a_gap(last_key: Callable[[], float] | None, since: float, limit: float = MAX_DEFER_S) -> None:
+def wait_for_a_gap(last_key: Callable[[], float] | None, since: float, limit: float = READ_DEFER_S) -> None:
     """Sleep until no key has come for QUIET_S, or until ``limit`` seconds after ``since`` (monotonic)."""
     if last_key is None:
         return
@@ -118,7 +118,7 @@ class WriteQueue:
             if item is None:
                 return
             job, reply_to, queued_at = item
-            wait_for_a_gap(self.last_key, queued_at)
+            wait_for_a_gap(self.last_key, queued_at, MAX_DEFER_S)
             try:
                 result = job.run(self.study, self.draft_ids)
             except StoreError as exc:
