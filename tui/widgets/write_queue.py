@@ -7,7 +7,9 @@ that for free. Results come back as messages to whoever queued the job.
 Writes run in the gaps between keystrokes. A write holds Python's GIL for a few milliseconds
 (building SQL), and a thread holding the GIL makes the keyboard thread wait for it, several times
 per keystroke; so the writer waits until no key has come for QUIET_S (a human's next key rarely
-follows Enter that fast), or at most MAX_DEFER_S during a burst.
+follows Enter that fast), or at most MAX_DEFER_S during a burst. That bound is the durability
+promise: a completed section's draft is on disk within MAX_DEFER_S (plus the write) of its Enter,
+however fast the keys come, so a killed process loses at most the section being typed.
 """
 
 from __future__ import annotations
@@ -41,19 +43,23 @@ class WriteFailed(Message):
 
 
 QUIET_S = 0.05
-MAX_DEFER_S = 1.0
+# Only a scanner or a machine keeps keys coming faster than QUIET_S for this long; a write must
+# not wait longer (it was 1 s: a burst could then lose a completed section to a kill).
+MAX_DEFER_S = 0.2
+# Reads (the progress figures) lose nothing by waiting, and may be heavy: they wait longer.
+READ_DEFER_S = 1.0
 
 
-def wait_for_a_gap(last_key: Callable[[], float] | None, since: float) -> None:
-    """Sleep until no key has come for QUIET_S, or until MAX_DEFER_S after ``since`` (monotonic)."""
+def wait_for_a_gap(last_key: Callable[[], float] | None, since: float, limit: float = READ_DEFER_S) -> None:
+    """Sleep until no key has come for QUIET_S, or until ``limit`` seconds after ``since`` (monotonic)."""
     if last_key is None:
         return
     while True:
         now = time.monotonic()
         quiet = now - last_key()
-        if quiet >= QUIET_S or now - since >= MAX_DEFER_S:
+        if quiet >= QUIET_S or now - since >= limit:
             return
-        time.sleep(min(QUIET_S - quiet, MAX_DEFER_S - (now - since)))
+        time.sleep(min(QUIET_S - quiet, limit - (now - since)))
 
 
 class WriteQueue:
@@ -112,7 +118,7 @@ class WriteQueue:
             if item is None:
                 return
             job, reply_to, queued_at = item
-            wait_for_a_gap(self.last_key, queued_at)
+            wait_for_a_gap(self.last_key, queued_at, MAX_DEFER_S)
             try:
                 result = job.run(self.study, self.draft_ids)
             except StoreError as exc:
