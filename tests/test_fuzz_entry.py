@@ -60,7 +60,7 @@ WAVE = "2014"
 OPERATOR = "JS"  # at the keyboard; the study's earlier returns were keyed by RS
 LONG_RUN = "SURVEYDESK_FUZZ_EXAMPLES" in os.environ
 EXAMPLES = int(os.environ.get("SURVEYDESK_FUZZ_EXAMPLES", "15"))
-MAX_STEPS = 50
+STEPS = 30  # per example; each is a few keys (a code, a serial, a section, a run of Enter)
 
 # --- the study every stream starts from -------------------------------------------------------
 
@@ -83,6 +83,9 @@ def template(tmp_path_factory) -> Template:
         study.save_return(WAVE, "A1", some, operator="RS", serial=issued[0].serial)
         study.save_return(WAVE, "B3", other, operator="RS")
         study.save_return(WAVE, "B3", some, operator="RS")
+        # Keyed twice with differences (a page and two statements): the resolution screen has work.
+        keyed = study.save_return(WAVE, "D4", some, operator="RS").record
+        study.save_second_pass(keyed.id, other, operator="MK")
         # A form of JS part-way through keying: the drafts list opens on entry.
         study.save_draft(Draft(WAVE, OPERATOR, "C2", issued[3].serial,
                                state={"done": {"jpd": {"present": True, "sections": {"A": [1], "B": []}}},
@@ -106,18 +109,42 @@ def keys_of(text: str) -> tuple[str, ...]:
     return tuple({"-": "minus", " ": "space", ",": "comma"}.get(ch, ch) for ch in text)
 
 
-def streams(template_serials: tuple[str, ...]) -> st.SearchStrategy[list[tuple[str, ...]]]:
-    codes = st.sampled_from(["A1", "a1", "B3", "b3", "C2", "E5", "D4", "e4", "F1", "A9"]).map(keys_of)
-    serials = st.sampled_from(template_serials).map(lambda serial: (*keys_of(serial), "enter"))
-    sections = st.sampled_from(["", "1", "13", "24", "1234", "2", "31", "5"]).map(lambda t: (*keys_of(t), "enter"))
-    single = st.sampled_from(SINGLE_KEYS).map(lambda key: (key,))
-    # Runs of Enter (empty sections) and of "-" (missing pages) walk to the summary, and past it.
-    enters = st.integers(2, 21).map(lambda n: ("enter",) * n)
-    pages = st.integers(1, 5).map(lambda n: ("minus",) * n)
-    step = st.one_of(single, single, single, codes, serials, sections, sections, enters, pages)
-    # The drafts list is open on arrival: resume the draft, or close it and pick a mode.
-    start = st.sampled_from([("enter",), ("escape",), ("escape", "f8"), ("escape", "f12"), ("ctrl+g", "f9")])
-    return st.tuples(start, st.lists(step, min_size=5, max_size=MAX_STEPS)).map(lambda t: [t[0], *t[1]])
+class Steps:
+    """Strategies for the next few keys. Which one is drawn from depends on where the screen is
+    (any key can still come anywhere), so streams get past the code and deep into forms instead
+    of spending themselves on refusals."""
+
+    def __init__(self, serials: tuple[str, ...]):
+        self.single = st.sampled_from(SINGLE_KEYS).map(lambda key: (key,))
+        self.codes = st.sampled_from(["A1", "a1", "B3", "b3", "C2", "E5", "D4", "e4", "F1", "A9"]).map(keys_of)
+        self.serials = st.sampled_from(serials).map(lambda serial: (*keys_of(serial), "enter"))
+        self.sections = st.sampled_from(["", "1", "13", "24", "1234", "2", "31", "5", "1 3"]).map(
+            lambda text: (*keys_of(text), "enter"))
+        # Runs of Enter (empty sections) and of "-" (missing pages) walk to the summary, and past it.
+        self.enters = st.integers(2, 21).map(lambda n: ("enter",) * n)
+        self.pages = st.integers(1, 5).map(lambda n: ("minus",) * n)
+        self.dialog = st.sampled_from([("enter",), ("escape",), ("ctrl+g",), ("down",), ("up",), ("delete",)])
+        self.resolving = st.sampled_from([("1",), ("2",), ("down",), ("n",), ("p",), ("up",), ("escape",), ("f9",)])
+        self.mode = st.sampled_from([("f7",), ("f8",), ("f9",), ("f12",), ("ctrl+n",), ("ctrl+r",)])
+        single, mode = self.single, self.mode
+        self.where = {
+            "dialog": st.one_of(self.dialog, self.dialog, self.dialog, single, self.codes),
+            "resolve": st.one_of(self.resolving, self.resolving, single),
+            "ident": st.one_of(self.codes, self.codes, self.serials, single, mode,
+                               st.just(("backspace",) * 8)),  # clear a mistyped line
+            "form": st.one_of(self.sections, self.sections, self.sections, self.enters, self.pages, single, single,
+                              mode, self.codes),
+        }
+
+    def next(self, data, app) -> tuple[str, ...]:
+        screen, session = app.screen, entry_screen(app).session
+        if isinstance(screen, ResolveScreen):
+            where = "resolve"
+        elif not isinstance(screen, EntryScreen):
+            where = "dialog"
+        else:
+            where = "form" if session is not None and session.stage == "form" else "ident"
+        return data.draw(self.where[where], label=where)
 
 
 # --- the oracle -----------------------------------------------------------------------------------
@@ -261,7 +288,7 @@ def check_outputs(study: Study) -> None:
         EntryForm.from_state(INSTRUMENT, draft.state)  # raises KeyingError when it no longer fits
 
 
-async def key_stream(path: Path, keys: list[str]) -> None:
+async def key_stream(path: Path, data, steps: Steps) -> None:
     app = make_app(study_path=path, operator=OPERATOR)
     app.bell = lambda: None
     async with app.run_test(size=(80, 24)) as pilot:
@@ -271,18 +298,19 @@ async def key_stream(path: Path, keys: list[str]) -> None:
         study = app.study
         before, last = seen(study), fingerprint(path)
         confirmed: list[str] = []
-        for key in keys:
-            expect = expectation(app, key)
-            await pilot.press(key)
-            assert entry.writes is not None and entry.writes.flush(30), "a write did not finish"
-            await pilot.pause()  # the write's message reaches the screen
-            now = fingerprint(path)
-            after = seen(study) if now != last or expect is not None else before
-            last = now
-            check_step(study, key, expect, before, after, failed=entry._message_kind == "failed")
-            if expect is not None:
-                confirmed.append(expect.kind)
-            before = after
+        for _ in range(STEPS):
+            for key in steps.next(data, app):
+                expect = expectation(app, key)
+                await pilot.press(key)
+                assert entry.writes is not None and entry.writes.flush(30), "a write did not finish"
+                await pilot.pause()  # the write's message reaches the screen
+                now = fingerprint(path)
+                after = seen(study) if now != last or expect is not None else before
+                last = now
+                check_step(study, key, expect, before, after, failed=entry._message_kind == "failed")
+                if expect is not None:
+                    confirmed.append(expect.kind)
+                before = after
         check_outputs(study)
     for kind in sorted(set(confirmed)) or ["nothing confirmed"]:
         event(f"confirmed: {kind}")  # how deep the streams get (--hypothesis-show-statistics)
@@ -300,8 +328,6 @@ def test_random_keystrokes_store_only_confirmed_returns(template, monkeypatch, d
     monkeypatch.setattr(write_queue, "QUIET_S", 0.0)
     monkeypatch.setattr(textual_wait, "SLEEP_GRANULARITY", 0.001)
     monkeypatch.setattr(textual_wait, "SLEEP_IDLE", 0.0002)
-    steps = data.draw(streams(template.serials), label="stream")
-    keys = [key for step in steps for key in step]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(shutil.copy(template.path, Path(folder) / "study.db"))
-        asyncio.run(key_stream(path, keys))
+        asyncio.run(key_stream(path, data, Steps(template.serials)))
