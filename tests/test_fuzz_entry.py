@@ -34,6 +34,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,7 @@ import textual._wait as textual_wait
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tui.app import make_app
+from tui.app import SurveyDeskApp, make_app
 from tui.domain import answers as ans
 from tui.domain.bundled import bundled_instrument_path
 from tui.domain.entry_session import EntrySession, Mode
@@ -288,7 +289,9 @@ def check_outputs(study: Study) -> None:
         EntryForm.from_state(INSTRUMENT, draft.state)  # raises KeyingError when it no longer fits
 
 
-async def key_stream(path: Path, data, steps: Steps) -> None:
+async def key_stream(path: Path, next_step: Callable[[SurveyDeskApp], tuple[str, ...]], count: int) -> list[str]:
+    """Press ``count`` steps of keys from ``next_step`` into the entry screen, checking after each
+    key; returns what the keys confirmed (first, second, edit, resolve), in order."""
     app = make_app(study_path=path, operator=OPERATOR)
     app.bell = lambda: None
     async with app.run_test(size=(80, 24)) as pilot:
@@ -298,8 +301,8 @@ async def key_stream(path: Path, data, steps: Steps) -> None:
         study = app.study
         before, last = seen(study), fingerprint(path)
         confirmed: list[str] = []
-        for _ in range(STEPS):
-            for key in steps.next(data, app):
+        for _ in range(count):
+            for key in next_step(app):
                 expect = expectation(app, key)
                 await pilot.press(key)
                 assert entry.writes is not None and entry.writes.flush(30), "a write did not finish"
@@ -312,9 +315,23 @@ async def key_stream(path: Path, data, steps: Steps) -> None:
                     confirmed.append(expect.kind)
                 before = after
         check_outputs(study)
-    for kind in sorted(set(confirmed)) or ["nothing confirmed"]:
-        event(f"confirmed: {kind}")  # how deep the streams get (--hypothesis-show-statistics)
     check_stored_answers(path)
+    return confirmed
+
+
+def fast_harness(monkeypatch) -> None:
+    """Speed knobs of the harness, not of the behaviour: writes normally wait for a 50 ms gap
+    between keystrokes (here every key is followed by a flush), and Pilot polls for an idle app in
+    20 ms steps (three polls per key; 1 ms steps find the same idle point sooner)."""
+    monkeypatch.setattr(write_queue, "QUIET_S", 0.0)
+    monkeypatch.setattr(textual_wait, "SLEEP_GRANULARITY", 0.001)
+    monkeypatch.setattr(textual_wait, "SLEEP_IDLE", 0.0002)
+
+
+def run_stream(template: Template, next_step: Callable[[SurveyDeskApp], tuple[str, ...]], count: int) -> list[str]:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(shutil.copy(template.path, Path(folder) / "study.db"))
+        return asyncio.run(key_stream(path, next_step, count))
 
 
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=not LONG_RUN, print_blob=True,
@@ -322,12 +339,30 @@ async def key_stream(path: Path, data, steps: Steps) -> None:
                                  HealthCheck.data_too_large])
 @given(data=st.data())
 def test_random_keystrokes_store_only_confirmed_returns(template, monkeypatch, data):
-    # Speed knobs of the harness, not of the behaviour: writes normally wait for a 50 ms gap between
-    # keystrokes (here every key is followed by a flush), and Pilot polls for an idle app in 20 ms
-    # steps (three polls per key; 1 ms steps find the same idle point sooner).
-    monkeypatch.setattr(write_queue, "QUIET_S", 0.0)
-    monkeypatch.setattr(textual_wait, "SLEEP_GRANULARITY", 0.001)
-    monkeypatch.setattr(textual_wait, "SLEEP_IDLE", 0.0002)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(shutil.copy(template.path, Path(folder) / "study.db"))
-        asyncio.run(key_stream(path, data, Steps(template.serials)))
+    fast_harness(monkeypatch)
+    steps = Steps(template.serials)
+    confirmed = run_stream(template, lambda app: steps.next(data, app), STEPS)
+    for kind in sorted(set(confirmed)) or ["nothing confirmed"]:
+        event(f"confirmed: {kind}")  # how deep the streams get (--hypothesis-show-statistics)
+
+
+# Streams found by the fuzz or written for its edges, replayed every time under the same checks.
+FIXED_STREAMS = {
+    # Tab accepts a section; an extra Tab on the summary saved the form unchecked.
+    "tab past the summary": (("escape", "e", "5", *["tab"] * 20, "tab", "tab", "enter"), ["first"]),
+    # ctrl+s counts what is on the line for the last section; a page marked missing is kept.
+    "ctrl+s with the last section on the line": (
+        ("escape", "a", "1", *["minus"] * 4, *["enter"] * 3, "2", "ctrl+s"), ["first"]),
+    # second keying of a return whose code two returns share, chosen from the list, then saved
+    "second keying": (("escape", "f8", "b", "3", "down", "enter", *["minus"] * 5, "enter"), ["second"]),
+    # resolve every open difference with the first keyer's value
+    "resolution": (("escape", "f9", "1", "1", "1", "1", "escape"), ["resolve"] * 4),
+    # edit: open the return by code, change a section, save with a reason
+    "edit": (("escape", "f12", "d", "4", "3", "enter", "ctrl+s", "f", "i", "x", "enter"), ["edit"]),
+}
+
+
+@pytest.mark.parametrize(("keys", "confirms"), FIXED_STREAMS.values(), ids=FIXED_STREAMS.keys())
+def test_fixed_keystroke_streams(template, monkeypatch, keys, confirms):
+    fast_harness(monkeypatch)
+    assert run_stream(template, lambda app: keys, 1) == confirms
