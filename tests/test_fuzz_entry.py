@@ -60,8 +60,8 @@ INSTRUMENT = load_instrument(bundled_instrument_path())
 WAVE = "2014"
 OPERATOR = "JS"  # at the keyboard; the study's earlier returns were keyed by RS
 LONG_RUN = "SURVEYDESK_FUZZ_EXAMPLES" in os.environ
-EXAMPLES = int(os.environ.get("SURVEYDESK_FUZZ_EXAMPLES", "15"))
-STEPS = 30  # per example; each is a few keys (a code, a serial, a section, a run of Enter)
+EXAMPLES = int(os.environ.get("SURVEYDESK_FUZZ_EXAMPLES", "10"))
+STEPS = 25  # per example; each is a few keys (a code, a serial, a section, a run of Enter)
 
 # --- the study every stream starts from -------------------------------------------------------
 
@@ -127,11 +127,14 @@ class Steps:
         self.dialog = st.sampled_from([("enter",), ("escape",), ("ctrl+g",), ("down",), ("up",), ("delete",)])
         self.resolving = st.sampled_from([("1",), ("2",), ("down",), ("n",), ("p",), ("up",), ("escape",), ("f9",)])
         self.mode = st.sampled_from([("f7",), ("f8",), ("f9",), ("f12",), ("ctrl+n",), ("ctrl+r",)])
+        # Switch to second keying or edit and name a paper keyed earlier (by RS), to get deep there too.
+        self.papers = st.sampled_from([("f8", "a", "1"), ("f8", "b", "3"), ("f12", "a", "1"), ("f12", "d", "4")])
         single, mode = self.single, self.mode
         self.where = {
-            "dialog": st.one_of(self.dialog, self.dialog, self.dialog, single, self.codes),
+            "dialog": st.one_of(self.dialog, self.dialog, self.dialog, single, self.codes,
+                                self.papers.map(lambda keys: ("escape", *keys))),
             "resolve": st.one_of(self.resolving, self.resolving, single),
-            "ident": st.one_of(self.codes, self.codes, self.serials, single, mode,
+            "ident": st.one_of(self.codes, self.codes, self.serials, single, mode, self.papers,
                                st.just(("backspace",) * 8)),  # clear a mistyped line
             "form": st.one_of(self.sections, self.sections, self.sections, self.enters, self.pages, single, single,
                               mode, self.codes),
