@@ -66,6 +66,19 @@ def test_a_form_keyed_by_code_saves_what_was_typed(study, bundled):
     assert s.pristine and s.figures.returns == 1
 
 
+def test_tab_at_the_summary_does_not_save(study):
+    """Tab accepts a section; one Tab too many must not save a form nobody checked (found by the
+    keystroke fuzz, tests/test_fuzz_entry.py): only Enter (or ctrl+s) confirms."""
+    s = session(study)
+    text, refused = type_keys(s, ["e", "5", *["tab"] * 20])
+    assert refused == [] and s.form.at_summary
+    text, refused = type_keys(s, ["tab"], text)
+    assert refused == ["the form is complete: check the counts against the paper, Enter saves it"]
+    assert not any(isinstance(job, SaveJob) for job in s.take_jobs()) and s.form.at_summary
+    type_keys(s, ["enter"], text)
+    assert [type(job) for job in s.take_jobs()] == [SaveJob]
+
+
 def test_keystroke_budget_is_highlighted_plus_sections_plus_three(study, bundled):
     s = session(study)
     keys = ["A", "2", *sections(FORM), "enter"]

@@ -295,6 +295,10 @@ class EntrySession:
         """One key on the keying line. ``text`` is the line now, ``new_text`` what it would become
         if ``character`` were inserted at the cursor."""
         self.keystroke()
+        if key == "tab" and self.stage == "form" and self.form.at_summary:
+            # Tab moves on from a section; at the summary there is nothing to move on to, and saving
+            # on an extra Tab would skip the check of the counts against the paper: Enter saves.
+            return Outcome("the form is complete: check the counts against the paper, Enter saves it")
         if key in COMMIT_KEYS:
             return self.enter(text)
         if key in BACK_KEYS or (key == "backspace" and not text):
