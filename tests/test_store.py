@@ -15,6 +15,7 @@ import pytest
 
 from tui.domain import answers as ans
 from tui.domain.store import (
+    Draft,
     DuplicateError,
     InputError,
     NewerStudyError,
@@ -324,11 +325,103 @@ def test_older_study_is_migrated_keeping_its_data(tmp_path, bundled):
         conn.execute("update meta set value='1' where key='schema_version'")
     st = Study.open(path)
     with sqlite3.connect(path) as conn:
-        assert conn.execute("select value from meta where key='schema_version'").fetchone()[0] == "2"
+        assert conn.execute("select value from meta where key='schema_version'").fetchone()[0] == str(
+            schema.SCHEMA_VERSION)
         tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
     assert set(schema.INTRODUCED[2]) <= tables
     assert st.returns_wide("2014")["JPD A1"].to_list() == [True]
     assert st.drafts() == []
+
+
+def test_deleted_newest_return_id_is_never_reused(study, bundled):
+    blank = ans.blank_answers(bundled)
+    ids = [study.save_return("2014", code, blank, operator="JS").record.id for code in ("A2", "B3", "C4")]
+    newest = study.get_return(ids[-1])
+    study.delete_return(newest.id, operator="RS", expected_version=newest.version, reason="keyed twice")
+    again = study.save_return("2014", "D5", blank, operator="JS").record
+    assert again.id == ids[-1] + 1
+    assert [e.action for e in study.audit(entity="return", key=str(ids[-1]))] == ["insert", "delete"]
+    assert [(e.action, e.new["participant_code"]) for e in study.audit(entity="return", key=str(again.id))] == [
+        ("insert", "D5")]
+
+
+def test_discarded_newest_draft_id_is_never_reused(study):
+    first = study.save_draft(Draft("2014", "JS", "A2"))
+    newest = study.save_draft(Draft("2014", "JS", "B3"))
+    study.discard_draft(newest, operator="JS", reason="wrong form")
+    again = study.save_draft(Draft("2014", "JS", "C4"))
+    assert (first, again) == (newest - 1, newest + 1)
+    assert [e.old["participant_code"] for e in study.audit(entity="draft", key=str(newest))] == ["B3"]
+    assert study.audit(entity="draft", key=str(again)) == []
+
+
+def _write_as_schema_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make this SurveyDesk write studies as schema 2 did: the same tables, ids plain SQLite rowids."""
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    for name in schema.REBUILT[3]:
+        monkeypatch.setitem(schema.metadata.tables[name].dialect_options["sqlite"], "autoincrement", False)
+
+
+def _layout_and_rows(conn: sqlite3.Connection) -> dict[str, object]:
+    """Every table's columns, indexes, foreign keys and rows (ids included), and the named indexes."""
+    tables = [r[0] for r in conn.execute("select name from sqlite_master where type='table' "
+                                         "and name != 'sqlite_sequence' order by name")]
+    out: dict[str, object] = {"indexes": conn.execute(
+        "select name, tbl_name, sql from sqlite_master where type='index' order by name").fetchall()}
+    for table in tables:
+        out[table] = [conn.execute(f"pragma {pragma}({table})").fetchall()
+                      for pragma in ("table_info", "index_list", "foreign_key_list")]
+        out[table].append(conn.execute(f"select rowid, * from {table} order by rowid").fetchall())
+    return out
+
+
+def test_schema_2_study_migrates_keeping_everything_and_never_reuses_a_deleted_id(tmp_path, bundled,
+                                                                                  monkeypatch):
+    path = tmp_path / "v2.db"
+    with monkeypatch.context() as old:
+        _write_as_schema_2(old)
+        st = Study.open(path)
+        st.add_wave("2014", bundled, operator="RS")
+        first = ans.from_codes(bundled, ["JPD A1", "HSC B2"])
+        ids = [st.save_return("2014", code, first, operator="JS").record.id for code in ("A2", "B3", "C4")]
+        st.save_second_pass(ids[0], ans.from_codes(bundled, ["JPD A2", "HSC B2"]), operator="MK")
+        newest = st.get_return(ids[-1])
+        st.delete_return(newest.id, operator="RS", expected_version=newest.version, reason="wrong wave")
+        draft = st.save_draft(Draft("2014", "JS", "E5"))
+        st.discard_draft(st.save_draft(Draft("2014", "JS", "E4")), operator="JS")
+        st.close()
+    with sqlite3.connect(path) as conn:
+        assert "AUTOINCREMENT" not in conn.execute("select sql from sqlite_master where name='returns'").fetchone()[0]
+        assert conn.execute("select max(id) from returns").fetchone()[0] == ids[1]  # the next would be reused
+        before = _layout_and_rows(conn)
+    st = Study.open(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("select value from meta where key='schema_version'").fetchone()[0] == "3"
+        for name in schema.REBUILT[3]:
+            assert "AUTOINCREMENT" in conn.execute("select sql from sqlite_master where name=?", (name,)).fetchone()[0]
+        after = _layout_and_rows(conn)
+        assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("pragma foreign_key_check").fetchall() == []
+    assert after.pop("meta")[3] == [(n, k, "3" if k == "schema_version" else v)  # only the version changed
+                                    for n, k, v in before.pop("meta")[3]]
+    assert after == before
+    assert len(st.discrepancies(return_id=ids[0])) == 2 and len(st.get_return(ids[0]).passes) == 2
+    again = st.save_return("2014", "D5", first, operator="JS").record
+    assert again.id == ids[-1] + 1
+    assert [e.action for e in st.audit(entity="return", key=str(again.id))] == ["insert"]
+    assert st.save_draft(Draft("2014", "JS", "E3")) == draft + 2
+    assert st.verify_audit() == []
+    st.close()
+
+
+def test_schema_3_study_refused_by_a_schema_2_surveydesk(tmp_path, monkeypatch):
+    path = tmp_path / "v3.db"
+    Study.open(path).close()
+    stamp = path.read_bytes()
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    with pytest.raises(NewerStudyError, match="study schema 3; this version reads up to 2"):
+        Study.open(path)
+    assert path.read_bytes() == stamp
 
 
 def _child(*args: str) -> subprocess.Popen:
