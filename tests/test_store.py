@@ -50,6 +50,15 @@ def test_new_study_is_wal_with_schema_version(study):
             schema.SCHEMA_VERSION)
 
 
+def test_every_id_table_of_a_new_study_never_reuses_ids(study):
+    """A table keyed by a numeric id needs SQLite's AUTOINCREMENT, or deleting its newest row frees that id."""
+    with sqlite3.connect(study.path) as conn:
+        ddl = dict(conn.execute("select name, sql from sqlite_master where type='table'").fetchall())
+    with_ids = {name for name, table in schema.metadata.tables.items() if "id" in table.c and table.c.id.primary_key}
+    assert with_ids == set(schema.REBUILT[3])
+    assert all("PRIMARY KEY AUTOINCREMENT" in ddl[name] for name in with_ids)
+
+
 def test_save_and_read_back(study, bundled):
     answers = ans.from_codes(bundled, ["JPD A1", "JPD 8", "HSC C3"], missing_banks=["AA"])
     saved = study.save_return("2014", "e5", answers, operator="JS", keystrokes=14, seconds=21.5)
