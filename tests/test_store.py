@@ -477,3 +477,28 @@ def test_two_concurrent_writers_both_land_everything(tmp_path, bundled):
     assert wide.height == 120
     assert wide.group_by("school").len().sort("school")["len"].to_list() == [60, 60]
     assert st.verify_audit() == []
+
+
+def test_two_stations_opening_a_schema_2_study_at_once_both_work_after_one_upgrade(tmp_path, bundled, monkeypatch):
+    path = tmp_path / "busy-v2.db"
+    with monkeypatch.context() as old:
+        _write_as_schema_2(old)
+        st = Study.open(path)
+        st.add_wave("2014", bundled, operator="RS")
+        kept, deleted = (st.save_return("2014", code, ans.blank_answers(bundled), operator="JS").record
+                         for code in ("C3", "D4"))
+        st.delete_return(deleted.id, operator="RS", expected_version=deleted.version)
+        st.close()
+    children = [_child("returns", str(path), "2014", school, "20") for school in ("A", "B")]
+    for child in children:
+        out, err = child.communicate(timeout=120)
+        assert child.returncode == 0, err
+    st = Study.open(path)
+    ids = [r.id for r in st.find_returns("2014")]
+    assert ids[0] == kept.id and len(ids) == 41 and min(ids[1:]) > deleted.id
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("select value from meta where key='schema_version'").fetchone()[0] == "3"
+        assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("pragma foreign_key_check").fetchall() == []
+    assert st.verify_audit() == []
+    st.close()
