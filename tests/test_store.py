@@ -423,6 +423,21 @@ def test_schema_2_study_migrates_keeping_everything_and_never_reuses_a_deleted_i
     st.close()
 
 
+def test_schema_2_study_with_an_orphan_entry_pass_still_upgrades_keeping_it(tmp_path, monkeypatch):
+    """Breakage the upgrade did not cause (here a pass written with foreign keys off) does not lock the study."""
+    path = tmp_path / "orphan.db"
+    with monkeypatch.context() as old:
+        _write_as_schema_2(old)
+        Study.open(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("insert into entry_passes (return_id, pass_no, operator, answers, saved_at, keystrokes, "
+                     "seconds) values (99, 1, 'JS', '', '2014-01-01', 0, 0)")
+    Study.open(path).close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("select value from meta where key='schema_version'").fetchone()[0] == "3"
+        assert conn.execute("pragma foreign_key_check").fetchall() == [("entry_passes", 1, "returns", 0)]
+
+
 def test_schema_3_study_refused_by_a_schema_2_surveydesk(tmp_path, monkeypatch):
     path = tmp_path / "v3.db"
     Study.open(path).close()

@@ -1046,12 +1046,14 @@ def migrate(engine: Engine, from_version: int) -> None:
                 continue
             for name in s.INTRODUCED.get(version, ()):
                 s.metadata.tables[name].create(conn, checkfirst=True)
-            rebuilt = s.REBUILT.get(version, ())
-            for name in rebuilt:
-                _rebuild(conn, s.metadata.tables[name])
-            if rebuilt and (broken := conn.exec_driver_sql("PRAGMA foreign_key_check").all()):
-                raise StoreError(f"migrating to study schema {version} would break references: {broken[:5]}; "
-                                 "the study has not been changed")
+            if rebuilt := s.REBUILT.get(version, ()):
+                # Only references the rebuild broke stop it: a study with older breakage still opens.
+                already = set(conn.exec_driver_sql("PRAGMA foreign_key_check").all())
+                for name in rebuilt:
+                    _rebuild(conn, s.metadata.tables[name])
+                if broken := set(conn.exec_driver_sql("PRAGMA foreign_key_check").all()) - already:
+                    raise StoreError(f"upgrading the study to schema {version} would break references "
+                                     f"{sorted(broken)[:5]}; the study has not been changed")
             conn.execute(update(s.meta).where(s.meta.c.key == "schema_version").values(value=str(version)))
 
 
@@ -1075,7 +1077,8 @@ def _migration_connection(engine: Engine) -> Iterator[Connection]:
 def _rebuild(conn: Connection, table: Table) -> None:
     """Give an existing table the form the metadata declares, keeping every row, id, index and
     constraint: SQLite's "Making Other Kinds Of Table Schema Changes" procedure (create new_X, copy,
-    drop X, rename new_X to X, re-create X's indexes); the caller checks foreign keys and commits."""
+    drop X, rename new_X to X, re-create X's indexes and triggers); the caller checks foreign keys
+    and commits."""
     name = table.name
     old_sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
                                    (name,)).scalar()
