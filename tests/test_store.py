@@ -15,6 +15,7 @@ import pytest
 
 from tui.domain import answers as ans
 from tui.domain.store import (
+    Draft,
     DuplicateError,
     InputError,
     NewerStudyError,
@@ -47,6 +48,15 @@ def test_new_study_is_wal_with_schema_version(study):
         assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
         assert conn.execute("select value from meta where key='schema_version'").fetchone()[0] == str(
             schema.SCHEMA_VERSION)
+
+
+def test_every_id_table_of_a_new_study_never_reuses_ids(study):
+    """A table keyed by a numeric id needs SQLite's AUTOINCREMENT, or deleting its newest row frees that id."""
+    with sqlite3.connect(study.path) as conn:
+        ddl = dict(conn.execute("select name, sql from sqlite_master where type='table'").fetchall())
+    with_ids = {name for name, table in schema.metadata.tables.items() if "id" in table.c and table.c.id.primary_key}
+    assert with_ids == set(schema.REBUILT[3])
+    assert all("PRIMARY KEY AUTOINCREMENT" in ddl[name] for name in with_ids)
 
 
 def test_save_and_read_back(study, bundled):
@@ -324,11 +334,118 @@ def test_older_study_is_migrated_keeping_its_data(tmp_path, bundled):
         conn.execute("update meta set value='1' where key='schema_version'")
     st = Study.open(path)
     with sqlite3.connect(path) as conn:
-        assert conn.execute("select value from meta where key='schema_version'").fetchone()[0] == "2"
+        assert conn.execute("select value from meta where key='schema_version'").fetchone()[0] == str(
+            schema.SCHEMA_VERSION)
         tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
     assert set(schema.INTRODUCED[2]) <= tables
     assert st.returns_wide("2014")["JPD A1"].to_list() == [True]
     assert st.drafts() == []
+
+
+def test_deleted_newest_return_id_is_never_reused(study, bundled):
+    blank = ans.blank_answers(bundled)
+    ids = [study.save_return("2014", code, blank, operator="JS").record.id for code in ("A2", "B3", "C4")]
+    newest = study.get_return(ids[-1])
+    study.delete_return(newest.id, operator="RS", expected_version=newest.version, reason="keyed twice")
+    again = study.save_return("2014", "D5", blank, operator="JS").record
+    assert again.id == ids[-1] + 1
+    assert [e.action for e in study.audit(entity="return", key=str(ids[-1]))] == ["insert", "delete"]
+    assert [(e.action, e.new["participant_code"]) for e in study.audit(entity="return", key=str(again.id))] == [
+        ("insert", "D5")]
+
+
+def test_discarded_newest_draft_id_is_never_reused(study):
+    first = study.save_draft(Draft("2014", "JS", "A2"))
+    newest = study.save_draft(Draft("2014", "JS", "B3"))
+    study.discard_draft(newest, operator="JS", reason="wrong form")
+    again = study.save_draft(Draft("2014", "JS", "C4"))
+    assert (first, again) == (newest - 1, newest + 1)
+    assert [e.old["participant_code"] for e in study.audit(entity="draft", key=str(newest))] == ["B3"]
+    assert study.audit(entity="draft", key=str(again)) == []
+
+
+def _write_as_schema_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make this SurveyDesk write studies as schema 2 did: the same tables, ids plain SQLite rowids."""
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    for name in schema.REBUILT[3]:
+        monkeypatch.setitem(schema.metadata.tables[name].dialect_options["sqlite"], "autoincrement", False)
+
+
+def _layout_and_rows(conn: sqlite3.Connection) -> dict[str, object]:
+    """Every table's columns, indexes, foreign keys and rows (ids included), and the named indexes."""
+    tables = [r[0] for r in conn.execute("select name from sqlite_master where type='table' "
+                                         "and name != 'sqlite_sequence' order by name")]
+    out: dict[str, object] = {"indexes": conn.execute(
+        "select name, tbl_name, sql from sqlite_master where type='index' order by name").fetchall()}
+    for table in tables:
+        out[table] = [conn.execute(f"pragma {pragma}({table})").fetchall()
+                      for pragma in ("table_info", "index_list", "foreign_key_list")]
+        out[table].append(conn.execute(f"select rowid, * from {table} order by rowid").fetchall())
+    return out
+
+
+def test_schema_2_study_migrates_keeping_everything_and_never_reuses_a_deleted_id(tmp_path, bundled,
+                                                                                  monkeypatch):
+    path = tmp_path / "v2.db"
+    with monkeypatch.context() as old:
+        _write_as_schema_2(old)
+        st = Study.open(path)
+        st.add_wave("2014", bundled, operator="RS")
+        first = ans.from_codes(bundled, ["JPD A1", "HSC B2"])
+        ids = [st.save_return("2014", code, first, operator="JS").record.id for code in ("A2", "B3", "C4")]
+        st.save_second_pass(ids[0], ans.from_codes(bundled, ["JPD A2", "HSC B2"]), operator="MK")
+        newest = st.get_return(ids[-1])
+        st.delete_return(newest.id, operator="RS", expected_version=newest.version, reason="wrong wave")
+        draft = st.save_draft(Draft("2014", "JS", "E5"))
+        st.discard_draft(st.save_draft(Draft("2014", "JS", "E4")), operator="JS")
+        st.close()
+    with sqlite3.connect(path) as conn:
+        assert "AUTOINCREMENT" not in conn.execute("select sql from sqlite_master where name='returns'").fetchone()[0]
+        assert conn.execute("select max(id) from returns").fetchone()[0] == ids[1]  # the next would be reused
+        before = _layout_and_rows(conn)
+    st = Study.open(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("select value from meta where key='schema_version'").fetchone()[0] == "3"
+        for name in schema.REBUILT[3]:
+            assert "AUTOINCREMENT" in conn.execute("select sql from sqlite_master where name=?", (name,)).fetchone()[0]
+        after = _layout_and_rows(conn)
+        assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("pragma foreign_key_check").fetchall() == []
+    assert after.pop("meta")[3] == [(n, k, "3" if k == "schema_version" else v)  # only the version changed
+                                    for n, k, v in before.pop("meta")[3]]
+    assert after == before
+    assert len(st.discrepancies(return_id=ids[0])) == 2 and len(st.get_return(ids[0]).passes) == 2
+    again = st.save_return("2014", "D5", first, operator="JS").record
+    assert again.id == ids[-1] + 1
+    assert [e.action for e in st.audit(entity="return", key=str(again.id))] == ["insert"]
+    assert st.save_draft(Draft("2014", "JS", "E3")) == draft + 2
+    assert st.verify_audit() == []
+    st.close()
+
+
+def test_schema_2_study_with_an_orphan_entry_pass_still_upgrades_keeping_it(tmp_path, monkeypatch):
+    """Breakage the upgrade did not cause (here a pass written with foreign keys off) does not lock the study."""
+    path = tmp_path / "orphan.db"
+    with monkeypatch.context() as old:
+        _write_as_schema_2(old)
+        Study.open(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("insert into entry_passes (return_id, pass_no, operator, answers, saved_at, keystrokes, "
+                     "seconds) values (99, 1, 'JS', '', '2014-01-01', 0, 0)")
+    Study.open(path).close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("select value from meta where key='schema_version'").fetchone()[0] == "3"
+        assert conn.execute("pragma foreign_key_check").fetchall() == [("entry_passes", 1, "returns", 0)]
+
+
+def test_schema_3_study_refused_by_a_schema_2_surveydesk(tmp_path, monkeypatch):
+    path = tmp_path / "v3.db"
+    Study.open(path).close()
+    stamp = path.read_bytes()
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    with pytest.raises(NewerStudyError, match="study schema 3; this version reads up to 2"):
+        Study.open(path)
+    assert path.read_bytes() == stamp
 
 
 def _child(*args: str) -> subprocess.Popen:
@@ -375,3 +492,28 @@ def test_two_concurrent_writers_both_land_everything(tmp_path, bundled):
     assert wide.height == 120
     assert wide.group_by("school").len().sort("school")["len"].to_list() == [60, 60]
     assert st.verify_audit() == []
+
+
+def test_two_stations_opening_a_schema_2_study_at_once_both_work_after_one_upgrade(tmp_path, bundled, monkeypatch):
+    path = tmp_path / "busy-v2.db"
+    with monkeypatch.context() as old:
+        _write_as_schema_2(old)
+        st = Study.open(path)
+        st.add_wave("2014", bundled, operator="RS")
+        kept, deleted = (st.save_return("2014", code, ans.blank_answers(bundled), operator="JS").record
+                         for code in ("C3", "D4"))
+        st.delete_return(deleted.id, operator="RS", expected_version=deleted.version)
+        st.close()
+    children = [_child("returns", str(path), "2014", school, "20") for school in ("A", "B")]
+    for child in children:
+        out, err = child.communicate(timeout=120)
+        assert child.returncode == 0, err
+    st = Study.open(path)
+    ids = [r.id for r in st.find_returns("2014")]
+    assert ids[0] == kept.id and len(ids) == 41 and min(ids[1:]) > deleted.id
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("select value from meta where key='schema_version'").fetchone()[0] == "3"
+        assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("pragma foreign_key_check").fetchall() == []
+    assert st.verify_audit() == []
+    st.close()

@@ -19,11 +19,17 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # PRAGMA application_id marks an SQLite file as a SurveyDesk study ("SDSK").
 APPLICATION_ID = 0x5344534B
 
 metadata = MetaData()
+
+# SQLite reuses the largest rowid once its row is deleted: a deleted return's number ("Saved
+# #412", perhaps written on the paper) would go to another paper and the audit trail would hold
+# two histories under one key. AUTOINCREMENT never reuses an id. The keyword is SQLite's; other
+# databases ignore the option (PostgreSQL's sequences never reuse). Tables given it:
+# waves, returns, entry_passes, discrepancies, audit, drafts (rebuilt for it in schema 3).
 
 meta = Table(
     "meta", metadata,
@@ -44,6 +50,7 @@ waves = Table(
     Column("instrument_sha256", String(64), nullable=False),
     Column("created_at", String(32), nullable=False),
     Column("created_by", String(32), nullable=False),
+    sqlite_autoincrement=True,
 )
 
 # The researcher's secret: letter -> school name. Never printed, never exported.
@@ -84,6 +91,7 @@ returns = Table(
     Column("created_at", String(32), nullable=False),
     Column("created_by", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
+    sqlite_autoincrement=True,
 )
 Index("ix_returns_wave", returns.c.wave_id, returns.c.school, returns.c.role)
 
@@ -99,6 +107,7 @@ entry_passes = Table(
     Column("keystrokes", Integer, nullable=False, default=0),
     Column("seconds", Float, nullable=False, default=0.0),
     UniqueConstraint("return_id", "pass_no", name="uq_pass"),
+    sqlite_autoincrement=True,
 )
 Index("ix_pass_operator", entry_passes.c.operator)
 
@@ -118,6 +127,7 @@ discrepancies = Table(
     Column("resolved_by", String(32)),
     Column("resolved_at", String(32)),
     Column("found_at", String(32), nullable=False),
+    sqlite_autoincrement=True,
 )
 Index("ix_discrepancy_return", discrepancies.c.return_id)
 
@@ -134,6 +144,7 @@ audit = Table(
     Column("new", Text),  # JSON
     Column("reason", Text),
     Column("hash", String(64), nullable=False),  # chains every entry to the one before it
+    sqlite_autoincrement=True,
 )
 
 # Added in schema 2.
@@ -151,6 +162,7 @@ drafts = Table(
     Column("seconds", Float, nullable=False, default=0.0),
     Column("started_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
+    sqlite_autoincrement=True,
 )
 
 settings = Table(
@@ -163,4 +175,9 @@ settings = Table(
 INTRODUCED = {
     1: ("meta", "waves", "schools", "issued_forms", "returns", "entry_passes", "discrepancies", "audit"),
     2: ("drafts", "settings"),
+}
+
+# Tables each schema version rebuilt in place (keeping every row and id) for a new table option.
+REBUILT = {
+    3: ("waves", "returns", "entry_passes", "discrepancies", "audit", "drafts"),
 }
