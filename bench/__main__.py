@@ -27,6 +27,7 @@ BENCHES: dict[str, tuple[list[str], list[str]]] = {
     "analysis": ([], ["--returns", "20000", "--repeat", "1"]),
     "analysis_screen": ([], ["--returns", "2000"]),
     "builder": ([], []),
+    "migration": ([], ["2000"]),
 }
 
 
