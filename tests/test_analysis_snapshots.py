@@ -17,8 +17,14 @@ def test_analysis_screen_by_role_group(tmp_path, monkeypatch, snap_compare):
 
     async def open_and_focus(pilot) -> None:
         await pilot.press("f5")
-        await pilot.pause()
-        await app.workers.wait_for_complete()
+        # The read and the tables run in workers that may not have started yet on a busy machine:
+        # wait for the tables to be on screen, not merely for the workers started so far.
+        for _ in range(500):
+            await pilot.pause(0.02)
+            await app.workers.wait_for_complete()
+            screen = app.screen
+            if getattr(screen, "tables", None) is not None and not screen.chart.loading:
+                break
         await pilot.pause()
         await pilot.press("right", "right", "right")
         await pilot.pause()
