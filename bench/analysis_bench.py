@@ -24,11 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 import polars as pl  # noqa: E402
 
-from tui.domain.analysis import Z95, statement_table  # noqa: E402
-from tui.domain.bundled import bundled_instrument_path  # noqa: E402
-from tui.domain.disclosure import protect  # noqa: E402
-from tui.domain.instrument_toml import load_instrument  # noqa: E402
-from tui.domain.synthetic import synthetic_returns  # noqa: E402
+from tui.domain.analysis.agreement import Z95, statement_table  # noqa: E402
+from tui.domain.analysis.disclosure import protect  # noqa: E402
+from tui.domain.demo.synthetic import synthetic_returns  # noqa: E402
+from tui.domain.instrument.bundled import bundled_instrument_path  # noqa: E402
+from tui.domain.instrument.toml_format import load_instrument  # noqa: E402
 
 
 def machine() -> str:

@@ -32,10 +32,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._machine import describe  # noqa: E402
-from tui.domain.bundled import bundled_instrument_path  # noqa: E402
-from tui.domain.instrument_toml import load_instrument  # noqa: E402
+from tui.domain.demo.synthetic import new_returns, synthetic_returns  # noqa: E402
+from tui.domain.instrument.bundled import bundled_instrument_path  # noqa: E402
+from tui.domain.instrument.toml_format import load_instrument  # noqa: E402
 from tui.domain.store import Study  # noqa: E402
-from tui.domain.synthetic import new_returns, synthetic_returns  # noqa: E402
 
 BATCH = 5_000
 SIZE = (120, 40)

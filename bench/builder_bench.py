@@ -18,10 +18,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tui.app import make_app  # noqa: E402
-from tui.domain import instrument_edit as e  # noqa: E402
-from tui.domain.checks import check_instrument  # noqa: E402
-from tui.domain.instrument_diff import diff_instruments  # noqa: E402
-from tui.domain.instrument_toml import dumps_instrument, parse_instrument, save_instrument  # noqa: E402
+from tui.domain.instrument import edit as e  # noqa: E402
+from tui.domain.instrument.checks import check_instrument  # noqa: E402
+from tui.domain.instrument.diff import diff_instruments  # noqa: E402
+from tui.domain.instrument.toml_format import dumps_instrument, parse_instrument, save_instrument  # noqa: E402
 from tui.screens.builder import BuilderScreen  # noqa: E402
 
 BANKS, PER_SECTION = 12, 6

@@ -31,13 +31,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._machine import describe  # noqa: E402
-from tui.domain import answers as ans  # noqa: E402
-from tui.domain.bundled import bundled_instrument_path  # noqa: E402
-from tui.domain.instrument import Instrument  # noqa: E402
-from tui.domain.instrument_toml import load_instrument  # noqa: E402
-from tui.domain.keying import walk  # noqa: E402
+from tui.domain.demo.synthetic import synthetic_returns  # noqa: E402
+from tui.domain.entry.keying import walk  # noqa: E402
+from tui.domain.instrument.bundled import bundled_instrument_path  # noqa: E402
+from tui.domain.instrument.model import Instrument  # noqa: E402
+from tui.domain.instrument.toml_format import load_instrument  # noqa: E402
+from tui.domain.returns import answers as ans  # noqa: E402
 from tui.domain.store import NewReturn, Study  # noqa: E402
-from tui.domain.synthetic import synthetic_returns  # noqa: E402
 
 WAVE = "2014"
 BATCH = 2_000

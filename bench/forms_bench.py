@@ -21,11 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tui.domain.bundled import bundled_instrument_path  # noqa: E402
-from tui.domain.forms_layout import plan_form  # noqa: E402
-from tui.domain.forms_pdf import FormCopy, write_forms  # noqa: E402
-from tui.domain.instrument_toml import load_instrument  # noqa: E402
-from tui.domain.serials import make_serial  # noqa: E402
+from tui.domain.instrument.bundled import bundled_instrument_path  # noqa: E402
+from tui.domain.instrument.toml_format import load_instrument  # noqa: E402
+from tui.domain.paper.forms_layout import plan_form  # noqa: E402
+from tui.domain.paper.forms_pdf import FormCopy, write_forms  # noqa: E402
+from tui.domain.returns.serials import make_serial  # noqa: E402
 
 TARGET_FORMS_PER_SECOND = 100
 TARGET_BYTES_PER_FORM = 8 * 1024

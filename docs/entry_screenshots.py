@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tui.app import make_app  # noqa: E402
-from tui.domain import answers as ans  # noqa: E402
-from tui.domain.bundled import bundled_instrument_path  # noqa: E402
-from tui.domain.instrument_toml import load_instrument  # noqa: E402
+from tui.domain.instrument.bundled import bundled_instrument_path  # noqa: E402
+from tui.domain.instrument.toml_format import load_instrument  # noqa: E402
+from tui.domain.returns import answers as ans  # noqa: E402
 from tui.domain.store import Study  # noqa: E402
 from tui.screens.entry import EntryScreen  # noqa: E402
 

@@ -21,14 +21,14 @@ sys.path.insert(0, str(ROOT))
 
 from rich.console import Console  # noqa: E402
 
-from tui.domain.analysis import WaveReturns, compare_waves, group_chart, statement_table, wave_chart  # noqa: E402
-from tui.domain.bundled import bundled_instrument_path  # noqa: E402
-from tui.domain.disclosure import protect  # noqa: E402
-from tui.domain.instrument_toml import load_instrument  # noqa: E402
-from tui.domain.report_pdf import write_report  # noqa: E402
+from tui.domain.analysis.agreement import WaveReturns, compare_waves, group_chart, statement_table, wave_chart  # noqa: E402
+from tui.domain.analysis.disclosure import protect  # noqa: E402
+from tui.domain.analysis.report_pdf import write_report  # noqa: E402
+from tui.domain.analysis.textchart import describe, render_bar_chart  # noqa: E402
+from tui.domain.demo.synthetic import new_returns, synthetic_returns  # noqa: E402
+from tui.domain.instrument.bundled import bundled_instrument_path  # noqa: E402
+from tui.domain.instrument.toml_format import load_instrument  # noqa: E402
 from tui.domain.store import Study  # noqa: E402
-from tui.domain.synthetic import new_returns, synthetic_returns  # noqa: E402
-from tui.domain.textchart import describe, render_bar_chart  # noqa: E402
 
 IMAGES = ROOT / "docs" / "images"
 

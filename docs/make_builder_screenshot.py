@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tui.app import make_app  # noqa: E402
-from tui.domain.bundled import bundled_instrument_path  # noqa: E402
+from tui.domain.instrument.bundled import bundled_instrument_path  # noqa: E402
 
 OUT = ROOT / "docs" / "images" / "builder.svg"
 

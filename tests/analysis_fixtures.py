@@ -13,7 +13,6 @@ from __future__ import annotations
 import polars as pl
 
 from tui.domain.analysis import WaveReturns
-from tui.domain.frames import WIDE_BASE_COLUMNS, wide_schema
 from tui.domain.instrument import (
     Bank,
     Instrument,
@@ -24,6 +23,7 @@ from tui.domain.instrument import (
     Section,
     Statement,
 )
+from tui.domain.returns import WIDE_BASE_COLUMNS, wide_schema
 
 SCHOOL_NAMES = {"A": "Hill Top Primary", "B": "Riverside Infants", "C": "St Aldhelm's"}
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui.domain.bundled import bundled_instrument_path
-from tui.domain.instrument_toml import load_instrument
+from tui.domain.demo import new_returns, synthetic_returns
+from tui.domain.instrument import bundled_instrument_path, load_instrument
 from tui.domain.store import Study
-from tui.domain.synthetic import new_returns, synthetic_returns
 
 SECRET_NAME = "Hill Top Primary"
 UNRETURNED = ("A1", "A3", "B2", "B4", "C5", "C5", "D2", "D3", "E1", "E4", "E5")

@@ -4,8 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.domain.bundled import bundled_instrument_path
-from tui.domain.instrument_toml import load_instrument
+from tui.domain.instrument import bundled_instrument_path, load_instrument
 
 ROOT = Path(__file__).resolve().parent.parent
 

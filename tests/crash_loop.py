@@ -31,10 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.tmux import Terminal
-from tui.domain.answers import BankAnswer
-from tui.domain.bundled import bundled_instrument_path
-from tui.domain.instrument import Instrument
-from tui.domain.instrument_toml import load_instrument
+from tui.domain.instrument import Instrument, bundled_instrument_path, load_instrument
+from tui.domain.returns import BankAnswer
 from tui.domain.store import Draft, Study
 from tui.widgets.write_queue import MAX_DEFER_S
 

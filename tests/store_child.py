@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import time
 
-from tui.domain import answers as ans
+from tui.domain.returns import answers as ans
 from tui.domain.store import Draft, Study
 
 

@@ -12,9 +12,7 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
-from tui.domain.bundled import default_instrument_path
-from tui.domain.instrument import Instrument
-from tui.domain.instrument_toml import load_instrument
+from tui.domain.instrument import Instrument, default_instrument_path, load_instrument
 from tui.domain.store import Study, Wave
 from tui.screens.analysis import AnalysisScreen
 from tui.screens.builder import BuilderScreen

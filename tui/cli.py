@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def open_app(args: argparse.Namespace) -> int:
     from tui.app import make_app
-    from tui.domain.problems import InstrumentError
+    from tui.domain.instrument import InstrumentError
     from tui.domain.store import StoreError
 
     try:

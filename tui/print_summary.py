@@ -7,8 +7,8 @@ from pathlib import Path
 from rich import box
 from rich.table import Table
 
-from tui.domain.distribution import BatchFiles, BatchResult, DistributionPlan, ReprintResult, serial_ranges
 from tui.domain.instrument import ParticipantKey
+from tui.domain.paper import BatchFiles, BatchResult, DistributionPlan, ReprintResult, serial_ranges
 
 
 def shown_path(path: Path) -> Path:

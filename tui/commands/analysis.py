@@ -85,8 +85,14 @@ class Chosen:
 
 def _choose(study: Study, args: argparse.Namespace) -> Chosen:
     from tui.cli import Failure
-    from tui.domain.analysis import GroupingError, parse_grouping
-    from tui.domain.study_analysis import min_cell, returns_count, school_names_to_reveal, wave_returns
+    from tui.domain.analysis import (
+        GroupingError,
+        min_cell,
+        parse_grouping,
+        returns_count,
+        school_names_to_reveal,
+        wave_returns,
+    )
 
     waves = study.waves()
     if not waves:
@@ -117,8 +123,7 @@ def _choose(study: Study, args: argparse.Namespace) -> Chosen:
 
 
 def _describe(chosen: Chosen) -> str:
-    from tui.domain.analysis import grouping_name
-    from tui.domain.study_analysis import returns_count
+    from tui.domain.analysis import grouping_name, returns_count
 
     waves = f"wave {chosen.current.wave} ({returns_count(chosen.current)} returns)"
     if chosen.previous:
@@ -129,7 +134,7 @@ def _describe(chosen: Chosen) -> str:
 
 def export(args: argparse.Namespace) -> int:
     from tui.cli import Failure
-    from tui.domain.exports import export_wave
+    from tui.domain.analysis import export_wave
     from tui.domain.paths import UnsafePathError, shown_path
 
     formats = [f.strip().lower() for f in args.formats.split(",") if f.strip()]
@@ -154,8 +159,8 @@ def export(args: argparse.Namespace) -> int:
 
 def report(args: argparse.Namespace) -> int:
     from tui.cli import Failure
+    from tui.domain.analysis.report_pdf import write_report
     from tui.domain.paths import UnsafePathError, shown_path
-    from tui.domain.report_pdf import write_report
 
     with opened_study(args) as study:
         chosen = _choose(study, args)
@@ -178,9 +183,7 @@ def tables(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from tui.cli import Failure
-    from tui.domain.disclosure import rule_text
-    from tui.domain.grids import SUPPRESSED, figure, rates_line
-    from tui.domain.tables import wave_tables
+    from tui.domain.analysis import SUPPRESSED, figure, rates_line, rule_text, wave_tables
 
     with opened_study(args) as study:
         chosen = _choose(study, args)

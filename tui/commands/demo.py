@@ -19,9 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def demo(args: argparse.Namespace) -> int:
     from tui.cli import DEFAULT_STUDY, Failure, open_app
-    from tui.domain.bundled import default_instrument_path
     from tui.domain.demo import LABEL, build_demo
-    from tui.domain.instrument_toml import load_instrument
+    from tui.domain.instrument import default_instrument_path, load_instrument
     from tui.domain.store import StoreError, Study
 
     # Unless a study was named, the demo lives in its own file, never in the real study.

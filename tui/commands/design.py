@@ -21,9 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def diff(args: argparse.Namespace) -> int:
     from tui.cli import Failure
-    from tui.domain.instrument_diff import diff_instruments, summary_line
-    from tui.domain.instrument_toml import load_instrument
-    from tui.domain.problems import InstrumentError
+    from tui.domain.instrument import InstrumentError, diff_instruments, load_instrument, summary_line
 
     loaded = []
     problems: list[str] = []

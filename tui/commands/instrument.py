@@ -28,7 +28,7 @@ def summary(instrument) -> str:
 
 
 def validate(args: argparse.Namespace) -> int:
-    from tui.domain.instrument_toml import parse_instrument
+    from tui.domain.instrument import parse_instrument
 
     out = console()
     failed = False
@@ -58,9 +58,7 @@ def show(args: argparse.Namespace) -> int:
     from rich.text import Text
 
     from tui.cli import Failure
-    from tui.domain.bundled import default_instrument_path
-    from tui.domain.instrument_toml import load_instrument
-    from tui.domain.problems import InstrumentError
+    from tui.domain.instrument import InstrumentError, default_instrument_path, load_instrument
 
     path = args.file or args.instrument or default_instrument_path()
     try:

@@ -66,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _refusals(how_to_write: Callable[[int], str] | None = None) -> Iterator[None]:
     """Domain errors as plain messages; a batch whose files failed says how to write them."""
     from tui.cli import Failure
-    from tui.domain.distribution import BatchFilesError, PlanError
+    from tui.domain.paper import BatchFilesError, PlanError
 
     try:
         yield
@@ -82,7 +82,7 @@ def _refusals(how_to_write: Callable[[int], str] | None = None) -> Iterator[None
 
 def print_forms(args: argparse.Namespace) -> int:
     from tui.cli import Failure
-    from tui.domain.distribution import paper_name
+    from tui.domain.paper import paper_name
     from tui.domain.store import InputError
 
     try:
@@ -110,7 +110,7 @@ def print_forms(args: argparse.Namespace) -> int:
 
 def _plan(args: argparse.Namespace, key):
     from tui.cli import Failure
-    from tui.domain.distribution import plan_from_codes, read_plan_csv
+    from tui.domain.paper import plan_from_codes, read_plan_csv
 
     if args.plan is not None:
         return read_plan_csv(args.plan, key)
@@ -122,7 +122,7 @@ def _plan(args: argparse.Namespace, key):
 
 
 def _batch(args: argparse.Namespace, study) -> int:
-    from tui.domain.distribution import issue_batch
+    from tui.domain.paper import issue_batch
     from tui.print_summary import batch_headline, batch_table, log_line, plan_table
 
     out_option = f" --out {shlex.quote(str(args.out))}" if args.out != DEFAULT_EXPORTS else ""
@@ -150,7 +150,7 @@ def _batch(args: argparse.Namespace, study) -> int:
 
 
 def _again(args: argparse.Namespace, study) -> int:
-    from tui.domain.distribution import rewrite_batches
+    from tui.domain.paper import rewrite_batches
     from tui.print_summary import again_headline, batch_table, log_line
 
     with _refusals(), _progress() as progress:
@@ -165,7 +165,7 @@ def _again(args: argparse.Namespace, study) -> int:
 
 
 def _reprint(args: argparse.Namespace, study) -> int:
-    from tui.domain.distribution import reprint_form
+    from tui.domain.paper import reprint_form
     from tui.print_summary import reprint_lines
 
     with _refusals():
@@ -179,7 +179,7 @@ def _reprint(args: argparse.Namespace, study) -> int:
 
 def _sample(args: argparse.Namespace) -> int:
     from tui.commands.study import _load_instrument
-    from tui.domain.forms_pdf import forms_folder, output_file, specimen_name, write_sample_form
+    from tui.domain.paper import forms_folder, output_file, specimen_name, write_sample_form
     from tui.print_summary import shown_path
 
     if args.wave:

@@ -64,9 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _load_instrument(path: Path | None):
     from tui.cli import Failure
-    from tui.domain.bundled import default_instrument_path
-    from tui.domain.instrument_toml import load_instrument
-    from tui.domain.problems import InstrumentError
+    from tui.domain.instrument import InstrumentError, default_instrument_path, load_instrument
 
     path = path or default_instrument_path()
     try:
@@ -100,7 +98,7 @@ def wave_list(args: argparse.Namespace) -> int:
 
 def import_csv(args: argparse.Namespace) -> int:
     from tui.cli import Failure
-    from tui.domain.returns_csv import CsvImportError, import_returns_csv
+    from tui.domain.store.returns_csv import CsvImportError, import_returns_csv
 
     with opened_study(args) as study:
         try:

@@ -1,7 +1,7 @@
 """The analysis screen: per-statement percentages of a wave as a bar chart and a table, by group or
 against an earlier wave, with the small-cell rule applied and stated.
 
-All reading and computing happens in a worker thread (tui.domain.analysis_view.AnalysisCache):
+All reading and computing happens in a worker thread (tui.domain.analysis.view.AnalysisCache):
 each wave's returns are read once and the tables kept per selection, so stepping through banks is
 instant and a new grouping only aggregates the cached returns. Only aggregates reach the widgets:
 the table holds one row per statement of a bank, whatever the number of returns.
@@ -28,7 +28,7 @@ from tui.widgets.bar_chart import BarChart
 from tui.widgets.mode_bar import ModeBar
 
 if TYPE_CHECKING:  # pragma: no cover
-    from tui.domain.analysis_view import AnalysisCache, AnalysisTables, Selection
+    from tui.domain.analysis import AnalysisCache, AnalysisTables, Selection
 
 STATEMENT_WIDTH = 72  # table cells; the chart's caption shows the whole statement
 
@@ -98,7 +98,7 @@ class AnalysisScreen(Screen):
     # --- choosing what to show ----------------------------------------------------------------
 
     def on_mount(self) -> None:
-        from tui.domain.analysis_view import AnalysisCache
+        from tui.domain.analysis import AnalysisCache
 
         self.cache = AnalysisCache(self._load)
         self.chart.focus()
@@ -106,7 +106,7 @@ class AnalysisScreen(Screen):
 
     def _start(self) -> None:
         """The app's current wave by role group, with the study's k."""
-        from tui.domain.analysis_view import Selection
+        from tui.domain.analysis import Selection
 
         self._version = self._study_version()
         waves = [w.name for w in self.app.study.waves()]
@@ -131,7 +131,7 @@ class AnalysisScreen(Screen):
         return last[-1].id if last else 0
 
     def _load(self, wave: str):
-        from tui.domain.study_analysis import wave_returns
+        from tui.domain.analysis import wave_returns
 
         return wave_returns(self.app.study, wave)
 
@@ -200,7 +200,7 @@ class AnalysisScreen(Screen):
             self.refresh_bindings()
 
     def _fill_table(self, tables: AnalysisTables, bank: str) -> None:
-        from tui.domain.grids import SUPPRESSED
+        from tui.domain.analysis import SUPPRESSED
 
         grid = tables.grid(bank, self.group)
         order = [i for i in range(len(grid.header)) if i != grid.text_column] + [grid.text_column]
@@ -247,7 +247,7 @@ class AnalysisScreen(Screen):
         return True
 
     def action_bank(self, step: int) -> None:
-        from tui.domain.analysis_view import next_in
+        from tui.domain.analysis import next_in
 
         if self.tables is None or not self.tables.banks:
             return
@@ -255,13 +255,13 @@ class AnalysisScreen(Screen):
         self.redraw(focus=0)
 
     def action_grouping(self) -> None:
-        from tui.domain.analysis_view import GROUPINGS, next_in
+        from tui.domain.analysis import GROUPINGS, next_in
 
         if self.selection is not None:
             self.request(replace(self.selection, by=next_in(GROUPINGS, self.selection.by)))
 
     def action_wave(self) -> None:
-        from tui.domain.analysis_view import next_in
+        from tui.domain.analysis import next_in
 
         if self.selection is None:
             return
@@ -274,7 +274,7 @@ class AnalysisScreen(Screen):
 
     def action_compare(self) -> None:
         """Off, then each other wave, nearest earlier one first."""
-        from tui.domain.analysis_view import next_in
+        from tui.domain.analysis import next_in
 
         if self.selection is None:
             return
@@ -287,7 +287,7 @@ class AnalysisScreen(Screen):
         self.request(replace(self.selection, compare_with=next_in(others, self.selection.compare_with)))
 
     def action_group(self) -> None:
-        from tui.domain.analysis_view import next_in
+        from tui.domain.analysis import next_in
 
         if self.tables is not None and self.tables.comparing:
             self.group = next_in(self.tables.focus_groups(), self.group)
@@ -327,7 +327,7 @@ class AnalysisScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="output")
     def write_export(self, selection: Selection, include_raw: bool) -> None:
-        from tui.domain.exports import export_wave
+        from tui.domain.analysis import export_wave
 
         try:
             current, earlier = self._returns_of(selection)
@@ -342,7 +342,7 @@ class AnalysisScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="output")
     def write_pdf(self, selection: Selection) -> None:
-        from tui.domain.report_pdf import write_report
+        from tui.domain.analysis.report_pdf import write_report
 
         try:
             current, earlier = self._returns_of(selection)

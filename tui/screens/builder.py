@@ -1,7 +1,7 @@
 """The instrument builder: a tree of the instrument beside an editor for the selected item.
 
-Thin: the edits, fields and key actions are pure functions in tui.domain.builder_model and
-tui.domain.instrument_edit; this screen maps keys and widgets to them, keeps the undo
+Thin: the edits, fields and key actions are pure functions in tui.domain.instrument.builder_model and
+tui.domain.instrument.edit; this screen maps keys and widgets to them, keeps the undo
 history, shows the rules of ``surveydesk validate`` live, and saves in a worker.
 """
 
@@ -21,16 +21,24 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
-from tui.domain import builder_model as bm
-from tui.domain.bundled import bundled_instrument_path
-from tui.domain.checks import check_instrument
-from tui.domain.instrument import Instrument
-from tui.domain.instrument_diff import diff_instruments
-from tui.domain.instrument_edit import EditError, EditHistory, edit_instrument, next_version, skeleton
-from tui.domain.instrument_toml import load_instrument, save_instrument
+from tui.domain.instrument import (
+    EditError,
+    EditHistory,
+    Instrument,
+    InstrumentError,
+    Problem,
+    bundled_instrument_path,
+    check_instrument,
+    diff_instruments,
+    edit_instrument,
+    load_instrument,
+    next_version,
+    render_bank_page,
+    save_instrument,
+    skeleton,
+)
+from tui.domain.instrument import builder_model as bm
 from tui.domain.paths import UnsafePathError, safe_name, safe_output_path
-from tui.domain.problems import InstrumentError, Problem
-from tui.domain.respondent_view import render_bank_page
 from tui.screens.dialogs import Choice, ChoiceDialog, ConfirmDialog, PromptDialog, TextViewer
 from tui.screens.instrument import describe_node
 from tui.screens.palette import ScreenCommands, binding_commands

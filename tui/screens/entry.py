@@ -1,6 +1,6 @@
 """Heads-down keying of paper returns: first keying, blind second keying, edits.
 
-The screen is thin: every keystroke goes to the EntrySession (tui.domain.entry_session) through
+The screen is thin: every keystroke goes to the EntrySession (tui.domain.entry.session) through
 the KeyingLine, synchronously; the screen shows what the session says and runs the writes it
 queues, in order, on one writer thread. Progress figures are read in a worker after each save,
 never on the keystroke path.
@@ -20,8 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from tui.domain.answers import summary as answers_summary
-from tui.domain.entry_session import (
+from tui.domain.entry import (
     DeleteJob,
     DiscardDraftJob,
     DraftJob,
@@ -30,8 +29,9 @@ from tui.domain.entry_session import (
     Outcome,
     SaveJob,
     saved_message,
+    typed_positions,
 )
-from tui.domain.keying import typed_positions
+from tui.domain.returns import summary as answers_summary
 from tui.domain.store import Draft, InputError, ReturnRecord, StoreError, check_operator
 from tui.screens.entry_modals import PickModal, TextModal
 from tui.screens.palette import ScreenCommands

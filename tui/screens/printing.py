@@ -2,7 +2,7 @@
 per school office and the issue log; lost forms are reprinted with their serial.
 
 The screen only gathers choices and shows results: the work is done by
-``tui.domain.distribution`` in a thread worker that posts progress messages back.
+``tui.domain.paper.distribution`` in a thread worker that posts progress messages back.
 """
 
 from __future__ import annotations
@@ -33,21 +33,21 @@ from textual.widgets import (
 )
 from textual.worker import Worker, WorkerState
 
-from tui.domain.distribution import (
+from tui.domain.instrument import ParticipantKey
+from tui.domain.paper import (
     BatchFilesError,
     DistributionPlan,
     PlanError,
     batches_of,
+    forms_folder,
     issue_batch,
     read_plan_csv,
     reprint_form,
     rewrite_batches,
     shown_time,
 )
-from tui.domain.forms_pdf import forms_folder
-from tui.domain.instrument import ParticipantKey
 from tui.domain.paths import DEFAULT_EXPORTS
-from tui.domain.serials import SerialError, normalise_serial
+from tui.domain.returns import SerialError, normalise_serial
 from tui.domain.store import StoreError
 from tui.print_summary import again_headline, batch_headline, batch_table, log_line, reprint_lines, shown_path
 from tui.screens.palette import ScreenCommands
@@ -406,7 +406,7 @@ class PrintScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="print")
     def run_specimen(self, wave: str, paper: str, exports: Path) -> None:
-        from tui.domain.forms_pdf import output_file, specimen_name, write_sample_form
+        from tui.domain.paper import output_file, specimen_name, write_sample_form
 
         def body() -> PrintScreen.Finished:
             instrument = self.app.study.wave(wave).instrument

@@ -15,9 +15,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from tui.domain.answers import HIGHLIGHTED, NOT_HIGHLIGHTED, PAGE_MISSING
-from tui.domain.entry_session import ResolveJob
+from tui.domain.entry import ResolveJob
 from tui.domain.instrument import Instrument
+from tui.domain.returns import HIGHLIGHTED, NOT_HIGHLIGHTED, PAGE_MISSING
 from tui.domain.store import Discrepancy
 from tui.widgets.write_queue import WriteDone, WriteFailed, WriteQueue
 

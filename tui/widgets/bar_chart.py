@@ -70,7 +70,7 @@ class BarChart(Widget, can_focus=True):
     def render(self) -> RenderableType:
         if self.chart is None:
             return Text(self.placeholder, style="dim")
-        from tui.domain.textchart import describe, render_bar_chart
+        from tui.domain.analysis import describe, render_bar_chart
 
         chart, focus = self.chart, self.focus_index
         width, height = max(self.content_size.width, AXIS_COLUMNS + 4), self.content_size.height

@@ -13,8 +13,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Label
 
-from tui.domain.distribution import MAX_FORMS_PER_CELL, DistributionPlan
 from tui.domain.instrument import ParticipantKey
+from tui.domain.paper import MAX_FORMS_PER_CELL, DistributionPlan
 
 DIGITS = len(str(MAX_FORMS_PER_CELL))
 

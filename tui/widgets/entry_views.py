@@ -8,8 +8,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from tui.domain.entry_session import MODE_TITLES, EntrySession, Mode
-from tui.domain.keying import MISSING_KEY
+from tui.domain.entry import MISSING_KEY, MODE_TITLES, EntrySession, Mode
 
 STATE_STYLE = {"done": "green", "current": "bold reverse", "missing": "red strike", "open": "dim"}
 

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Static, TextArea
 
-from tui.domain.builder_model import FLAG, LINES, PARAGRAPH, Field, Target
+from tui.domain.instrument import FLAG, LINES, PARAGRAPH, Field, Target
 
 
 class FieldInput(Input):

@@ -13,8 +13,7 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from tui.domain.builder_model import KEY_HEADINGS, Target
-from tui.domain.instrument import Instrument
+from tui.domain.instrument import KEY_HEADINGS, Instrument, Target
 
 
 @dataclass(frozen=True)

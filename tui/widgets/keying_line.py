@@ -16,7 +16,7 @@ from textual import events
 from textual.message import Message
 from textual.widgets import Input
 
-from tui.domain.entry_session import EntrySession, Outcome
+from tui.domain.entry import EntrySession, Outcome
 
 
 class KeyingLine(Input):

@@ -18,7 +18,7 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
-from tui.domain.keying import Slot
+from tui.domain.entry import Slot
 
 INDENT = 5  # "12 ■ "
 NUMBER, MARK_ON, MARK_OFF, TEXT_ON = (Style(bold=True), Style(bold=True, color="green"), Style(dim=True),

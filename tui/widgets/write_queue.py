@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.worker import get_current_worker
 
-from tui.domain.entry_session import Job
+from tui.domain.entry import Job
 from tui.domain.store import StoreError, Study
 
 

@@ -1,6 +1,6 @@
 """The study store: the single storage API for the TUI, the CLI and the tests."""
 
-from .errors import (
+from tui.domain.store.errors import (
     DuplicateError,
     InputError,
     NewerStudyError,
@@ -10,7 +10,7 @@ from .errors import (
     StoreError,
     UnknownWaveError,
 )
-from .records import (
+from tui.domain.store.records import (
     AuditEntry,
     Discrepancy,
     Draft,
@@ -22,10 +22,10 @@ from .records import (
     SavedReturn,
     Wave,
 )
-from .study import DEFAULT_SETTINGS, Study, check_operator
+from tui.domain.store.study import DEFAULT_SETTINGS, Study, check_operator
 
 __all__ = [
-    "DEFAULT_SETTINGS", "AuditEntry", "Discrepancy", "Draft", "DuplicateError", "EntryPass", "InputError",
+    "DEFAULT_SETTINGS", "AuditEntry", "CsvImportError", "Discrepancy", "Draft", "DuplicateError", "EntryPass", "InputError",
     "IssuedForm", "NewReturn", "NewerStudyError", "NotAStudyError", "NotFoundError", "OperatorStats", "ReturnRecord",
-    "SavedReturn", "StaleError", "Study", "StoreError", "UnknownWaveError", "Wave", "check_operator",
+    "SavedReturn", "StaleError", "Study", "StoreError", "UnknownWaveError", "Wave", "check_operator", "import_returns_csv", "wide_to_csv_frame",
 ]

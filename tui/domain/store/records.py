@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui.domain.answers import BankAnswer
 from tui.domain.instrument import Instrument
+from tui.domain.returns import BankAnswer
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Tables of a study, in SQLAlchemy Core so the same SQL runs on SQLite and PostgreSQL.
 
-Times are ISO 8601 UTC text. Answers are the compact text of tui.domain.answers.
+Times are ISO 8601 UTC text. Answers are the compact text of tui.domain.returns.answers.
 """
 
 from __future__ import annotations

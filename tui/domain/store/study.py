@@ -40,13 +40,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import NullPool
 from sqlalchemy.schema import CreateTable
 
-from tui.domain import answers as ans
-from tui.domain.instrument import Instrument, ParticipantCodeError
-from tui.domain.instrument_toml import dumps_instrument, parse_instrument
-from tui.domain.serials import SerialError, make_serial, parse_serial
-
-from . import schema as s
-from .errors import (
+from tui.domain.instrument import Instrument, ParticipantCodeError, dumps_instrument, parse_instrument
+from tui.domain.returns import SerialError, make_serial, parse_serial
+from tui.domain.returns import answers as ans
+from tui.domain.store import schema as s
+from tui.domain.store.errors import (
     DuplicateError,
     InputError,
     NewerStudyError,
@@ -56,7 +54,7 @@ from .errors import (
     StoreError,
     UnknownWaveError,
 )
-from .records import (
+from tui.domain.store.records import (
     AuditEntry,
     Discrepancy,
     Draft,
@@ -762,14 +760,14 @@ class Study:
     # --- reading for analysis ---------------------------------------------------------------------
 
     def returns_wide(self, wave: str) -> pl.DataFrame:
-        """One row per return: base columns of tui.domain.frames, then one Boolean per statement code
+        """One row per return: base columns of tui.domain.returns.frames, then one Boolean per statement code
         (null where the bank's page was missing). Built without a Python loop over rows: the database
         joins each row into one text line, polars parses all lines at once and decodes the bit masks."""
         import io
 
         import polars as pl
 
-        from tui.domain.frames import WIDE_BASE_COLUMNS, empty_wide, wide_schema
+        from tui.domain.returns import WIDE_BASE_COLUMNS, empty_wide, wide_schema
 
         w = self.wave(wave)
         instrument = w.instrument
@@ -807,7 +805,7 @@ class Study:
                 .cast(wide_schema(instrument)))
 
     def returns_long(self, wave: str) -> pl.DataFrame:
-        from tui.domain.frames import long_from_wide
+        from tui.domain.returns import long_from_wide
 
         return long_from_wide(self.returns_wide(wave), self.wave(wave).instrument)
 

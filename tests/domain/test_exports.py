@@ -1,0 +1,145 @@
+"""Exports written and read back: CSV, Parquet, the Excel workbook, README and metadata."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import polars as pl
+import pytest
+
+from tests.analysis_fixtures import SCHOOL_NAMES, wave_2014, wave_2015
+from tui.domain.analysis import export_wave, long_returns, raw_tables, school_names_of
+from tui.domain.paths import UnsafePathError
+
+MADE = datetime(2015, 2, 1, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def exported(tmp_path):
+    return export_wave(wave_2015(), exports_dir=tmp_path / "exports", previous=wave_2014(), by="role_group", k=3,
+                       now=MADE)
+
+
+def test_files_land_in_the_wave_folder(exported, tmp_path):
+    assert exported.folder == (tmp_path / "exports" / "2015").resolve()
+    names = sorted(p.name for p in exported.files)
+    tables = ["comparison", "response-rates", "returns-long", "returns-wide", "stage-profile", "statement-list",
+              "statements"]
+    assert names == sorted([f"{t}-2015.{ext}" for t in tables for ext in ("csv", "parquet")]
+                           + ["surveydesk-2015.xlsx", "metadata.json", "README.txt"])
+    assert all(p.parent == exported.folder and p.stat().st_size > 0 for p in exported.files)
+    assert not list(exported.folder.glob(".*partial"))
+
+
+def test_csv_and_parquet_read_back(exported):
+    statements = pl.read_parquet(exported.folder / "statements-2015.parquet")
+    csv = pl.read_csv(exported.folder / "statements-2015.csv")
+    assert csv.height == statements.height == 4 * 8  # overall + HD, SLT, T; 8 statements
+    row = csv.filter((pl.col("group") == "Overall") & (pl.col("code") == "JPD D1")).row(0, named=True)
+    # 2015: jpd.4 (now JPD D1) highlighted by 3 of 5.
+    assert (row["statement_id"], row["n"], row["highlighted"], row["percent"]) == ("jpd.4", 5, 3, 60.0)
+    assert row["ci_low"] == pytest.approx(23.07, abs=0.01)  # Wilson 3/5: 0.2307 to 0.8824
+    # k = 3: HD n = 2, SLT n = 1, T n = 2 are suppressed and blank in the CSV.
+    hd = csv.filter(pl.col("group") == "HD")
+    assert hd["suppressed"].all() and hd["percent"].is_null().all() and hd["suppression"].to_list()[0] == "primary"
+
+
+def test_comparison_export_lists_every_statement(exported):
+    comparison = pl.read_csv(exported.folder / "comparison-2015.csv").filter(pl.col("group") == "Overall")
+    assert comparison.select("statement_id", "status").rows() == [
+        ("jpd.1", "same"), ("jpd.2", "same"), ("jpd.3", "reworded"), ("jpd.6", "only in 2015"),
+        ("jpd.4", "moved"), ("jpd.5", "only in 2014"), ("hsc.1", "same"), ("hsc.2", "same"), ("hsc.3", "same")]
+    assert comparison.filter(pl.col("statement_id") == "jpd.2")["negative"].to_list() == [True]
+
+
+def test_raw_returns_wide_and_long(exported):
+    wide = pl.read_parquet(exported.folder / "returns-wide-2015.parquet")
+    assert wide.equals(wave_2015().wide)
+    long = pl.read_csv(exported.folder / "returns-long-2015.csv")
+    assert long.height == 5 * 8
+    assert long.select("return_id", "code", "statement_id", "highlighted").head(3).rows() == [
+        (11, "JPD A1", "jpd.1", True), (11, "JPD A2", "jpd.2", False), (11, "JPD B1", "jpd.3", True)]
+
+
+def test_long_returns_keep_missing_pages_empty():
+    data = wave_2014()
+    long = long_returns(data.wide.sort("return_id"), data.instrument)
+    # Return 3 has no HSC page; return 7 no JPD page.
+    assert long.filter((pl.col("return_id") == 3) & (pl.col("bank") == "HSC"))["highlighted"].is_null().all()
+    assert long.filter(pl.col("return_id") == 7)["highlighted"].null_count() == 5
+    assert long["return_id"].to_list() == [r for r in range(1, 9) for _ in range(8)]
+
+
+def test_workbook_has_a_sheet_per_table(exported):
+    import fastexcel
+
+    path = exported.folder / "surveydesk-2015.xlsx"
+    assert fastexcel.read_excel(str(path)).sheet_names == [
+        "statements", "stage profile", "response rates", "comparison", "returns wide", "returns long",
+        "statement list"]
+    rates = pl.read_excel(path, sheet_name="response rates")
+    assert rates.filter(pl.col("grouping") == "overall")["text"].to_list() == ["5 of 68, 7%"]
+    statements = pl.read_excel(path, sheet_name="statements")
+    assert statements.filter((pl.col("group") == "Overall") & (pl.col("code") == "JPD A1"))["percent"].to_list() == [
+        80.0]
+
+
+def test_readme_and_metadata_say_what_was_made(exported):
+    metadata = json.loads((exported.folder / "metadata.json").read_text())
+    assert metadata["instrument"] == {"id": "mini", "title": "Mini Partnership Survey", "version": "2015"}
+    assert (metadata["wave"], metadata["k"], metadata["made_at"]) == ("2015", 3, "2015-02-01T09:30:00+00:00")
+    assert metadata["compared_with"] == {"wave": "2014", "instrument_version": "2014"}
+    assert metadata["made_by"].startswith("SurveyDesk ")
+    assert "fewer than 3 respondents" in metadata["suppression_rule"]
+    readme = (exported.folder / "README.txt").read_text()
+    for needed in ("wave 2015", "version 2015", "k = 3", "2015-02-01T09:30:00+00:00", "Wilson",
+                   "record level", "statements (32 rows)"):
+        assert needed in readme, needed
+
+
+def test_no_school_name_in_any_file_unless_revealed(tmp_path):
+    data = wave_2014()
+    plain = export_wave(data, exports_dir=tmp_path, by=("school", "role_group"), formats=("csv", "xlsx"))
+    for path in plain.files:
+        content = path.read_bytes()
+        for name in SCHOOL_NAMES.values():
+            assert name.encode() not in content, f"{name} in {path.name}"
+    revealed = export_wave(data, exports_dir=tmp_path, folder="2014-named", by="school", formats=("csv",),
+                           school_names=school_names_of(data.instrument))
+    statements = pl.read_csv(revealed.folder / "statements-2014.csv")
+    assert "School A (Hill Top Primary)" in statements["group"].to_list()
+    assert pl.read_csv(revealed.folder / "returns-wide-2014.csv")["school_name"].unique().sort().to_list() == sorted(
+        SCHOOL_NAMES.values())
+    assert "revealed" in (revealed.folder / "README.txt").read_text()
+
+
+@pytest.mark.parametrize("folder", ["../outside", "/tmp/elsewhere", "a/../../b"])
+def test_folders_outside_the_exports_folder_are_refused(tmp_path, folder):
+    with pytest.raises(UnsafePathError, match="outside"):
+        export_wave(wave_2014(), exports_dir=tmp_path / "exports", folder=folder)
+    assert not (tmp_path / "outside").exists()
+
+
+def test_unknown_format_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="unknown export format pdf"):
+        export_wave(wave_2014(), exports_dir=tmp_path, formats=("csv", "pdf"))
+
+
+def test_big_raw_tables_stay_out_of_the_workbook(tmp_path, monkeypatch):
+    import tui.domain.analysis.exports as exports
+
+    monkeypatch.setattr(exports, "EXCEL_MAX_RAW_CELLS", 50)
+    result = exports.export_wave(wave_2014(), exports_dir=tmp_path, formats=("xlsx",))
+    assert [n.split(" ")[0] for n in result.notes] == ["returns_wide", "returns_long"]
+    import fastexcel
+
+    assert "returns wide" not in fastexcel.read_excel(str(result.folder / "surveydesk-2014.xlsx")).sheet_names
+    assert "left out of the workbook" in (result.folder / "README.txt").read_text()
+
+
+def test_raw_tables_hold_only_this_wave():
+    data = wave_2014()
+    both = type(data)(data.wave, data.instrument, pl.concat([data.wide, data.wide.with_columns(pl.lit("x").alias(
+        "wave"))]))
+    assert raw_tables(both)["returns_wide"].height == 8

@@ -1,0 +1,257 @@
+"""Pilot: the analysis screen (F5) on a real study, driven by the keys a researcher would press."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from textual.widgets import DataTable, Static
+
+from tests.analysis_study import SECRET_NAME
+from tests.helpers import screen_text
+from tui.app import make_app
+from tui.domain.analysis import figure, wave_returns, wave_tables
+from tui.domain.demo import new_returns, synthetic_returns
+from tui.domain.store import Study
+from tui.widgets.bar_chart import BarChart
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def study_path(analysis_study) -> Path:
+    return analysis_study
+
+
+@pytest.fixture
+def app(study_path, tmp_path):
+    app = make_app(study_path=study_path, operator="RS")
+    app.exports_dir = tmp_path / "exports"
+    return app
+
+
+async def settle(pilot) -> None:
+    """Let the workers finish and their messages land."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def open_analysis(pilot) -> None:
+    await pilot.press("f5")
+    await settle(pilot)
+
+
+def table_of(app) -> tuple[list[str], list[list[str]]]:
+    table = app.screen.query_one("#analysis-table", DataTable)
+    header = [str(column.label) for column in table.columns.values()]
+    rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+    return header, rows
+
+
+def statements(study_path: Path, wave: str, by, k: int = 5) -> pl.DataFrame:
+    with Study.open(study_path) as study:
+        return wave_tables(wave_returns(study, wave), by=by, k=k)["statements"]
+
+
+async def test_opens_on_the_current_wave_by_role_group(app, study_path):
+    async with app.run_test(size=SIZE) as pilot:
+        await open_analysis(pilot)
+        text = screen_text(app)
+        assert "Wave 2015 · JPD Joint Practice Development 1/5 · role group" in text
+        assert "Responses 2015: 49 of 60, 82%" in text
+        assert "Joint Practice Development by group (2015)" in text
+        expected = statements(study_path, "2015", "role_group").filter(pl.col("bank") == "JPD")
+        n = {g: expected.filter(pl.col("group") == g)["n"].max() for g in ("Overall", "HD", "SLT", "T")}
+        assert f"■ HD ({n['HD']})" in text and f"■ T ({n['T']})" in text
+        assert "Small cells (k = 5)" in text
+        header, rows = table_of(app)
+        assert header == ["Code", "No.", f"Overall (n={n['Overall']})", f"HD (n={n['HD']})", f"SLT (n={n['SLT']})",
+                          f"T (n={n['T']})", "Statement"]
+        a1 = expected.filter(pl.col("code") == "JPD A1", pl.col("group") == "HD").row(0, named=True)
+        assert rows[0][0] == "JPD A1" and rows[0][3] == figure(a1["percent"], a1["ci_low"], a1["ci_high"])
+        assert len(rows) == 13 and rows[1][0] == "JPD A2*"
+
+
+async def test_keys_step_banks_and_groupings(app, study_path):
+    async with app.run_test(size=SIZE) as pilot:
+        await open_analysis(pilot)
+        await pilot.press("right_square_bracket")
+        assert "High Social Capital by group (2015)" in screen_text(app)
+        assert table_of(app)[1][0][0] == "HSC A1"
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        assert "Alliance Architecture by group (2015)" in screen_text(app)
+        assert "AA Alliance Architecture 5/5" in screen_text(app)
+
+        await pilot.press("g")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "· school" in text and "Responses 2015: 49 of 60, 82% · School A" in text
+        header = table_of(app)[0]
+        assert header[3].startswith("School A (n=") and header[-2].startswith("School E (n=")
+        await pilot.press("g")
+        await settle(pilot)
+        assert "school × role group" in screen_text(app)
+        assert "School A · HD (n=" in table_of(app)[0][3]
+        await pilot.press("g")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Alliance Architecture Overall (" in text and table_of(app)[0][2].startswith("Overall (n=")
+        assert len(table_of(app)[0]) == 4  # code, number, overall, statement
+
+
+async def test_comparison_pairs_the_waves_and_steps_groups(app, study_path):
+    async with app.run_test(size=SIZE) as pilot:
+        await open_analysis(pilot)
+        assert "n Group" not in screen_text(app)  # only offered when comparing
+        await pilot.press("c")
+        await settle(pilot)
+        text = screen_text(app)
+        ns = [statements(study_path, w, ())["n"].filter(statements(study_path, w, ())["bank"] == "JPD").max()
+              for w in ("2014", "2015")]
+        assert f"2014/2015 Joint Practice Development Overall ({ns[0]}–{ns[1]} responses)" in text
+        assert "Responses 2014: 31 of 68, 46%" in text and "Responses 2015: 49 of 60, 82%" in text
+        assert "n Group" in text
+        assert table_of(app)[0] == ["Code", "2014 %", "2015 %", "Change", "Note", "Statement"]
+        await pilot.press("n")
+        text = screen_text(app)
+        assert "2014/2015 Joint Practice Development HD (" in text and "role group: HD" in text
+        await pilot.press("c")  # only two waves: back to one
+        await settle(pilot)
+        assert "Joint Practice Development by group (2015)" in screen_text(app)
+
+
+async def test_focus_moves_along_the_statements_with_the_table(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await open_analysis(pilot)
+        chart = app.screen.query_one(BarChart)
+        assert chart.has_focus and "JPD A1  The school encourages staff" in screen_text(app)
+        await pilot.press("right")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "JPD A2 (negatively worded)  Staff development is not seen as a high priority" in text
+        table = app.screen.query_one("#analysis-table", DataTable)
+        assert table.cursor_row == 1
+        await pilot.press("end")
+        await pilot.pause()
+        assert chart.focus_index == 12 and table.cursor_row == 12 and "JPD D3  " in screen_text(app)
+        table.focus()
+        await pilot.press("up", "up")
+        await pilot.pause()
+        assert chart.focus_index == 10 and "JPD D1  " in screen_text(app)
+        await pilot.press("right_square_bracket")  # a new bank starts at its first statement
+        assert chart.focus_index == 0 and table.cursor_row == 0
+
+
+async def test_small_groups_are_suppressed_on_screen(app, study_path):
+    async with app.run_test(size=SIZE) as pilot:
+        await open_analysis(pilot)
+        await pilot.press("w", "g", "g")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Wave 2014 · JPD Joint Practice Development 1/5 · school × role group" in text
+        assert "suppressed" in text and "· no figure (suppressed or no answers)" in text
+        hidden = statements(study_path, "2014", ("school", "role_group")).filter(
+            pl.col("bank") == "JPD", pl.col("grouping") == "school × role_group", pl.col("suppressed"))
+        header, rows = table_of(app)
+        cells = [cell for row in rows for cell in row[3:-1]]
+        assert hidden.height and cells.count("supp.") == hidden.height
+        assert SECRET_NAME not in text
+
+
+async def test_export_and_report_run_in_workers_and_name_the_files(app, tmp_path):
+    async with app.run_test(size=SIZE) as pilot:
+        await open_analysis(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        folder = tmp_path / "exports" / "2015"
+        assert (folder / "surveydesk-2015.xlsx").exists() and (folder / "returns-long-2015.parquet").exists()
+        message = app.screen.query_one("#analysis-message", Static)
+        assert str(message.content) == f"Exported 15 files to {folder} (README.txt says what each holds)"
+        assert "Exported 15 files" in screen_text(app)
+        assert SECRET_NAME not in (folder / "returns-wide-2015.csv").read_text()
+        await pilot.press("c", "r")
+        await settle(pilot)
+        assert (folder / "report-2014-2015.pdf").stat().st_size > 10_000
+        assert str(message.content) == f"Report written: {folder / 'report-2014-2015.pdf'}"
+
+
+async def test_palette_lists_the_screen_actions(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await open_analysis(pilot)
+        names = [name for name, _, _ in app.screen.palette_commands()]
+        for name in ("Analysis: Bank", "Analysis: Previous bank", "Analysis: Grouping", "Analysis: Compare",
+                     "Analysis: Export", "Analysis: Report", "Analysis: Export without the raw returns"):
+            assert name in names
+
+
+async def test_returns_are_read_once_per_wave_and_again_after_keying(app, study_path, monkeypatch):
+    reads: list[str] = []
+    original = Study.returns_wide
+
+    def counted(self, wave):
+        reads.append(wave)
+        return original(self, wave)
+
+    monkeypatch.setattr(Study, "returns_wide", counted)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_analysis(pilot)
+        for key in ("g", "g", "right_square_bracket", "g", "c"):
+            await pilot.press(key)
+            await settle(pilot)
+        assert reads == ["2015", "2014"]
+        await pilot.press("f2", "f5")  # nothing changed: nothing read again
+        await settle(pilot)
+        assert reads == ["2015", "2014"]
+        # Returns keyed elsewhere meanwhile: coming back to the screen reads them.
+        instrument = app.study.wave("2015").instrument
+        more = synthetic_returns(instrument, 5, wave="2015", seed=99)
+        app.study.save_returns(new_returns(more, instrument), operator="RS")
+        await pilot.press("f2")
+        await pilot.press("f5")
+        await settle(pilot)
+        assert "Responses 2015: 54 of 60, 90%" in screen_text(app)
+        assert reads[2:] == ["2015", "2014"]
+        # So is a new k set meanwhile.
+        app.study.set_setting("min_cell", 20, operator="RS")
+        await pilot.press("f2", "f5")
+        await settle(pilot)
+        assert "Small cells (k = 20)" in screen_text(app)
+
+
+async def test_empty_study_and_wave_without_returns(tmp_path):
+    app = make_app(study_path=tmp_path / "empty.db", operator="RS")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_analysis(pilot)
+        assert "No waves yet: add one with `surveydesk wave add NAME`" in screen_text(app)
+        app.study.add_wave("2016", app.instrument, operator="RS")  # while the app runs
+        await pilot.press("f2", "f5")
+        await settle(pilot)
+        assert "Wave 2016 has no returns yet" in screen_text(app)
+    app = make_app(study_path=tmp_path / "empty.db", operator="RS")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_analysis(pilot)
+        assert "Wave 2016 has no returns yet" in screen_text(app)
+        await pilot.press("e", "right_square_bracket", "g")
+        await settle(pilot)
+        assert not (tmp_path / "exports").exists()
+
+
+async def test_usable_at_80_by_24(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_analysis(pilot)
+        text = screen_text(app)
+        lines = text.splitlines()
+        assert len(lines) == 24 and all(len(line) <= 80 for line in lines)
+        for seen in ("Joint Practice Development by group (2015)", "100┤", "0└", "A1", "D3", "■ HD (",
+                     "JPD A1  The school", "Small cells (k = 5)", "Code"):
+            assert seen in text, seen
+        # Two waves' rates and an export message still leave room for everything (no overflow).
+        await pilot.press("c", "e")
+        await settle(pilot)
+        text = screen_text(app)
+        for seen in ("2014/2015 Joint Practice Development Overall", "0└", "Code     2014 %", "JPD A1 ",
+                     "Small cells (k = 5)", "Exported 17 files to"):
+            assert seen in text, seen

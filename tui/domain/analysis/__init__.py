@@ -1,0 +1,44 @@
+"""What researchers do with the returns: percentage agreement per statement by group and wave,
+disclosure control, tables, text charts, exports.
+
+``report_pdf`` loads reportlab, so it is imported by its own path, not from here.
+"""
+
+from __future__ import annotations
+
+from .agreement import (
+    STATEMENT_TABLE_COLUMNS,
+    Z95,
+    ChartData,
+    ChartSeries,
+    GroupingError,
+    WaveReturns,
+    compare_waves,
+    group_chart,
+    grouping_name,
+    levels,
+    parse_grouping,
+    percent_text,
+    response_rates,
+    stage_profile,
+    statement_table,
+    wave_chart,
+    whole,
+    wilson_interval,
+)
+from .disclosure import (
+    DEFAULT_K,
+    protect,
+    reveal_school_names,
+    rule_text,
+    school_names_of,
+    suppression_states,
+)
+from .exports import export_wave
+from .from_study import min_cell, previous_wave, returns_count, school_names_to_reveal, wave_returns
+from .grids import SUPPRESSED, change, figure, rates_line
+from .tables import long_returns, raw_tables, wave_tables
+from .textchart import describe, plain, render_bar_chart
+from .view import GROUPINGS, AnalysisCache, AnalysisTables, Selection, build_tables, next_in
+
+__all__ = ["AnalysisCache", "AnalysisTables", "ChartData", "ChartSeries", "DEFAULT_K", "GROUPINGS", "GroupingError", "STATEMENT_TABLE_COLUMNS", "SUPPRESSED", "Selection", "WaveReturns", "Z95", "build_tables", "change", "compare_waves", "describe", "export_wave", "figure", "group_chart", "grouping_name", "levels", "long_returns", "min_cell", "next_in", "parse_grouping", "percent_text", "plain", "previous_wave", "protect", "rates_line", "raw_tables", "render_bar_chart", "response_rates", "returns_count", "reveal_school_names", "rule_text", "school_names_of", "school_names_to_reveal", "stage_profile", "statement_table", "suppression_states", "wave_chart", "wave_returns", "wave_tables", "whole", "wilson_interval"]

@@ -1,0 +1,100 @@
+"""A vertical bar chart of percentages drawn with block characters, like the thesis's figures.
+
+One slot per statement code along the bottom, one bar per series (group or wave) in each slot,
+0-100% up the side in eighths of a row. Pure: returns rich Text lines for any widget or console
+to show; nothing here knows about Textual.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from tui.domain.analysis.agreement import ChartData, whole
+
+# Tableau 10: distinguishable in most terminals and for common colour-vision deficiencies.
+PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7",
+           "#9c755f", "#bab0ac")
+BLOCKS = " ▁▂▃▄▅▆▇█"
+AXIS_WIDTH = 4  # "100┤"
+TICKS = (100, 75, 50, 25)
+NO_FIGURE = "·"  # suppressed, or nobody answered
+NEGATIVE_MARK = "*"
+
+
+def series_style(index: int) -> str:
+    return PALETTE[index % len(PALETTE)]
+
+
+def _cell(value: float | None, low: float, step: float) -> str:
+    if value is None:
+        return " "
+    fill = min(max((value - low) / step, 0.0), 1.0)
+    return BLOCKS[round(fill * 8)]
+
+
+def render_bar_chart(chart: ChartData, *, width: int = 80, height: int = 12, focus: int | None = None) -> list[Text]:
+    """The chart as lines: title, ``height`` rows of bars, the axis, labels and a legend.
+
+    Bars get as wide as ``width`` allows (up to four cells); when even one cell per bar does not
+    fit, the chart is wider than asked and the caller scrolls. ``focus`` reverses one label.
+    """
+    slots = len(chart.labels)
+    count = max(len(chart.series), 1)
+    room = max(width - AXIS_WIDTH, 1)
+    bar = max(1, min(4, (room // max(slots, 1) - 1) // count))
+    slot = count * bar + 1
+    step = 100.0 / height
+    lines = [Text(chart.title, style="bold")]
+    for row in range(height):
+        low = (height - 1 - row) * step
+        top = low + step
+        tick = next((t for t in TICKS if abs(top - t) < step / 2), None)
+        line = Text()
+        line.append(f"{tick:>3}┤" if tick is not None else "   │", style="dim")
+        for i in range(slots):
+            for s, series in enumerate(chart.series):
+                value = series.values[i]
+                if value is None and row == height - 1:
+                    line.append(NO_FIGURE * bar, style="dim")
+                else:
+                    line.append(_cell(value, low, step) * bar, style=series_style(s))
+            line.append(" ")
+        lines.append(line)
+    lines.append(Text("  0└" + "─" * (slot * slots), style="dim"))
+    labels = Text(" " * AXIS_WIDTH)
+    for i, label in enumerate(chart.labels):
+        shown = label + (NEGATIVE_MARK if chart.negative[i] and len(label) < slot - 1 else "")
+        style = "reverse bold" if i == focus else ""
+        labels.append(shown[: slot - 1].ljust(slot - 1)[: slot - 1], style=style)
+        labels.append(" ")
+    lines.append(labels)
+    legend = Text(" " * AXIS_WIDTH)
+    for s, series in enumerate(chart.series):
+        legend.append("■ ", style=series_style(s))
+        legend.append(series.name + (" suppressed" if series.suppressed else "") + "  ")
+    notes = []
+    if any(chart.negative):
+        notes.append(f"{NEGATIVE_MARK} negatively worded")
+    if any(v is None for series in chart.series for v in series.values):
+        notes.append(f"{NO_FIGURE} no figure (suppressed or no answers)")
+    if notes:
+        legend.append("  ".join(notes), style="dim")
+    lines.append(legend)
+    return lines
+
+
+def describe(chart: ChartData, index: int) -> Text:
+    """The focused statement in full: code, text and each series' figure, for a caption line."""
+    text = Text(chart.codes[index], style="bold")
+    if chart.negative[index]:
+        text.append(" (negatively worded)", style="italic")
+    text.append(f"  {chart.texts[index]}\n")
+    for s, series in enumerate(chart.series):
+        value = series.values[index]
+        text.append("■ ", style=series_style(s))
+        text.append(f"{series.name}: {'—' if value is None else f'{whole(value)}%'}   ")
+    return text
+
+
+def plain(lines: list[Text]) -> str:
+    return "\n".join(line.plain.rstrip() for line in lines)

@@ -1,0 +1,167 @@
+"""What the TUI analysis screen shows, without Textual: a selection (wave, comparison wave,
+grouping, k), the protected tables it gives, and from those the chart and grid for one bank.
+
+``AnalysisCache`` reads each wave's returns once and keeps the tables per selection, so switching
+bank or grouping never re-reads 100,000 returns from the store; the screen calls it from a
+worker thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from tui.domain.analysis.agreement import (
+    ChartData,
+    WaveReturns,
+    bank_abbreviations,
+    group_chart,
+    group_labels,
+    grouping_name,
+    grouping_title,
+    response_rates,
+    wave_chart,
+)
+from tui.domain.analysis.grids import Grid, comparison_grid, rates_line, statement_grid
+from tui.domain.analysis.tables import wave_tables
+
+# The groupings the screen cycles through, coarsest first.
+GROUPINGS: tuple[tuple[str, ...], ...] = ((), ("role_group",), ("school",), ("school", "role_group"))
+
+
+@dataclass(frozen=True)
+class Selection:
+    wave: str
+    compare_with: str | None = None  # the earlier wave shown first, or None
+    by: tuple[str, ...] = ("role_group",)
+    k: int = 5
+
+    @property
+    def grouping(self) -> str:
+        return grouping_name(self.by)
+
+    @property
+    def waves(self) -> tuple[str, ...]:
+        return (self.compare_with, self.wave) if self.compare_with else (self.wave,)
+
+
+@dataclass(frozen=True)
+class AnalysisTables:
+    """The protected tables of one selection and what the screen needs to draw them."""
+
+    selection: Selection
+    returns: int
+    statements: pl.DataFrame
+    comparison: pl.DataFrame | None
+    rates: tuple[pl.DataFrame, ...]  # per wave shown, earlier first
+    banks: tuple[str, ...]
+    bank_titles: dict[str, str]
+    groups: tuple[str, ...]  # the finest grouping's labels, or ("Overall",)
+
+    @property
+    def comparing(self) -> bool:
+        return self.comparison is not None
+
+    def focus_groups(self) -> tuple[str, ...]:
+        """The groups a paired (two-wave) chart can show, one at a time."""
+        return ("Overall", *[g for g in self.groups if g != "Overall"])
+
+    def chart(self, bank: str, group: str = "Overall") -> ChartData:
+        """Compared: the two waves paired for ``group``. Else one bar per group of the grouping."""
+        if self.comparison is not None:
+            return wave_chart(self.comparison, bank, group)
+        level = self.selection.grouping
+        return group_chart(self.statements, bank, list(self.groups), grouping=level if self.selection.by else None)
+
+    def grid(self, bank: str, group: str = "Overall") -> Grid:
+        if self.comparison is not None:
+            return comparison_grid(self.comparison, bank, group)
+        groups = list(dict.fromkeys(["Overall", *self.groups]))
+        return statement_grid(self.statements, bank, groups)
+
+    def rates_text(self) -> list[str]:
+        grouping = self.selection.grouping
+        return [rates_line(rates, grouping) for rates in self.rates]
+
+    def describe_selection(self, bank: str, group: str | None = None) -> str:
+        """"Wave 2014 → 2015 · JPD Joint Practice Development 1/5 · role group: HD" (k is stated with the rule)."""
+        s = self.selection
+        waves = f"{s.compare_with} → {s.wave}" if s.compare_with else s.wave
+        position = f" {self.banks.index(bank) + 1}/{len(self.banks)}" if bank in self.banks else ""
+        grouping = grouping_title(s.grouping) + (f": {group}" if self.comparing and group else "")
+        return " · ".join([f"Wave {waves}", f"{bank} {self.bank_titles.get(bank, '')}{position}", grouping])
+
+
+def build_tables(selection: Selection, current: WaveReturns, earlier: WaveReturns | None) -> AnalysisTables:
+    """The protected tables of a selection from the waves' returns (pure; no store access)."""
+    tables = wave_tables(current, by=selection.by, k=selection.k, previous=earlier)
+    statements = tables["statements"]
+    rates = [tables["response_rates"]]
+    if earlier is not None:
+        this_wave = earlier.wide.filter(pl.col("wave") == earlier.wave)
+        rates.insert(0, response_rates(this_wave, earlier.instrument, earlier.issued, earlier.population))
+    banks = tuple(bank_abbreviations(statements))
+    titles = dict(statements.select("bank", "bank_title").unique("bank").iter_rows())
+    groups = tuple(group_labels(statements, selection.grouping)) if selection.by else ("Overall",)
+    return AnalysisTables(
+        selection=selection,
+        returns=current.wide.filter(pl.col("wave") == current.wave).height,
+        statements=statements,
+        comparison=tables.get("comparison"),
+        rates=tuple(rates),
+        banks=banks,
+        bank_titles=titles,
+        groups=groups or ("Overall",),
+    )
+
+
+class AnalysisCache:
+    """Each wave's returns read once; tables kept per selection. Safe to call from one worker
+    thread at a time while the UI thread only reads finished results."""
+
+    def __init__(self, load: Callable[[str], WaveReturns]):
+        self._load = load
+        self._returns: dict[str, WaveReturns] = {}
+        self._tables: dict[Selection, AnalysisTables] = {}
+        self._lock = threading.Lock()
+
+    def returns(self, wave: str) -> WaveReturns:
+        with self._lock:
+            cached = self._returns.get(wave)
+        if cached is None:
+            cached = self._load(wave)
+            with self._lock:
+                self._returns[wave] = cached
+        return cached
+
+    def cached(self, selection: Selection) -> AnalysisTables | None:
+        with self._lock:
+            return self._tables.get(selection)
+
+    def tables(self, selection: Selection) -> AnalysisTables:
+        found = self.cached(selection)
+        if found is not None:
+            return found
+        current = self.returns(selection.wave)
+        earlier = self.returns(selection.compare_with) if selection.compare_with else None
+        built = build_tables(selection, current, earlier)
+        with self._lock:
+            self._tables[selection] = built
+        return built
+
+    def clear(self) -> None:
+        """Forget everything (new returns were keyed): the next request re-reads the store."""
+        with self._lock:
+            self._returns.clear()
+            self._tables.clear()
+
+
+def next_in(options: tuple, current: object, step: int = 1):
+    """The option after ``current`` (wrapping), or the first when ``current`` is not among them."""
+    if current not in options:
+        return options[0]
+    return options[(options.index(current) + step) % len(options)]
+

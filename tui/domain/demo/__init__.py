@@ -1,0 +1,9 @@
+"""The synthetic demo study and synthetic returns for benchmarks and tests. Clearly labelled.
+"""
+
+from __future__ import annotations
+
+from .build import LABEL, SCHOOL_NAMES, build_demo
+from .synthetic import new_returns, synthetic_returns
+
+__all__ = ["LABEL", "SCHOOL_NAMES", "build_demo", "new_returns", "synthetic_returns"]

@@ -1,0 +1,561 @@
+"""Where everything goes on a printed form: pages planned once per instrument, as plain data.
+
+The static part of a form (instructions, bank headings, rubrics, statements, tick boxes,
+"Page n of m") is the same for every participant, so it is planned here once and drawn once
+by ``forms_pdf``; only the participant code, serial, wave and barcode change per copy, and
+their places are fixed by :class:`PageGeometry`.
+
+What is never planned onto paper: stage labels (the hidden Beginning ... Leading),
+school names, statement codes, notes and the negative flag. This module reads none of them.
+
+reportlab is used only for font metrics and is imported inside functions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from tui.domain.instrument import SECTION_LETTERS, Bank, Instrument, StatementRef
+
+# Landscape page sizes in points (1/72 inch).
+PAPERS: dict[str, tuple[float, float]] = {
+    "A4": (841.8898, 595.2756),
+    "letter": (792.0, 612.0),
+}
+
+REGULAR = "Helvetica"
+BOLD = "Helvetica-Bold"
+ITALIC = "Helvetica-Oblique"
+# The standard PDF fonts print WinAnsi (cp1252) text only; anything else is refused up front.
+FONT_ENCODING = "cp1252"
+
+MARGIN = 36.0
+HEADER_HEIGHT = 50.0
+FOOTER_HEIGHT = 52.0
+GUTTER = 14.0
+
+TITLE_SIZE = 20.0
+HEADING_SIZE = 15.0
+TEXT_SIZE = 10.0
+RUBRIC_SIZE = 9.5
+STATEMENT_SIZE = 9.5
+COLUMN_HEAD_SIZE = 14.0
+CODE_SIZE = 32.0
+
+BOX_SIZE = 8.5  # the tick box beside each statement
+STATEMENT_INDENT = 30.0  # box, then the number right-aligned, then the text
+STATEMENT_GAP = 6.0
+
+
+class FormLayoutError(ValueError):
+    """The instrument cannot be laid out on paper; the message names what and where."""
+
+
+# --- what a page is made of ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Text:
+    x: float
+    y: float  # baseline
+    text: str
+    font: str = REGULAR
+    size: float = TEXT_SIZE
+    align: str = "left"  # left | right | centre
+
+    @property
+    def width(self) -> float:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        return stringWidth(self.text, self.font, self.size)
+
+    @property
+    def left(self) -> float:
+        return {"left": self.x, "right": self.x - self.width, "centre": self.x - self.width / 2}[self.align]
+
+
+@dataclass(frozen=True)
+class Box:
+    """A stroked rectangle: a tick box or a write-in box."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    line_width: float = 0.8
+
+
+@dataclass(frozen=True)
+class Rule:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    line_width: float = 0.5
+    grey: float = 0.0  # 0 black .. 1 white
+
+
+@dataclass(frozen=True)
+class Dot:
+    """A bullet, drawn rather than set as a glyph so that copied text stays clean."""
+
+    x: float
+    y: float
+    radius: float
+
+
+Item = Text | Box | Rule | Dot
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """One page of the form as every participant gets it."""
+
+    number: int  # 1-based, within one copy
+    kind: str  # "cover" or "bank"
+    bank_id: str | None = None
+    continued: bool = False
+    statement_ids: tuple[str, ...] = ()
+    items: tuple[Item, ...] = ()
+
+
+@dataclass(frozen=True)
+class PageGeometry:
+    """Fixed places on every page: the body to fill, and the per-copy spots."""
+
+    paper: str
+    width: float
+    height: float
+
+    @property
+    def left(self) -> float:
+        return MARGIN
+
+    @property
+    def right(self) -> float:
+        return self.width - MARGIN
+
+    @property
+    def body_top(self) -> float:
+        return self.height - MARGIN - HEADER_HEIGHT - 12
+
+    @property
+    def body_bottom(self) -> float:
+        return MARGIN + FOOTER_HEIGHT + 8
+
+    @property
+    def body_width(self) -> float:
+        return self.right - self.left
+
+    # Per-copy spots, used by forms_pdf when it stamps a copy.
+    @property
+    def code_baseline(self) -> float:
+        return self.height - MARGIN - 44
+
+    @property
+    def title_baseline(self) -> float:
+        return self.height - MARGIN - 12
+
+    @property
+    def wave_baseline(self) -> float:
+        return self.height - MARGIN - 30
+
+    @property
+    def serial_baseline(self) -> float:
+        return MARGIN + 30
+
+    @property
+    def page_baseline(self) -> float:
+        return MARGIN + 12
+
+    @property
+    def barcode_bottom(self) -> float:
+        """Bars stand on this line; the serial is printed under them, inside the margin."""
+        return MARGIN + 12
+
+
+@dataclass(frozen=True)
+class FormLayout:
+    geometry: PageGeometry
+    blank: bool
+    pages: tuple[PagePlan, ...] = field(default=())
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages)
+
+    def pages_of_bank(self, bank_id: str) -> list[PagePlan]:
+        return [p for p in self.pages if p.bank_id == bank_id]
+
+
+def geometry(paper: str) -> PageGeometry:
+    try:
+        width, height = PAPERS[paper]
+    except KeyError:
+        raise FormLayoutError(f"paper {paper!r} is not known; use one of {', '.join(PAPERS)}") from None
+    return PageGeometry(paper, width, height)
+
+
+# --- text -------------------------------------------------------------------------------
+
+
+def wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Greedy word wrap by real glyph widths; a word wider than the line is cut, never clipped."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if stringWidth(candidate, font, size) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        while stringWidth(word, font, size) > width:
+            cut = 1
+            while cut < len(word) and stringWidth(word[: cut + 1], font, size) <= width:
+                cut += 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        current = word
+    if current:
+        lines.append(current)
+    return lines
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    bullet: bool = False
+    heading: bool = False
+    gap_before: float = 0.0
+
+
+_BULLET = re.compile(r"^\s*[-•*]\s+")
+
+
+def paragraphs(text: str, *, headings: bool = False) -> list[Paragraph]:
+    """Blank lines part paragraphs; a single line break starts a new line; '- ' starts a bullet.
+
+    With ``headings``, a short line without closing punctuation (``Instructions for
+    Completion``) is set in bold.
+    """
+    result: list[Paragraph] = []
+    blank_before = False
+    for raw in text.strip().splitlines():
+        line = raw.strip()
+        if not line:
+            blank_before = True
+            continue
+        gap = 0.0 if not result else (7.0 if blank_before else 3.0)
+        blank_before = False
+        if _BULLET.match(line):
+            result.append(Paragraph(_BULLET.sub("", line), bullet=True, gap_before=gap))
+            continue
+        is_heading = headings and len(line) <= 60 and line[-1] not in ".,:;!?\"'"
+        result.append(Paragraph(line, heading=is_heading, gap_before=gap))
+    return result
+
+
+def printed_texts(instrument: Instrument) -> Iterator[tuple[str, str]]:
+    """(where, text) for everything of the instrument that goes on paper."""
+    yield "title", instrument.title
+    yield "version", str(instrument.version)
+    yield "instructions", instrument.instructions
+    for role in instrument.key.roles:
+        yield f"role {role.digit}", role.label
+    for bank in instrument.banks:
+        yield f"bank {bank.abbreviation}", f"{bank.abbreviation} {bank.title} {bank.dimension}"
+        yield f"bank {bank.abbreviation} rubric", bank.rubric
+    for ref in instrument.refs():
+        yield ref.code, ref.statement.text
+
+
+def unprintable_characters(instrument: Instrument) -> list[tuple[str, str]]:
+    """(where, characters) for text the form's fonts cannot print."""
+    found: list[tuple[str, str]] = []
+    for where, text in printed_texts(instrument):
+        bad = sorted({ch for ch in text if not _encodable(ch)})
+        if bad:
+            found.append((where, "".join(bad)))
+    return found
+
+
+def stage_label_mentions(instrument: Instrument) -> list[tuple[str, str]]:
+    """(where, label) where the instrument's own printed wording uses a stage label as a word.
+
+    The form never prints the labels itself; this finds wording that would give one away
+    (case-sensitive, whole words: 'leading to' is not the label 'Leading').
+    """
+    labels = sorted(instrument.stage_labels())
+    if not labels:
+        return []
+    pattern = re.compile(r"\b(" + "|".join(re.escape(label) for label in labels) + r")\b")
+    return [(where, match) for where, text in printed_texts(instrument) for match in pattern.findall(text)]
+
+
+def _encodable(ch: str) -> bool:
+    try:
+        ch.encode(FONT_ENCODING)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# --- planning ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Page:
+    kind: str
+    bank_id: str | None
+    continued: bool
+    items: list[Item] = field(default_factory=list)
+    statements: list[str] = field(default_factory=list)
+
+
+class _Pages:
+    """Collects items page by page, keeping a cursor that moves down the body."""
+
+    def __init__(self, geo: PageGeometry):
+        self.geo = geo
+        self.pages: list[_Page] = []
+        self.y = geo.body_top
+
+    def new(self, kind: str, bank_id: str | None = None, continued: bool = False) -> None:
+        self.pages.append(_Page(kind, bank_id, continued))
+        self.y = self.geo.body_top
+
+    @property
+    def items(self) -> list[Item]:
+        return self.pages[-1].items
+
+    def fits(self, height: float) -> bool:
+        return self.y - height >= self.geo.body_bottom
+
+
+def _text_block(pages: _Pages, paras: list[Paragraph], *, size: float, x: float, width: float,
+                on_new_page) -> None:
+    """Flow paragraphs down the page, starting a continuation page when one is full."""
+    leading = size * 1.3
+    for para in paras:
+        font = BOLD if para.heading else REGULAR
+        indent = size * 1.4 if para.bullet else 0.0
+        lines = wrap(para.text, font, size, width - indent)
+        pages.y -= para.gap_before
+        for k, line in enumerate(lines):
+            if not pages.fits(leading):
+                on_new_page()
+            pages.y -= leading
+            if para.bullet and k == 0:
+                pages.items.append(Dot(x + size * 0.35, pages.y + size * 0.3, size * 0.17))
+            pages.items.append(Text(x + indent, pages.y, line, font, size))
+
+
+def _plan_cover(pages: _Pages, instrument: Instrument, blank: bool) -> None:
+    geo = pages.geo
+    pages.new("cover")
+    _heading(pages, instrument.title, BOLD, TITLE_SIZE)
+    pages.y -= 8
+    if blank:
+        _plan_self_coding(pages, instrument)
+    measure = min(geo.body_width, 700.0)  # a readable line length for the letter
+
+    def continue_cover() -> None:
+        pages.new("cover", continued=True)
+
+    _text_block(pages, paragraphs(instrument.instructions, headings=True), size=TEXT_SIZE,
+                x=geo.left, width=measure, on_new_page=continue_cover)
+
+
+def self_coding_choices(instrument: Instrument) -> tuple[list[str], list[str]]:
+    """The blank form's choices to delete (Appendix 3), from the key: letters and roles, no names."""
+    key = instrument.key
+    return list(key.school_letters), [f"{r.digit} {r.label}".strip() for r in key.roles]
+
+
+def _plan_self_coding(pages: _Pages, instrument: Instrument) -> None:
+    """Participant School A B C D E / Participant Role 1 Governor 2 ... / Please delete as appropriate."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    geo = pages.geo
+    size, leading, spacing = 12.0, 16.5, 22.0
+    schools, roles = self_coding_choices(instrument)
+    top = pages.y
+    start = geo.left + 10 + stringWidth("Participant School", BOLD, size) + spacing
+    for label, choices in (("Participant School", schools), ("Participant Role", roles)):
+        pages.y -= leading
+        pages.items.append(Text(geo.left + 10, pages.y, label, BOLD, size))
+        x = start
+        for choice in choices:
+            width = stringWidth(choice, REGULAR, size)
+            if x > start and x + width > geo.right - 10:
+                pages.y -= leading
+                x = start
+            pages.items.append(Text(x, pages.y, choice, REGULAR, size))
+            x += width + spacing
+    pages.y -= leading
+    pages.items.append(Text(geo.left + 10, pages.y, "Please delete as appropriate", ITALIC, size))
+    pages.y -= 8
+    pages.items.append(Box(geo.left, pages.y, geo.body_width, top - pages.y, line_width=1.0))
+    pages.y -= 12
+
+
+def _bank_heading(pages: _Pages, bank: Bank, number: int, continued: bool) -> None:
+    pages.new("bank", bank.id, continued)
+    title = f"Bank {number}: {bank.title} ({bank.abbreviation})"
+    if continued:
+        title += ", continued"
+    _heading(pages, title, BOLD, HEADING_SIZE)
+    if bank.dimension and not continued:
+        pages.y -= 2
+        _heading(pages, bank.dimension, ITALIC, 10.5)
+    pages.y -= 8
+
+
+def _heading(pages: _Pages, text: str, font: str, size: float) -> None:
+    """A heading across the body, wrapped if it is long."""
+    for line in wrap(text, font, size, pages.geo.body_width):
+        pages.y -= size * 1.2
+        pages.items.append(Text(pages.geo.left, pages.y, line, font, size))
+
+
+@dataclass(frozen=True)
+class _Placed:
+    ref: StatementRef
+    lines: tuple[str, ...]
+
+    @property
+    def height(self) -> float:
+        return len(self.lines) * STATEMENT_SIZE * 1.25
+
+
+def _column_x(geo: PageGeometry, index: int) -> tuple[float, float]:
+    width = (geo.body_width - 3 * GUTTER) / 4
+    return geo.left + index * (width + GUTTER), width
+
+
+def _plan_bank(pages: _Pages, instrument: Instrument, bank: Bank, number: int) -> None:
+    geo = pages.geo
+    _bank_heading(pages, bank, number, continued=False)
+
+    def continue_bank() -> None:
+        _bank_heading(pages, bank, number, continued=True)
+
+    if bank.rubric.strip():
+        _text_block(pages, paragraphs(bank.rubric), size=RUBRIC_SIZE, x=geo.left,
+                    width=geo.body_width, on_new_page=continue_bank)
+        pages.y -= 10
+
+    _, column_width = _column_x(geo, 0)
+    text_width = column_width - STATEMENT_INDENT
+    queues: dict[str, list[_Placed]] = {letter: [] for letter in SECTION_LETTERS}
+    for ref in instrument.bank_refs(bank):
+        queues[ref.section.letter].append(
+            _Placed(ref, tuple(wrap(ref.statement.text, REGULAR, STATEMENT_SIZE, text_width))))
+
+    head_height = COLUMN_HEAD_SIZE + 8
+    first = min((q[0].height for q in queues.values() if q), default=0.0)
+    fresh = False  # True on a continuation page with nothing but the heading yet
+    if not pages.fits(head_height + first):
+        continue_bank()
+        fresh = True
+    while True:
+        placed_any = _plan_columns(pages, queues, head_height)
+        if not any(queues.values()):
+            return
+        if not placed_any and fresh:
+            stuck = next(q[0] for q in queues.values() if q)
+            raise FormLayoutError(
+                f"statement {stuck.ref.code} is too long to fit on one page "
+                f"({len(stuck.lines)} lines); shorten it or split it in two")
+        continue_bank()
+        fresh = True
+
+
+def _plan_columns(pages: _Pages, queues: dict[str, list[_Placed]], head_height: float) -> bool:
+    """Fill the four columns from the cursor down; what does not fit stays queued."""
+    geo = pages.geo
+    top = pages.y
+    placed_any = False
+    leading = STATEMENT_SIZE * 1.25
+    for index, letter in enumerate(SECTION_LETTERS):
+        x, width = _column_x(geo, index)
+        pages.items.append(Text(x + width / 2, top - COLUMN_HEAD_SIZE, letter, BOLD, COLUMN_HEAD_SIZE,
+                                align="centre"))
+        pages.items.append(Rule(x, top - head_height + 3, x + width, top - head_height + 3, 0.8))
+        y = top - head_height - 2
+        queue = queues[letter]
+        while queue and y - queue[0].height >= geo.body_bottom:
+            placed = queue.pop(0)
+            baseline = y - STATEMENT_SIZE
+            pages.items.append(Box(x + 1, baseline - 0.5, BOX_SIZE, BOX_SIZE))
+            pages.items.append(Text(x + STATEMENT_INDENT - 4, baseline, f"{placed.ref.position}.",
+                                    BOLD, STATEMENT_SIZE, align="right"))
+            for k, line in enumerate(placed.lines):
+                pages.items.append(Text(x + STATEMENT_INDENT, baseline - k * leading, line, REGULAR,
+                                        STATEMENT_SIZE))
+            pages.pages[-1].statements.append(placed.ref.statement.id)
+            y -= placed.height + STATEMENT_GAP
+            placed_any = True
+        if index:  # a light rule between columns
+            pages.items.append(Rule(x - GUTTER / 2, top, x - GUTTER / 2, geo.body_bottom, 0.4, 0.6))
+    return placed_any
+
+
+def _fitted(text: str, x: float, y: float, font: str, size: float, width: float) -> Text:
+    """One line of at most ``width``: set smaller if need be, and cut short only below 7 pt."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    natural = stringWidth(text, font, size)
+    if natural > width:
+        size = max(7.0, size * width / natural)
+        while stringWidth(text, font, size) > width:
+            text = text[:-2].rstrip() + "\u2026"
+    return Text(x, y, text, font, size)
+
+
+def _plan_frame(geo: PageGeometry, instrument: Instrument, blank: bool, number: int, total: int) -> list[Item]:
+    """What every page carries apart from its body and the per-copy marks."""
+    items: list[Item] = [
+        _fitted(f"{instrument.title} (version {instrument.version})", geo.left, geo.title_baseline, BOLD, 11,
+                geo.body_width - 180),
+        Rule(geo.left, geo.height - MARGIN - HEADER_HEIGHT, geo.right, geo.height - MARGIN - HEADER_HEIGHT),
+        Rule(geo.left, MARGIN + FOOTER_HEIGHT, geo.right, MARGIN + FOOTER_HEIGHT),
+        Text(geo.width / 2, geo.page_baseline, f"Page {number} of {total}", BOLD, 11, align="centre"),
+        Text(geo.right, geo.height - MARGIN - 8, "Participant", REGULAR, 8, align="right"),
+    ]
+    if blank:  # a box to write the code in, where a coded form prints it
+        items.append(Box(geo.right - 80, geo.code_baseline - 4, 80, 34))
+    return items
+
+
+def plan_form(instrument: Instrument, *, paper: str = "A4", blank: bool = False) -> FormLayout:
+    """Every page of one copy of the form, in order, with everything static on it."""
+    bad = unprintable_characters(instrument)
+    if bad:
+        where, chars = bad[0]
+        raise FormLayoutError(
+            f"{where}: the form's font cannot print {' '.join(repr(c) for c in chars)}; "
+            "replace the character(s)" + (f" (and {len(bad) - 1} more places)" if len(bad) > 1 else ""))
+    geo = geometry(paper)
+    pages = _Pages(geo)
+    _plan_cover(pages, instrument, blank)
+    for number, bank in enumerate(instrument.banks, start=1):
+        _plan_bank(pages, instrument, bank, number)
+    total = len(pages.pages)
+    plans = tuple(
+        PagePlan(
+            number=n,
+            kind=page.kind,
+            bank_id=page.bank_id,
+            continued=page.continued,
+            statement_ids=tuple(page.statements),
+            items=tuple(_plan_frame(geo, instrument, blank, n, total) + page.items),
+        )
+        for n, page in enumerate(pages.pages, start=1)
+    )
+    return FormLayout(geo, blank, plans)

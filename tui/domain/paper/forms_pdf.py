@@ -1,0 +1,458 @@
+"""Printable anonymised forms as PDF: the paper a respondent meets.
+
+Each page's static layout (planned by ``forms_layout``) is drawn once as a PDF form XObject
+and stamped on every copy; a copy adds one small overlay XObject with its participant code,
+wave, serial and Code128 barcodes (bottom left and bottom right, away from a staple in the
+top-left corner, so one surviving corner is enough). That keeps a thousand-copy batch fast
+and small; see bench/forms_bench.py.
+
+Never printed: stage labels, school names, statement codes, notes. reportlab is imported
+inside functions so that importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from tui.domain.instrument import Instrument, ParticipantCodeError
+from tui.domain.paper.forms_layout import (
+    BOLD,
+    CODE_SIZE,
+    REGULAR,
+    Box,
+    Dot,
+    FormLayout,
+    Item,
+    PageGeometry,
+    Text,
+    geometry,
+    plan_form,
+)
+from tui.domain.paths import safe_name, safe_output_path
+from tui.domain.returns import SerialError, damm_digit, normalise_serial
+
+BAR_MODULE = 1.0  # Code128 narrowest bar, in points (0.35 mm): easy for any keyboard-wedge scanner
+BAR_HEIGHT = 28.0
+SPECIMEN_CODE = "X0"
+# A serial that scans and reads like a real one but that entry refuses: sequence number 0.
+SPECIMEN_SERIAL = "000000" + str(damm_digit("000000"))
+
+
+Progress = Callable[[int, int], None]
+
+
+class FormsError(ValueError):
+    """Forms that cannot be printed as asked; the message says which copy and why."""
+
+
+@dataclass(frozen=True)
+class FormCopy:
+    """One paper form to print. ``participant_code`` None prints a blank self-coding form."""
+
+    participant_code: str | None
+    serial: str | None
+    wave: str
+    reprint: bool = False
+
+
+@dataclass(frozen=True)
+class FormsResult:
+    path: Path
+    copies: int
+    pages: int
+    bytes: int
+    pages_per_copy: int  # of a coded copy (a blank copy may differ by its cover)
+
+
+@dataclass(frozen=True)
+class IssueLogRow:
+    """One issued form, for the researcher's issue log (never a school name)."""
+
+    serial: str
+    participant_code: str | None
+    school: str | None
+    wave: str
+    printed_at: datetime | str
+    reprint: bool = False
+
+
+# --- where files go ---------------------------------------------------------------------
+
+
+def forms_folder(exports: Path | str, wave: str) -> Path:
+    """``exports/<wave>/forms``: the default folder for a wave's forms."""
+    return safe_output_path(exports, safe_name(wave), "forms")
+
+
+def output_file(folder: Path | str, name: str | Path) -> Path:
+    """A file inside ``folder``; a name that would escape it raises UnsafePathError."""
+    return safe_output_path(folder, name)
+
+
+def school_forms_name(wave: str, school: str) -> str:
+    return f"forms-{safe_name(wave)}-school-{safe_name(school)}.pdf"
+
+
+def blank_forms_name(wave: str) -> str:
+    """Blank self-coding forms that go to no particular school office."""
+    return f"forms-{safe_name(wave)}-blank.pdf"
+
+
+def reprint_name(wave: str, serial: str) -> str:
+    return f"reprint-{safe_name(wave)}-{safe_name(serial)}.pdf"
+
+
+def issue_log_name(wave: str, extension: str) -> str:
+    return f"issue-log-{safe_name(wave)}.{extension}"
+
+
+def specimen_name(instrument: Instrument, paper: str = "A4") -> str:
+    return f"specimen-{safe_name(instrument.id)}-{safe_name(str(instrument.version))}-{safe_name(paper)}.pdf"
+
+
+# --- forms ------------------------------------------------------------------------------
+
+
+def write_forms(
+    instrument: Instrument,
+    copies: Sequence[FormCopy],
+    path: Path | str,
+    *,
+    paper: str = "A4",
+    title: str | None = None,
+    progress: Progress | None = None,
+) -> FormsResult:
+    """Print ``copies`` into one PDF at ``path`` (written whole or not at all).
+
+    ``progress(done, total)`` is called after each copy is laid down (for a progress bar;
+    writing the file afterwards takes about as long again).
+    """
+    checked = _checked_copies(instrument, copies)
+    waves = sorted({c.wave for c in checked})
+    return _render(instrument, checked, Path(path), paper=paper, progress=progress,
+                   title=title or f"{instrument.title} {instrument.version}: forms for wave {', '.join(waves)}")
+
+
+def write_sample_form(
+    instrument: Instrument, path: Path | str, *, paper: str = "A4", blank: bool = False, wave: str = ""
+) -> FormsResult:
+    """One copy marked SPECIMEN on every page, for previewing the layout.
+
+    Its serial (sequence number 0) scans like a real one but entry refuses it, so a
+    specimen that is filled in by mistake cannot be attached to an issued form.
+    """
+    copy = FormCopy(None if blank else SPECIMEN_CODE, SPECIMEN_SERIAL, wave)
+    return _render(instrument, [copy], Path(path), paper=paper,
+                   title=f"{instrument.title} {instrument.version}: specimen", specimen=True)
+
+
+def write_school_forms(
+    instrument: Instrument,
+    copies_by_school: Mapping[str, Sequence[FormCopy]],
+    folder: Path | str,
+    *,
+    wave: str,
+    paper: str = "A4",
+    progress: Progress | None = None,
+) -> dict[str, FormsResult]:
+    """One PDF per school office, named ``forms-<wave>-school-<letter>.pdf`` inside ``folder``.
+
+    ``progress(done, total)`` counts copies across all the schools.
+    """
+    for school, copies in copies_by_school.items():  # check every school before writing any file
+        for n, copy in enumerate(_checked_copies(instrument, copies) if copies else [], start=1):
+            if copy.participant_code and copy.participant_code[0] != school:
+                raise FormsError(f"school {school}, form {n}: participant code {copy.participant_code} "
+                                 f"belongs to school {copy.participant_code[0]}")
+    results: dict[str, FormsResult] = {}
+    total = sum(len(copies) for copies in copies_by_school.values())
+    done = 0
+    for school, copies in copies_by_school.items():
+        if not copies:
+            continue
+        target = output_file(folder, school_forms_name(wave, school))
+        offset = done
+        results[school] = write_forms(
+            instrument, copies, target, paper=paper,
+            title=f"{instrument.title} {instrument.version}: forms for school {school}, wave {wave}",
+            progress=(lambda k, _n, offset=offset: progress(offset + k, total)) if progress else None)
+        done += len(copies)
+    return results
+
+
+def _checked_copies(instrument: Instrument, copies: Sequence[FormCopy]) -> list[FormCopy]:
+    if not copies:
+        raise FormsError("no forms to print")
+    checked = [_checked_copy(instrument, copy, n) for n, copy in enumerate(copies, start=1)]
+    first: dict[str, int] = {}
+    for n, copy in enumerate(checked, start=1):
+        if copy.serial is not None:
+            if copy.serial in first:
+                raise FormsError(f"form {n}: serial {copy.serial} is already on form {first[copy.serial]}")
+            first[copy.serial] = n
+    return checked
+
+
+def _checked_copy(instrument: Instrument, copy: FormCopy, n: int) -> FormCopy:
+    code = copy.participant_code
+    if code is not None:
+        try:
+            code = str(instrument.key.parse(code))
+        except ParticipantCodeError as exc:
+            raise FormsError(f"form {n}: {exc}") from None
+    serial = copy.serial
+    if serial is not None:
+        try:
+            serial = normalise_serial(serial)
+        except SerialError as exc:
+            raise FormsError(f"form {n}: {exc}") from None
+    if not copy.wave.strip():
+        raise FormsError(f"form {n}: the wave is empty")
+    return FormCopy(code, serial, copy.wave.strip(), copy.reprint)
+
+
+def _render(instrument: Instrument, copies: list[FormCopy], path: Path, *, paper: str, title: str,
+            specimen: bool = False, progress: Progress | None = None) -> FormsResult:
+    from reportlab.pdfgen.canvas import Canvas
+
+    geo = geometry(paper)
+    layouts = {blank: plan_form(instrument, paper=paper, blank=blank)
+               for blank in sorted({c.participant_code is None for c in copies})}
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(geo.width, geo.height), pageCompression=1)
+    _set_metadata(canvas, title)
+
+    static = {blank: _draw_static_pages(canvas, layout, "b" if blank else "p")
+              for blank, layout in layouts.items()}
+    if specimen:
+        _draw_watermark(canvas, geo)
+    pages = 0
+    for index, copy in enumerate(copies):
+        overlay = _draw_overlay(canvas, geo, copy, index, specimen, _role_label(instrument, copy))
+        # Page streams hold only a few 'Do' operators: compressing them costs more than it saves.
+        canvas.setPageCompression(0)
+        for form_name in static[copy.participant_code is None]:
+            if specimen:
+                canvas.doForm("watermark")
+            canvas.doForm(form_name)
+            canvas.doForm(overlay)
+            canvas.showPage()
+            pages += 1
+        canvas.setPageCompression(1)
+        if progress:
+            progress(index + 1, len(copies))
+    canvas.save()
+    data = buffer.getvalue()
+    _write_atomically(path, data)
+    per_copy = layouts[False].page_count if False in layouts else layouts[True].page_count
+    return FormsResult(path=path, copies=len(copies), pages=pages, bytes=len(data), pages_per_copy=per_copy)
+
+
+def _set_metadata(canvas, title: str) -> None:
+    canvas.setTitle(title)
+    canvas.setAuthor("SurveyDesk")
+    canvas.setCreator("SurveyDesk")
+    canvas.setSubject("")
+
+
+def _draw_static_pages(canvas, layout: FormLayout, prefix: str) -> list[str]:
+    names = []
+    for page in layout.pages:
+        name = f"{prefix}{page.number}"
+        canvas.beginForm(name)
+        _draw_items(canvas, page.items)
+        canvas.endForm()
+        names.append(name)
+    return names
+
+
+def _draw_items(canvas, items: Iterable[Item]) -> None:
+    for item in items:
+        if isinstance(item, Text):
+            _draw_text(canvas, item)
+        elif isinstance(item, Box):
+            canvas.setLineWidth(item.line_width)
+            canvas.rect(item.x, item.y, item.width, item.height, stroke=1, fill=0)
+        elif isinstance(item, Dot):
+            canvas.circle(item.x, item.y, item.radius, stroke=0, fill=1)
+        else:
+            canvas.setStrokeGray(item.grey)
+            canvas.setLineWidth(item.line_width)
+            canvas.line(item.x1, item.y1, item.x2, item.y2)
+            canvas.setStrokeGray(0)
+
+
+def _draw_text(canvas, text: Text) -> None:
+    canvas.setFont(text.font, text.size)
+    draw = {"left": canvas.drawString, "right": canvas.drawRightString,
+            "centre": canvas.drawCentredString}[text.align]
+    draw(text.x, text.y, text.text)
+
+
+def _draw_watermark(canvas, geo: PageGeometry) -> None:
+    canvas.beginForm("watermark")
+    canvas.saveState()
+    canvas.setFillGray(0.86)
+    canvas.setFont(BOLD, 110)
+    canvas.translate(geo.width / 2, geo.height / 2)
+    canvas.rotate(20)
+    canvas.drawCentredString(0, -40, "SPECIMEN")
+    canvas.restoreState()
+    canvas.endForm()
+
+
+def _role_label(instrument: Instrument, copy: FormCopy) -> str:
+    """The role's label ('Teacher'), so a school office can tell which form goes to whom."""
+    code = copy.participant_code
+    try:
+        return instrument.key.role_label(int(code[1:])) if code else ""
+    except (KeyError, ValueError):  # the specimen's made-up code
+        return ""
+
+
+def _draw_overlay(canvas, geo: PageGeometry, copy: FormCopy, index: int, specimen: bool, role: str) -> str:
+    """The marks of one copy, as one XObject stamped on each of its pages."""
+    name = f"c{index}"
+    bars = f"s{index}" if copy.serial else None
+    if bars:
+        width = _draw_barcode_form(canvas, bars, copy.serial)
+    canvas.beginForm(name)
+    if copy.participant_code:
+        code = Text(geo.right, geo.code_baseline, copy.participant_code, BOLD, CODE_SIZE, "right")
+        _draw_text(canvas, code)
+        if role:
+            _draw_text(canvas, Text(code.left - 8, geo.code_baseline, role, REGULAR, 9, "right"))
+    marks = [f"Wave {copy.wave}"] if copy.wave else []
+    if copy.reprint:
+        marks.append("REPRINT (same serial as the lost form)")
+    if specimen:
+        marks.append("SPECIMEN: not for issue")
+    if marks:
+        _draw_text(canvas, Text(geo.left, geo.wave_baseline, "   ".join(marks), REGULAR, 10))
+    if copy.serial and bars:
+        _draw_text(canvas, Text(geo.width / 2, geo.serial_baseline, f"Serial {copy.serial}", REGULAR, 10,
+                                "centre"))
+        for x in (geo.left, geo.right - width):
+            canvas.saveState()
+            canvas.translate(x, geo.barcode_bottom)
+            canvas.doForm(bars)
+            canvas.restoreState()
+            _draw_text(canvas, Text(x + width / 2, geo.barcode_bottom - 9, copy.serial, REGULAR, 8, "centre"))
+    canvas.endForm()
+    return name
+
+
+def barcode_modules(value: str) -> str:
+    """Code128 of ``value`` as reportlab's bar/space pattern (upper case bars, lower case spaces)."""
+    from reportlab.graphics.barcode.code128 import Code128
+
+    code = Code128(value, quiet=0)
+    code.validate()
+    code.encode()
+    return code.decompose()
+
+
+def _draw_barcode_form(canvas, name: str, value: str) -> float:
+    """Draw the bars as one filled path in an XObject; returns its width in points."""
+    path = canvas.beginPath()
+    x = 0.0
+    for ch in barcode_modules(value):
+        width = (ord(ch.lower()) - ord("a") + 1) * BAR_MODULE
+        if ch.isupper():
+            path.rect(x, 0, width, BAR_HEIGHT)
+        x += width
+    canvas.beginForm(name, 0, 0, x, BAR_HEIGHT)
+    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.endForm()
+    return x
+
+
+# --- issue log --------------------------------------------------------------------------
+
+ISSUE_LOG_COLUMNS = ("serial", "participant_code", "school", "wave", "printed_at", "reprint")
+
+
+def _issue_log_cells(row: IssueLogRow) -> list[str]:
+    printed = row.printed_at.isoformat(sep=" ", timespec="seconds") if isinstance(row.printed_at, datetime) \
+        else str(row.printed_at)
+    return [row.serial, row.participant_code or "", row.school or "", row.wave, printed,
+            "yes" if row.reprint else "no"]
+
+
+def write_issue_log_csv(rows: Iterable[IssueLogRow], path: Path | str) -> Path:
+    """The issue log as CSV: one line per issued form (open the serial column as text in a spreadsheet)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ISSUE_LOG_COLUMNS)
+    writer.writerows(_issue_log_cells(row) for row in rows)
+    target = Path(path)
+    _write_atomically(target, out.getvalue().encode("utf-8"))
+    return target
+
+
+_LOG_HEADINGS = ("Serial", "Participant", "School", "Wave", "Printed at", "Reprint")
+_LOG_COLUMN_X = (0, 80, 160, 220, 300, 430)
+
+
+def write_issue_log_pdf(rows: Iterable[IssueLogRow], path: Path | str, *, title: str = "Issue log",
+                        paper: str = "A4") -> Path:
+    """The issue log as a portrait table, heading repeated on every page, 'Page n of m' at the foot."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    width, height = _portrait(paper)
+    cells = [_issue_log_cells(row) for row in rows]
+    margin, leading = 50.0, 15.0
+    per_page = int((height - 2 * margin - 60) // leading)
+    total = max(1, -(-len(cells) // per_page))
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(width, height), pageCompression=1)
+    _set_metadata(canvas, title)
+    for page in range(total):
+        y = height - margin
+        _draw_text(canvas, Text(margin, y, title, BOLD, 14))
+        y -= 30
+        for x, heading in zip(_LOG_COLUMN_X, _LOG_HEADINGS, strict=True):
+            _draw_text(canvas, Text(margin + x, y, heading, BOLD, 10))
+        canvas.setLineWidth(0.6)
+        canvas.line(margin, y - 4, width - margin, y - 4)
+        for line in cells[page * per_page:(page + 1) * per_page]:
+            y -= leading
+            for x, cell in zip(_LOG_COLUMN_X, line, strict=True):
+                _draw_text(canvas, Text(margin + x, y, cell, REGULAR, 10))
+        footer = f"{len(cells)} forms   Page {page + 1} of {total}"
+        _draw_text(canvas, Text(width / 2, margin - 20, footer, REGULAR, 9, "centre"))
+        canvas.showPage()
+    canvas.save()
+    target = Path(path)
+    _write_atomically(target, buffer.getvalue())
+    return target
+
+
+def _portrait(paper: str) -> tuple[float, float]:
+    geo = geometry(paper)
+    return geo.height, geo.width
+
+
+# --- files ------------------------------------------------------------------------------
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write the whole file or leave what was there: a temporary file renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    # os.open with 0o666 lets the umask decide the permissions, as for any file the user saves.
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
