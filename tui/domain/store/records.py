@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from tui.domain.instrument import Instrument
+from tui.domain.instrument import Instrument, parse_instrument
 from tui.domain.returns import BankAnswer
+from tui.domain.store.errors import StoreError
 
 
 @dataclass(frozen=True)
@@ -162,3 +164,12 @@ class OperatorStats:
     @property
     def errors_per_10000(self) -> float | None:
         return self.errors / self.compared_statements * 10_000 if self.compared_statements else None
+
+
+# Frozen wave instruments, parsed once per process.
+@lru_cache(maxsize=64)
+def instrument_from_toml(text: str) -> Instrument:
+    instrument, problems = parse_instrument(text, "<wave instrument>")
+    if instrument is None:  # pragma: no cover - frozen copies were valid when frozen
+        raise StoreError("a wave's frozen instrument no longer parses: " + "; ".join(map(str, problems)))
+    return instrument

@@ -12,48 +12,39 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
-    Integer,
-    String,
-    Table,
     and_,
-    cast,
     create_engine,
     delete,
-    event,
     func,
     insert,
-    inspect,
     select,
     update,
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import NullPool
-from sqlalchemy.schema import CreateTable
 
-from tui.domain.instrument import Instrument, ParticipantCodeError, dumps_instrument, parse_instrument
+from tui.domain.instrument import Instrument, ParticipantCodeError, dumps_instrument
 from tui.domain.returns import SerialError, make_serial, parse_serial
 from tui.domain.returns import answers as ans
 from tui.domain.store import schema as s
 from tui.domain.store.errors import (
     DuplicateError,
     InputError,
-    NewerStudyError,
     NotAStudyError,
     NotFoundError,
     StaleError,
     StoreError,
     UnknownWaveError,
 )
+from tui.domain.store.reads import StudyReads
 from tui.domain.store.records import (
     AuditEntry,
     Discrepancy,
@@ -61,17 +52,16 @@ from tui.domain.store.records import (
     EntryPass,
     IssuedForm,
     NewReturn,
-    OperatorStats,
     ReturnRecord,
     SavedReturn,
     Wave,
+    instrument_from_toml,
 )
+from tui.domain.store.sqlite import BUSY_TIMEOUT_S, SQLITE_HEADER, configure_sqlite, prepare_schema
 
 if TYPE_CHECKING:  # pragma: no cover
-    import polars as pl
+    pass
 
-SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_S = 60
 OPERATOR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$")
 
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -94,14 +84,6 @@ def check_operator(operator: str) -> str:
     return op
 
 
-@lru_cache(maxsize=64)
-def _instrument_from_toml(text: str) -> Instrument:
-    instrument, problems = parse_instrument(text, "<wave instrument>")
-    if instrument is None:  # pragma: no cover - frozen copies were valid when frozen
-        raise StoreError("a wave's frozen instrument no longer parses: " + "; ".join(map(str, problems)))
-    return instrument
-
-
 # What a form is issued for: a participant code, None (a blank self-coding form), or
 # (school letter, None) (a blank self-coding form sent to that school's office).
 FormFor = str | tuple[str, None] | None
@@ -111,7 +93,7 @@ def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-class Study:
+class Study(StudyReads):
     """The one storage API used by the TUI, the CLI and the tests."""
 
     def __init__(self, engine: Engine, path: Path | None, now: Callable[[], str] = utc_now):
@@ -140,9 +122,9 @@ class Study:
             poolclass=NullPool,
             connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
         )
-        _configure_sqlite(engine)
+        configure_sqlite(engine)
         try:
-            _prepare_schema(engine, path, now)
+            prepare_schema(engine, path, now)
         except OperationalError as exc:
             raise NotAStudyError(f"{path} cannot be opened as a study: {exc.orig}") from None
         return cls(engine, path, now)
@@ -308,7 +290,7 @@ class Study:
 
     @staticmethod
     def _wave(row: Any) -> Wave:
-        return Wave(row["id"], row["name"], _instrument_from_toml(row["instrument_toml"]),
+        return Wave(row["id"], row["name"], instrument_from_toml(row["instrument_toml"]),
                     row["instrument_sha256"], row["opens"], row["closes"], row["population"],
                     row["created_at"], row["created_by"])
 
@@ -445,7 +427,7 @@ class Study:
                        operator: str, serial: str | None, keystrokes: int, seconds: float,
                        started_at: str | None, reason: str | None, warnings: list[str]) -> int:
         w = self._wave_row(conn, wave)
-        instrument = _instrument_from_toml(w["instrument_toml"])
+        instrument = instrument_from_toml(w["instrument_toml"])
         code = self._parse_code(instrument, wave, participant_code)
         encoded = self._encode(instrument, wave, answers)
         serial_value, issued = None, False
@@ -479,7 +461,7 @@ class Study:
         with self._write() as conn:
             ret = self._return_row(conn, return_id)
             w = conn.execute(select(s.waves).where(s.waves.c.id == ret["wave_id"])).mappings().one()
-            instrument = _instrument_from_toml(w["instrument_toml"])
+            instrument = instrument_from_toml(w["instrument_toml"])
             encoded = self._encode(instrument, w["name"], answers)
             passes = conn.execute(select(s.entry_passes).where(s.entry_passes.c.return_id == return_id)
                                   .order_by(s.entry_passes.c.pass_no)).mappings().all()
@@ -524,7 +506,7 @@ class Study:
                 raise StaleError(f"return #{return_id} was changed (now version {ret['version']}, you edited "
                                  f"version {expected_version}); open it again")
             w = conn.execute(select(s.waves).where(s.waves.c.id == ret["wave_id"])).mappings().one()
-            instrument = _instrument_from_toml(w["instrument_toml"])
+            instrument = instrument_from_toml(w["instrument_toml"])
             old_answers = ans.decode(instrument, ret["answers"])
             values: dict[str, Any] = {}
             new_code, new_serial = ret["participant_code"], ret["serial"]
@@ -563,7 +545,7 @@ class Study:
             if ret["version"] != expected_version:
                 raise StaleError(f"return #{return_id} was changed since you opened it; open it again")
             w = conn.execute(select(s.waves).where(s.waves.c.id == ret["wave_id"])).mappings().one()
-            instrument = _instrument_from_toml(w["instrument_toml"])
+            instrument = instrument_from_toml(w["instrument_toml"])
             conn.execute(delete(s.discrepancies).where(s.discrepancies.c.return_id == return_id))
             conn.execute(delete(s.entry_passes).where(s.entry_passes.c.return_id == return_id))
             conn.execute(delete(s.returns).where(s.returns.c.id == return_id))
@@ -579,7 +561,7 @@ class Study:
                              .where(s.waves.c.id == ret["wave_id"])).mappings().one()
             passes = conn.execute(select(s.entry_passes).where(s.entry_passes.c.return_id == return_id)
                                   .order_by(s.entry_passes.c.pass_no)).mappings().all()
-        return self._record(ret, w["name"], _instrument_from_toml(w["instrument_toml"]), passes)
+        return self._record(ret, w["name"], instrument_from_toml(w["instrument_toml"]), passes)
 
     def find_returns(self, wave: str | None = None, *, serial: str | None = None,
                      participant_code: str | None = None, status: str | None = None,
@@ -610,7 +592,7 @@ class Study:
                         s.entry_passes.c.return_id.in_(ids[chunk:chunk + 500]))
                         .order_by(s.entry_passes.c.pass_no)).mappings():
                     passes.setdefault(p["return_id"], []).append(p)
-        return [self._record(r, r["wave_name"], _instrument_from_toml(r["instrument_toml"]), passes.get(r["id"], []))
+        return [self._record(r, r["wave_name"], instrument_from_toml(r["instrument_toml"]), passes.get(r["id"], []))
                 for r in rows]
 
     def first_pass_answers(self, return_id: int) -> dict[str, ans.BankAnswer]:
@@ -628,7 +610,7 @@ class Study:
                 s.entry_passes.c.return_id == return_id, s.entry_passes.c.pass_no == pass_no)).scalar()
         if text is None:
             raise NotFoundError(f"return #{return_id} has no entry pass {pass_no}")
-        return ans.decode(_instrument_from_toml(toml), text)
+        return ans.decode(instrument_from_toml(toml), text)
 
     # --- discrepancies -------------------------------------------------------------------------
 
@@ -680,7 +662,7 @@ class Study:
         return self.get_return(row["return_id"])
 
     def _apply_resolutions(self, conn: Connection, ret: Any, w: Any, operator: str, now: str) -> None:
-        instrument = _instrument_from_toml(w["instrument_toml"])
+        instrument = instrument_from_toml(w["instrument_toml"])
         passes = {p["pass_no"]: ans.decode(instrument, p["answers"]) for p in conn.execute(
             select(s.entry_passes).where(s.entry_passes.c.return_id == ret["id"])).mappings()}
         first, second = passes[1], passes[2]
@@ -756,150 +738,6 @@ class Study:
                         wave=row["wave_name"], old={"participant_code": row["participant_code"],
                                                     "serial": row["serial"], "state": json.loads(row["state"])},
                         reason=reason or None)
-
-    # --- reading for analysis ---------------------------------------------------------------------
-
-    def returns_wide(self, wave: str) -> pl.DataFrame:
-        """One row per return: base columns of tui.domain.returns.frames, then one Boolean per statement code
-        (null where the bank's page was missing). Built without a Python loop over rows: the database
-        joins each row into one text line, polars parses all lines at once and decodes the bit masks."""
-        import io
-
-        import polars as pl
-
-        from tui.domain.returns import WIDE_BASE_COLUMNS, empty_wide, wide_schema
-
-        w = self.wave(wave)
-        instrument = w.instrument
-        r = s.returns
-        line = (r.c.id.cast(String) + "," + r.c.participant_code + "," + func.coalesce(r.c.serial, "") + ","
-                + r.c.status + "," + r.c.answers)
-        with self._read() as conn:
-            blob = conn.execute(select(func.aggregate_strings(line, "\n")).where(r.c.wave_id == w.id)).scalar()
-        if not blob:
-            return empty_wide(instrument)
-        raw = pl.read_csv(
-            io.StringIO(blob), has_header=False,
-            new_columns=["return_id", "participant_code", "serial", "status", "answers"],
-            schema_overrides={"return_id": pl.Int64, "participant_code": pl.String, "serial": pl.String,
-                              "status": pl.String, "answers": pl.String},
-        )
-        groups = {role.digit: instrument.key.group_of(role.digit) for role in instrument.key.roles}
-        tokens = pl.col("answers").str.split(" ")
-        masks = [tokens.list.get(i).cast(pl.Int64, strict=False).alias(f"__m{i}")
-                 for i in range(len(instrument.banks))]
-        role = pl.col("participant_code").str.slice(1, 1).cast(pl.Int64)
-        frame = raw.with_columns(
-            *masks,
-            pl.lit(wave).alias("wave"),
-            pl.col("serial").replace("", None),
-            pl.col("participant_code").str.slice(0, 1).alias("school"),
-            role.alias("role"),
-            role.replace_strict(groups, default=None, return_dtype=pl.String).alias("role_group"),
-            (pl.col("status") == "verified").alias("verified"),
-        )
-        bank_index = {bank.id: i for i, bank in enumerate(instrument.banks)}
-        statements = [((pl.col(f"__m{bank_index[ref.bank.id]}") & (1 << (ref.running - 1))) != 0).alias(ref.code)
-                      for ref in instrument.refs()]
-        return (frame.select(*WIDE_BASE_COLUMNS, *statements).sort("return_id")
-                .cast(wide_schema(instrument)))
-
-    def returns_long(self, wave: str) -> pl.DataFrame:
-        from tui.domain.returns import long_from_wide
-
-        return long_from_wide(self.returns_wide(wave), self.wave(wave).instrument)
-
-    def completeness(self, wave: str) -> pl.DataFrame:
-        """Issued vs returned per school x role (plus returns on forms never issued)."""
-        import polars as pl
-
-        w = self.wave(wave)
-        with self._read() as conn:
-            issued = conn.execute(select(s.issued_forms.c.school, s.issued_forms.c.role, func.count())
-                                  .where(s.issued_forms.c.wave_id == w.id)
-                                  .group_by(s.issued_forms.c.school, s.issued_forms.c.role)).all()
-            returned = conn.execute(select(s.returns.c.school, s.returns.c.role, func.count())
-                                    .where(s.returns.c.wave_id == w.id)
-                                    .group_by(s.returns.c.school, s.returns.c.role)).all()
-        schema = {"school": pl.String, "role": pl.Int64, "n": pl.Int64}
-        left = pl.DataFrame(issued, schema=schema, orient="row").rename({"n": "issued"})
-        right = pl.DataFrame(returned, schema=schema, orient="row").rename({"n": "returned"})
-        groups = {role.digit: w.instrument.key.group_of(role.digit) for role in w.instrument.key.roles}
-        return (
-            left.join(right, on=["school", "role"], how="full", coalesce=True, nulls_equal=True)
-            .with_columns(pl.col("issued").fill_null(0), pl.col("returned").fill_null(0),
-                          pl.lit(wave).alias("wave"),
-                          pl.col("role").replace_strict(groups, default=None, return_dtype=pl.String)
-                          .alias("role_group"))
-            .select("wave", "school", "role", "role_group", "issued", "returned")
-            .sort(["school", "role"], nulls_last=True)
-        )
-
-    def status(self) -> list[dict[str, Any]]:
-        """Per wave: issued, returned, keyed once, awaiting second keying, verified, open discrepancies."""
-        out = []
-        with self._read() as conn:
-            for w in conn.execute(select(s.waves.c.id, s.waves.c.name, s.waves.c.population)
-                                  .order_by(s.waves.c.id)).mappings():
-                def count(query):
-                    return conn.execute(query).scalar() or 0
-                r = s.returns
-                one_pass = (select(func.count()).select_from(s.entry_passes)
-                            .where(s.entry_passes.c.return_id == r.c.id).scalar_subquery()) == 1
-                out.append({
-                    "wave": w["name"],
-                    "population": w["population"],
-                    "issued": count(select(func.count()).select_from(s.issued_forms)
-                                    .where(s.issued_forms.c.wave_id == w["id"])),
-                    "returned": count(select(func.count()).select_from(r).where(r.c.wave_id == w["id"])),
-                    "single_keyed": count(select(func.count()).select_from(r)
-                                          .where(r.c.wave_id == w["id"], one_pass)),
-                    "awaiting_second": count(select(func.count()).select_from(r)
-                                             .where(r.c.wave_id == w["id"], r.c.needs_second, one_pass)),
-                    "verified": count(select(func.count()).select_from(r)
-                                      .where(r.c.wave_id == w["id"], r.c.status == "verified")),
-                    "discrepancies_open": count(
-                        select(func.count()).select_from(s.discrepancies.join(r))
-                        .where(r.c.wave_id == w["id"], s.discrepancies.c.resolved_value.is_(None))),
-                    "drafts": count(select(func.count()).select_from(s.drafts)
-                                    .where(s.drafts.c.wave_id == w["id"])),
-                })
-        return out
-
-    def operator_stats(self, wave: str | None = None) -> list[OperatorStats]:
-        """CSPro-style figures per operator: passes, keystrokes and time; and errors found by second
-        keying per 10,000 statements (an error is a resolved discrepancy where this operator's value lost)."""
-        p, r, d = s.entry_passes, s.returns, s.discrepancies
-        joined = p.join(r, p.c.return_id == r.c.id).join(s.waves, r.c.wave_id == s.waves.c.id)
-        base = (select(p.c.operator, func.count(), func.sum(p.c.keystrokes), func.sum(p.c.seconds))
-                .select_from(joined))
-        if wave is not None:
-            base = base.where(s.waves.c.name == wave)
-        with self._read() as conn:
-            totals = {row[0]: row[1:] for row in conn.execute(base.group_by(p.c.operator)).all()}
-            compared: dict[str, int] = {}
-            # Statements keyed in passes that a second keying checked (returns with two passes).
-            q2 = (select(p.c.operator, s.waves.c.instrument_toml, func.count()).select_from(joined)
-                  .where(r.c.id.in_(select(s.entry_passes.c.return_id).where(s.entry_passes.c.pass_no == 2))))
-            if wave is not None:
-                q2 = q2.where(s.waves.c.name == wave)
-            for operator, toml, n in conn.execute(q2.group_by(p.c.operator, s.waves.c.instrument_toml)).all():
-                compared[operator] = compared.get(operator, 0) + n * _instrument_from_toml(toml).statement_count
-            dq = select(d).join(r, d.c.return_id == r.c.id)
-            if wave is not None:
-                dq = dq.join(s.waves, r.c.wave_id == s.waves.c.id).where(s.waves.c.name == wave)
-            errors: dict[str, int] = {}
-            open_: dict[str, int] = {}
-            for x in conn.execute(dq).mappings():
-                if x["resolved_value"] is None:
-                    for who in (x["first_operator"], x["second_operator"]):
-                        open_[who] = open_.get(who, 0) + 1
-                    continue
-                wrong = x["second_operator"] if x["resolved_value"] == x["first_value"] else x["first_operator"]
-                errors[wrong] = errors.get(wrong, 0) + 1
-        return [OperatorStats(op, int(n or 0), int(keys or 0), float(secs or 0.0), compared.get(op, 0),
-                              errors.get(op, 0), open_.get(op, 0))
-                for op, (n, keys, secs) in sorted(totals.items())]
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -982,136 +820,3 @@ class Study:
 def _chain_hash(previous: str, row: dict[str, Any]) -> str:
     payload = json.dumps(row, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256((previous + payload).encode()).hexdigest()
-
-
-# --- SQLite plumbing ------------------------------------------------------------------------------
-
-
-def _configure_sqlite(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:
-        # Manage transactions ourselves so a write can take the lock up front (BEGIN IMMEDIATE).
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        # WAL lets readers work while a station writes; FULL syncs each commit so a saved
-        # return survives a power cut as well as a killed process.
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = FULL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:
-        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
-
-
-def _prepare_schema(engine: Engine, path: Path, now: Callable[[], str]) -> None:
-    with engine.connect() as conn:
-        application_id = conn.exec_driver_sql("PRAGMA application_id").scalar()
-        tables = set(inspect(conn).get_table_names())
-    if not tables:
-        with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
-            if set(inspect(conn).get_table_names()):  # another process created it meanwhile
-                return _prepare_schema(engine, path, now)
-            s.metadata.create_all(conn)
-            conn.execute(insert(s.meta), [
-                {"key": "schema_version", "value": str(s.SCHEMA_VERSION)},
-                {"key": "study_uuid", "value": str(uuid.uuid4())},
-                {"key": "created_at", "value": now()},
-            ])
-            conn.exec_driver_sql(f"PRAGMA application_id = {s.APPLICATION_ID}")
-        return
-    if application_id != s.APPLICATION_ID or "meta" not in tables:
-        raise NotAStudyError(f"{path} is an SQLite database but not a SurveyDesk study")
-    with engine.connect() as conn:
-        version = int(conn.execute(select(s.meta.c.value).where(s.meta.c.key == "schema_version")).scalar() or 0)
-    if version > s.SCHEMA_VERSION:
-        raise NewerStudyError(
-            f"{path} was written by a newer SurveyDesk (study schema {version}; this version reads up to "
-            f"{s.SCHEMA_VERSION}). Upgrade SurveyDesk to open it; the file has not been changed.")
-    if version < s.SCHEMA_VERSION:
-        migrate(engine, version)
-
-
-def migrate(engine: Engine, from_version: int) -> None:
-    """Bring an older study up to date, one schema version at a time, each in one transaction."""
-    for version in range(from_version + 1, s.SCHEMA_VERSION + 1):
-        with _migration_connection(engine) as conn, conn.begin():
-            current = int(conn.execute(select(s.meta.c.value).where(s.meta.c.key == "schema_version")).scalar())
-            if current >= version:  # another process migrated it meanwhile
-                continue
-            for name in s.INTRODUCED.get(version, ()):
-                s.metadata.tables[name].create(conn, checkfirst=True)
-            if rebuilt := s.REBUILT.get(version, ()):
-                # Only references the rebuild broke stop it: a study with older breakage still opens.
-                already = set(conn.exec_driver_sql("PRAGMA foreign_key_check").all())
-                for name in rebuilt:
-                    _rebuild(conn, s.metadata.tables[name])
-                if broken := set(conn.exec_driver_sql("PRAGMA foreign_key_check").all()) - already:
-                    raise StoreError(f"upgrading the study to schema {version} would break references "
-                                     f"{sorted(broken)[:5]}; the study has not been changed")
-            conn.execute(update(s.meta).where(s.meta.c.key == "schema_version").values(value=str(version)))
-
-
-@contextmanager
-def _migration_connection(engine: Engine) -> Iterator[Connection]:
-    """A connection holding the write lock from its first statement, with foreign keys OFF so that
-    dropping a table being rebuilt never cascades into the rows pointing at it, and with
-    legacy_alter_table ON so RENAME renames only, leaving references in other tables as they are.
-    SQLite ignores a change of foreign_keys inside a transaction, hence before BEGIN."""
-    with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
-        raw = conn.connection.dbapi_connection
-        raw.execute("PRAGMA foreign_keys = OFF")
-        raw.execute("PRAGMA legacy_alter_table = ON")
-        try:
-            yield conn
-        finally:
-            raw.execute("PRAGMA legacy_alter_table = OFF")
-            raw.execute("PRAGMA foreign_keys = ON")
-
-
-def _rebuild(conn: Connection, table: Table) -> None:
-    """Give an existing table the form the metadata declares, keeping every row, id, index and
-    constraint: SQLite's "Making Other Kinds Of Table Schema Changes" procedure (create new_X, copy,
-    drop X, rename new_X to X, re-create X's indexes and triggers); the caller checks foreign keys
-    and commits."""
-    name = table.name
-    old_sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
-                                   (name,)).scalar()
-    if "AUTOINCREMENT" not in (old_sql or "").upper():  # else created in this form by an earlier step
-        quote = conn.dialect.identifier_preparer.quote
-        kept = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN "
-                                    "('index', 'trigger') AND sql IS NOT NULL", (name,)).scalars().all()
-        ddl = str(CreateTable(table).compile(dialect=conn.dialect)).strip()
-        head = f"CREATE TABLE {quote(name)} ("
-        if not ddl.startswith(head):  # pragma: no cover - SQLAlchemy's DDL changed shape
-            raise StoreError(f"cannot rebuild table {name}: unexpected DDL {ddl[:60]!r}")
-        temporary = quote(f"new_{name}")
-        conn.exec_driver_sql(f"CREATE TABLE {temporary} (" + ddl[len(head):])
-        columns = ", ".join(quote(column.name) for column in table.columns)
-        conn.exec_driver_sql(f"INSERT INTO {temporary} ({columns}) SELECT {columns} FROM {quote(name)}")
-        conn.exec_driver_sql(f"DROP TABLE {quote(name)}")
-        conn.exec_driver_sql(f"ALTER TABLE {temporary} RENAME TO {quote(name)}")
-        for sql in kept:
-            conn.exec_driver_sql(sql)
-    _seed_id_sequence(conn, table)
-
-
-# Audit entities whose entity_key is the id of a row of these tables.
-AUDITED_ID = {"returns": "return", "drafts": "draft", "discrepancies": "discrepancy"}
-
-
-def _seed_id_sequence(conn: Connection, table: Table) -> None:
-    """Start the table's AUTOINCREMENT counter past every id the study ever gave out, including ids
-    of rows deleted before the migration that the audit trail (or a second-pass draft) still names."""
-    sources = [select(func.max(table.c.id))]
-    if (entity := AUDITED_ID.get(table.name)) is not None:
-        sources.append(select(func.max(cast(s.audit.c.entity_key, Integer))).where(s.audit.c.entity == entity))
-    if table is s.returns:
-        sources.append(select(func.max(s.drafts.c.return_id)))
-    highest = max(conn.execute(query).scalar() or 0 for query in sources)
-    if highest and not conn.exec_driver_sql("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?",
-                                            (highest, table.name)).rowcount:
-        conn.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table.name, highest))
