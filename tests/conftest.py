@@ -9,6 +9,14 @@ from tui.domain.instrument import bundled_instrument_path, load_instrument
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    mark = item.get_closest_marker("unavailable")
+    if mark is not None:
+        from tests.requires import unavailable
+
+        unavailable(mark.kwargs["reason"])
+
+
 @pytest.fixture(scope="session")
 def bundled():
     return load_instrument(bundled_instrument_path())

@@ -10,12 +10,12 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
+from tests.requires import needs
 
 SURVEYDESK = Path(sys.executable).with_name("surveydesk")
-needs_tmux = pytest.mark.skipif(
-    shutil.which("tmux") is None or not SURVEYDESK.exists(),
-    reason="needs tmux (.ci/run installs it) and the installed surveydesk command",
+needs_tmux = needs(
+    shutil.which("tmux") is not None and SURVEYDESK.exists(),
+    "needs tmux (.ci/run installs it) and the installed surveydesk command",
 )
 
 

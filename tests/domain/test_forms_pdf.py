@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 import subprocess
 from dataclasses import replace
 from datetime import datetime
@@ -13,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.pdf_helpers import everything_in, page_texts, read_barcodes, render_page, squash
+from tests.requires import require_command
 from tui.domain.instrument import DEFAULT_STAGES, School
 from tui.domain.paper import (
     SPECIMEN_SERIAL,
@@ -143,8 +143,7 @@ def test_both_barcodes_scan_as_the_serial(coded):
 def test_a_rendered_page_is_not_blank(coded, tmp_path):
     from PIL import Image
 
-    if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (poppler-utils) is not installed; .ci/run installs it")
+    require_command("pdftoppm", "poppler-utils; .ci/run installs it")
     result, _, _ = coded
     subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "2", "-l", "2", "-singlefile", str(result.path),
                     str(tmp_path / "page")], check=True)
