@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.engine import Engine
@@ -15,6 +18,52 @@ from tui.domain.store.migrations import migrate
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 60
+
+def refuse_untouched(path: Path) -> None:
+    """Refuse a file that is not a study, or a study of a newer schema, before anything writes to
+    it: opening a study switches it to WAL and may upgrade it, which would change another program's
+    file or a newer SurveyDesk's. Reads through a read-only connection (``immutable`` when the file
+    is in WAL mode with no -wal file beside it, so not even a -shm file is made)."""
+    with path.open("rb") as handle:
+        head = handle.read(100)
+    if not head:
+        time.sleep(0.2)  # another station may be creating the study this instant
+        with path.open("rb") as handle:
+            head = handle.read(100)
+        if not head:
+            raise NotAStudyError(f"{path} is an empty file (0 bytes), not a study. To start a new study "
+                                 "there, delete it first; the file has not been changed.")
+    if head[:16] != SQLITE_HEADER:
+        raise NotAStudyError(f"{path} is not a SurveyDesk study (not an SQLite database)")
+    wal_mode = len(head) > 18 and head[18] == 2
+    wal_file = path.with_name(path.name + "-wal")
+    option = "immutable=1" if wal_mode and not wal_file.exists() else "mode=ro"
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?{option}", uri=True)
+    except sqlite3.Error:  # pragma: no cover - unreadable: the normal open says why
+        return
+    try:
+        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        version = None
+        if application_id == s.APPLICATION_ID and "meta" in tables:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            version = int(row[0]) if row and str(row[0]).isdigit() else None
+    except sqlite3.DatabaseError as exc:
+        raise NotAStudyError(f"{path} cannot be opened as a study: {exc}; the file has not been changed") from None
+    finally:
+        conn.close()
+    if tables and (application_id != s.APPLICATION_ID or "meta" not in tables):
+        raise NotAStudyError(f"{path} is an SQLite database but not a SurveyDesk study; "
+                             "the file has not been changed")
+    if version is not None and version > s.SCHEMA_VERSION:
+        raise NewerStudyError(newer_message(path, version))
+
+
+def newer_message(path: Path, version: int) -> str:
+    return (f"{path} was written by a newer SurveyDesk (study schema {version}; this version reads up to "
+            f"{s.SCHEMA_VERSION}). Upgrade SurveyDesk to open it; the file has not been changed.")
+
 
 def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
@@ -57,8 +106,6 @@ def prepare_schema(engine: Engine, path: Path, now: Callable[[], str]) -> None:
     with engine.connect() as conn:
         version = int(conn.execute(select(s.meta.c.value).where(s.meta.c.key == "schema_version")).scalar() or 0)
     if version > s.SCHEMA_VERSION:
-        raise NewerStudyError(
-            f"{path} was written by a newer SurveyDesk (study schema {version}; this version reads up to "
-            f"{s.SCHEMA_VERSION}). Upgrade SurveyDesk to open it; the file has not been changed.")
+        raise NewerStudyError(newer_message(path, version))
     if version < s.SCHEMA_VERSION:
         migrate(engine, version)

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from tui.domain.instrument import Instrument, ParticipantCodeError, dumps_instrument
+from tui.domain.names import control_problem, printable
 from tui.domain.returns import SerialError, make_serial, parse_serial
 from tui.domain.returns import answers as ans
 from tui.domain.store import schema as s
@@ -57,7 +58,7 @@ from tui.domain.store.records import (
     Wave,
     instrument_from_toml,
 )
-from tui.domain.store.sqlite import BUSY_TIMEOUT_S, SQLITE_HEADER, configure_sqlite, prepare_schema
+from tui.domain.store.sqlite import BUSY_TIMEOUT_S, configure_sqlite, prepare_schema, refuse_untouched
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -69,6 +70,20 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "second_keying_share": 1.0,  # 1.0 = every return is keyed twice; 0.1 = a random 10%
     "label": "",  # shown wherever the study is named, e.g. to mark a synthetic demo
 }
+
+
+# Far above any partnership of schools; keeps a typo (10^23) from overflowing the database's integers.
+MAX_POPULATION = 10_000_000
+
+
+def _is_date(text: str) -> bool:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def utc_now() -> str:
@@ -108,10 +123,7 @@ class Study(StudyReads):
     def open(cls, path: str | Path, *, create: bool = True, now: Callable[[], str] = utc_now) -> Study:
         path = Path(path)
         if path.exists():
-            with path.open("rb") as handle:
-                head = handle.read(16)
-            if head and head != SQLITE_HEADER:
-                raise NotAStudyError(f"{path} is not a SurveyDesk study (not an SQLite database)")
+            refuse_untouched(path)
         elif not create:
             raise NotFoundError(f"no study at {path}; create one with `surveydesk wave add`")
         else:
@@ -226,6 +238,8 @@ class Study(StudyReads):
             raise InputError("second_keying_share must be between 0 (none) and 1 (every return)")
         if key == "label" and not (isinstance(value, str) and len(value) <= 120):
             raise InputError("the study label must be text of at most 120 characters")
+        if key == "label" and (problem := control_problem("the study label", value)):
+            raise InputError(problem)
         with self._write() as conn:
             conn.execute(delete(s.settings).where(s.settings.c.key == key))
             conn.execute(insert(s.settings).values(key=key, value=json.dumps(value)))
@@ -241,6 +255,8 @@ class Study(StudyReads):
         letter = letter.strip().upper()
         if not re.fullmatch(r"[A-Z]", letter):
             raise InputError(f"school letter {letter!r} must be one letter A-Z")
+        if problem := control_problem(f"the name of school {letter}", name):
+            raise InputError(problem)
         with self._write() as conn:
             had = conn.execute(select(s.schools.c.name).where(s.schools.c.letter == letter)).scalar()
             conn.execute(delete(s.schools).where(s.schools.c.letter == letter))
@@ -258,13 +274,15 @@ class Study(StudyReads):
         name = name.strip()
         if not name or len(name) > 64:
             raise InputError("a wave needs a name of 1-64 characters, e.g. 2014")
+        if problem := control_problem(f"the wave name '{printable(name)}'", name):
+            raise InputError(problem)
         for label, value in (("opens", opens), ("closes", closes)):
-            if value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                raise InputError(f"wave {label} date {value!r} must be YYYY-MM-DD")
+            if value and not _is_date(value):
+                raise InputError(f"wave {label} date {value!r} must be a real date written YYYY-MM-DD")
         if opens and closes and closes < opens:
             raise InputError(f"wave closes ({closes}) before it opens ({opens})")
-        if population is not None and population < 1:
-            raise InputError("population must be a positive number of people")
+        if population is not None and not (isinstance(population, int) and 1 <= population <= MAX_POPULATION):
+            raise InputError(f"population must be a whole number of people from 1 to {MAX_POPULATION:,}")
         toml = dumps_instrument(instrument)
         row = dict(name=name, opens=opens, closes=closes, population=population, instrument_id=instrument.id,
                    instrument_version=instrument.version, instrument_toml=toml,
@@ -789,7 +807,8 @@ class Study(StudyReads):
         if previous is not None:
             raise DuplicateError(f"serial {serial} was already returned: return #{previous[0]} ({previous[1]}), "
                                  f"keyed by {previous[2]} at {previous[3][:16].replace('T', ' ')}")
-        issued = conn.execute(select(s.issued_forms.c.wave_id, s.issued_forms.c.participant_code)
+        issued = conn.execute(select(s.issued_forms.c.wave_id, s.issued_forms.c.participant_code,
+                                     s.issued_forms.c.school)
                               .where(s.issued_forms.c.serial == serial)).first()
         if issued is None:
             warnings.append(f"serial {serial} was never issued by this study (saved and flagged)")
@@ -800,6 +819,9 @@ class Study(StudyReads):
         if issued[1] is not None and issued[1] != code:
             raise InputError(f"serial {serial} was issued to participant {issued[1]}, not {code}: "
                              "check the code written on the form")
+        if issued[1] is None and issued[2] is not None and issued[2] != code[:1]:
+            raise InputError(f"serial {serial} is a blank form sent to school {issued[2]}, not {code[:1]}: "
+                             "check the school written on the form")
         return True
 
     def _sampled(self, return_id: int, share: float) -> bool:
