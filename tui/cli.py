@@ -89,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(handler(args) or 0)
     except Failure as exc:
-        print(f"surveydesk: {exc}", file=sys.stderr)
+        from tui.domain.names import printable
+
+        print(f"surveydesk: {printable(str(exc), keep_lines=True)}", file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
         return 130

@@ -59,6 +59,7 @@ def show(args: argparse.Namespace) -> int:
 
     from tui.cli import Failure
     from tui.domain.instrument import InstrumentError, default_instrument_path, load_instrument
+    from tui.domain.names import printable
 
     path = args.file or args.instrument or default_instrument_path()
     try:
@@ -66,7 +67,7 @@ def show(args: argparse.Namespace) -> int:
     except InstrumentError as exc:
         raise Failure(f"{path} is not a usable instrument:\n{exc}") from None
     out = console()
-    out.print(Text(f"{instrument.title}  (version {instrument.version}, id {instrument.id})", style="bold"))
+    out.print(Text(printable(f"{instrument.title}  (version {instrument.version}, id {instrument.id})"), style="bold"))
     out.print(summary(instrument))
     banks = instrument.banks
     if args.bank:
@@ -82,7 +83,7 @@ def show(args: argparse.Namespace) -> int:
         table.add_column("Stage (hidden)", no_wrap=True, style="dim")
         table.add_column("Statement", ratio=1)
         for ref in instrument.bank_refs(bank):
-            text = Text(ref.statement.text)
+            text = Text(printable(ref.statement.text))
             if ref.statement.negative:
                 text.append("  (negative)", style="italic yellow")
             if ref.statement.note:

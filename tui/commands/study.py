@@ -112,6 +112,8 @@ def import_csv(args: argparse.Namespace) -> int:
 def audit(args: argparse.Namespace) -> int:
     import json
 
+    from tui.domain.names import printable
+
     out = console()
     with opened_study(args) as study:
         if args.verify:
@@ -130,8 +132,9 @@ def audit(args: argparse.Namespace) -> int:
             change += f" new={json.dumps(e.new, ensure_ascii=False)}"
         reason = f" reason={e.reason!r}" if e.reason else ""
         wave = f" wave={e.wave}" if e.wave else ""
-        out.print(f"{e.id:>6} {e.at} {e.operator:<8} {e.action:<11} {e.entity} {e.entity_key}{wave}{change}{reason}",
-                  markup=False)
+        # One entry, one line: a line break or escape sequence anywhere in it is written out as text.
+        out.print(printable(f"{e.id:>6} {e.at} {e.operator:<8} {e.action:<11} {e.entity} {e.entity_key}{wave}"
+                            f"{change}{reason}"), markup=False)
     return 0
 
 
@@ -146,12 +149,22 @@ def status(args: argparse.Namespace) -> int:
     table = Table("Wave", "Issued", "Returned", "Rate", "Keyed once", "Awaiting 2nd", "Verified",
                   "Discrepancies open", "Drafts")
     for r in rows:
-        base = r["population"] or r["issued"]
-        rate = f"{r['returned']} of {base}, {r['returned'] / base:.0%}" if base else ""
+        rate = rate_text(r["returned"], r["population"], r["issued"])
         table.add_row(r["wave"], str(r["issued"]), str(r["returned"]), rate, str(r["single_keyed"]),
                       str(r["awaiting_second"]), str(r["verified"]), str(r["discrepancies_open"]), str(r["drafts"]))
     console().print(table)
     return 0
+
+
+def rate_text(returned: int, population: int | None, issued: int) -> str:
+    """'31 of 68, 46%'; more returns than the population (or forms issued) is flagged, never a rate
+    above 100%."""
+    base = population or issued
+    if not base:
+        return ""
+    if returned > base:
+        return f"{returned} of {base}: more than the {'population' if population else 'forms issued'}, check it"
+    return f"{returned} of {base}, {returned / base:.0%}"
 
 
 def operators(args: argparse.Namespace) -> int:

@@ -22,8 +22,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import get_current_worker
 
+from tui.domain.names import printable
 from tui.domain.paths import shown_path
 from tui.screens.palette import ScreenCommands, binding_commands
+from tui.widgets import plain
 from tui.widgets.bar_chart import BarChart
 from tui.widgets.mode_bar import ModeBar
 
@@ -231,7 +233,7 @@ class AnalysisScreen(Screen):
         else:
             waves = " → ".join(selection.waves)
             lines.append(f"Wave {waves} · {selection.grouping.replace('_', ' ')} · computing…")
-        self.query_one("#analysis-bar", Static).update("\n".join(lines))
+        self.query_one("#analysis-bar", Static).update(plain("\n".join(lines)))
         # The full rule is in every export and report; here the short form.
         self.query_one("#analysis-rule", Static).update(
             f"Small cells (k = {selection.k}): a group with fewer than {selection.k} respondents reads 'supp.' and "
@@ -363,12 +365,13 @@ class AnalysisScreen(Screen):
     def on_analysis_screen_written(self, message: Written) -> None:
         # One line stays on screen; the file names go in the notification.
         self._message(message.summary)
-        self.notify("\n".join([message.summary, *message.details[:20]]), timeout=10,
+        self.notify(printable("\n".join([message.summary, *message.details[:20]]), keep_lines=True), markup=False,
+                    timeout=10,
                     severity="error" if message.error else "information")
 
     def _message(self, text: str) -> None:
         message = self.query_one("#analysis-message", Static)
-        message.update(text)
+        message.update(plain(text))
         message.set_class(bool(text), "shown")
 
 

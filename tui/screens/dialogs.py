@@ -33,7 +33,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label(self.question, classes="dialog-title")
+            yield Label(self.question, classes="dialog-title", markup=False)
             if self.detail:
                 yield Static(self.detail, classes="dialog-detail", markup=False)
             with Horizontal(classes="dialog-buttons"):
@@ -64,7 +64,7 @@ class PromptDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.title_text, classes="dialog-title", markup=False)
             if self.detail:
                 yield Static(self.detail, classes="dialog-detail", markup=False)
             yield Input(self.value, placeholder=self.placeholder, restrict=self.restrict, id="prompt-input")
@@ -111,7 +111,7 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.title_text, classes="dialog-title", markup=False)
             if self.detail:
                 yield Static(self.detail, classes="dialog-detail", markup=False)
             yield OptionList(*[
@@ -159,7 +159,7 @@ class TextViewer(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box viewer-box"):
-            yield Label("", id="viewer-title", classes="dialog-title")
+            yield Label("", id="viewer-title", classes="dialog-title", markup=False)
             with VerticalScroll(id="viewer-scroll"):
                 yield Static("", id="viewer-text", markup=False)
             with Horizontal(classes="dialog-buttons"):

@@ -31,6 +31,7 @@ from tui.domain.entry import (
     saved_message,
     typed_positions,
 )
+from tui.domain.names import printable
 from tui.domain.returns import summary as answers_summary
 from tui.domain.store import Draft, InputError, ReturnRecord, StoreError, check_operator
 from tui.screens.entry_modals import PickModal, TextModal
@@ -372,11 +373,11 @@ class EntryScreen(Screen):
         drafts = self.app.study.drafts(wave=s.wave.name, operator=s.operator)
         if not drafts:
             if not on_entry:
-                self.say(f"no drafts of {s.operator} in wave {s.wave.name}", "note")
+                self.say(printable(f"no drafts of {s.operator} in wave {s.wave.name}"), "note")
             return
         options = [(str(d.id), self._describe_draft(d)) for d in drafts]
         self._drafts = {str(d.id): d for d in drafts}
-        self.app.push_screen(PickModal(f"Forms part-way through keying ({s.operator}, wave {s.wave.name})",
+        self.app.push_screen(PickModal(printable(f"Forms part-way through keying ({s.operator}, wave {s.wave.name})"),
                                        options, hint="Resume one, or Esc to start a new paper.",
                                        extra=("delete", "discard", "Discard draft"), id="drafts"),
                              self._draft_chosen)
@@ -508,7 +509,7 @@ class EntryScreen(Screen):
         self.app.wave_name = name
         self.app.refresh_title()
         self.start_session(Mode.FIRST)
-        self.say(f"wave {name} added", "note")
+        self.say(printable(f"wave {name} added"), "note")
 
     # --- results of writes ------------------------------------------------------------------------
 

@@ -17,6 +17,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.widgets import plain
+
 CANCEL = Binding("escape,ctrl+g", "cancel", "Cancel", key_display="Esc/^g")
 
 
@@ -48,7 +50,8 @@ class PickModal(_Modal):
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
             yield self.title_widget()
-            yield OptionList(*[Option(label, id=key) for key, label in self.options], id="pick-list")
+            yield OptionList(*[Option(plain(label) if isinstance(label, str) else label, id=key)
+                               for key, label in self.options], id="pick-list")
             keys = "↑↓ choose · Enter open · "
             if self.extra:
                 keys += f"{self.extra[0].capitalize()} {self.extra[2].lower()} · "
@@ -88,7 +91,7 @@ class TextModal(_Modal):
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
             yield self.title_widget()
-            yield Static(self.prompt, classes="modal-prompt")
+            yield Static(self.prompt, classes="modal-prompt", markup=False)
             yield Input(self.value, placeholder=self.placeholder, id="modal-input")
             yield Static("", id="modal-error", classes="modal-error")
             yield Static(Text("Enter accept · Esc or ctrl+g cancel", style="dim"), classes="modal-hint")

@@ -51,6 +51,7 @@ from tui.domain.returns import SerialError, normalise_serial
 from tui.domain.store import StoreError
 from tui.print_summary import again_headline, batch_headline, batch_table, log_line, reprint_lines, shown_path
 from tui.screens.palette import ScreenCommands
+from tui.widgets import plain
 from tui.widgets.distribution_grid import DistributionGrid
 from tui.widgets.mode_bar import ModeBar
 
@@ -174,7 +175,7 @@ class PrintScreen(Screen):
             with TabPane("Plan", id="tab-plan"):
                 with Horizontal(id="print-options"):
                     yield Label("Wave", classes="print-label")
-                    yield Select([(name, name) for name in waves], value=self.wave or Select.NULL,
+                    yield Select([(plain(name), name) for name in waves], value=self.wave or Select.NULL,
                                  allow_blank=not waves, prompt="no waves", compact=True, id="print-wave")
                     yield Label("Paper", classes="print-label")
                     yield Select(PAPERS, value="A4", allow_blank=False, compact=True, id="print-paper")
@@ -185,7 +186,7 @@ class PrintScreen(Screen):
                     yield Label("Plan CSV", classes="print-label")
                     yield Input(placeholder="path of a plan CSV, then Enter", compact=True, id="print-plan-path")
                 yield DistributionGrid(self.key, id="print-grid")
-                yield Static(self._idle_status(), id="print-status")
+                yield Static(plain(self._idle_status()), id="print-status")
                 yield ProgressBar(id="print-progress", show_eta=False)
                 with VerticalScroll(id="print-report-scroll"):
                     yield Static("", id="print-report")
@@ -304,8 +305,8 @@ class PrintScreen(Screen):
             return
         schools = ", ".join(s for s in self.key.school_letters if plan.school_total(s))
         question = Group(
-            Text(f"Issue {plan.total} forms in wave {self.wave}?", style="bold"),
-            Text(f"Serials are recorded as issued in the study; one PDF per school office ({schools}) "
+            plain(f"Issue {plan.total} forms in wave {self.wave}?", style="bold"),
+            plain(f"Serials are recorded as issued in the study; one PDF per school office ({schools}) "
                  f"goes to {shown_path(forms_folder(self.exports(), self.wave))}/batch-N/, on "
                  f"{'Letter' if self.paper() == 'letter' else 'A4'} paper."),
         )
@@ -442,7 +443,7 @@ class PrintScreen(Screen):
 
     def set_status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#print-status", Static)
-        status.update(text)
+        status.update(plain(text))
         status.set_class(error, "-error")
 
     def show_report(self, report: RenderableType) -> None:
@@ -462,5 +463,6 @@ class PrintScreen(Screen):
                           shown_time(f.printed_at), str(f.print_count), key=f.serial)
         reprinted = sum(1 for f in forms if f.print_count > 1)
         batches = max(batch_of.values(), default=0)
-        summary.update(f"Wave {self.wave}: {len(forms)} forms issued in {batches} batch(es), {reprinted} reprinted. "
-                       "Enter on a row offers to reprint it." if forms else f"Wave {self.wave}: no forms issued yet.")
+        summary.update(plain(f"Wave {self.wave}: {len(forms)} forms issued in {batches} batch(es), {reprinted} "
+                             "reprinted. Enter on a row offers to reprint it." if forms
+                             else f"Wave {self.wave}: no forms issued yet."))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from tui.domain.analysis.agreement import ChartData, whole
+from tui.domain.names import printable
 
 # Tableau 10: distinguishable in most terminals and for common colour-vision deficiencies.
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7",
@@ -44,7 +45,7 @@ def render_bar_chart(chart: ChartData, *, width: int = 80, height: int = 12, foc
     bar = max(1, min(4, (room // max(slots, 1) - 1) // count))
     slot = count * bar + 1
     step = 100.0 / height
-    lines = [Text(chart.title, style="bold")]
+    lines = [Text(printable(chart.title), style="bold")]
     for row in range(height):
         low = (height - 1 - row) * step
         top = low + step
@@ -71,7 +72,7 @@ def render_bar_chart(chart: ChartData, *, width: int = 80, height: int = 12, foc
     legend = Text(" " * AXIS_WIDTH)
     for s, series in enumerate(chart.series):
         legend.append("■ ", style=series_style(s))
-        legend.append(series.name + (" suppressed" if series.suppressed else "") + "  ")
+        legend.append(printable(series.name) + (" suppressed" if series.suppressed else "") + "  ")
     notes = []
     if any(chart.negative):
         notes.append(f"{NEGATIVE_MARK} negatively worded")
@@ -88,11 +89,11 @@ def describe(chart: ChartData, index: int) -> Text:
     text = Text(chart.codes[index], style="bold")
     if chart.negative[index]:
         text.append(" (negatively worded)", style="italic")
-    text.append(f"  {chart.texts[index]}\n")
+    text.append(f"  {printable(chart.texts[index])}\n")
     for s, series in enumerate(chart.series):
         value = series.values[index]
         text.append("■ ", style=series_style(s))
-        text.append(f"{series.name}: {'—' if value is None else f'{whole(value)}%'}   ")
+        text.append(f"{printable(series.name)}: {'—' if value is None else f'{whole(value)}%'}   ")
     return text
 
 
