@@ -59,6 +59,8 @@ class WaveReturns:
     # Which study the returns come from (its UUID and file name): output folders belong to one study.
     study_id: str = ""
     study_file: str = ""
+    # The study's audit head (N:HASH) when the returns were read: exports record it (`audit --verify --head`).
+    audit_head: str = ""
 
 
 # --- groupings -----------------------------------------------------------------------

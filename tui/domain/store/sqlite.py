@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from urllib.parse import quote
 
 from sqlalchemy import event, insert, inspect, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from tui.domain.store import schema as s
 from tui.domain.store.errors import NewerStudyError, NotAStudyError
@@ -63,6 +65,38 @@ def refuse_untouched(path: Path) -> None:
 def newer_message(path: Path, version: int) -> str:
     return (f"{path} was written by a newer SurveyDesk (study schema {version}; this version reads up to "
             f"{s.SCHEMA_VERSION}). Upgrade SurveyDesk to open it; the file has not been changed.")
+
+
+def audit_high_water(conn: Connection) -> int | None:
+    """The highest audit entry number the study ever gave out (AUTOINCREMENT's counter; it survives
+    deleting the newest entries), or None on a backend whose counter can skip (PostgreSQL sequences
+    are not rolled back with a failed transaction)."""
+    if conn.dialect.name != "sqlite":
+        return None
+    return conn.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = 'audit'").scalar()
+
+
+def backup_sqlite(source: Path, target: Path) -> tuple[list[str], tuple[int, str] | None]:
+    """Copy the study at ``source`` into a new file ``target`` with SQLite's online backup (a consistent
+    snapshot, taken while other stations may keep writing; the -wal file's pages are included). Never
+    overwrites: ``target`` must not exist. The copy is written beside the target and renamed into place;
+    returns what PRAGMA integrity_check says of it (empty: sound) and the copy's audit head."""
+    if target.exists() or target.with_name(target.name + "-wal").exists():
+        raise FileExistsError(target)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    partial.unlink(missing_ok=True)
+    try:
+        with closing(sqlite3.connect(source, timeout=BUSY_TIMEOUT_S)) as src, closing(sqlite3.connect(partial)) as dst:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, whatever the source's mode
+            problems = [r[0] for r in dst.execute("PRAGMA integrity_check")]
+            head = dst.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+        if target.exists():
+            raise FileExistsError(target)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return ([] if problems == ["ok"] else problems), (tuple(head) if head else None)
 
 
 def configure_sqlite(engine: Engine) -> None:

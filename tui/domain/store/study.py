@@ -45,6 +45,7 @@ from tui.domain.store.errors import (
     StoreError,
     UnknownWaveError,
 )
+from tui.domain.store.imports import StudyImports
 from tui.domain.store.reads import StudyReads
 from tui.domain.store.records import (
     AuditEntry,
@@ -58,7 +59,15 @@ from tui.domain.store.records import (
     Wave,
     instrument_from_toml,
 )
-from tui.domain.store.sqlite import BUSY_TIMEOUT_S, configure_sqlite, prepare_schema, refuse_untouched
+from tui.domain.store.sqlite import (
+    BUSY_TIMEOUT_S,
+    audit_high_water,
+    backup_sqlite,
+    configure_sqlite,
+    prepare_schema,
+    refuse_untouched,
+)
+from tui.domain.store.verify import AuditHead, Verification, audit_head, chain_hash, sampled, verify
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -108,7 +117,7 @@ def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-class Study(StudyReads):
+class Study(StudyReads, StudyImports):
     """The one storage API used by the TUI, the CLI and the tests."""
 
     def __init__(self, engine: Engine, path: Path | None, now: Callable[[], str] = utc_now):
@@ -154,6 +163,23 @@ class Study(StudyReads):
         """The study file's name, for messages ('' for a study that is not a file)."""
         return self.path.name if self.path else ""
 
+    def backup(self, target: str | Path) -> tuple[list[str], AuditHead | None]:
+        """A consistent copy of the study in the new file ``target`` (never overwritten), made while
+        other stations may keep writing; returns the copy's integrity problems (empty: sound) and its
+        audit head."""
+        if self.path is None or self.engine.dialect.name != "sqlite":
+            raise InputError("backup copies a study file; this study is not one")
+        target = Path(target)
+        if target.resolve() == self.path.resolve():
+            raise InputError(f"{target} is the study itself; give the backup another name")
+        try:
+            problems, head = backup_sqlite(self.path, target)
+        except FileExistsError:
+            raise DuplicateError(f"{target} exists already; a backup never overwrites a file: give a new name") from None
+        except OSError as exc:
+            raise InputError(f"cannot write the backup {target}: {exc.strerror or exc}") from None
+        return problems, AuditHead(*head) if head else None
+
     def __enter__(self) -> Study:
         return self
 
@@ -184,7 +210,7 @@ class Study(StudyReads):
         previous = conn.execute(select(s.audit.c.hash).order_by(s.audit.c.id.desc()).limit(1)).scalar() or ""
         row = {"at": at, "operator": operator, "action": action, "entity": entity, "entity_key": str(key),
                "wave": wave, "old": _json(old), "new": _json(new), "reason": reason}
-        conn.execute(insert(s.audit).values(**row, hash=_chain_hash(previous, row)))
+        conn.execute(insert(s.audit).values(**row, hash=chain_hash(previous, row)))
 
     def audit(self, *, wave: str | None = None, operator: str | None = None, entity: str | None = None,
               action: str | None = None, since: str | None = None, key: str | None = None,
@@ -207,18 +233,21 @@ class Study(StudyReads):
         return sorted(entries, key=lambda e: e.id)
 
     def verify_audit(self) -> list[str]:
-        """Problems with the audit chain (an entry edited or removed outside SurveyDesk)."""
-        problems = []
-        previous = ""
+        """Problems found by ``verify`` (the chain, and the data against it); empty when all is well."""
+        return self.verify().problems
+
+    def verify(self, against: AuditHead | None = None) -> Verification:
+        """Check the audit chain and replay it against every stored wave, issued form, return, entry
+        pass, discrepancy, setting and school-key letter (tui.domain.store.verify). ``against``: a head
+        recorded earlier (printed by a verify, written in an export's metadata), to catch a trail
+        whose newest entries were cut off."""
         with self._read() as conn:
-            for r in conn.execute(select(s.audit).order_by(s.audit.c.id)).mappings():
-                row = {k: r[k] for k in ("at", "operator", "action", "entity", "entity_key", "wave", "old",
-                                         "new", "reason")}
-                if _chain_hash(previous, row) != r["hash"]:
-                    problems.append(f"audit entry {r['id']} ({r['at']}) does not match the chain: "
-                                    "it or the entry before it was changed outside SurveyDesk")
-                previous = r["hash"]
-        return problems
+            return verify(conn, study_uuid=self._uuid, against=against, high_water=audit_high_water(conn))
+
+    def audit_head(self) -> AuditHead | None:
+        """The newest audit entry's number and hash (``N:HASH``): record it to check the trail later."""
+        with self._read() as conn:
+            return audit_head(conn)
 
     # --- settings and the secret school key ---------------------------------------------------
 
@@ -293,7 +322,8 @@ class Study(StudyReads):
                 conn.execute(insert(s.waves).values(**row))
                 self._audit(conn, operator=operator, action="insert", entity="wave", key=name, wave=name,
                             new={k: row[k] for k in ("opens", "closes", "population", "instrument_id",
-                                                     "instrument_version", "instrument_sha256")})
+                                                     "instrument_version", "instrument_sha256")},
+                            at=row["created_at"])
         except IntegrityError:
             raise DuplicateError(f"a wave named {name!r} already exists") from None
         return self.wave(name)
@@ -515,9 +545,11 @@ class Study(StudyReads):
                          .values(status=status, version=ret["version"] + 1, updated_at=now))
             if draft_id is not None:
                 conn.execute(delete(s.drafts).where(s.drafts.c.id == draft_id))
+            # The whole second pass is recorded, not only its differences, so a replay can check it.
             self._audit(conn, operator=operator, action="second_pass", entity="return", key=return_id,
                         wave=w["name"], old={"status": ret["status"]},
-                        new={"status": status, "differences": [f"{d.code}: {d.first}/{d.second}" for d in differences]},
+                        new={"status": status, "differences": [f"{d.code}: {d.first}/{d.second}" for d in differences],
+                             **self._describe(instrument, ret["participant_code"], ret["serial"], answers)},
                         at=now)
         found = [d for d in self.discrepancies(return_id=return_id, open_only=False)]
         return SavedReturn(self.get_return(return_id), (), tuple(found))
@@ -807,6 +839,13 @@ class Study(StudyReads):
         if previous is not None:
             raise DuplicateError(f"serial {serial} was already returned: return #{previous[0]} ({previous[1]}), "
                                  f"keyed by {previous[2]} at {previous[3][:16].replace('T', ' ')}")
+        pending = conn.execute(
+            select(s.imports.c.file_name, s.import_rows.c.row_no)
+            .join(s.imports, s.imports.c.id == s.import_rows.c.import_id)
+            .where(s.import_rows.c.serial == serial, s.imports.c.state.in_(("staging", "publishing")))).first()
+        if pending is not None:
+            raise DuplicateError(f"serial {serial} is being imported from {pending[0]} (row {pending[1]}): that paper "
+                                 "was returned already")
         issued = conn.execute(select(s.issued_forms.c.wave_id, s.issued_forms.c.participant_code,
                                      s.issued_forms.c.school)
                               .where(s.issued_forms.c.serial == serial)).first()
@@ -826,12 +865,7 @@ class Study(StudyReads):
 
     def _sampled(self, return_id: int, share: float) -> bool:
         """Whether this return is chosen for second keying: reproducible from the study and the id."""
-        if share >= 1:
-            return True
-        if share <= 0:
-            return False
-        digest = hashlib.sha256(f"{self._uuid}:{return_id}".encode()).digest()
-        return int.from_bytes(digest[:8], "big") / 2**64 < share
+        return sampled(self._uuid, return_id, share)
 
     @staticmethod
     def _setting_in(conn: Connection, key: str) -> Any:
@@ -848,7 +882,3 @@ class Study(StudyReads):
             "missing_pages": [b.abbreviation for b in instrument.banks if not answers[b.id].present],
         }
 
-
-def _chain_hash(previous: str, row: dict[str, Any]) -> str:
-    payload = json.dumps(row, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256((previous + payload).encode()).hexdigest()
