@@ -143,12 +143,15 @@ def status(args: argparse.Namespace) -> int:
     if not rows:
         console().print("no waves yet: add one with `surveydesk wave add NAME`")
         return 0
-    table = Table("Wave", "Issued", "Returned", "Rate", "Keyed once", "Awaiting 2nd", "Verified",
+    table = Table("Wave", "Issued", "Returned", "Unmatched", "Rate", "Keyed once", "Awaiting 2nd", "Verified",
                   "Discrepancies open", "Drafts")
     for r in rows:
+        # Against the population every return counts; against the forms issued, only returns on one.
         base = r["population"] or r["issued"]
-        rate = f"{r['returned']} of {base}, {r['returned'] / base:.0%}" if base else ""
-        table.add_row(r["wave"], str(r["issued"]), str(r["returned"]), rate, str(r["single_keyed"]),
+        got = r["returned"] + r["unmatched"] if r["population"] else r["returned"]
+        rate = f"{got} of {base}, {got / base:.0%}" if base else ""
+        table.add_row(r["wave"], str(r["issued"]), str(r["returned"]), str(r["unmatched"]), rate,
+                      str(r["single_keyed"]),
                       str(r["awaiting_second"]), str(r["verified"]), str(r["discrepancies_open"]), str(r["drafts"]))
     console().print(table)
     return 0

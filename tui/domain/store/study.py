@@ -390,6 +390,25 @@ class Study(StudyReads):
             rows = conn.execute(query).mappings().all()
         return [self._issued(r, r["wave_name"]) for r in rows]
 
+    def unreturned_forms(self, wave: str, participant_code: str) -> list[IssuedForm]:
+        """Forms issued in ``wave`` to this participant code that no return has come back on yet,
+        in serial order (a return keyed by code is linked to one when it is the only one)."""
+        w = self.wave(wave)
+        code = self._parse_code(w.instrument, wave, participant_code)
+        returned = select(s.returns.c.id).where(s.returns.c.serial == s.issued_forms.c.serial).exists()
+        with self._read() as conn:
+            rows = conn.execute(select(s.issued_forms).where(
+                s.issued_forms.c.wave_id == w.id, s.issued_forms.c.school == code.school,
+                s.issued_forms.c.role == code.role, s.issued_forms.c.participant_code == str(code), ~returned)
+                .order_by(s.issued_forms.c.number)).mappings().all()
+        return [self._issued(r, wave) for r in rows]
+
+    def issued_count(self, wave: str) -> int:
+        w = self.wave(wave)
+        with self._read() as conn:
+            return conn.execute(select(func.count()).select_from(s.issued_forms)
+                                .where(s.issued_forms.c.wave_id == w.id)).scalar() or 0
+
     @staticmethod
     def _issued(row: Any, wave: str) -> IssuedForm:
         return IssuedForm(row["serial"], row["number"], wave, row["participant_code"], row["school"], row["role"],
