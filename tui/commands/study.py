@@ -25,6 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("import", help="import returns keyed elsewhere from CSV (all rows or none)")
     p.add_argument("file", type=Path, metavar="FILE.csv")
+    p.add_argument("--again", action="store_true",
+                   help="import a file whose returns were imported before (only if they really are other papers)")
     add_operator(p)
     p.set_defaults(func=import_csv)
 
@@ -102,7 +104,7 @@ def import_csv(args: argparse.Namespace) -> int:
 
     with opened_study(args) as study:
         try:
-            ids = import_returns_csv(study, args.file, operator=operator_of(args))
+            ids = import_returns_csv(study, args.file, operator=operator_of(args), again=args.again)
         except CsvImportError as exc:
             raise Failure(str(exc)) from None
     console().print(f"imported {len(ids)} returns from {args.file}", markup=False)

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    String,
     and_,
+    cast,
     create_engine,
     delete,
     func,
@@ -582,6 +584,37 @@ class Study(StudyReads):
                         old=self._describe(instrument, ret["participant_code"], ret["serial"],
                                            ans.decode(instrument, ret["answers"])),
                         reason=reason or None)
+
+    def returns_inserted_with(self, marker: str) -> tuple[int, str | None, str | None]:
+        """Stored returns whose insert was audited with ``marker`` in its reason (an import's
+        content id): how many are still stored, and when and by whom the first came."""
+        a, r = s.audit, s.returns
+        with self._read() as conn:
+            count, first_at = conn.execute(
+                select(func.count(), func.min(a.c.at)).select_from(a.join(r, cast(r.c.id, String) == a.c.entity_key))
+                .where(a.c.entity == "return", a.c.action == "insert", a.c.reason.contains(marker, autoescape=True))
+            ).one()
+            who = conn.execute(select(a.c.operator).where(
+                a.c.entity == "return", a.c.action == "insert", a.c.reason.contains(marker, autoescape=True))
+                .order_by(a.c.id).limit(1)).scalar() if count else None
+        return count, first_at, who
+
+    def returns_by_serial(self, serials: Iterable[str]) -> dict[str, tuple[int, str]]:
+        """Serial -> (return id, participant code) for those of ``serials`` already returned."""
+        wanted = set()
+        for serial in serials:
+            try:
+                wanted.add(self._normal_serial(serial))
+            except InputError:
+                continue  # not a serial: refused with its row when the returns are saved
+        found: dict[str, tuple[int, str]] = {}
+        ordered = sorted(wanted)
+        with self._read() as conn:
+            for i in range(0, len(ordered), 500):
+                rows = conn.execute(select(s.returns.c.serial, s.returns.c.id, s.returns.c.participant_code)
+                                    .where(s.returns.c.serial.in_(ordered[i:i + 500]))).all()
+                found.update({serial: (rid, code) for serial, rid, code in rows})
+        return found
 
     def get_return(self, return_id: int) -> ReturnRecord:
         with self._read() as conn:
