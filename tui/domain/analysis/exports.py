@@ -88,13 +88,16 @@ def export_wave(
     stem = safe_name(data.wave)
     files: list[Path] = []
     notes: list[str] = []
-    # Text formats carry the raw returns as 1/0/M (the import layout); Parquet keeps true/false/null.
+    # CSV carries the raw returns as 1/0/M (the import layout); Parquet keeps true/false/null.
     as_text = {name: (wide_to_csv_frame(t) if name == "returns_wide" else t) for name, t in tables.items()}
     for name, table in tables.items():
         base = f"{name.replace('_', '-')}-{stem}"
         if "csv" in formats:
+            # The BOM makes Excel read the file as UTF-8 on a double-click ("×", "·", "–" stay themselves);
+            # polars, pandas and `surveydesk import` skip it.
             files.append(_atomic(safe_output_path(target, f"{base}.csv"),
-                                 lambda p, t=as_text[name]: t.write_csv(p, float_precision=CSV_DECIMALS)))
+                                 lambda p, t=as_text[name]: t.write_csv(p, float_precision=CSV_DECIMALS,
+                                                                        include_bom=True)))
         if "parquet" in formats:
             files.append(_atomic(safe_output_path(target, f"{base}.parquet"), lambda p, t=table: t.write_parquet(p)))
     if "xlsx" in formats:
@@ -108,7 +111,7 @@ def export_wave(
                 notes.append(f"{name} ({table.height:,} rows) is left out of the workbook to keep it quick "
                              f"to write and open; use its CSV or Parquet file")
             else:
-                sheets[name] = as_text[name]
+                sheets[name] = excel_frame(name, table)
         files.append(_atomic(workbook, lambda p: _write_workbook(p, sheets)))
 
     metadata = {
@@ -136,13 +139,26 @@ def export_wave(
     return ExportResult(target, tuple(files), tuple(notes))
 
 
+def excel_frame(name: str, table: pl.DataFrame) -> pl.DataFrame:
+    """A table as its sheet holds it: the raw answers as numbers 1/0 (blank for a missing page), so
+    SUM and AVERAGE count them (Excel's SUM skips text "1" and logical TRUE alike)."""
+    if name == "returns_wide":
+        return table.with_columns(pl.col(c).cast(pl.Int8) for c, dtype in table.schema.items()
+                                  if dtype == pl.Boolean and c != "verified")
+    if name == "returns_long":
+        return table.with_columns(pl.col("highlighted").cast(pl.Int8))
+    return table
+
+
 def _write_workbook(path: Path, sheets: Mapping[str, pl.DataFrame]) -> None:
     import xlsxwriter
 
-    with xlsxwriter.Workbook(str(path)) as workbook:
+    # A statement or school name typed as "=..." or "http..." stays text, never a live formula or link.
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True}
+    with xlsxwriter.Workbook(str(path), options) as workbook:
         for name, table in sheets.items():
-            table.write_excel(workbook, worksheet=_sheet_name(name), float_precision=2, autofit=table.height < 5000,
-                              freeze_panes=(1, 0))
+            table.write_excel(workbook, worksheet=_sheet_name(name), table_name=name, float_precision=2,
+                              autofit=table.height < 5000, freeze_panes=(1, 0))
 
 
 def readme_text(metadata: Mapping[str, object], tables: Mapping[str, pl.DataFrame]) -> str:
