@@ -27,7 +27,9 @@ def test_files_land_in_the_wave_folder(exported, tmp_path):
     tables = ["comparison", "response-rates", "returns-long", "returns-wide", "stage-profile", "statement-list",
               "statements"]
     assert names == sorted([f"{t}-2015.{ext}" for t in tables for ext in ("csv", "parquet")]
-                           + ["surveydesk-2015.xlsx", "metadata.json", "README.txt"])
+                           + [f"returns-{shape}-2015.{ext}" for shape in ("wide", "long") for ext in ("sav", "dta")]
+                           + ["surveydesk-2015.xlsx", "codebook-2015.md", "codebook-2015.pdf", "datapackage.json",
+                              "metadata.json", "README.txt"])
     assert all(p.parent == exported.folder and p.stat().st_size > 0 for p in exported.files)
     assert not list(exported.folder.glob(".*partial"))
 
