@@ -196,7 +196,7 @@ def datapackage(data: WaveReturns, csv_files: Mapping[str, tuple[Path, pl.DataFr
             "encoding": "utf-8-sig", "description": description,
             "schema": {"fields": fields, "missingValues": [""]},
         })
-    return {"name": safe_name(f"surveydesk-{data.wave}").lower(),
+    return {"name": f"surveydesk-{name_part(data.wave)}".lower(),
             "title": f"{data.instrument.title}: wave {data.wave}", "resources": resources}
 
 
