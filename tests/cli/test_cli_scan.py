@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,12 +27,13 @@ def run(cwd: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
     return result
 
 
-@pytest.fixture
-def scanned(tmp_path, bundled):
+@pytest.fixture(scope="module")
+def made(tmp_path_factory, bundled):
     """Two papers: the first ticked and crossed on every bank page; the second with a faint pencil
     tick on each and its page 3 never scanned. Written as an image PDF, a 1-bit multi-page TIFF, PNGs and a JPEG."""
     from PIL import Image
 
+    tmp_path = tmp_path_factory.mktemp("scans")
     printed = printed_study(tmp_path, bundled)
     images = render_pages(printed.pdf, DPI)
     rng = np.random.default_rng(5)
@@ -59,7 +61,16 @@ def scanned(tmp_path, bundled):
     codes = [printed.study.issued_form(s).participant_code for s in printed.serials]
     printed.study.close()
     files = ["mfp.pdf", "late.tif", "b-1.png", "b-2.jpg", "b-4.png", "b-5.png", "b-6.png", "blank.png"]
-    return printed, ticked, files, codes
+    return tmp_path, printed, ticked, files, codes
+
+
+@pytest.fixture
+def scanned(made, tmp_path):
+    """The made scans and a fresh copy of their study, in ``tmp_path``."""
+    source, *rest = made
+    for name in rest[2] + ["study.db"]:
+        shutil.copy(source / name, tmp_path / name)
+    return rest
 
 
 def test_scan_saves_the_confident_paper_and_drafts_the_other(tmp_path, scanned, bundled):
