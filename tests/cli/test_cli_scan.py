@@ -77,7 +77,7 @@ def test_scan_saves_the_confident_paper_and_drafts_the_other(tmp_path, scanned, 
     printed, ticked, files, codes = scanned
     out = run(tmp_path, "scan", *files).stdout
     assert "12 pages read: 11 identified, 1 unidentified" in out
-    assert "unidentified: blank.png page 1: no page barcode could be read" in out
+    assert "unidentified: blank.png page 1: a blank page (the back of a sheet, scanned duplex?)" in out
     study = Study.open(tmp_path / "study.db")
     (saved,) = study.find_returns("2015")
     assert saved.serial == printed.serials[0] and saved.participant_code == codes[0]

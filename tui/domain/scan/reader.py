@@ -37,6 +37,7 @@ MARKED_FROM = 0.10
 SPILL_LIMIT = 0.10  # ink in the band around a box that makes a light box uncertain
 CANCEL_FILL = 0.70  # a box this filled, with ink spilling well around it, reads "cancelled"
 CANCEL_SPILL = 0.10
+BLANK_INK = 0.002  # share of dark pixels below which an unidentified page is called blank
 ACCEPT = 0.95  # confidence at which a mark is accepted without the clerk
 
 
@@ -321,7 +322,8 @@ def read_page(file: str, number: int, image, colour: str, layouts) -> PageReadin
         reading.turned = 90 * turns
     identity, reading.codes, problem, low = read_page_code(grey)
     if identity is None:
-        reading.problem = problem
+        blank = float((grey[::3, ::3] < _paper_level(grey) * 0.6).mean()) < BLANK_INK
+        reading.problem = "a blank page (the back of a sheet, scanned duplex?)" if blank else problem
         return reading
     reading.serial, reading.page = identity
     geometry, problem = layouts(reading.serial, reading.page)
