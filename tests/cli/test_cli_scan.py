@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from tests.scan_helpers import printed_study
-from tui.domain.returns import BankAnswer
 from tui.domain.scan.corpus import Degradation, degrade, mark_page, render_pages
 from tui.domain.store import Study
 
