@@ -456,7 +456,8 @@ class EntryScreen(Screen):
         """Scanned papers: a screen of their own (tui/screens/scan_review.py)."""
         from tui.screens.scan_review import ScanReviewScreen
 
-        self.app.push_screen(ScanReviewScreen(wave=self.app.wave_name, operator=self.app.operator))
+        wave = self.session.wave.name if self.session is not None else self.app.wave_name  # the wave being keyed
+        self.app.push_screen(ScanReviewScreen(wave=wave, operator=self.app.operator))
 
     # --- edit: reason and delete ----------------------------------------------------------------
 
