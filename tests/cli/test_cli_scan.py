@@ -14,7 +14,6 @@ from tests.scan_helpers import printed_study
 from tui.domain.scan.corpus import Degradation, degrade, mark_page, render_pages
 from tui.domain.store import Study
 
-pytest.importorskip("cv2")
 DPI = 200
 
 
@@ -93,6 +92,7 @@ def test_scan_saves_the_confident_paper_and_drafts_the_other(tmp_path, scanned, 
     assert scan["answers"][bank_of_page_3] == {"present": False, "marked": []}
     assert f"{printed.serials[1]} {codes[1]} wave 2015, page 3 missing" in out
     assert "draft #" in out
+    assert "2 pages were scanned 1-bit (black and white): faint pencil can vanish" in out  # late.tif
     assert study.form_layouts("2015")  # nothing else changed
     study.close()
     again = run(tmp_path, "scan", *files).stdout  # a second run changes nothing

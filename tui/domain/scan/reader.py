@@ -301,8 +301,9 @@ def _decide(statement_id: str, fill: float, dark: float, spill: float, found: bo
 # --- a whole page ---------------------------------------------------------------------------------
 
 
-def read_page(file: str, number: int, image, colour: str, layouts) -> PageReading:
-    """Identify, register and measure one scanned page.
+def read_page(file: str, number: int, image, colour: str, layouts, mode: str = "tick") -> PageReading:
+    """Identify, register and measure one scanned page (``mode`` tick: the boxes; highlight: the
+    statements' text zones, in a colour scan).
 
     ``layouts(serial, page)`` gives the geometry dict the form was printed with (or None with a
     reason, e.g. a serial this study never issued).
@@ -317,6 +318,8 @@ def read_page(file: str, number: int, image, colour: str, layouts) -> PageReadin
     if turns:  # None (way up unknown) is left as it is
         height, width = grey.shape
         grey = np.ascontiguousarray(np.rot90(grey, turns))
+        if image.ndim == 3:
+            image = np.ascontiguousarray(np.rot90(image, turns))
         marks = {c: _Blob(*_turn_point(b.x, b.y, width, height, turns), b.side, b.ring) for c, b in marks.items()}
         marks = {_turned_corner(c, turns): b for c, b in marks.items()}
         reading.turned = 90 * turns
@@ -342,6 +345,10 @@ def read_page(file: str, number: int, image, colour: str, layouts) -> PageReadin
         return reading
     homography, scale, reading.fit_mm = registration
     reading.registered = True
+    if mode == "highlight" and image.ndim == 3:
+        reading.marks = [_decide_highlight(s["id"], highlight_share(image, s["text"], homography))
+                         for s in page["statements"]]
+        return reading
     ink = ink_map(grey, _paper_level(grey))
     line_mm = geometry.get("box_line_mm", 0.28)
     reading.marks = [measure_box(ink, s["box"], homography, scale, line_mm, s["id"]) for s in page["statements"]]
@@ -378,3 +385,31 @@ def _grey(bgr):
     import cv2
 
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+# --- highlight mode -------------------------------------------------------------------------------
+
+HIGHLIT = 0.15  # share of a statement's text zone in highlighter colour: highlighted
+UNLIT = 0.02  # below this: not highlighted
+
+
+def highlight_share(bgr, zone_mm: list[float], homography) -> float:
+    """Share of the statement's text zone in a highlighter's colour (saturated and light)."""
+    import cv2
+
+    x, y, w, h = zone_mm
+    corners = [_project(homography, cx, cy) for cx, cy in ((x, y), (x + w, y), (x + w, y + h), (x, y + h))]
+    xs, ys = [int(round(c[0])) for c in corners], [int(round(c[1])) for c in corners]
+    height, width = bgr.shape[:2]
+    left, right = max(0, min(xs)), min(width, max(xs))
+    top, bottom = max(0, min(ys)), min(height, max(ys))
+    if right <= left or bottom <= top:
+        return 0.0
+    hsv = cv2.cvtColor(bgr[top:bottom, left:right], cv2.COLOR_BGR2HSV)
+    lit = (hsv[:, :, 1] > 60) & (hsv[:, :, 2] > 110)
+    return float(lit.mean())
+
+
+def _decide_highlight(statement_id: str, share: float) -> MarkReading:
+    centre = (UNLIT + HIGHLIT) / 2
+    distance = abs(share - centre) / ((HIGHLIT - UNLIT) / 2)
+    confidence = 0.5 + (ACCEPT - 0.5) * min(distance, 1.0) + (1 - ACCEPT) * min(max(distance - 1, 0) / 2, 1.0)
+    return MarkReading(statement_id, MARKED if share >= centre else EMPTY, round(confidence, 4), share, 0.0)
