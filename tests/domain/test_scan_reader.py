@@ -13,7 +13,6 @@ from tui.domain.scan.corpus import Degradation, degrade, mark_page, render_pages
 from tui.domain.scan.reader import CANCELLED, MARKED, read_page
 
 
-
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory, bundled):
     return printed_study(tmp_path_factory.mktemp("scan"), bundled)
