@@ -2,8 +2,8 @@
 
 Each page's static layout (planned by ``forms_layout``) is drawn once as a PDF form XObject
 and stamped on every copy; a copy adds one small overlay XObject with its participant code,
-wave, serial and Code128 barcodes (bottom left and bottom right, away from a staple in the
-top-left corner, so one surviving corner is enough). That keeps a thousand-copy batch fast
+wave and serial, and each page its Code128 page barcode (serial + page, bottom left and bottom
+right, away from a staple in the top-left corner, so one surviving corner is enough). That keeps a thousand-copy batch fast
 and small; see bench/forms_bench.py.
 
 Never printed: stage labels, school names, statement codes, notes. reportlab is imported
@@ -246,19 +246,18 @@ def _render(instrument: Instrument, copies: list[FormCopy], path: Path, *, paper
     for index, copy in enumerate(copies):
         overlay = _draw_overlay(canvas, geo, copy, index, specimen, _role_label(instrument, copy))
         page_forms = static[copy.participant_code is None]
-        page_codes = _draw_page_codes(canvas, geo, copy, index, len(page_forms))
-        # Page streams hold only a few 'Do' operators: compressing them costs more than it saves.
-        canvas.setPageCompression(0)
+        page_codes = _page_code_operators(geo, copy, len(page_forms))
+        # Page streams hold a few 'Do' operators and the page barcodes' bars: compressed, they are
+        # a third of the size at little cost.
         for page_index, form_name in enumerate(page_forms):
             if specimen:
                 canvas.doForm("watermark")
             canvas.doForm(form_name)
             canvas.doForm(overlay)
             if page_codes:
-                canvas.doForm(page_codes[page_index])
+                canvas.addLiteral(page_codes[page_index])
             canvas.showPage()
             pages += 1
-        canvas.setPageCompression(1)
         if progress:
             progress(index + 1, len(copies))
     canvas.save()
@@ -350,30 +349,46 @@ def _draw_overlay(canvas, geo: PageGeometry, copy: FormCopy, index: int, specime
     if copy.serial:
         _draw_text(canvas, Text(geo.width / 2, geo.serial_baseline, f"Serial {copy.serial}", REGULAR, 10,
                                 "centre"))
+        # The serial under each page barcode (the bars themselves are per page).
+        left, right = page_barcode_corners(geo, copy.serial)
+        width = geo.right - right
+        for x in (left, right):
+            _draw_text(canvas, Text(x + width / 2, geo.barcode_bottom - 9, copy.serial, REGULAR, 8, "centre"))
     canvas.endForm()
     return name
 
 
-def _draw_page_codes(canvas, geo: PageGeometry, copy: FormCopy, index: int, pages: int) -> list[str]:
-    """Per page of a copy, an XObject with its page barcode (serial + page + check digit, see
-    ``make_page_code``) in both bottom corners and the serial under the bars; none without a serial.
-    A keyboard-wedge scanner reading any page gives entry the serial; the scan reader, the page."""
+def _page_code_operators(geo: PageGeometry, copy: FormCopy, pages: int) -> list[str]:
+    """Per page of a copy, the PDF operators of its page barcode (serial + page + check digit, see
+    ``make_page_code``) in both bottom corners; none without a serial. Written straight into the
+    page's stream: a form XObject per page would cost a PDF object each. A keyboard-wedge scanner
+    reading any page gives entry the serial; the scan reader, the page."""
     if not copy.serial:
         return []
-    names = []
+    corners = page_barcode_corners(geo, copy.serial)
+    operators = []
     for page in range(1, pages + 1):
-        bars, name = f"s{index}p{page}", f"c{index}p{page}"
-        width = _draw_barcode_form(canvas, bars, make_page_code(copy.serial, page))
-        canvas.beginForm(name)
-        for x in (geo.left, geo.right - width):
-            canvas.saveState()
-            canvas.translate(x, geo.barcode_bottom)
-            canvas.doForm(bars)
-            canvas.restoreState()
-            _draw_text(canvas, Text(x + width / 2, geo.barcode_bottom - 9, copy.serial, REGULAR, 8, "centre"))
-        canvas.endForm()
-        names.append(name)
-    return names
+        bars, _ = _bar_rectangles(make_page_code(copy.serial, page))
+        operators.append(" ".join(f"q 1 0 0 1 {x:.2f} {geo.barcode_bottom:.2f} cm 0 g {bars} f Q" for x in corners))
+    return operators
+
+
+def page_barcode_corners(geo: PageGeometry, serial: str) -> tuple[float, float]:
+    """Left edges of the two page barcodes (every page code of a serial has the same width)."""
+    _, width = _bar_rectangles(make_page_code(serial, 1))
+    return geo.left, geo.right - width
+
+
+def _bar_rectangles(value: str) -> tuple[str, float]:
+    """The bars of a Code128 barcode as PDF rectangle operators from (0, 0), and its width."""
+    rects = []
+    x = 0.0
+    for ch in barcode_modules(value):
+        width = (ord(ch.lower()) - ord("a") + 1) * BAR_MODULE
+        if ch.isupper():
+            rects.append(f"{x:g} 0 {width:g} {BAR_HEIGHT:g} re")
+        x += width
+    return " ".join(rects), x
 
 
 def barcode_modules(value: str) -> str:
@@ -384,21 +399,6 @@ def barcode_modules(value: str) -> str:
     code.validate()
     code.encode()
     return code.decompose()
-
-
-def _draw_barcode_form(canvas, name: str, value: str) -> float:
-    """Draw the bars as one filled path in an XObject; returns its width in points."""
-    path = canvas.beginPath()
-    x = 0.0
-    for ch in barcode_modules(value):
-        width = (ord(ch.lower()) - ord("a") + 1) * BAR_MODULE
-        if ch.isupper():
-            path.rect(x, 0, width, BAR_HEIGHT)
-        x += width
-    canvas.beginForm(name, 0, 0, x, BAR_HEIGHT)
-    canvas.drawPath(path, stroke=0, fill=1)
-    canvas.endForm()
-    return x
 
 
 # --- issue log --------------------------------------------------------------------------

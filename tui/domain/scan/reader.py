@@ -34,6 +34,9 @@ DARK = 0.5
 # full confidence; in between, or with ink around the box, the clerk decides.
 EMPTY_BELOW = 0.02
 MARKED_FROM = 0.10
+# In a 1-bit scan an empty box's inside is white to the pixel, and a faint pencil tick leaves at
+# most a few black pixels: there, any ink at all is for the clerk.
+EMPTY_BELOW_1BIT = 0.002
 SPILL_LIMIT = 0.10  # ink in the band around a box that makes a light box uncertain
 CANCEL_FILL = 0.70  # a box this filled, with ink spilling well around it, reads "cancelled"
 CANCEL_SPILL = 0.10
@@ -235,7 +238,7 @@ def ink_map(grey, paper: float):
 
 
 def measure_box(ink, box_mm: list[float], homography, scale: float, line_mm: float,
-                statement_id: str) -> MarkReading:
+                statement_id: str, bilevel: bool = False) -> MarkReading:
     """The state of one tick box, from the ink map of an upright, registered page."""
     import numpy as np
 
@@ -280,18 +283,19 @@ def measure_box(ink, box_mm: list[float], homography, scale: float, line_mm: flo
     core = window[max(0, top - gap):top + outer + gap, max(0, left - gap):left + outer + gap]
     band_area = band.size - core.size
     spill = (band_ink - float((core > INKED).sum())) / max(1, band_area)
-    return _decide(statement_id, fill, dark, spill, found)
+    return _decide(statement_id, fill, dark, spill, found, EMPTY_BELOW_1BIT if bilevel else EMPTY_BELOW)
 
 
-def _decide(statement_id: str, fill: float, dark: float, spill: float, found: bool) -> MarkReading:
+def _decide(statement_id: str, fill: float, dark: float, spill: float, found: bool,
+            empty_below: float = EMPTY_BELOW) -> MarkReading:
     if not found:
         return MarkReading(statement_id, MARKED if fill >= MARKED_FROM else EMPTY, 0.5, fill, spill, False)
     if dark >= CANCEL_FILL and spill >= CANCEL_SPILL:
         return MarkReading(statement_id, CANCELLED, 0.5, fill, spill)
-    centre = (EMPTY_BELOW + MARKED_FROM) / 2
+    centre = (empty_below + MARKED_FROM) / 2
     # Confidence grows with the distance from the middle of the uncertain band, reaching ACCEPT at
     # its edges; ink spilling around a light box (a tick that missed, a stray stroke) lowers it.
-    distance = abs(fill - centre) / ((MARKED_FROM - EMPTY_BELOW) / 2)
+    distance = abs(fill - centre) / ((MARKED_FROM - empty_below) / 2)
     confidence = 0.5 + (ACCEPT - 0.5) * min(distance, 1.0) + (1 - ACCEPT) * min(max(distance - 1, 0) / 2, 1.0)
     if fill < MARKED_FROM and spill > SPILL_LIMIT:
         confidence = min(confidence, 0.5 + 0.4 * max(0.0, 1 - spill / (3 * SPILL_LIMIT)))
@@ -351,7 +355,9 @@ def read_page(file: str, number: int, image, colour: str, layouts, mode: str = "
         return reading
     ink = ink_map(grey, _paper_level(grey))
     line_mm = geometry.get("box_line_mm", 0.28)
-    reading.marks = [measure_box(ink, s["box"], homography, scale, line_mm, s["id"]) for s in page["statements"]]
+    bilevel = colour == "bilevel" or _looks_bilevel(grey)
+    reading.marks = [measure_box(ink, s["box"], homography, scale, line_mm, s["id"], bilevel)
+                     for s in page["statements"]]
     lost = sum(not m.found for m in reading.marks)
     if reading.marks and lost > max(2, len(reading.marks) // 4):
         reading.problem = f"{lost} of {len(reading.marks)} tick boxes were not where the corner marks put them"
@@ -374,6 +380,14 @@ def _orientation(marks: dict[str, _Blob], shape: tuple[int, ...]) -> tuple[int |
         if (shape[1] > shape[0]) == (turns % 2 == 0):
             return turns, True
     return None, False
+
+
+def _looks_bilevel(grey) -> bool:
+    """Black and white only (a 1-bit scan saved as greyscale, as some scanners do)."""
+    import numpy as np
+
+    sample = grey[::5, ::5]
+    return np.count_nonzero((sample > 0) & (sample < 255)) < sample.size * 0.001
 
 
 def _turned_corner(corner: str, turns: int) -> str:
