@@ -22,6 +22,12 @@ def bundled():
     return load_instrument(bundled_instrument_path())
 
 
+@pytest.fixture(scope="session")
+def printable(bundled):
+    """The bundled instrument ready for real forms."""
+    return bundled
+
+
 @pytest.fixture(autouse=True)
 def _no_cursor_blink(monkeypatch):
     # A blinking cursor makes screenshots and snapshots nondeterministic.

@@ -154,6 +154,37 @@ def test_a_rendered_page_is_not_blank(coded, tmp_path):
     assert 0.01 < dark < 0.5
 
 
+WELSH = "Mae\u2019r ysgol yn rhannu arfer d\u0175r a th\u0177 gyda\u2019r partneriaid."
+
+
+def test_welsh_w_and_y_with_circumflex_are_printed_and_read_back(tmp_path, printable):
+    bank = printable.banks[0]
+    first = replace(bank.sections[0].statements[0], text=WELSH)
+    sections = (replace(bank.sections[0], statements=(first,) + bank.sections[0].statements[1:]),) + bank.sections[1:]
+    welsh = replace(printable, instructions="Diolch yn fawr: ŵ ŷ Ŵ Ŷ.", banks=(replace(bank, sections=sections),)
+                    + printable.banks[1:])
+    result = write_forms(welsh, COPIES[:1], tmp_path / "welsh.pdf")
+    texts = page_texts(result.path)
+    assert "ŵŷŴŶ" in squash(texts[0])
+    assert squash(f"1. {WELSH}") in squash(texts[1])
+    assert "\u0175" in texts[1] and "\u0177" in texts[1]
+
+
+def test_every_font_is_an_embedded_subset(coded):
+    result, _, _ = coded
+    reader = PdfReader(result.path)
+    fonts = {}
+    for page in reader.pages[:6]:
+        for form in page["/Resources"]["/XObject"].values():
+            for font in form.get_object().get("/Resources", {}).get("/Font", {}).values():
+                font = font.get_object()
+                fonts[font["/BaseFont"]] = font
+    assert fonts and "Helvetica" not in everything_in(result.path)  # no unembedded standard font
+    for name, font in fonts.items():
+        assert re.fullmatch(r"/[A-Z]{6}\+DejaVuSansCondensed(-Bold|-Oblique)?", name), name  # subset tag
+        assert "/FontFile2" in font["/FontDescriptor"], name  # the TrueType program is in the file
+
+
 def test_blank_form_asks_the_respondent_to_self_code(tmp_path, bundled):
     result = write_forms(bundled, [FormCopy(None, make_serial(7), "2015")], tmp_path / "blank.pdf")
     texts = page_texts(result.path)
