@@ -41,8 +41,8 @@ def stress_bank(bank: Bank, per_section: int = 9) -> Bank:
 
 
 @pytest.fixture(scope="module")
-def stressed(bundled):
-    return replace(bundled, banks=(stress_bank(bundled.banks[0]),) + bundled.banks[1:])
+def stressed(printable):
+    return replace(printable, banks=(stress_bank(printable.banks[0]),) + printable.banks[1:])
 
 
 def text_box(item: Text) -> tuple[float, float, float, float]:

@@ -293,6 +293,15 @@ def paragraphs(text: str, *, headings: bool = False) -> list[Paragraph]:
     return result
 
 
+INCOMPLETE_MARK = "[INCOMPLETE: not for issue]"
+
+
+def printed_statement(ref: StatementRef) -> str:
+    """A statement as printed; one marked incomplete (only a specimen prints it) says so."""
+    text = ref.statement.text
+    return f"{text} {INCOMPLETE_MARK}" if ref.statement.incomplete else text
+
+
 def printed_texts(instrument: Instrument) -> Iterator[tuple[str, str]]:
     """(where, text) for everything of the instrument that goes on paper."""
     yield "title", instrument.title
@@ -482,7 +491,7 @@ def _plan_bank(pages: _Pages, instrument: Instrument, bank: Bank, number: int) -
     queues: dict[str, list[_Placed]] = {letter: [] for letter in SECTION_LETTERS}
     for ref in instrument.bank_refs(bank):
         queues[ref.section.letter].append(
-            _Placed(ref, tuple(wrap(ref.statement.text, REGULAR, STATEMENT_SIZE, text_width))))
+            _Placed(ref, tuple(wrap(printed_statement(ref), REGULAR, STATEMENT_SIZE, text_width))))
 
     head_height = COLUMN_HEAD_SIZE + 8
     first = min((q[0].height for q in queues.values() if q), default=0.0)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from tui.domain.instrument import Instrument, ParticipantCodeError
+from tui.domain.instrument import Instrument, ParticipantCodeError, incomplete_refusal
 from tui.domain.paper.forms_layout import (
     BOLD,
     CODE_SIZE,
@@ -138,6 +138,7 @@ def write_forms(
     ``progress(done, total)`` is called after each copy is laid down (for a progress bar;
     writing the file afterwards takes about as long again).
     """
+    refuse_incomplete(instrument)
     checked = _checked_copies(instrument, copies)
     waves = sorted({c.wave for c in checked})
     return _render(instrument, checked, Path(path), paper=paper, progress=progress,
@@ -147,7 +148,8 @@ def write_forms(
 def write_sample_form(
     instrument: Instrument, path: Path | str, *, paper: str = "A4", blank: bool = False, wave: str = ""
 ) -> FormsResult:
-    """One copy marked SPECIMEN on every page, for previewing the layout.
+    """One copy marked SPECIMEN on every page, for previewing the layout (an incomplete
+    statement prints, marked INCOMPLETE).
 
     Its serial (sequence number 0) scans like a real one but entry refuses it, so a
     specimen that is filled in by mistake cannot be attached to an issued form.
@@ -170,6 +172,7 @@ def write_school_forms(
 
     ``progress(done, total)`` counts copies across all the schools.
     """
+    refuse_incomplete(instrument)
     for school, copies in copies_by_school.items():  # check every school before writing any file
         for n, copy in enumerate(_checked_copies(instrument, copies) if copies else [], start=1):
             if copy.participant_code and copy.participant_code[0] != school:
@@ -189,6 +192,13 @@ def write_school_forms(
             progress=(lambda k, _n, offset=offset: progress(offset + k, total)) if progress else None)
         done += len(copies)
     return results
+
+
+def refuse_incomplete(instrument: Instrument) -> None:
+    """Real forms never print a statement whose wording is marked unfinished."""
+    refusal = incomplete_refusal(instrument)
+    if refusal:
+        raise FormsError(refusal)
 
 
 def _checked_copies(instrument: Instrument, copies: Sequence[FormCopy]) -> list[FormCopy]:
