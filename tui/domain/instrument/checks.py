@@ -37,8 +37,8 @@ def describe(instrument: Instrument, path: Path) -> str:
     return str(path[0])
 
 
-FINISH_HOW = ("finish its wording in the Builder (F6: select the statement, complete the text, untick "
-              "'Incomplete', save) or in the file (complete `text`, delete `incomplete = true`)")
+FINISH_HOW = ("finish the wording in the Builder (F6: complete the statement, untick 'Incomplete', save) "
+              "or in the file (complete `text`, delete `incomplete = true`)")
 
 
 def incomplete_refusal(instrument: Instrument) -> str | None:
@@ -49,8 +49,8 @@ def incomplete_refusal(instrument: Instrument) -> str | None:
     listed = ", ".join(f"{ref.code} ({ref.statement.text.strip()!r})" for ref in refs)
     which = "statement is" if len(refs) == 1 else "statements are"
     return (f"{instrument.title} {instrument.version}: {len(refs)} {which} marked incomplete: {listed}. "
-            f"Real forms are not printed from it: {FINISH_HOW.replace('its wording', 'the wording')}, "
-            "then use the finished version. A specimen still prints, marked INCOMPLETE.")
+            f"Real forms are not printed from it: {FINISH_HOW}, then use the finished version. "
+            "A specimen still prints, marked INCOMPLETE.")
 
 
 def check_instrument(instrument: Instrument) -> list[Problem]:
@@ -124,8 +124,8 @@ def check_instrument(instrument: Instrument) -> list[Problem]:
                 code = f"{bank.abbreviation} {section.letter}{k + 1}"
                 _check_id(statement.id, tpath + ("id",), code, seen_ids, retired, add)
                 if statement.incomplete:
-                    add(f"statement {code} is marked incomplete ({statement.text.strip()!r}): real forms are "
-                        f"refused until it is finished; {FINISH_HOW}", tpath + ("incomplete",), WARNING)
+                    add(f"statement {code} is marked incomplete: no real forms until you {FINISH_HOW}",
+                        tpath + ("incomplete",), WARNING)
                 if not statement.text.strip():
                     add(f"statement {code} is empty", tpath + ("text",))
                 elif statement.text.strip() in texts:
