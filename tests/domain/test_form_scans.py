@@ -1,4 +1,4 @@
-"""The serial barcodes read from pages as office scanners return them: 100 dpi greyscale and
+"""The page barcodes (serial, page, check digit) read from pages as office scanners return them: 100 dpi greyscale and
 150 dpi black and white, fed in 2 degrees askew either way, with sensor noise, saved as JPEG q60.
 
 Every page of every kind (cover, bank pages, the blank form's cover, a specimen) must decode in
@@ -11,7 +11,7 @@ import pytest
 
 from tests.pdf_helpers import corner_barcodes, office_scan
 from tui.domain.paper import SPECIMEN_SERIAL, FormCopy, write_forms, write_sample_form
-from tui.domain.returns import make_serial
+from tui.domain.returns import make_page_code, make_serial
 
 SCANS = {"100 dpi greyscale": {"dpi": 100}, "150 dpi black and white": {"dpi": 150, "black_and_white": True}}
 
@@ -23,20 +23,21 @@ def forms(tmp_path_factory, printable):
                                     FormCopy(None, make_serial(9876543), "2015")], folder / "forms.pdf")
     specimen = write_sample_form(printable, folder / "specimen.pdf", paper="letter")
     per_copy = coded.pages_per_copy
-    pages = [(coded.path, n, make_serial(1042)) for n in range(per_copy)]
-    pages += [(coded.path, n, make_serial(9876543)) for n in range(per_copy, coded.pages)]
-    pages += [(specimen.path, n, SPECIMEN_SERIAL) for n in range(specimen.pages)]
-    return pages
+    pages = [(coded.path, n, make_page_code(make_serial(1042), n + 1)) for n in range(per_copy)]
+    pages += [(coded.path, n, make_page_code(make_serial(9876543), n + 1 - per_copy))
+              for n in range(per_copy, coded.pages)]
+    pages += [(specimen.path, n, make_page_code(SPECIMEN_SERIAL, n + 1)) for n in range(specimen.pages)]
+    return pages  # (file, page index, the page barcode's text: serial, page, check digit)
 
 
 @pytest.mark.parametrize("angle", [-2.0, 2.0])
 @pytest.mark.parametrize("scan", SCANS)
 def test_every_page_decodes_in_both_corners_from_an_office_scan(forms, scan, angle):
     unread = []
-    for seed, (path, index, serial) in enumerate(forms):
+    for seed, (path, index, code) in enumerate(forms):
         image = office_scan(path, index, angle=angle, seed=seed, **SCANS[scan])
         left, right = corner_barcodes(image)
         for corner, found in (("left", left), ("right", right)):
-            if found != [(serial, "Code128")]:
+            if found != [(code, "Code128")]:
                 unread.append(f"{path.name} page {index + 1} {corner}: {found}")
     assert not unread, f"{scan}, {angle:+} degrees: " + "; ".join(unread)
