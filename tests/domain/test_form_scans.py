@@ -11,7 +11,7 @@ import pytest
 
 from tests.pdf_helpers import corner_barcodes, office_scan
 from tui.domain.paper import SPECIMEN_SERIAL, FormCopy, write_forms, write_sample_form
-from tui.domain.returns import make_page_code, make_serial
+from tui.domain.returns import SerialError, make_page_code, make_serial, parse_page_code
 
 SCANS = {"100 dpi greyscale": {"dpi": 100}, "150 dpi black and white": {"dpi": 150, "black_and_white": True}}
 
@@ -30,6 +30,19 @@ def forms(tmp_path_factory, printable):
     return pages  # (file, page index, the page barcode's text: serial, page, check digit)
 
 
+def page_codes(found: list[tuple[str, str]]) -> set[str]:
+    """The decodes that are page codes: a misread that fails the code's own check digits is
+    refused by every reader (``parse_page_code``), so only these could mislead one."""
+    codes = set()
+    for text, kind in found:
+        try:
+            parse_page_code(text)
+        except SerialError:
+            continue
+        codes.add(text) if kind == "Code128" else None
+    return codes
+
+
 @pytest.mark.parametrize("angle", [-2.0, 2.0])
 @pytest.mark.parametrize("scan", SCANS)
 def test_every_page_decodes_in_both_corners_from_an_office_scan(forms, scan, angle):
@@ -38,6 +51,6 @@ def test_every_page_decodes_in_both_corners_from_an_office_scan(forms, scan, ang
         image = office_scan(path, index, angle=angle, seed=seed, **SCANS[scan])
         left, right = corner_barcodes(image)
         for corner, found in (("left", left), ("right", right)):
-            if found != [(code, "Code128")]:
+            if page_codes(found) != {code}:
                 unread.append(f"{path.name} page {index + 1} {corner}: {found}")
     assert not unread, f"{scan}, {angle:+} degrees: " + "; ".join(unread)
