@@ -52,6 +52,10 @@ def test_import_command_reports_rows_and_imports_nothing_on_error(tmp_path, bund
     assert "imported 1 returns" in run(study, "import", str(csv)).stdout
     assert "1 of 1, 100%" not in run(study, "status").stdout  # no forms issued: rate is against population
     assert "│ 1 " in run(study, "status").stdout
+    again = run(study, "import", str(csv), ok=False)  # the same file twice: refused, with the count
+    assert again.returncode == 1 and "were imported already: 1 of its 1 returns are stored" in again.stderr
+    assert "Nothing was imported" in again.stderr
+    assert "imported 1 returns" in run(study, "import", str(csv), "--again").stdout
 
 
 def test_missing_study_and_not_a_study(tmp_path):
