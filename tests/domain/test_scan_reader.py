@@ -14,8 +14,8 @@ from tui.domain.scan.reader import CANCELLED, MARKED, read_page
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory, bundled):
-    return printed_study(tmp_path_factory.mktemp("scan"), bundled)
+def printed(tmp_path_factory, printable):
+    return printed_study(tmp_path_factory.mktemp("scan"), printable)
 
 
 def layouts_of(printed):
