@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._machine import describe  # noqa: E402
+from tui.domain.demo import demo_instrument  # noqa: E402  (its HSC A5 finished, as real forms need)
 from tui.domain.instrument.bundled import bundled_instrument_path  # noqa: E402
 from tui.domain.instrument.toml_format import load_instrument  # noqa: E402
 from tui.domain.paper.forms_layout import plan_form  # noqa: E402
@@ -41,7 +42,7 @@ BANDS = ((0.5, 0.8), (0.8, 0.95), (0.95, 0.99), (0.99, 1.0001))
 
 
 def bench(forms: int, dpi: int, seed: int, folder: Path) -> dict:
-    instrument = load_instrument(bundled_instrument_path())
+    instrument = demo_instrument(load_instrument(bundled_instrument_path()))
     copies = [FormCopy("E5", make_serial(1000 * dpi + n + 1), "2015") for n in range(forms)]
     pdf = folder / f"forms-{dpi}.pdf"
     write_forms(instrument, copies, pdf)
@@ -104,7 +105,7 @@ def bench_highlight(forms: int, dpi: int, seed: int, folder: Path) -> Counter:
 
     from tui.domain.scan.corpus import degrade, highlight_page, random_degradation, render_pages
 
-    instrument = load_instrument(bundled_instrument_path())
+    instrument = demo_instrument(load_instrument(bundled_instrument_path()))
     copies = [FormCopy("E5", make_serial(n + 1), "2015") for n in range(forms)]
     pdf = folder / f"highlight-{dpi}.pdf"
     write_forms(instrument, copies, pdf)
