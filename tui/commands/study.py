@@ -76,7 +76,13 @@ def _load_instrument(path: Path | None):
 
 
 def wave_add(args: argparse.Namespace) -> int:
+    from tui.cli import Failure
+    from tui.domain.instrument import incomplete_refusal
+
     instrument = _load_instrument(args.wave_instrument or args.instrument)
+    refusal = incomplete_refusal(instrument)
+    if refusal:  # a wave freezes the instrument its forms are printed from
+        raise Failure(f"wave {args.name} not added: {refusal}")
     with opened_study(args, create=True) as study:
         wave = study.add_wave(args.name, instrument, operator=operator_of(args), opens=args.opens,
                               closes=args.closes, population=args.population)
