@@ -17,11 +17,11 @@ def surveydesk(study, *args: str) -> subprocess.CompletedProcess:
     return result
 
 
-def test_impossible_date_and_huge_population_are_refused_in_one_line(tmp_path):
+def test_impossible_date_and_huge_population_are_refused_in_one_line(tmp_path, printable_file):
     study = tmp_path / "s.db"
     for args, says in ((("--opens", "2014-13-45"), "wave opens date '2014-13-45' must be a real date"),
                        (("--population", str(10**23)), "population must be a whole number of people from 1")):
-        result = surveydesk(study, "wave", "add", "2014", *args)
+        result = surveydesk(study, "wave", "add", "2014", "--instrument", str(printable_file), *args)
         assert result.returncode == 1 and says in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
     assert "no waves yet" in surveydesk(study, "wave", "list").stdout
