@@ -38,6 +38,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--verify", action="store_true", help="check the hash chain for entries changed outside SurveyDesk")
     p.set_defaults(func=audit)
 
+    study = sub.add_parser("study", help="the study as a whole: copy it between SQLite and PostgreSQL")
+    study_sub = study.add_subparsers(dest="study_command", metavar="ACTION", required=True)
+    p = study_sub.add_parser("copy", help="copy a whole study into a new SQLite file or an empty PostgreSQL "
+                             "database, then check the copy (row counts, audit chain, returns of every wave)")
+    p.add_argument("source", metavar="FROM", help="the study: a file, or postgresql://USER@HOST/DATABASE")
+    p.add_argument("target", metavar="TO", help="a new file, or an empty PostgreSQL database")
+    p.set_defaults(func=study_copy)
+
     p = sub.add_parser("status", help="per wave: issued, returned, keyed once/twice, verified, open discrepancies")
     p.set_defaults(func=status)
 
@@ -132,6 +140,24 @@ def audit(args: argparse.Namespace) -> int:
         wave = f" wave={e.wave}" if e.wave else ""
         out.print(f"{e.id:>6} {e.at} {e.operator:<8} {e.action:<11} {e.entity} {e.entity_key}{wave}{change}{reason}",
                   markup=False)
+    return 0
+
+
+def study_copy(args: argparse.Namespace) -> int:
+    from tui.cli import Failure
+    from tui.domain.store import StoreError
+    from tui.domain.store.copy import copy_study
+
+    out = console()
+    try:
+        report = copy_study(args.source, args.target, progress=lambda m: out.print(m, markup=False))
+    except StoreError as exc:
+        raise Failure(str(exc)) from None
+    for line in report.lines:
+        out.print(line, markup=False)
+    if report.problems:
+        raise Failure("the copy does not match the study, do not use it:\n  " + "\n  ".join(report.problems))
+    out.print(f"copied and checked: {args.target}", markup=False)
     return 0
 
 
