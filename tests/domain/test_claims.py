@@ -149,3 +149,16 @@ def test_the_entry_session_says_who_is_keying_a_draft(stations):
     assert at_desk_1.resume(draft).note == "resumed the draft of A2"
     at_desk_2 = EntrySession(second, second.wave("2015"), "MK")
     assert at_desk_2.resume(draft).note == f"draft {draft.id} is being keyed by JS at station desk-1 since 10:14"
+
+
+def test_the_entry_session_says_who_is_second_keying_a_return(stations, bundled):
+    from tui.domain.entry import EntrySession, Mode
+
+    first, second, _serial = stations
+    record = first.save_return("2015", "B3", ans.blank_answers(bundled), operator="RS").record
+    at_desk_1 = EntrySession(first, first.wave("2015"), "JS", Mode.SECOND)
+    assert at_desk_1.open_return(record).note is None
+    at_desk_2 = EntrySession(second, second.wave("2015"), "MK", Mode.SECOND)
+    assert at_desk_2.open_return(record).note == f"return {record.id} is being keyed by JS at station desk-1 since 10:14"
+    first.save_second_pass(record.id, ans.blank_answers(bundled), operator="JS")
+    assert first.claims() == []

@@ -168,3 +168,10 @@ def test_four_writers_at_once_never_fork_the_audit_chain_nor_double_a_serial(dat
         hashes = sql(database, "select hash from audit order by id")
         assert len(hashes) == 1 + 160 + 40 and len(set(hashes)) == len(hashes)
 
+
+
+def test_without_the_postgres_extra_a_url_says_what_to_install(monkeypatch):
+    """The README's first set-up command installs no driver: SQLite works, a URL says what is missing."""
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    with pytest.raises(StoreError, match=r"pip install 'surveydesk\[postgres\]'"):
+        Study.open("postgresql://js@127.0.0.1:1/study")

@@ -143,8 +143,8 @@ class Study(StudyReads):
 
     @property
     def file_name(self) -> str:
-        """The study file's name, for messages ('' for a study that is not a file)."""
-        return self.path.name if self.path else ""
+        """The study file's name, for messages (for a study on a server: its database and server)."""
+        return self.path.name if self.path else self.backend.name
 
     def __enter__(self) -> Study:
         return self
