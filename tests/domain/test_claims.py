@@ -119,11 +119,9 @@ def test_a_schema_3_study_gains_the_claims_table(study_location):
 
 
 def _open_serial(session, serial: str):
-    outcome = None
     for char in serial:
-        session.press(char, char, "", "")
-    outcome = session.press("enter", None, serial, serial)
-    return outcome
+        session.key(char, char)
+    return session.key("enter", None)
 
 
 def test_the_entry_session_says_who_is_keying_a_serial(stations):
