@@ -18,6 +18,7 @@ from tui.domain.store.records import (
     Discrepancy,
     Draft,
     EntryPass,
+    FormLayoutRecord,
     IssuedForm,
     NewReturn,
     OperatorStats,
@@ -28,7 +29,7 @@ from tui.domain.store.records import (
 from tui.domain.store.study import CLAIM_LAPSE_S, DEFAULT_SETTINGS, Study, check_operator, claim_key
 
 __all__ = [
-    "CLAIM_LAPSE_S", "DEFAULT_SETTINGS", "AuditEntry", "Claim", "CsvImportError", "Discrepancy", "Draft", "DuplicateError", "EntryPass", "InputError",
+    "CLAIM_LAPSE_S", "DEFAULT_SETTINGS", "AuditEntry", "Claim", "CsvImportError", "Discrepancy", "Draft", "DuplicateError", "EntryPass", "FormLayoutRecord", "InputError",
     "IssuedForm", "NewReturn", "NewerStudyError", "NotAStudyError", "NotFoundError", "OperatorStats", "ReturnRecord",
     "SavedReturn", "StaleError", "Study", "StoreError", "UnknownWaveError", "UnsafeLocationError", "Wave", "check_operator", "claim_key", "is_server_url", "import_returns_csv", "wide_to_csv_frame",
 ]

@@ -193,3 +193,15 @@ class Claim:
         except ValueError:
             local = self.since
         return f"being keyed by {self.operator} at station {self.station} since {local}"
+
+
+@dataclass(frozen=True)
+class FormLayoutRecord:
+    """The geometry of a wave's printed forms (JSON text from tui.domain.paper.scan_marks)."""
+
+    id: int
+    wave: str
+    sha256: str
+    geometry: str
+    created_at: str
+    created_by: str
