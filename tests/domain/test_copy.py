@@ -30,6 +30,7 @@ def full_study(where: str, bundled) -> dict:
         st.save_draft(Draft("2014", "JS", "B3", serial=forms[1].serial, state={"done": {}, "at": ["jpd", "A"]}))
         st.set_setting("min_cell", 3, operator="RS")
         st.set_school_name("A", "Alder Primary", operator="RS")
+        st.keep_form_layout("2014", '{"marks": []}', operator="RS")
         return {"deleted": gone.id, "uuid": st._uuid}
 
 
