@@ -20,7 +20,8 @@ def fake_mounts(tmp_path: Path, monkeypatch, kind: str, point: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", ["nfs4", "nfs", "cifs", "smb3", "fuse.sshfs"])
-def test_a_study_on_a_network_drive_is_refused_with_the_way_out(tmp_path, monkeypatch, kind, capsys):
+def test_a_study_on_a_network_drive_is_refused_with_the_way_out(tmp_path, monkeypatch, kind, capsys,
+                                                                printable_file):
     share = tmp_path / "shared drive"
     (share / "surveys").mkdir(parents=True)
     fake_mounts(tmp_path, monkeypatch, kind, share)
@@ -28,7 +29,7 @@ def test_a_study_on_a_network_drive_is_refused_with_the_way_out(tmp_path, monkey
     with pytest.raises(UnsafeLocationError, match=rf"on a network drive \({kind}\).*postgresql://"):
         Study.open(where)
     assert not where.exists()
-    assert main(["--study", str(where), "wave", "add", "2014"]) == 1
+    assert main(["--study", str(where), "--instrument", str(printable_file), "wave", "add", "2014"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "PostgreSQL" in err and "Traceback" not in err
 

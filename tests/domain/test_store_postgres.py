@@ -48,8 +48,9 @@ def test_another_driver_is_refused():
         Study.open("postgresql+psycopg2://js@127.0.0.1/study")
 
 
-def test_the_cli_opens_the_same_study_api_on_a_server(database, capsys):
-    assert main(["--study", database, "wave", "add", "2014", "--population", "68", "--operator", "RS"]) == 0
+def test_the_cli_opens_the_same_study_api_on_a_server(database, capsys, printable_file):
+    assert main(["--study", database, "--instrument", str(printable_file), "wave", "add", "2014", "--population",
+                 "68", "--operator", "RS"]) == 0
     assert main(["--study", database, "key", "set", "A", "Alder Primary", "--operator", "RS"]) == 0
     assert main(["--study", database, "settings", "--min-cell", "7", "--operator", "RS"]) == 0
     capsys.readouterr()
