@@ -261,7 +261,7 @@ def check_stage_profile(profile: pl.DataFrame, statements: pl.DataFrame, sizes: 
         group = tuple(row[k] for k in GROUP_KEYS)
         if true_n(sizes, row, row["bank"]) < K or (group, row["bank"]) in any_hidden:
             # A section mean of a hidden group would give its figures back (AA A has one statement).
-            assert all(m is None for m in means) and row["furthest_section"] is None, \
+            assert all(m is None for m in means) and row["stage_section"] is None, \
                 f"{where}: stage profile of {row['group']} {row['bank']} shows {means}"
 
 

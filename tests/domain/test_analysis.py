@@ -170,32 +170,41 @@ def test_table_interval_matches_published_value():
 def test_stage_profile_overall(table_2014):
     profile = stage_profile(table_2014).filter(pl.col("group") == "Overall")
     jpd, hsc = profile.rows(named=True)
-    # JPD: A = mean(6/7, 2/7) = 57.1%, B = 71.4%, C = 42.9%, D = 14.3% -> furthest majority B.
+    # JPD: A = mean(6/7, 2/7) = 57.1%, B = 71.4%, C = 42.9%, D = 14.3% -> highest B.
     assert [jpd[f"mean_{s}"] for s in "ABCD"] == pytest.approx([400 / 7, 500 / 7, 300 / 7, 100 / 7])
-    assert (jpd["n"], jpd["furthest_section"], jpd["furthest_stage"]) == (7, "B", "Developing")
-    # HSC: section C is empty (no mean); A 85.7, B 57.1, D 14.3 -> B.
+    assert (jpd["n"], jpd["stage_section"], jpd["stage"]) == (7, "B", "Developing")
+    # HSC: section C is empty (no mean, not in the reading); A 85.7, B 57.1, D 14.3 -> A.
     assert hsc["mean_C"] is None
     assert [hsc["mean_A"], hsc["mean_B"], hsc["mean_D"]] == pytest.approx([600 / 7, 400 / 7, 100 / 7])
-    assert hsc["furthest_section"] == "B"
+    assert (hsc["stage_section"], hsc["stage"]) == ("A", "Beginning")
 
 
-def test_stage_profile_needs_more_than_half(table_2014):
-    # SLT, JPD: A = mean(100, 50) = 75, B = 50 (not a majority), C = 50, D = 0 -> A.
-    slt = stage_profile(table_2014).filter((pl.col("group") == "SLT") & (pl.col("bank") == "JPD")).row(0, named=True)
+def test_stage_reading_is_the_highest_section_earlier_on_a_tie(table_2014):
+    def row(group):
+        return stage_profile(table_2014).filter((pl.col("group") == group) & (pl.col("bank") == "JPD")).row(
+            0, named=True)
+
+    # SLT, JPD: A = mean(100, 50) = 75, B = 50, C = 50, D = 0 -> A.
+    slt = row("SLT")
     assert [slt[f"mean_{s}"] for s in "ABCD"] == pytest.approx([75, 50, 50, 0])
-    assert (slt["furthest_section"], slt["furthest_stage"]) == ("A", "Beginning")
-    # T, JPD: A = mean(50, 50) = 50, B = 50, C = D = 0 -> no section has a majority.
-    t = stage_profile(table_2014).filter((pl.col("group") == "T") & (pl.col("bank") == "JPD")).row(0, named=True)
-    assert t["furthest_section"] is None and t["furthest_stage"] is None
+    assert (slt["stage_section"], slt["stage"]) == ("A", "Beginning")
+    # T, JPD: A = mean(50, 50) = 50, B = 50, C = D = 0 -> a tie goes to the earlier section, A.
+    assert (row("T")["stage_section"], row("T")["stage"]) == ("A", "Beginning")
+    # The negative statement counts as highlighted: HD's A = mean(JPD A1 100, JPD A2 0) = 50 < B 100.
+    hd = row("HD")
+    assert (hd["mean_A"], hd["mean_B"], hd["stage_section"]) == (50, 100, "B")
 
 
+def test_no_stage_reading_when_nothing_was_highlighted(table_2014):
+    blank = table_2014.with_columns(pl.lit(0.0).alias("percent"))
+    assert stage_profile(blank)["stage_section"].is_null().all()
 def test_stage_profile_of_suppressed_group_is_suppressed(table_2014):
     profile = stage_profile(protect(table_2014, k=3))
     slt = profile.filter((pl.col("group") == "SLT") & (pl.col("bank") == "JPD")).row(0, named=True)
-    assert slt["suppressed"] and slt["mean_A"] is None and slt["furthest_section"] is None
+    assert slt["suppressed"] and slt["mean_A"] is None and slt["stage_section"] is None
     hd = profile.filter((pl.col("group") == "HD") & (pl.col("bank") == "JPD")).row(0, named=True)
-    # HD, JPD: A = mean(100, 0) = 50, B = 100, C = 66.7, D = 33.3 -> C (Embedding).
-    assert not hd["suppressed"] and (hd["furthest_section"], hd["furthest_stage"]) == ("C", "Embedding")
+    # HD, JPD: A = mean(100, 0) = 50, B = 100, C = 66.7, D = 33.3 -> B (Developing).
+    assert not hd["suppressed"] and (hd["stage_section"], hd["stage"]) == ("B", "Developing")
 
 
 # --- wave comparison ---------------------------------------------------------------------------

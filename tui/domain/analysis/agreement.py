@@ -254,18 +254,23 @@ def statement_table(wide: pl.DataFrame, instrument: Instrument, by: str | Sequen
 
 
 def stage_profile(table: pl.DataFrame) -> pl.DataFrame:
-    """Per wave x group x bank: mean percent per section A-D and the furthest section where the
-    mean is over 50% (majority agreement). Negative statements count like the others: they are
-    the Beginning stage's own indicators. A group-bank with any suppressed figure is suppressed.
+    """Per wave x group x bank: the mean percent of each section A-D, and the stage reading: the
+    section whose statements were highlighted most on average (ties go to the earlier section; no
+    reading when nothing was highlighted). A group-bank with any suppressed figure is suppressed.
+
+    This is how the thesis reads its charts (Chapter 5; docs/stage-reading.md): a bank is at the stage
+    where responses "bunch" (AA, L1323), not at the furthest section with a majority: E&C, with
+    responses "much lower" everywhere, is still read as Developing (L1276). Negatively worded statements
+    count as highlighted, like the others: they are the Beginning stage's own indicators, and only with
+    them does JPD's Beginning section (JPD 1 at 100%, JPD 2 and 3 at 0%) fall below Developing (L1127).
 
     Columns: wave, grouping, group, school, role_group, role, bank_id, bank, bank_title, n,
-    mean_A..mean_D, furthest_section, furthest_stage (+ suppressed when the input has it).
+    mean_A..mean_D, stage_section, stage (+ suppressed when the input has it).
     """
     keys = ["wave", *GROUP_COLUMNS, "bank_id", "bank", "bank_title"]
     protected = "suppressed" in table.columns
     suppressed = pl.col("suppressed").any() if protected else pl.lit(False)
-    ordered = table.with_columns(pl.col("order").min().over("bank_id").alias("_bank_order"),
-                                 pl.int_range(pl.len()).alias("_row"))
+    ordered = table.with_columns(pl.int_range(pl.len()).alias("_row"))
     per_bank = ordered.group_by(keys, maintain_order=True).agg(
         pl.col("n").max().alias("n"),
         suppressed.alias("_suppressed"),
@@ -274,13 +279,18 @@ def stage_profile(table: pl.DataFrame) -> pl.DataFrame:
         *[pl.col("stage").filter(pl.col("section") == s).first().alias(f"_stage_{s}") for s in SECTIONS],
     )
     means = [f"mean_{s}" for s in SECTIONS]
-    furthest_section = pl.coalesce([pl.when(pl.col(f"mean_{s}") > 50).then(pl.lit(s)) for s in reversed(SECTIONS)])
-    furthest_stage = pl.coalesce([pl.when(pl.col(f"mean_{s}") > 50).then(pl.col(f"_stage_{s}"))
-                                  for s in reversed(SECTIONS)])
+    top = pl.max_horizontal(means)
+    # The first section (A before B ...) whose mean is the highest, when anything was highlighted.
+    at_top = [(pl.col(f"mean_{s}") == top) & (top > 0) for s in SECTIONS]
     profile = per_bank.with_columns(
         *[pl.when(~pl.col("_suppressed")).then(pl.col(m)).alias(m) for m in means],
-    ).with_columns(furthest_section.alias("furthest_section"), furthest_stage.alias("furthest_stage"))
-    columns = [*keys, "n", *means, "furthest_section", "furthest_stage"]
+    ).with_columns(
+        pl.coalesce([pl.when(hit).then(pl.lit(s)) for hit, s in zip(at_top, SECTIONS, strict=True)])
+        .alias("stage_section"),
+        pl.coalesce([pl.when(hit).then(pl.col(f"_stage_{s}")) for hit, s in zip(at_top, SECTIONS, strict=True)])
+        .alias("stage"),
+    )
+    columns = [*keys, "n", *means, "stage_section", "stage"]
     if protected:
         profile = profile.with_columns(pl.col("_suppressed").alias("suppressed"))
         columns.append("suppressed")

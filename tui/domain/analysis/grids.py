@@ -68,6 +68,26 @@ def statement_grid(statements: pl.DataFrame, bank: str, groups: Sequence[str]) -
     return Grid(header, body, text_column=2)
 
 
+STAGE_RULE = ("Stage: the section whose statements were highlighted most on average (negatively worded "
+              "ones included), as the thesis reads its charts.")
+
+
+def stage_reading(row: Mapping[str, object]) -> str:
+    """"B Developing", "none" (nothing highlighted) or "supp." for one stage-profile row."""
+    if row.get("suppressed"):
+        return SUPPRESSED
+    return f"{row['stage_section']} {row['stage']}" if row["stage_section"] else "none"
+
+
+def stage_grid(profile: pl.DataFrame, bank: str) -> Grid:
+    """Group, n, the mean percent of sections A-D and the stage reading, one row per group."""
+    body = []
+    for r in profile.filter(pl.col("bank") == bank).iter_rows(named=True):
+        means = [SUPPRESSED if r.get("suppressed") else figure(r[f"mean_{s}"]) for s in "ABCD"]
+        body.append((r["group"], str(r["n"]), *means, stage_reading(r)))
+    return Grid(("Group", "n", "A", "B", "C", "D", "Stage"), tuple(body), text_column=0)
+
+
 def comparison_grid(comparison: pl.DataFrame, bank: str, group: str) -> Grid:
     """Code, statement, both waves' percentages, the change and a note on reworded or moved
     statements, for one group."""

@@ -39,7 +39,7 @@ from tui.domain.analysis.agreement import (
     whole,
 )
 from tui.domain.analysis.disclosure import DEFAULT_K, rule_text
-from tui.domain.analysis.grids import SUPPRESSED, Grid, comparison_grid, figure, statement_grid
+from tui.domain.analysis.grids import SUPPRESSED, Grid, comparison_grid, stage_grid, statement_grid
 from tui.domain.analysis.tables import wave_tables
 from tui.domain.analysis.textchart import NEGATIVE_MARK, PALETTE
 from tui.domain.paths import DEFAULT_EXPORTS, claim_folder, name_part, safe_output_path, write_atomically
@@ -172,17 +172,9 @@ def comparison_table(comparison: pl.DataFrame, bank: str, group: str, styles: Ma
                  [62, width - 62 - 3 * 40 - 36 - 62, 40, 40, 36, 62], numbers_from=2)
 
 
-def stage_grid(profile: pl.DataFrame, bank: str) -> Table:
-    rows = profile.filter(pl.col("bank") == bank)
-    header = ["Group", "n", "A", "B", "C", "D", "Furthest majority"]
-    body = []
-    for r in rows.iter_rows(named=True):
-        if r.get("suppressed"):
-            body.append([r["group"], r["n"], SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED])
-            continue
-        furthest = f"{r['furthest_section']} ({r['furthest_stage']})" if r["furthest_section"] else "none"
-        body.append([r["group"], r["n"], *[figure(r[f"mean_{s}"]) for s in "ABCD"], furthest])
-    return _grid([header, *body], [110, 30, 40, 40, 40, 40, 110], numbers_from=1)
+def stage_table(profile: pl.DataFrame, bank: str) -> Table:
+    grid = stage_grid(profile, bank)
+    return _grid([list(grid.header), *map(list, grid.rows)], [110, 30, 40, 40, 40, 40, 110], numbers_from=1)
 
 
 def response_grids(rates: pl.DataFrame, instrument_roles: Mapping[int, str]) -> list[Table]:
@@ -290,7 +282,7 @@ def build_report(
                 story += [Spacer(1, 4),
                           statement_table(statements, bank, columns[start:start + GROUPS_PER_TABLE], styles, width)]
         story.append(KeepTogether([Paragraph("Stage profile", styles["h2"]),
-                                   stage_grid(tables["stage_profile"], bank)]))
+                                   stage_table(tables["stage_profile"], bank)]))
 
     def footer(canvas, doc) -> None:  # reportlab calls this on every page
         canvas.saveState()

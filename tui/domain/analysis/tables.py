@@ -43,12 +43,13 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),
     "stage_profile": (
-        "Per group and bank: the mean percentage of each section A-D and the furthest section whose mean is "
-        "over 50% (majority agreement).",
+        "Per group and bank: the mean percentage of each section A-D and the stage reading, the section "
+        "whose statements were highlighted most on average (negatively worded ones included, as highlighted).",
         {
             "n": "respondents with this bank's page", "mean_A": "mean percent over section A's statements "
-            "(B, C, D likewise)", "furthest_section": "the last section with a mean over 50%, if any",
-            "furthest_stage": "that section's stage label",
+            "(B, C, D likewise)", "stage_section": "the section with the highest mean (the earlier one on a "
+            "tie; empty when nothing was highlighted)",
+            "stage": "that section's stage label (Beginning, Developing, Embedding, Leading)",
         },
     ),
     "response_rates": (
