@@ -186,7 +186,15 @@ def tables(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from tui.cli import Failure
-    from tui.domain.analysis import STAGE_RULE, SUPPRESSED, figure, rates_line, rule_text, stage_grid, wave_tables
+    from tui.domain.analysis import (
+        STAGE_RULE,
+        SUPPRESSED,
+        figure,
+        rates_line,
+        rule_text,
+        stage_grid,
+        wave_tables,
+    )
 
     with opened_study(args) as study:
         chosen = _choose(study, args)
