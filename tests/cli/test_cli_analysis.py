@@ -193,6 +193,7 @@ def test_tables_prints_the_protected_figures(workdir):
     # The stage profile of the bank, each group's reading as the thesis reads its charts.
     with Study.open(workdir / "study.db") as study:
         profile = wave_tables(wave_returns(study, "2014"), by="school", k=5)["stage_profile"]
+    assert "Response rates are returns of the people asked" in out
     assert "JPD stage profile: mean % of each section" in out and "Stage: the section whose statements" in out
     for row in profile.filter(pl.col("bank") == "JPD").iter_rows(named=True):
         line = next(line for line in out.splitlines() if line.startswith(f"│ {row['group']} ") and "JPD" not in line)

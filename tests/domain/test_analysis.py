@@ -322,6 +322,50 @@ def test_issued_forms_with_no_returns_show_zero():
     assert cell.select("returned", "issued", "text").row(0) == (0, 2, "0 of 2, 0%")
 
 
+ISSUED_2014 = {"school": ["A", "A", "A", "B", "B", "B", "C", "C"], "role": [1, 2, 3, 2, 4, 5, 3, 5],
+               "issued": [1, 4, 3, 1, 2, 8, 2, 1]}
+
+
+def rows_of(rates, grouping):
+    return dict(rates.filter(pl.col("grouping") == grouping).select("group", "text").iter_rows())
+
+
+def test_one_denominator_a_stated_population_rates_the_wave_only():
+    """The issue's case: a population of 68 and blank forms printed. The wave is rated against the
+    people asked; groups, whose share of the 68 is unknown, show their share of the returns, and the
+    blank forms are no group of their own."""
+    data = wave_2014()
+    issued = pl.DataFrame({"school": [*ISSUED_2014["school"], None], "role": [*ISSUED_2014["role"], None],
+                           "issued": [*ISSUED_2014["issued"], 11]}, schema={"school": pl.String, "role": pl.Int64,
+                                                                            "issued": pl.Int64})
+    rates = response_rates(data.wide, data.instrument, issued, population=68)
+    assert rows_of(rates, "overall") == {"Overall": "8 of 68, 12%"}
+    # Returns: HD = A1 A2 B2 (3), SLT = A3 C3 (2), T = B4 B5 C5 (3) of 8.
+    assert rows_of(rates, "role_group") == {"HD": "3 (38%)", "SLT": "2 (25%)", "T": "3 (38%)"}
+    assert rates.filter(pl.col("grouping") != "overall")["rate"].is_null().all()
+    assert "No group" not in rates["group"].to_list() and "No role" not in rates["group"].to_list()
+    assert rates.filter(pl.col("grouping") == "overall")["basis"].to_list() == ["population"]
+
+
+def test_blank_forms_count_in_the_wave_and_their_returns_where_respondents_coded_them():
+    data = wave_2014()
+    # 3 blank forms to school C's office, 5 with no school at all.
+    blank = pl.DataFrame({"school": ["C", None], "role": [None, None], "issued": [3, 5]},
+                         schema={"school": pl.String, "role": pl.Int64, "issued": pl.Int64})
+    coded = pl.DataFrame(ISSUED_2014, schema={"school": pl.String, "role": pl.Int64, "issued": pl.Int64})
+    rates = response_rates(data.wide, data.instrument, pl.concat([coded, blank]))
+    assert rows_of(rates, "overall") == {"Overall": "8 of 30, 27%"}  # 22 coded + 8 blank
+    # A blank form could have come back from anyone: no role group or school has a known denominator.
+    assert rows_of(rates, "role_group") == {"HD": "3 (38%)", "SLT": "2 (25%)", "T": "3 (38%)"}
+    assert rows_of(rates, "school") == {"School A": "3 (38%)", "School B": "3 (38%)", "School C": "2 (25%)"}
+    # Blank forms only to school C's office: every school's forms are known, C's including its 3 blanks.
+    rates = response_rates(data.wide, data.instrument, pl.concat([coded, blank.head(1)]))
+    assert rows_of(rates, "overall") == {"Overall": "8 of 25, 32%"}
+    assert rows_of(rates, "school") == {"School A": "3 of 8, 38%", "School B": "3 of 11, 27%",
+                                        "School C": "2 of 6, 33%"}
+    assert rows_of(rates, "role_group") == {"HD": "3 (38%)", "SLT": "2 (25%)", "T": "3 (38%)"}
+
+
 def test_response_rates_without_a_denominator():
     data = wave_2014()
     overall = response_rates(data.wide, data.instrument).filter(pl.col("grouping") == "overall").row(0, named=True)

@@ -38,6 +38,7 @@ def test_figures_titled_like_the_thesis(one_wave):
 
 def test_response_rates_and_rule_are_stated(one_wave):
     assert "Wave 2014: 8 of 68, 12%" in one_wave
+    assert "Response rates are returns of the people asked" in one_wave
     assert "fewer than 3 respondents" in one_wave and "k = 3" in one_wave
     assert "Wilson" in one_wave and "negatively worded" in one_wave
 
@@ -47,7 +48,7 @@ def test_tables_beneath_the_charts(one_wave):
     assert "86 (49–97)" in one_wave
     assert "100 (44–100)" in one_wave
     assert "JPD A2*" in one_wave  # the negative statement is flagged
-    assert "Furthest majority" in one_wave and "B (Developing)" in one_wave
+    assert "Stage" in one_wave and "B Developing" in one_wave
 
 
 def test_suppressed_figures_are_absent(one_wave):

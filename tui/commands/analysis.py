@@ -187,6 +187,7 @@ def tables(args: argparse.Namespace) -> int:
 
     from tui.cli import Failure
     from tui.domain.analysis import (
+        RATE_RULE,
         STAGE_RULE,
         SUPPRESSED,
         figure,
@@ -244,6 +245,7 @@ def tables(args: argparse.Namespace) -> int:
             profile.add_row(*row)
         out.print(profile)
     out.print(STAGE_RULE, markup=False)
+    out.print(RATE_RULE, markup=False)
     out.print(f"k = {chosen.k}. {rule_text(chosen.k)}", markup=False)
     out.print(f"{SUPPRESSED} suppressed: primary (fewer than {chosen.k} respondents) or secondary (protects "
               f"another group). * negatively worded.", markup=False)

@@ -145,12 +145,15 @@ def status(args: argparse.Namespace) -> int:
         return 0
     table = Table("Wave", "Issued", "Returned", "Rate", "Keyed once", "Awaiting 2nd", "Verified",
                   "Discrepancies open", "Drafts")
+    from tui.domain.analysis import RATE_RULE, rate_text
+
     for r in rows:
-        base = r["population"] or r["issued"]
-        rate = f"{r['returned']} of {base}, {r['returned'] / base:.0%}" if base else ""
+        base = r["population"] or r["issued"]  # RATE_RULE: the people asked, or else the forms issued
+        rate = rate_text(r["returned"], base) if base else ""
         table.add_row(r["wave"], str(r["issued"]), str(r["returned"]), rate, str(r["single_keyed"]),
                       str(r["awaiting_second"]), str(r["verified"]), str(r["discrepancies_open"]), str(r["drafts"]))
     console().print(table)
+    console().print(RATE_RULE.split(". A group")[0] + ", blank self-coding forms included.", markup=False)
     return 0
 
 

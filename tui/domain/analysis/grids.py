@@ -110,14 +110,13 @@ def comparison_grid(comparison: pl.DataFrame, bank: str, group: str) -> Grid:
 
 
 def rates_line(rates: pl.DataFrame, grouping: str | None = None) -> str:
-    """One wave's response rates on a line: "2015: 31 of 68, 46% · HD 10 of 20, 50% · ...".
+    """One wave's response rates on a line: "2015: 49 of 68, 72% · HD 10 (20%) · SLT 13 (27%) · ..."
+    (agreement.RATE_RULE: a group's rate where its forms are all known, else its share of the returns).
     Groups come from ``grouping`` when the rates table has it (role_group, school), else role groups."""
     overall = rates.filter(pl.col("grouping") == OVERALL)
     if overall.is_empty():
         return "no returns"
     head = overall.row(0, named=True)
     shown = grouping if grouping in set(rates["grouping"].to_list()) and grouping != OVERALL else "role_group"
-    rows = rates.filter(pl.col("grouping") == shown).select("group", "returned", "denominator", "text").iter_rows()
-    # A group without issued forms is just a count: "HD 12", not "HD 12 returned".
-    parts = [f"{g} {text if denominator else returned}" for g, returned, denominator, text in rows]
-    return " · ".join([f"{head['wave']}: {head['text']}", *parts])
+    rows = rates.filter(pl.col("grouping") == shown).select("group", "text").iter_rows()
+    return " · ".join([f"{head['wave']}: {head['text']}", *[f"{g} {text}" for g, text in rows]])

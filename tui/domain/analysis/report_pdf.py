@@ -27,6 +27,7 @@ from tui import __version__
 from tui.domain.analysis.agreement import (
     DEFAULT_BY,
     OVERALL,
+    RATE_RULE,
     ChartData,
     WaveReturns,
     bank_abbreviations,
@@ -238,6 +239,7 @@ def build_report(
             + (f" (wave {previous.wave}: version {previous.instrument.version})" if previous else "")
             + f". Grouping: {grouping_title(grouping_name(dims))}. Made {made} by SurveyDesk {__version__}."), styles["body"]),
         Paragraph("Response rates", styles["h1"]),
+        Paragraph(escape(RATE_RULE), styles["body"]),
     ]
     roles = {r.digit: r.label for r in instrument.key.roles}
     for wave_tables_ in ([earlier] if earlier else []) + [tables]:
