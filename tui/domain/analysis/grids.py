@@ -53,16 +53,17 @@ class Grid:
     text_column: int
 
 
-def statement_grid(statements: pl.DataFrame, bank: str, groups: Sequence[str]) -> Grid:
-    """Code, number, statement and, per group, percent (95% interval), one row per statement."""
+def statement_grid(statements: pl.DataFrame, bank: str, groups: Sequence[str], *, intervals: bool = True) -> Grid:
+    """Code, running number (JPD 8), statement and, per group, percent (95% interval), one row per
+    statement; the group's n in its header."""
     rows = statements.filter((pl.col("bank") == bank) & pl.col("group").is_in(list(groups)))
     figures = {(r["group"], r["statement_id"]): r for r in rows.iter_rows(named=True)}
     listed = rows.unique("statement_id", maintain_order=True)
     ns = {g: rows.filter(pl.col("group") == g)["n"].max() for g in groups}
     header = ("Code", "No.", "Statement", *[f"{g} (n={ns[g]})" for g in groups])
     body = tuple(
-        (marked_code(r["code"], r["negative"]), r["number_code"].rsplit(" ", 1)[-1], r["text"],
-         *[cell(figures[(g, r["statement_id"])]) for g in groups])
+        (marked_code(r["code"], r["negative"]), r["number_code"], r["text"],
+         *[cell(figures[(g, r["statement_id"])], intervals) for g in groups])
         for r in listed.iter_rows(named=True)
     )
     return Grid(header, body, text_column=2)
@@ -88,6 +89,13 @@ def stage_grid(profile: pl.DataFrame, bank: str) -> Grid:
     return Grid(("Group", "n", "A", "B", "C", "D", "Stage"), tuple(body), text_column=0)
 
 
+def _compared_code(r: Mapping[str, object]) -> str:
+    code = r["code_second"] or r["code_first"]
+    if r["code_first"] and r["code_second"] and r["code_first"] != r["code_second"]:
+        code = f"{r['code_second']} (was {str(r['code_first']).rsplit(' ', 1)[-1]})"
+    return marked_code(str(code), bool(r["negative"]))
+
+
 def comparison_grid(comparison: pl.DataFrame, bank: str, group: str) -> Grid:
     """Code, statement, both waves' percentages, the change and a note on reworded or moved
     statements, for one group."""
@@ -96,17 +104,46 @@ def comparison_grid(comparison: pl.DataFrame, bank: str, group: str) -> Grid:
     header = ("Code", "Statement", f"{first} %", f"{second} %", "Change", "Note")
     body = []
     for r in rows.iter_rows(named=True):
-        code = r["code_second"] or r["code_first"]
-        if r["code_first"] and r["code_second"] and r["code_first"] != r["code_second"]:
-            code = f"{r['code_second']} (was {r['code_first'].rsplit(' ', 1)[-1]})"
         body.append((
-            marked_code(code, r["negative"]), r["text"],
+            _compared_code(r), r["text"],
             SUPPRESSED if r.get("suppressed_first") else figure(r["percent_first"]),
             SUPPRESSED if r.get("suppressed_second") else figure(r["percent_second"]),
             SUPPRESSED if r.get("suppressed") else change(r["change"]),
             "" if r["status"] == "same" else r["status"],
         ))
     return Grid(header, tuple(body), text_column=1)
+
+
+def comparison_detail(comparison: pl.DataFrame, bank: str, group: str) -> tuple[tuple[str, ...], Grid]:
+    """The report's comparison for one group: code, running number, statement, and for each wave the
+    count highlighted and percent, then the change in points with its 95% interval and a note. A count
+    can rise while its percentage falls (the thesis's own point, L1507), so both are shown. Returns the
+    band over the columns ("", "", "", "2014 (n=31)", "", "2015 (n=49)", "", "", "") and the grid."""
+    rows = comparison.filter((pl.col("bank") == bank) & (pl.col("group") == group))
+    first, second = rows["wave_first"][0], rows["wave_second"][0]
+    n_first, n_second = rows["n_first"].max(), rows["n_second"].max()
+    band = ("", "", "", f"{first} (n={n_first})", "", f"{second} (n={n_second})", "", "Change", "")
+    header = ("Code", "No.", "Statement", "Count", "%", "Count", "%", "Points (95% interval)", "Note")
+    body = []
+    for r in rows.iter_rows(named=True):
+        sides = []
+        for side in ("first", "second"):
+            if r[f"n_{side}"] is None:
+                sides += [NO_FIGURE, NO_FIGURE]
+            elif r.get(f"suppressed_{side}"):
+                sides += [SUPPRESSED, SUPPRESSED]
+            else:
+                sides += [str(r[f"highlighted_{side}"]), figure(r[f"percent_{side}"])]
+        if r.get("suppressed"):
+            moved = SUPPRESSED
+        elif r["change"] is None:
+            moved = NO_FIGURE
+        else:
+            moved = f"{change(r['change'])} ({change(r['change_ci_low'])} to {change(r['change_ci_high'])})"
+        number = r["number_code_second"] or r["number_code_first"]
+        body.append((_compared_code(r), str(number), r["text"], *sides, moved,
+                     "" if r["status"] == "same" else r["status"]))
+    return band, Grid(header, tuple(body), text_column=2)
 
 
 def rates_line(rates: pl.DataFrame, grouping: str | None = None) -> str:
