@@ -27,13 +27,13 @@ def run(cwd: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def made(tmp_path_factory, bundled):
+def made(tmp_path_factory, printable):
     """Two papers: the first ticked and crossed on every bank page; the second with a faint pencil
     tick on each and its page 3 never scanned. Written as an image PDF, a 1-bit multi-page TIFF, PNGs and a JPEG."""
     from PIL import Image
 
     tmp_path = tmp_path_factory.mktemp("scans")
-    printed = printed_study(tmp_path, bundled)
+    printed = printed_study(tmp_path, printable)
     images = render_pages(printed.pdf, DPI)
     rng = np.random.default_rng(5)
     ticked = {}
@@ -72,7 +72,7 @@ def scanned(made, tmp_path):
     return rest
 
 
-def test_scan_saves_the_confident_paper_and_drafts_the_other(tmp_path, scanned, bundled):
+def test_scan_saves_the_confident_paper_and_drafts_the_other(tmp_path, scanned, printable):
     printed, ticked, files, codes = scanned
     out = run(tmp_path, "scan", *files).stdout
     assert "12 pages read: 11 identified, 1 unidentified" in out
@@ -81,8 +81,8 @@ def test_scan_saves_the_confident_paper_and_drafts_the_other(tmp_path, scanned, 
     (saved,) = study.find_returns("2015")
     assert saved.serial == printed.serials[0] and saved.participant_code == codes[0]
     assert saved.passes[0].operator == "scan"
-    expected = {ref.statement.id for ref in bundled.refs() if ref.statement.id in ticked}
-    got = {ref.statement.id for ref in bundled.refs()
+    expected = {ref.statement.id for ref in printable.refs() if ref.statement.id in ticked}
+    got = {ref.statement.id for ref in printable.refs()
            if saved.answers[ref.bank.id].present and ref.running in saved.answers[ref.bank.id].marked}
     assert got == expected
     (draft,) = study.drafts()

@@ -16,8 +16,8 @@ pytest.importorskip("cv2")
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory, bundled):
-    return printed_study(tmp_path_factory.mktemp("scan"), bundled)
+def printed(tmp_path_factory, printable):
+    return printed_study(tmp_path_factory.mktemp("scan"), printable)
 
 
 def layouts_of(printed):

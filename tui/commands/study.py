@@ -25,6 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("import", help="import returns keyed elsewhere from CSV (all rows or none)")
     p.add_argument("file", type=Path, metavar="FILE.csv")
+    p.add_argument("--again", action="store_true",
+                   help="import a file whose returns were imported before (only if they really are other papers)")
     add_operator(p)
     p.set_defaults(func=import_csv)
 
@@ -74,7 +76,13 @@ def _load_instrument(path: Path | None):
 
 
 def wave_add(args: argparse.Namespace) -> int:
+    from tui.cli import Failure
+    from tui.domain.instrument import incomplete_refusal
+
     instrument = _load_instrument(args.wave_instrument or args.instrument)
+    refusal = incomplete_refusal(instrument)
+    if refusal:  # a wave freezes the instrument its forms are printed from
+        raise Failure(f"wave {args.name} not added: {refusal}")
     with opened_study(args, create=True) as study:
         wave = study.add_wave(args.name, instrument, operator=operator_of(args), opens=args.opens,
                               closes=args.closes, population=args.population)
@@ -102,7 +110,7 @@ def import_csv(args: argparse.Namespace) -> int:
 
     with opened_study(args) as study:
         try:
-            ids = import_returns_csv(study, args.file, operator=operator_of(args))
+            ids = import_returns_csv(study, args.file, operator=operator_of(args), again=args.again)
         except CsvImportError as exc:
             raise Failure(str(exc)) from None
     console().print(f"imported {len(ids)} returns from {args.file}", markup=False)
@@ -143,14 +151,18 @@ def status(args: argparse.Namespace) -> int:
     if not rows:
         console().print("no waves yet: add one with `surveydesk wave add NAME`")
         return 0
-    table = Table("Wave", "Issued", "Returned", "Rate", "Keyed once", "Awaiting 2nd", "Verified",
+    table = Table("Wave", "Issued", "Returned", "Unmatched", "Rate", "Keyed once", "Awaiting 2nd", "Verified",
                   "Discrepancies open", "Drafts")
     from tui.domain.analysis import RATE_RULE, rate_text
 
     for r in rows:
-        base = r["population"] or r["issued"]  # RATE_RULE: the people asked, or else the forms issued
-        rate = rate_text(r["returned"], base) if base else ""
-        table.add_row(r["wave"], str(r["issued"]), str(r["returned"]), rate, str(r["single_keyed"]),
+        # RATE_RULE: the people asked, or else the forms issued. Against the population every return
+        # counts; against the forms issued, only returns on one.
+        base = r["population"] or r["issued"]
+        got = r["returned"] + r["unmatched"] if r["population"] else r["returned"]
+        rate = rate_text(got, base) if base else ""
+        table.add_row(r["wave"], str(r["issued"]), str(r["returned"]), str(r["unmatched"]), rate,
+                      str(r["single_keyed"]),
                       str(r["awaiting_second"]), str(r["verified"]), str(r["discrepancies_open"]), str(r["drafts"]))
     console().print(table)
     console().print(RATE_RULE.split(". A group")[0] + ", blank self-coding forms included.", markup=False)

@@ -40,7 +40,10 @@ class _Modal(ModalScreen):
     def finish(self, result: Any) -> None:
         self.dismiss(result)
         if self.then is not None:
-            self.then(result)
+            # As the screen now on top (Textual names the active message pump as the requester
+            # of any dialog ``then`` opens; this one is closing and would never call it back).
+            with self.app.screen._context():
+                self.then(result)
 
     def action_cancel(self) -> None:
         self.finish(None)

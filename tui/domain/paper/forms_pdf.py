@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from tui.domain.instrument import Instrument, ParticipantCodeError
+from tui.domain.instrument import Instrument, ParticipantCodeError, incomplete_refusal
 from tui.domain.paper.forms_layout import (
     BOLD,
     CODE_SIZE,
@@ -32,13 +32,17 @@ from tui.domain.paper.forms_layout import (
     Text,
     geometry,
     plan_form,
+    register_fonts,
 )
 from tui.domain.paper.scan_marks import draw_fiducials
 from tui.domain.paths import name_part, safe_output_path, wave_folder, write_atomically
 from tui.domain.returns import SerialError, damm_digit, make_page_code, normalise_serial
 
-BAR_MODULE = 1.0  # Code128 narrowest bar, in points (0.35 mm): easy for any keyboard-wedge scanner
-BAR_HEIGHT = 28.0
+# Code128's narrowest bar, in points: 2 pt = 0.71 mm is 2.8 pixels at 100 dpi, so an office
+# scanner at 100 dpi greyscale or 150 dpi black-and-white still reads it (0.35 mm bars did not:
+# tests/domain/test_form_scans.py). A 7-digit serial is then 63 mm long with its quiet zones.
+BAR_MODULE = 2.0
+BAR_HEIGHT = 30.0
 SPECIMEN_CODE = "X0"
 # A serial that scans and reads like a real one but that entry refuses: sequence number 0.
 SPECIMEN_SERIAL = "000000" + str(damm_digit("000000"))
@@ -141,6 +145,7 @@ def write_forms(
     ``progress(done, total)`` is called after each copy is laid down (for a progress bar;
     writing the file afterwards takes about as long again).
     """
+    refuse_incomplete(instrument)
     checked = _checked_copies(instrument, copies)
     waves = sorted({c.wave for c in checked})
     return _render(instrument, checked, Path(path), paper=paper, progress=progress,
@@ -150,7 +155,8 @@ def write_forms(
 def write_sample_form(
     instrument: Instrument, path: Path | str, *, paper: str = "A4", blank: bool = False, wave: str = ""
 ) -> FormsResult:
-    """One copy marked SPECIMEN on every page, for previewing the layout.
+    """One copy marked SPECIMEN on every page, for previewing the layout (an incomplete
+    statement prints, marked INCOMPLETE).
 
     Its serial (sequence number 0) scans like a real one but entry refuses it, so a
     specimen that is filled in by mistake cannot be attached to an issued form.
@@ -175,6 +181,7 @@ def write_school_forms(
 
     ``progress(done, total)`` counts copies across all the schools.
     """
+    refuse_incomplete(instrument)
     for school, copies in copies_by_school.items():  # check every school before writing any file
         for n, copy in enumerate(_checked_copies(instrument, copies) if copies else [], start=1):
             if copy.participant_code and copy.participant_code[0] != school:
@@ -194,6 +201,13 @@ def write_school_forms(
             progress=(lambda k, _n, offset=offset: progress(offset + k, total)) if progress else None)
         done += len(copies)
     return results
+
+
+def refuse_incomplete(instrument: Instrument) -> None:
+    """Real forms never print a statement whose wording is marked unfinished."""
+    refusal = incomplete_refusal(instrument)
+    if refusal:
+        raise FormsError(refusal)
 
 
 def _checked_copies(instrument: Instrument, copies: Sequence[FormCopy]) -> list[FormCopy]:
@@ -231,11 +245,12 @@ def _render(instrument: Instrument, copies: list[FormCopy], path: Path, *, paper
             specimen: bool = False, progress: Progress | None = None) -> FormsResult:
     from reportlab.pdfgen.canvas import Canvas
 
+    register_fonts()
     geo = geometry(paper)
     layouts = {blank: plan_form(instrument, paper=paper, blank=blank)
                for blank in sorted({c.participant_code is None for c in copies})}
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(geo.width, geo.height), pageCompression=1)
+    canvas = Canvas(buffer, pagesize=(geo.width, geo.height), pageCompression=1, initialFontName=REGULAR)
     _set_metadata(canvas, title)
 
     static = {blank: _draw_static_pages(canvas, layout, "b" if blank else "p")
@@ -365,12 +380,12 @@ def _draw_page_codes(canvas, geo: PageGeometry, copy: FormCopy, index: int, page
         bars, name = f"s{index}p{page}", f"c{index}p{page}"
         width = _draw_barcode_form(canvas, bars, make_page_code(copy.serial, page))
         canvas.beginForm(name)
-        for x in (geo.left, geo.right - width):
+        for x, y in geo.barcode_corners(width):
             canvas.saveState()
-            canvas.translate(x, geo.barcode_bottom)
+            canvas.translate(x, y)
             canvas.doForm(bars)
             canvas.restoreState()
-            _draw_text(canvas, Text(x + width / 2, geo.barcode_bottom - 9, copy.serial, REGULAR, 8, "centre"))
+            _draw_text(canvas, Text(x + width / 2, y - 9, copy.serial, REGULAR, 8, "centre"))
         canvas.endForm()
         names.append(name)
     return names
@@ -386,19 +401,28 @@ def barcode_modules(value: str) -> str:
     return code.decompose()
 
 
-def _draw_barcode_form(canvas, name: str, value: str) -> float:
-    """Draw the bars as one filled path in an XObject; returns its width in points."""
-    path = canvas.beginPath()
+def barcode_bars(value: str, module: float = BAR_MODULE) -> tuple[list[tuple[float, float]], float]:
+    """The bars of ``value`` as (x, width) from the left end, and the code's whole width, in points."""
+    bars: list[tuple[float, float]] = []
     x = 0.0
     for ch in barcode_modules(value):
-        width = (ord(ch.lower()) - ord("a") + 1) * BAR_MODULE
+        width = (ord(ch.lower()) - ord("a") + 1) * module
         if ch.isupper():
-            path.rect(x, 0, width, BAR_HEIGHT)
+            bars.append((x, width))
         x += width
-    canvas.beginForm(name, 0, 0, x, BAR_HEIGHT)
+    return bars, x
+
+
+def _draw_barcode_form(canvas, name: str, value: str) -> float:
+    """Draw the bars as one filled path in an XObject; returns its width in points."""
+    bars, width = barcode_bars(value)
+    path = canvas.beginPath()
+    for x, bar in bars:
+        path.rect(x, 0, bar, BAR_HEIGHT)
+    canvas.beginForm(name, 0, 0, width, BAR_HEIGHT)
     canvas.drawPath(path, stroke=0, fill=1)
     canvas.endForm()
-    return x
+    return width
 
 
 # --- issue log --------------------------------------------------------------------------
@@ -433,13 +457,14 @@ def write_issue_log_pdf(rows: Iterable[IssueLogRow], path: Path | str, *, title:
     """The issue log as a portrait table, heading repeated on every page, 'Page n of m' at the foot."""
     from reportlab.pdfgen.canvas import Canvas
 
+    register_fonts()
     width, height = _portrait(paper)
     cells = [_issue_log_cells(row) for row in rows]
     margin, leading = 50.0, 15.0
     per_page = int((height - 2 * margin - 60) // leading)
     total = max(1, -(-len(cells) // per_page))
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(width, height), pageCompression=1)
+    canvas = Canvas(buffer, pagesize=(width, height), pageCompression=1, initialFontName=REGULAR)
     _set_metadata(canvas, title)
     for page in range(total):
         y = height - margin
