@@ -35,4 +35,4 @@ def test_more_returns_than_the_population_is_flagged_not_a_rate_over_100_percent
         s.save_returns([NewReturn("2014", f"{school}{role}", ans.from_codes(instrument, []))
                         for school in "AB" for role in (1, 2, 3, 5)], operator="RS")
     out = surveydesk(study, "status").stdout
-    assert "8 of 2: more than the population, check it" in out and "400%" not in out
+    assert "8 of 2: more returns than that, check it" in out and "400%" not in out
