@@ -18,7 +18,13 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.schema import CreateTable
 
 from tui.domain.store import schema as s
-from tui.domain.store.errors import NewerStudyError, NotAStudyError, NotFoundError, StoreError, UnsafeLocationError
+from tui.domain.store.errors import (
+    NewerStudyError,
+    NotAStudyError,
+    NotFoundError,
+    StoreError,
+    UnsafeLocationError,
+)
 from tui.domain.store.migrations import check_version
 
 SQLITE_HEADER = b"SQLite format 3\x00"
