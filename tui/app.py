@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
@@ -21,6 +22,7 @@ from tui.screens.dialogs import ConfirmDialog
 from tui.screens.entry import EntryScreen
 from tui.screens.instrument import InstrumentScreen
 from tui.screens.printing import PrintScreen
+from tui.widgets import ordered_keys
 
 
 class SurveyDeskApp(App[int]):
@@ -71,11 +73,17 @@ class SurveyDeskApp(App[int]):
     def on_mount(self) -> None:
         self.refresh_title()
 
+    async def on_event(self, event: events.Event) -> None:
+        # Keys for the keying line and the dialogs' fields are applied here, one at a time, in the
+        # order they came (tui/widgets/ordered_keys.py says why Textual's own path reorders them).
+        if not await ordered_keys.route(self, event):
+            await super().on_event(event)
+
     def refresh_title(self) -> None:
         wave = f"wave {self.wave_name}" if self.wave_name else "no wave yet"
         label = self.study.setting("label")
         # Shown as typed: Header does not read markup, and control characters are written out.
-        self.sub_title = printable(f"{label + ' · ' if label else ''}{self.study_path.name} · {wave} · "
+        self.sub_title = printable(f"{label + ' · ' if label else ''}{self.study.name} · {wave} · "
                                    f"operator {self.operator}")
 
     def current_wave(self) -> Wave | None:
@@ -106,7 +114,16 @@ class SurveyDeskApp(App[int]):
                     found.append(text)
         return found
 
+    def keep_before_quit(self) -> None:
+        """Let every screen keep what it can (the entry screen keeps the form on screen as a draft)."""
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                keep = getattr(screen, "keep_before_quit", None)
+                if keep is not None:
+                    keep()
+
     async def action_quit(self) -> None:
+        self.keep_before_quit()
         pending = self.unsaved_work()
         if not pending or self.screen.id == "confirm-quit":  # ctrl+q twice: quit anyway
             self.exit()
@@ -120,20 +137,21 @@ class SurveyDeskApp(App[int]):
 
 def make_app(
     *,
-    study_path: Path | str = "surveydesk.db",
+    study_path: Path | str = "surveydesk.db",  # or a postgresql:// URL
     instrument_path: Path | str | None = None,
     operator: str | None = None,
     wave: str | None = None,
 ) -> SurveyDeskApp:
     """The one way the app is built, by the CLI and by the tests. Opens (creating if needed) the
     study; raises InstrumentError or StoreError with a message for the person at the keyboard."""
-    from tui.commands import default_operator
+    from tui.commands import default_operator, default_station
     from tui.domain.store import check_operator
 
     path = Path(instrument_path) if instrument_path else default_instrument_path()
     instrument = load_instrument(path)
     operator = check_operator(operator or default_operator())
     study = Study.open(study_path)
+    study.station = default_station()  # named to other stations keying into the same study
     if wave is not None:
         study.wave(wave)  # refuse an unknown wave now, with the list of known ones
     return SurveyDeskApp(instrument=instrument, instrument_path=path, study=study, operator=operator, wave=wave)

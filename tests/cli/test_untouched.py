@@ -40,11 +40,11 @@ def _other_programs_file(path, journal_mode="delete"):
 
 
 @pytest.mark.parametrize(("make", "says", "command"), [
-    (_newer_study_in_rollback_mode, "written by a newer SurveyDesk (study schema 99", ("wave", "add", "2016")),
+    (_newer_study_in_rollback_mode, "written by a newer SurveyDesk (study schema 99", ("settings", "--min-cell", "6")),
     (_other_programs_file, "an SQLite database but not a SurveyDesk study", ("status",)),
     (lambda path: _other_programs_file(path, "wal"), "an SQLite database but not a SurveyDesk study",
      ("audit", "--verify")),
-    (lambda path: path.write_bytes(b""), "is an empty file (0 bytes), not a study", ("wave", "add", "2016")),
+    (lambda path: path.write_bytes(b""), "is an empty file (0 bytes), not a study", ("key", "set", "A", "Hill Top")),
 ])
 def test_a_refused_file_keeps_every_byte(tmp_path, make, says, command):
     cmp = require_command("cmp", "compares the refused file with a copy byte for byte")

@@ -17,11 +17,11 @@ def surveydesk(study, *args: str) -> subprocess.CompletedProcess:
     return result
 
 
-def test_impossible_date_and_huge_population_are_refused_in_one_line(tmp_path):
+def test_impossible_date_and_huge_population_are_refused_in_one_line(tmp_path, printable_file):
     study = tmp_path / "s.db"
     for args, says in ((("--opens", "2014-13-45"), "wave opens date '2014-13-45' must be a real date"),
                        (("--population", str(10**23)), "population must be a whole number of people from 1")):
-        result = surveydesk(study, "wave", "add", "2014", *args)
+        result = surveydesk(study, "wave", "add", "2014", "--instrument", str(printable_file), *args)
         assert result.returncode == 1 and says in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
     assert "no waves yet" in surveydesk(study, "wave", "list").stdout
@@ -35,4 +35,4 @@ def test_more_returns_than_the_population_is_flagged_not_a_rate_over_100_percent
         s.save_returns([NewReturn("2014", f"{school}{role}", ans.from_codes(instrument, []))
                         for school in "AB" for role in (1, 2, 3, 5)], operator="RS")
     out = surveydesk(study, "status").stdout
-    assert "8 of 2: more than the population, check it" in out and "400%" not in out
+    assert "8 of 2: more returns than that, check it" in out and "400%" not in out

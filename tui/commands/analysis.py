@@ -20,13 +20,16 @@ GROUPING_HELP = ("overall, role_group, school, role, or a crossing such as schoo
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="write a wave's protected tables and raw returns to exports/<wave>/ "
-                                      "as CSV, Parquet and one Excel workbook, with a README")
+                                      "as CSV, Parquet, one Excel workbook, SPSS and Stata files, with a "
+                                      "codebook, datapackage.json and a README")
     _selection_options(p)
-    p.add_argument("--formats", default="csv,parquet,xlsx", metavar="LIST",
-                   help="any of csv, parquet, xlsx, comma-separated. Default: all three")
+    p.add_argument("--formats", default="csv,parquet,xlsx,sav,dta", metavar="LIST",
+                   help="any of csv, parquet, xlsx, sav (SPSS), dta (Stata), comma-separated; sav and dta "
+                        "hold the raw returns only. Default: all five")
     _output_options(p)
     p.add_argument("--no-raw", dest="raw", action="store_false",
-                   help="leave out the record-level returns (wide and long): aggregate tables only")
+                   help="leave out the record-level returns (wide and long, with their SPSS/Stata files and "
+                        "codebook): aggregate tables only")
     _reveal_option(p)
     p.set_defaults(func=export)
 
@@ -183,7 +186,16 @@ def tables(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from tui.cli import Failure
-    from tui.domain.analysis import SUPPRESSED, figure, rates_line, rule_text, wave_tables
+    from tui.domain.analysis import (
+        RATE_RULE,
+        STAGE_RULE,
+        SUPPRESSED,
+        figure,
+        rates_line,
+        rule_text,
+        stage_grid,
+        wave_tables,
+    )
 
     with opened_study(args) as study:
         chosen = _choose(study, args)
@@ -225,6 +237,15 @@ def tables(args: argparse.Namespace) -> int:
                 table.add_row(r["group"], code, str(r["n"]), "" if r["highlighted"] is None else str(r["highlighted"]),
                               figure(r["percent"]), interval, r["text"])
         out.print(table)
+        stages = stage_grid(made["stage_profile"], bank)
+        profile = Table(*stages.header, title=f"{bank} stage profile: mean % of each section", title_justify="left")
+        for column in profile.columns[1:6]:
+            column.justify = "right"
+        for row in stages.rows:
+            profile.add_row(*row)
+        out.print(profile)
+    out.print(STAGE_RULE, markup=False)
+    out.print(RATE_RULE, markup=False)
     out.print(f"k = {chosen.k}. {rule_text(chosen.k)}", markup=False)
     out.print(f"{SUPPRESSED} suppressed: primary (fewer than {chosen.k} respondents) or secondary (protects "
               f"another group). * negatively worded.", markup=False)

@@ -25,6 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("import", help="import returns keyed elsewhere from CSV (all rows or none)")
     p.add_argument("file", type=Path, metavar="FILE.csv", nargs="?")
+    p.add_argument("--again", action="store_true",
+                   help="import a file whose returns were imported before (only if they really are other papers)")
     p.add_argument("--resume", action="store_true",
                    help="publish the rest of an import that was interrupted (status says when one was)")
     add_operator(p)
@@ -48,6 +50,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="with --verify: a head recorded earlier (printed by a verify, or in an export's "
                         "metadata.json); catches newest entries cut off together with their rows")
     p.set_defaults(func=audit)
+
+    study = sub.add_parser("study", help="the study as a whole: copy it between SQLite and PostgreSQL")
+    study_sub = study.add_subparsers(dest="study_command", metavar="ACTION", required=True)
+    p = study_sub.add_parser("copy", help="copy a whole study into a new SQLite file or an empty PostgreSQL "
+                             "database, then check the copy (row counts, audit chain, returns of every wave)")
+    p.add_argument("source", metavar="FROM", help="the study: a file, or postgresql://USER@HOST/DATABASE")
+    p.add_argument("target", metavar="TO", help="a new file, or an empty PostgreSQL database")
+    p.set_defaults(func=study_copy)
 
     p = sub.add_parser("status", help="per wave: issued, returned, keyed once/twice, verified, open discrepancies")
     p.set_defaults(func=status)
@@ -85,7 +95,13 @@ def _load_instrument(path: Path | None):
 
 
 def wave_add(args: argparse.Namespace) -> int:
+    from tui.cli import Failure
+    from tui.domain.instrument import incomplete_refusal
+
     instrument = _load_instrument(args.wave_instrument or args.instrument)
+    refusal = incomplete_refusal(instrument)
+    if refusal:  # a wave freezes the instrument its forms are printed from
+        raise Failure(f"wave {args.name} not added: {refusal}")
     with opened_study(args, create=True) as study:
         wave = study.add_wave(args.name, instrument, operator=operator_of(args), opens=args.opens,
                               closes=args.closes, population=args.population)
@@ -125,8 +141,8 @@ def import_csv(args: argparse.Namespace) -> int:
             return 0
         warnings: list[str] = []
         try:
-            ids = import_returns_csv(study, args.file, operator=operator_of(args), progress=progress,
-                                     warnings=warnings)
+            ids = import_returns_csv(study, args.file, operator=operator_of(args), again=args.again,
+                                     progress=progress, warnings=warnings)
         except CsvImportError as exc:
             raise Failure(str(exc)) from None
     for warning in warnings:
@@ -201,6 +217,24 @@ def backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def study_copy(args: argparse.Namespace) -> int:
+    from tui.cli import Failure
+    from tui.domain.store import StoreError
+    from tui.domain.store.copy import copy_study
+
+    out = console()
+    try:
+        report = copy_study(args.source, args.target, progress=lambda m: out.print(m, markup=False))
+    except StoreError as exc:
+        raise Failure(str(exc)) from None
+    for line in report.lines:
+        out.print(line, markup=False)
+    if report.problems:
+        raise Failure("the copy does not match the study, do not use it:\n  " + "\n  ".join(report.problems))
+    out.print(f"copied and checked: {args.target}", markup=False)
+    return 0
+
+
 def status(args: argparse.Namespace) -> int:
     from rich.table import Table
 
@@ -213,25 +247,22 @@ def status(args: argparse.Namespace) -> int:
     if not rows:
         console().print("no waves yet: add one with `surveydesk wave add NAME`")
         return 0
-    table = Table("Wave", "Issued", "Returned", "Rate", "Keyed once", "Awaiting 2nd", "Verified",
+    table = Table("Wave", "Issued", "Returned", "Unmatched", "Rate", "Keyed once", "Awaiting 2nd", "Verified",
                   "Discrepancies open", "Drafts")
+    from tui.domain.analysis import RATE_RULE, rate_text
+
     for r in rows:
-        rate = rate_text(r["returned"], r["population"], r["issued"])
-        table.add_row(r["wave"], str(r["issued"]), str(r["returned"]), rate, str(r["single_keyed"]),
+        # RATE_RULE: the people asked, or else the forms issued. Against the population every return
+        # counts; against the forms issued, only returns on one.
+        base = r["population"] or r["issued"]
+        got = r["returned"] + r["unmatched"] if r["population"] else r["returned"]
+        rate = rate_text(got, base) if base else ""
+        table.add_row(r["wave"], str(r["issued"]), str(r["returned"]), str(r["unmatched"]), rate,
+                      str(r["single_keyed"]),
                       str(r["awaiting_second"]), str(r["verified"]), str(r["discrepancies_open"]), str(r["drafts"]))
     console().print(table)
+    console().print(RATE_RULE.split(". A group")[0] + ", blank self-coding forms included.", markup=False)
     return 0
-
-
-def rate_text(returned: int, population: int | None, issued: int) -> str:
-    """'31 of 68, 46%'; more returns than the population (or forms issued) is flagged, never a rate
-    above 100%."""
-    base = population or issued
-    if not base:
-        return ""
-    if returned > base:
-        return f"{returned} of {base}: more than the {'population' if population else 'forms issued'}, check it"
-    return f"{returned} of {base}, {returned / base:.0%}"
 
 
 def operators(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Static
 
 from tui.domain.entry import (
     DeleteJob,
@@ -30,10 +30,12 @@ from tui.domain.entry import (
     SaveJob,
     saved_message,
     typed_positions,
+    wave_name_refusal,
 )
 from tui.domain.names import printable
 from tui.domain.returns import summary as answers_summary
 from tui.domain.store import Draft, InputError, ReturnRecord, StoreError, check_operator
+from tui.screens.dialogs import ConfirmDialog
 from tui.screens.entry_modals import PickModal, TextModal
 from tui.screens.palette import ScreenCommands
 from tui.screens.resolve import ResolveScreen
@@ -43,6 +45,8 @@ from tui.widgets.mode_bar import ModeBar
 from tui.widgets.statements_view import StatementsView
 from tui.widgets.text_line import TextLine
 from tui.widgets.write_queue import WriteDone, WriteFailed, WriteQueue, wait_for_a_gap
+
+PROGRESS_EVERY_S = 20.0
 
 
 class ProgressLoaded(Message):
@@ -70,6 +74,7 @@ class EntryScreen(Screen):
         Binding("f12", "edit", "Edit", id="entry-edit"),
         Binding("ctrl+t", "delete_return", "Delete", id="entry-delete"),
         Binding("ctrl+o", "operator", "Operator", show=False, id="entry-operator"),
+        Binding("f11", "scan_review", "Scan review", show=False, id="entry-scan-review"),
     ]
 
     def __init__(self) -> None:
@@ -98,6 +103,7 @@ class EntryScreen(Screen):
             ("Entry: resume a draft", "Continue a form part-way through keying", "drafts"),
             ("Entry: change operator", "Who is at the keyboard (for the audit trail and statistics)", "operator"),
             ("Entry: change wave", "Key returns of another wave, or add one", "change_wave"),
+            ("Entry: scan review", "Check the statements the scan reader was unsure of, one key each", "scan_review"),
         ]
 
     def compose(self) -> ComposeResult:
@@ -129,24 +135,51 @@ class EntryScreen(Screen):
         line.on_step = self.after_step
         self.writes = WriteQueue(self, self.app.study, last_key=lambda: line.last_key_at)
         self.writes.start()
+        # Other stations key into the same study: the figures follow them too.
+        self.set_interval(PROGRESS_EVERY_S, self.load_progress)
         self.start_session(Mode.FIRST, offer_drafts=True)
 
     def on_screen_resume(self) -> None:
-        # Another screen may have changed the wave or the operator.
+        # The keying wave changes only here, deliberately (change wave, add a wave): the analysis
+        # screen looking at another wave must not move the next paper into it. The operator is the
+        # app's (the audit trail names who is at the keyboard).
         s = self.session
-        if s is not None and (s.wave.name != self.app.wave_name or s.operator != self.app.operator):
+        if s is not None and s.operator != self.app.operator:
             self.start_session(s.mode, offer_drafts=True)
         elif s is None and self.app.current_wave() is not None:
             self.start_session(Mode.FIRST, offer_drafts=True)
+        else:
+            self.load_progress()  # a resolution, a print run, an import may have changed the figures
 
     def on_unmount(self) -> None:
         if self.writes is not None:
             self.writes.stop(timeout=30)
 
+    def keep_before_quit(self) -> None:
+        """ctrl+q: the form on screen, the line too, is kept as a draft (written before the app
+        closes: on_unmount waits for the writer); the next start offers it."""
+        if self.session is not None and self.session.keep_as_draft("quit"):
+            self.queue_jobs()
+
+    def unsaved_work(self) -> str:
+        """What quitting would lose (the app asks first): only an edit of a stored return, which
+        is not a draft."""
+        s = self.session
+        if s is not None and s.unsaved_edit() and s.record is not None:
+            return f"Entry: changes to return #{s.record.id} ({s.record.participant_code}) are not saved"
+        return ""
+
     # --- session -------------------------------------------------------------------------------
 
-    def start_session(self, mode: Mode, *, offer_drafts: bool = False) -> None:
-        wave = self.app.current_wave()
+    def start_session(self, mode: Mode, *, offer_drafts: bool = False, wave_name: str | None = None) -> None:
+        """A new session: ``wave_name`` when the clerk chose a wave here, else the wave being keyed
+        (the app's wave the first time)."""
+        # The form on screen (another wave or operator is coming) is kept as a draft, line and all.
+        kept = self.session is not None and self.session.keep_as_draft()
+        if kept:
+            self.queue_jobs()
+        name = wave_name or (self.session.wave.name if self.session is not None else self.app.wave_name)
+        wave = self.app.study.wave(name) if name else None
         if wave is None:
             self.session = None
             self.line.session = None
@@ -158,18 +191,18 @@ class EntryScreen(Screen):
         self.session = EntrySession(self.app.study, wave, self.app.operator, mode)
         self.line.session = self.session
         self.line.disabled = False
-        self.line.value = ""
+        self.line.refresh()
         self.render_all()
         self.refresh_bindings()
         self.load_progress()
+        if kept:
+            self.say("the form was kept as a draft (F7 to resume)", "note")
         if offer_drafts:
             self.call_after_refresh(self.offer_drafts, True)
 
     def apply(self, outcome: Outcome) -> None:
         """Show what the session said after a key or an action, and queue its writes."""
-        if outcome.line is not None:
-            self.line.value = outcome.line
-            self.line.cursor_position = len(outcome.line)
+        self.line.refresh()
         if outcome.refused:
             self.refuse(outcome.refused)
         elif outcome.note:
@@ -238,7 +271,7 @@ class EntryScreen(Screen):
         slot = form.slot
         if s.stage == "form" and slot is not None and not form.bank_missing(slot):
             self._shown.pop("guidance", None)
-            view.show_section(slot, typed_positions(slot, self.line.value))
+            view.show_section(slot, typed_positions(slot, s.text))
             return
         key = (s.token, s.mode, s.stage, form.at, tuple(form.counts().items()) if form.at_summary else ())
         if self._shown.get("guidance") != key:
@@ -268,17 +301,12 @@ class EntryScreen(Screen):
             return
         if self._message_kind == "refused":
             self.say("", "")
+        self.queue_jobs()  # the draft follows the line
         self.render_statements()
 
     def on_keying_line_stepped(self, event: KeyingLine.Stepped) -> None:
         event.stop()
         self.after_step(event.outcome)
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        # Backspace and cursor keys inside the text: Input's own edits.
-        if event.input.id == "entry-line":
-            event.stop()
-            self.after_step(None)
 
     # --- actions -------------------------------------------------------------------------------
 
@@ -295,7 +323,7 @@ class EntryScreen(Screen):
 
     def action_save(self) -> None:
         if s := self._with_session():
-            self.apply(s.save_now(self.line.value))
+            self.apply(s.save_now())
 
     def action_session(self, method: str) -> None:
         """Keys that only move the form: back, page missing, serial, new form."""
@@ -304,10 +332,11 @@ class EntryScreen(Screen):
 
     def _switch(self, mode: Mode) -> None:
         if s := self._with_session():
-            self.apply(s.set_mode(mode))
-            if not s.jobs:
-                self.say({Mode.FIRST: "First keying", Mode.SECOND: "Second keying: blind, by a different operator",
-                          Mode.EDIT: "Edit a return: type its code or scan its serial"}[mode], "note")
+            outcome = s.set_mode(mode)
+            self.apply(outcome)
+            title = {Mode.FIRST: "First keying", Mode.SECOND: "Second keying: blind, by a different operator",
+                     Mode.EDIT: "Edit a return: type its code or scan its serial"}[mode]
+            self.say(f"{title} · {outcome.note}" if outcome.note else title, "note")
             self.refresh_bindings()
 
     def action_first_keying(self) -> None:
@@ -340,7 +369,7 @@ class EntryScreen(Screen):
         hint = ("Blind: the values keyed first are not shown." if blind
                 else "Each return with its counts per bank.")
         self.app.push_screen(PickModal(f"{len(options)} returns fit: which paper is in your hand?", options,
-                                       hint=hint, id="choose-return"), self._chosen)
+                                       hint=hint, id="choose-return", then=self._chosen))
 
     def _describe_return(self, r: ReturnRecord, blind: bool) -> Text:
         first = r.passes[0] if r.passes else None
@@ -377,10 +406,15 @@ class EntryScreen(Screen):
             return
         options = [(str(d.id), self._describe_draft(d)) for d in drafts]
         self._drafts = {str(d.id): d for d in drafts}
+        quit_ = [d for d in drafts if d.state.get("kept") == "quit"]
+        hint = "Resume one, or Esc to start a new paper."
+        if quit_:
+            hint = (f"{quit_[-1].participant_code} was on screen when SurveyDesk was closed: kept here as it was, "
+                    "the line too. " + hint)
         self.app.push_screen(PickModal(printable(f"Forms part-way through keying ({s.operator}, wave {s.wave.name})"),
-                                       options, hint="Resume one, or Esc to start a new paper.",
-                                       extra=("delete", "discard", "Discard draft"), id="drafts"),
-                             self._draft_chosen)
+                                       options, hint=hint,
+                                       extra=("delete", "discard", "Discard draft"), id="drafts",
+                                       then=self._draft_chosen))
 
     def _describe_draft(self, d: Draft) -> Text:
         at = d.state.get("at") or []
@@ -388,6 +422,8 @@ class EntryScreen(Screen):
         return Text.assemble((f"{d.participant_code}", "bold"),
                              f" · {'second keying' if d.pass_no == 2 else 'first keying'}",
                              (f" · serial {d.serial}" if d.serial else ""), f" · at {where}",
+                             (f" (line {d.state['line']!r})" if d.state.get("line") else ""),
+                             (" · kept on quit" if d.state.get("kept") == "quit" else ""),
                              (f" · {d.updated_at[:16].replace('T', ' ')}", "dim"))
 
     def _draft_chosen(self, result: tuple[str, str] | None) -> None:
@@ -397,16 +433,32 @@ class EntryScreen(Screen):
         action, draft_id = result
         draft = self._drafts[draft_id]
         if action == "discard":
-            if self.writes is not None:
-                self.writes.put(DiscardDraftJob(0, operator=s.operator, draft_id=draft.id,
-                                                reason="discarded at the entry screen"))
-            self.say(f"draft of {draft.participant_code} discarded", "note")
+            # A draft is keyed data: discarding it is asked first (No is the default, Enter keeps it).
+            self.app.push_screen(ConfirmDialog(
+                f"Discard the draft of {draft.participant_code}?",
+                "Its keyed sections are deleted (the audit trail keeps them).", yes="Discard", no="Keep",
+                id="confirm-discard"), lambda yes: self._discard(draft) if yes else self.offer_drafts())
             return
         self.apply(s.resume(draft))
         self.refresh_bindings()
 
+    def _discard(self, draft: Draft) -> None:
+        s = self.session
+        if s is None or self.writes is None:
+            return
+        self.writes.put(DiscardDraftJob(0, operator=s.operator, draft_id=draft.id,
+                                        reason="discarded at the entry screen"))
+        self.say(f"draft of {draft.participant_code} discarded", "note")
+
     def action_drafts(self) -> None:
         self.offer_drafts()
+
+    def action_scan_review(self) -> None:
+        """Scanned papers: a screen of their own (tui/screens/scan_review.py)."""
+        from tui.screens.scan_review import ScanReviewScreen
+
+        wave = self.session.wave.name if self.session is not None else self.app.wave_name  # the wave being keyed
+        self.app.push_screen(ScanReviewScreen(wave=wave, operator=self.app.operator))
 
     # --- edit: reason and delete ----------------------------------------------------------------
 
@@ -416,8 +468,8 @@ class EntryScreen(Screen):
             return
         self.app.push_screen(TextModal(f"Save changes to return #{s.record.id} ({s.code})",
                                        "Why is it changed? (recorded in the audit trail; may be left empty)",
-                                       placeholder="e.g. misread JPD B against the paper", id="edit-reason"),
-                             self._edit_reason)
+                                       placeholder="e.g. misread JPD B against the paper", id="edit-reason",
+                                       then=self._edit_reason))
 
     def _edit_reason(self, reason: str | None) -> None:
         if reason is not None and self.session is not None:
@@ -433,7 +485,7 @@ class EntryScreen(Screen):
             f"Delete return #{record.id} ({record.participant_code})?",
             "This removes the return and its keyings; the audit trail keeps its values. Type the reason and "
             "press Enter to delete.", check=lambda text: None if text else "a reason is needed to delete a return",
-            id="delete-reason"), lambda reason: self._delete(record, reason))
+            id="delete-reason", then=lambda reason: self._delete(record, reason)))
 
     def _delete(self, record: ReturnRecord, reason: str | None) -> None:
         if reason is None or self.session is None or self.writes is None:
@@ -456,7 +508,7 @@ class EntryScreen(Screen):
 
         self.app.push_screen(TextModal("Who is at the keyboard?", "Operator initials (for the audit trail and "
                                        "the keying statistics)", value=self.app.operator, check=check,
-                                       id="operator"), self._operator_set)
+                                       id="operator", then=self._operator_set))
 
     def _operator_set(self, operator: str | None) -> None:
         if not operator:
@@ -473,7 +525,7 @@ class EntryScreen(Screen):
             (w.name, Text.assemble((w.name, "bold"), f"  {w.instrument.title} {w.instrument.version}"))
             for w in waves]
         options.append(("+new", Text("+ add a wave", style="italic")))
-        self.app.push_screen(PickModal("Key returns of which wave?", options, id="waves"), self._wave_chosen)
+        self.app.push_screen(PickModal("Key returns of which wave?", options, id="waves", then=self._wave_chosen))
 
     def _wave_chosen(self, result: tuple[str, str] | None) -> None:
         if result is None:
@@ -483,7 +535,8 @@ class EntryScreen(Screen):
             return
         self.app.wave_name = result[1]
         self.app.refresh_title()
-        self.start_session(Mode.FIRST, offer_drafts=True)
+        self.start_session(Mode.FIRST, offer_drafts=True, wave_name=result[1])
+        self.say(f"keying wave {result[1]}", "note")
 
     def action_add_wave(self) -> None:
         def check(name: str) -> str | None:
@@ -491,12 +544,12 @@ class EntryScreen(Screen):
                 return "a wave needs a name, e.g. the year"
             if any(w.name == name for w in self.app.study.waves()):
                 return f"a wave named {name!r} already exists"
-            return None
+            return wave_name_refusal(name)
 
         self.app.push_screen(TextModal(
             "Add a wave", f"The wave's name (it freezes {self.app.instrument.title} "
             f"{self.app.instrument.version} for its returns)", value=str(date.today().year), check=check,
-            id="add-wave"), self._wave_added)
+            id="add-wave", then=self._wave_added))
 
     def _wave_added(self, name: str | None) -> None:
         if not name:
@@ -508,7 +561,7 @@ class EntryScreen(Screen):
             return
         self.app.wave_name = name
         self.app.refresh_title()
-        self.start_session(Mode.FIRST)
+        self.start_session(Mode.FIRST, wave_name=name)
         self.say(printable(f"wave {name} added"), "note")
 
     # --- results of writes ------------------------------------------------------------------------
@@ -569,15 +622,19 @@ class EntryScreen(Screen):
             wait_for_a_gap(lambda: line.last_key_at, time.monotonic())
 
         try:
+            if self.writes is not None:
+                # What this station queued (a resolution, a delete, a save) is counted: read after it.
+                self.writes.flush(timeout=10)
             between_keys()
             status = next((row for row in study.status() if row["wave"] == wave), {})
             between_keys()
-            grid = {(row["school"], row["role"]): (row["issued"], row["returned"])
+            grid = {(row["school"], row["role"]): (row["issued"], row["returned"], row["unmatched"])
                     for row in study.completeness(wave).iter_rows(named=True)}
             between_keys()
             mine = next((x for x in study.operator_stats(wave) if x.operator == operator), None)
             progress = views.Progress(
                 returned=status.get("returned", 0), issued=status.get("issued", 0),
+                unmatched=status.get("unmatched", 0),
                 awaiting_second=status.get("awaiting_second", 0),
                 open_discrepancies=status.get("discrepancies_open", 0), drafts=status.get("drafts", 0),
                 errors_per_10000=mine.errors_per_10000 if mine else None,

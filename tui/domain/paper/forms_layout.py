@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 from tui.domain.instrument import SECTION_LETTERS, Bank, Instrument, StatementRef
 
@@ -25,11 +27,15 @@ PAPERS: dict[str, tuple[float, float]] = {
     "letter": (792.0, 612.0),
 }
 
-REGULAR = "Helvetica"
-BOLD = "Helvetica-Bold"
-ITALIC = "Helvetica-Oblique"
-# The standard PDF fonts print WinAnsi (cp1252) text only; anything else is refused up front.
-FONT_ENCODING = "cp1252"
+# An embedded TrueType family (DejaVu Sans Condensed, in ./fonts with its licence): the form
+# looks the same on every printer, and prints all of Latin Extended (Welsh ŵ and ŷ among it).
+# reportlab embeds only the glyphs a file uses (a subset), once per file.
+REGULAR = "DejaVuSansCondensed"
+BOLD = "DejaVuSansCondensed-Bold"
+ITALIC = "DejaVuSansCondensed-Oblique"
+FONT_FILES = {REGULAR: "DejaVuSansCondensed.ttf", BOLD: "DejaVuSansCondensed-Bold.ttf",
+              ITALIC: "DejaVuSansCondensed-Oblique.ttf"}
+FONT_FOLDER = Path(__file__).resolve().parent / "fonts"
 
 MARGIN = 36.0
 HEADER_HEIGHT = 50.0
@@ -67,9 +73,7 @@ class Text:
 
     @property
     def width(self) -> float:
-        from reportlab.pdfbase.pdfmetrics import stringWidth
-
-        return stringWidth(self.text, self.font, self.size)
+        return string_width(self.text, self.font, self.size)
 
     @property
     def left(self) -> float:
@@ -110,6 +114,16 @@ Item = Text | Box | Rule | Dot
 
 
 @dataclass(frozen=True)
+class MarkSpot:
+    """Where one statement is marked: its tick box, and the zone its number and text cover
+    (left, bottom, right, top), in points from the page's bottom-left, for the scan reader."""
+
+    statement_id: str
+    box: Box
+    text: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
 class PagePlan:
     """One page of the form as every participant gets it."""
 
@@ -119,6 +133,7 @@ class PagePlan:
     continued: bool = False
     statement_ids: tuple[str, ...] = ()
     items: tuple[Item, ...] = ()
+    marks: tuple[MarkSpot, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -175,6 +190,11 @@ class PageGeometry:
         """Bars stand on this line; the serial is printed under them, inside the margin."""
         return MARGIN + 12
 
+    def barcode_corners(self, width: float) -> tuple[tuple[float, float], tuple[float, float]]:
+        """Lower-left corners of the two serial barcodes of ``width``: bottom left and bottom right,
+        away from a staple in the top-left corner, the page margin as their outer quiet zone."""
+        return (self.left, self.barcode_bottom), (self.right - width, self.barcode_bottom)
+
 
 @dataclass(frozen=True)
 class FormLayout:
@@ -198,25 +218,49 @@ def geometry(paper: str) -> PageGeometry:
     return PageGeometry(paper, width, height)
 
 
+# --- fonts ------------------------------------------------------------------------------
+
+
+@cache
+def register_fonts() -> frozenset[int]:
+    """Register the form's fonts with reportlab (once); the code points all three can print."""
+    from reportlab.pdfbase.pdfmetrics import registerFont, registerFontFamily
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    printable: set[int] | None = None
+    for name, file in FONT_FILES.items():
+        font = TTFont(name, str(FONT_FOLDER / file))
+        registerFont(font)
+        covered = set(font.face.charToGlyph)
+        printable = covered if printable is None else printable & covered
+    registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=ITALIC, boldItalic=BOLD)
+    return frozenset(printable or ())
+
+
+def string_width(text: str, font: str, size: float) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    register_fonts()
+    return stringWidth(text, font, size)
+
+
 # --- text -------------------------------------------------------------------------------
 
 
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """Greedy word wrap by real glyph widths; a word wider than the line is cut, never clipped."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     lines: list[str] = []
     current = ""
     for word in text.split():
         candidate = f"{current} {word}" if current else word
-        if stringWidth(candidate, font, size) <= width:
+        if string_width(candidate, font, size) <= width:
             current = candidate
             continue
         if current:
             lines.append(current)
-        while stringWidth(word, font, size) > width:
+        while string_width(word, font, size) > width:
             cut = 1
-            while cut < len(word) and stringWidth(word[: cut + 1], font, size) <= width:
+            while cut < len(word) and string_width(word[: cut + 1], font, size) <= width:
                 cut += 1
             lines.append(word[:cut])
             word = word[cut:]
@@ -260,6 +304,15 @@ def paragraphs(text: str, *, headings: bool = False) -> list[Paragraph]:
     return result
 
 
+INCOMPLETE_MARK = "[INCOMPLETE: not for issue]"
+
+
+def printed_statement(ref: StatementRef) -> str:
+    """A statement as printed; one marked incomplete (only a specimen prints it) says so."""
+    text = ref.statement.text
+    return f"{text} {INCOMPLETE_MARK}" if ref.statement.incomplete else text
+
+
 def printed_texts(instrument: Instrument) -> Iterator[tuple[str, str]]:
     """(where, text) for everything of the instrument that goes on paper."""
     yield "title", instrument.title
@@ -275,7 +328,7 @@ def printed_texts(instrument: Instrument) -> Iterator[tuple[str, str]]:
 
 
 def unprintable_characters(instrument: Instrument) -> list[tuple[str, str]]:
-    """(where, characters) for text the form's fonts cannot print."""
+    """(where, characters) for text the form's font has no glyph for."""
     found: list[tuple[str, str]] = []
     for where, text in printed_texts(instrument):
         bad = sorted({ch for ch in text if not _encodable(ch)})
@@ -298,11 +351,7 @@ def stage_label_mentions(instrument: Instrument) -> list[tuple[str, str]]:
 
 
 def _encodable(ch: str) -> bool:
-    try:
-        ch.encode(FONT_ENCODING)
-    except UnicodeEncodeError:
-        return False
-    return True
+    return ch.isspace() or ord(ch) in register_fonts()
 
 
 # --- planning ---------------------------------------------------------------------------
@@ -315,6 +364,7 @@ class _Page:
     continued: bool
     items: list[Item] = field(default_factory=list)
     statements: list[str] = field(default_factory=list)
+    marks: list[MarkSpot] = field(default_factory=list)
 
 
 class _Pages:
@@ -379,19 +429,17 @@ def self_coding_choices(instrument: Instrument) -> tuple[list[str], list[str]]:
 
 def _plan_self_coding(pages: _Pages, instrument: Instrument) -> None:
     """Participant School A B C D E / Participant Role 1 Governor 2 ... / Please delete as appropriate."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     geo = pages.geo
     size, leading, spacing = 12.0, 16.5, 22.0
     schools, roles = self_coding_choices(instrument)
     top = pages.y
-    start = geo.left + 10 + stringWidth("Participant School", BOLD, size) + spacing
+    start = geo.left + 10 + string_width("Participant School", BOLD, size) + spacing
     for label, choices in (("Participant School", schools), ("Participant Role", roles)):
         pages.y -= leading
         pages.items.append(Text(geo.left + 10, pages.y, label, BOLD, size))
         x = start
         for choice in choices:
-            width = stringWidth(choice, REGULAR, size)
+            width = string_width(choice, REGULAR, size)
             if x > start and x + width > geo.right - 10:
                 pages.y -= leading
                 x = start
@@ -455,7 +503,7 @@ def _plan_bank(pages: _Pages, instrument: Instrument, bank: Bank, number: int) -
     queues: dict[str, list[_Placed]] = {letter: [] for letter in SECTION_LETTERS}
     for ref in instrument.bank_refs(bank):
         queues[ref.section.letter].append(
-            _Placed(ref, tuple(wrap(ref.statement.text, REGULAR, STATEMENT_SIZE, text_width))))
+            _Placed(ref, tuple(wrap(printed_statement(ref), REGULAR, STATEMENT_SIZE, text_width))))
 
     head_height = COLUMN_HEAD_SIZE + 8
     first = min((q[0].height for q in queues.values() if q), default=0.0)
@@ -492,13 +540,15 @@ def _plan_columns(pages: _Pages, queues: dict[str, list[_Placed]], head_height: 
         while queue and y - queue[0].height >= geo.body_bottom:
             placed = queue.pop(0)
             baseline = y - STATEMENT_SIZE
-            pages.items.append(Box(x + 1, baseline - 0.5, BOX_SIZE, BOX_SIZE))
+            box = Box(x + 1, baseline - 0.5, BOX_SIZE, BOX_SIZE)
+            pages.items.append(box)
             pages.items.append(Text(x + STATEMENT_INDENT - 4, baseline, f"{placed.ref.position}.",
                                     BOLD, STATEMENT_SIZE, align="right"))
             for k, line in enumerate(placed.lines):
                 pages.items.append(Text(x + STATEMENT_INDENT, baseline - k * leading, line, REGULAR,
                                         STATEMENT_SIZE))
             pages.pages[-1].statements.append(placed.ref.statement.id)
+            pages.pages[-1].marks.append(_mark_spot(placed, box, x, width, baseline))
             y -= placed.height + STATEMENT_GAP
             placed_any = True
         if index:  # a light rule between columns
@@ -506,14 +556,20 @@ def _plan_columns(pages: _Pages, queues: dict[str, list[_Placed]], head_height: 
     return placed_any
 
 
+def _mark_spot(placed: _Placed, box: Box, x: float, width: float, baseline: float) -> MarkSpot:
+    """The statement's box and the zone of its number and text lines (descenders included)."""
+    bottom = baseline - (len(placed.lines) - 1) * STATEMENT_SIZE * 1.25 - STATEMENT_SIZE * 0.25
+    return MarkSpot(placed.ref.statement.id, box,
+                    (x + STATEMENT_INDENT - 16, bottom, x + width, baseline + STATEMENT_SIZE * 0.8))
+
+
 def _fitted(text: str, x: float, y: float, font: str, size: float, width: float) -> Text:
     """One line of at most ``width``: set smaller if need be, and cut short only below 7 pt."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    natural = stringWidth(text, font, size)
+    natural = string_width(text, font, size)
     if natural > width:
         size = max(7.0, size * width / natural)
-        while stringWidth(text, font, size) > width:
+        while string_width(text, font, size) > width:
             text = text[:-2].rstrip() + "\u2026"
     return Text(x, y, text, font, size)
 
@@ -555,6 +611,7 @@ def plan_form(instrument: Instrument, *, paper: str = "A4", blank: bool = False)
             continued=page.continued,
             statement_ids=tuple(page.statements),
             items=tuple(_plan_frame(geo, instrument, blank, n, total) + page.items),
+            marks=tuple(page.marks),
         )
         for n, page in enumerate(pages.pages, start=1)
     )

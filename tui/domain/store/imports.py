@@ -91,6 +91,7 @@ class StudyImports:
         def _now(self) -> str: ...
         def _audit(self, conn: Connection, **kwargs: Any) -> None: ...
         def _setting_in(self, conn: Connection, key: str) -> Any: ...
+        def returns_inserted_with(self, marker: str) -> tuple[int, str | None, str | None]: ...
 
     def import_checked(self, checked: CheckedReturns, *, operator: str, reason: str | None = None,
                        progress: ImportProgress | None = None, publish_seconds: float = PUBLISH_SECONDS,
@@ -131,6 +132,32 @@ class StudyImports:
                              r["operator"], r["started_at"], r["heartbeat_at"],
                              r["state"] in LIVE and _idle_seconds(r["heartbeat_at"], now) > STALE_SECONDS)
                 for r in rows]
+
+    def returns_imported_with(self, content: str) -> tuple[int, str | None, str | None]:
+        """How many returns imported from files with this content (returns_csv.content_id) are still
+        stored, and when and by whom the first such import came: imports staged here, and the imports
+        of older versions, which audited each return with the content id in its reason."""
+        import json
+
+        stored, first_at, first_by = self.returns_inserted_with(content)
+        with self._read() as conn:
+            earlier = conn.execute(select(s.imports.c.id, s.imports.c.started_at, s.imports.c.operator)
+                                   .where(s.imports.c.content_id == content,
+                                          s.imports.c.state.in_(("publishing", "done")))
+                                   .order_by(s.imports.c.id)).all()
+            for import_id, at, operator in earlier:
+                batches = conn.execute(select(s.audit.c.new).where(
+                    s.audit.c.entity == "import", s.audit.c.action == "publish",
+                    s.audit.c.entity_key == str(import_id))).scalars().all()
+                kept = 0
+                for text in batches:
+                    first, last = json.loads(text)["returns"]
+                    kept += conn.execute(select(func.count()).select_from(s.returns).where(
+                        s.returns.c.id >= first, s.returns.c.id <= last)).scalar() or 0
+                stored += kept
+                if kept and (first_at is None or at < first_at):
+                    first_at, first_by = at, operator
+        return stored, first_at, first_by
 
     def refuse_while_publishing(self) -> None:
         """ImportInProgressError while an import is part-published (its returns would count in part)."""

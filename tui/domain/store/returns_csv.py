@@ -410,9 +410,12 @@ def _check_serials(rows: pl.DataFrame, study: Study | None, problems: _Problems,
         return rows
     issued, returned = study.serial_facts()
     checked = given.join(issued, on="serial", how="left").join(returned, on="serial", how="left")
-    for r in checked.filter(pl.col("return_id").is_not_null()).head(MAX_REPORTED).iter_rows(named=True):
-        problems.add(r["row"], "serial", f"serial {r['serial']} was already returned: return #{r['return_id']} "
-                                         f"({r['returned_code']})")
+    stored = checked.filter(pl.col("return_id").is_not_null()).sort("row")
+    if stored.height:  # a serial is one paper: these were keyed or imported already
+        problems.add(0, "", f"{stored.height} of {rows.height} rows carry a serial already stored (a serial is one "
+                            "paper: already keyed or imported)")
+        for r in stored.head(MAX_REPORTED).iter_rows(named=True):
+            problems.add(r["row"], "serial", f"{r['serial']} is return #{r['return_id']} ({r['returned_code']})")
     wrong_wave = checked.filter(pl.col("issued_wave").is_not_null() & (pl.col("issued_wave") != pl.col("wave")))
     for r in wrong_wave.head(MAX_REPORTED).iter_rows(named=True):
         problems.add(r["row"], "serial", f"serial {r['serial']} was issued for wave {r['issued_wave']}, not {r['wave']}")
@@ -433,13 +436,25 @@ def _check_serials(rows: pl.DataFrame, study: Study | None, problems: _Problems,
     return rows
 
 
-def import_returns_csv(study: Study, path: str | Path, *, operator: str, progress: ImportProgress | None = None,
-                       warnings: list[str] | None = None) -> list[int]:
+def import_returns_csv(study: Study, path: str | Path, *, operator: str, again: bool = False,
+                       progress: ImportProgress | None = None, warnings: list[str] | None = None) -> list[int]:
     """Check the whole file, then store every row (tui.domain.store.imports: staged, then published in
     short batches so other stations keep writing). Returns the new return ids; ``warnings`` collects
-    what was imported but flagged (serials never issued)."""
+    what was imported but flagged (serials never issued).
+
+    A file is refused when its returns are stored already: when the same content was imported
+    before (unless ``again``: the rare genuine case) or when rows carry serials already stored
+    (never, since a serial is one paper). Codes alone prove nothing: every teacher at school E is
+    E5, so two stored returns with one code are normal."""
     instruments = {w.name: w.instrument for w in study.waves()}
     checked = check_returns_csv(path, instruments, study=study, progress=progress)
+    if not again:
+        stored, first_at, first_by = study.returns_imported_with(content_id(checked.rows))
+        if stored:
+            raise CsvImportError(str(path), [CsvProblem(0, "", (
+                f"this file's returns were imported already: {stored} of its {checked.count} returns are stored "
+                f"(imported {(first_at or '')[:16].replace('T', ' ')} by {first_by}, same content). "
+                "If these really are other papers, import again with --again"))])
     result = study.import_checked(checked, operator=operator, progress=progress)
     if warnings is not None:
         warnings.extend(checked.warnings)

@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 # PRAGMA application_id marks an SQLite file as a SurveyDesk study ("SDSK").
 APPLICATION_ID = 0x5344534B
 
@@ -171,7 +171,35 @@ settings = Table(
     Column("value", Text, nullable=False),
 )
 
-# Added in schema 4: a CSV import is checked whole, staged here in short transactions, then
+# Added in schema 4: the printed geometry of a wave's forms (corner marks, tick boxes, text zones, in mm,
+# as JSON written by tui.domain.paper.scan_marks), one row per distinct layout printed for the wave, so
+# that scans of a wave are read with the layout its forms were printed with.
+form_layouts = Table(
+    "form_layouts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("wave_id", Integer, ForeignKey("waves.id"), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("geometry", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", String(32), nullable=False),
+    UniqueConstraint("wave_id", "sha256", name="uq_form_layout"),
+    sqlite_autoincrement=True,
+)
+
+# Added in schema 5. A station keying a form marks it here, so another station opening the same
+# paper is told who has it ("being keyed by JS at station desk-2 since 10:14"). A claim lapses when
+# its station saves, quits, or has not touched it for CLAIM_LAPSE_S; it is never study data.
+claims = Table(
+    "claims", metadata,
+    Column("form", String(64), primary_key=True),  # "serial 0000131", "draft 12", "return 40"
+    Column("operator", String(32), nullable=False),
+    Column("station", String(64), nullable=False),
+    Column("session", String(36), nullable=False),  # one open study in one running SurveyDesk
+    Column("since", String(32), nullable=False),
+    Column("seen_at", String(32), nullable=False),
+)
+
+# Added in schema 6: a CSV import is checked whole, staged here in short transactions, then
 # published into returns in short batches (tui.domain.store.imports). The staged rows stay as the
 # import's record: the audit trail holds a digest of each published batch of them.
 imports = Table(
@@ -210,10 +238,18 @@ Index("ix_import_rows_serial", import_rows.c.serial)
 INTRODUCED = {
     1: ("meta", "waves", "schools", "issued_forms", "returns", "entry_passes", "discrepancies", "audit"),
     2: ("drafts", "settings"),
-    4: ("imports", "import_rows"),
+    4: ("form_layouts",),
+    5: ("claims",),
+    6: ("imports", "import_rows"),
 }
 
 # Tables each schema version rebuilt in place (keeping every row and id) for a new table option.
 REBUILT = {
     3: ("waves", "returns", "entry_passes", "discrepancies", "audit", "drafts"),
 }
+
+
+def create_tables(conn) -> None:
+    """The tables of a study created now: every table introduced up to this schema version."""
+    names = [name for version, group in INTRODUCED.items() if version <= SCHEMA_VERSION for name in group]
+    metadata.create_all(conn, tables=[metadata.tables[name] for name in names])
