@@ -6,20 +6,18 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 
 import pytest
 
+from tests.backends import sql
 from tui.domain.analysis import export_wave, wave_returns
 from tui.domain.returns import answers as ans
 from tui.domain.store import Study
 from tui.domain.store.verify import AuditHead
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory, bundled):
-    path = tmp_path_factory.mktemp("verify") / "study.db"
-    with Study.open(path) as study:
+def build(location, bundled) -> None:
+    with Study.open(location) as study:
         study.add_wave("2015", bundled, operator="RS", population=68, opens="2015-01-05")
         forms = study.issue_forms("2015", ["A1", "A2", "B5", ("C", None), None], operator="RS")
         study.record_reprint(forms[0].serial, operator="RS")
@@ -37,28 +35,40 @@ def built(tmp_path_factory, bundled):
         study.delete_return(gone.record.id, operator="RS", expected_version=1, reason="duplicate")
         study.save_return("2015", "A2", ans.from_codes(bundled, ["E&C A1"]), operator="JS", serial=forms[1].serial)
         assert study.verify().problems == []
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, bundled):
+    path = tmp_path_factory.mktemp("verify") / "study.db"
+    build(path, bundled)
     return path
 
 
 @pytest.fixture
 def study_path(built, tmp_path):
+    """A copy of the built SQLite study, to tamper with."""
     return shutil.copy(built, tmp_path / "study.db")
 
 
-def tamper(path, *statements):
-    conn = sqlite3.connect(path)
-    for sql in statements:
-        conn.execute(sql)
-    conn.commit()
-    conn.close()
+@pytest.fixture
+def any_study(study_location, bundled):
+    """The same study on each backend (SQLite file, PostgreSQL database)."""
+    build(study_location, bundled)
+    return study_location
 
 
-def problems(path, against=None):
-    with Study.open(path, create=False) as study:
+def tamper(location, *statements):
+    for statement in statements:
+        sql(str(location), statement)
+
+
+def problems(location, against=None):
+    with Study.open(location, create=False) as study:
         return study.verify(against).problems
 
 
-def test_an_untouched_study_matches_its_trail_and_reports_what_it_compared(study_path):
+def test_an_untouched_study_matches_its_trail_and_reports_what_it_compared(any_study):
+    study_path = any_study
     with Study.open(study_path, create=False) as study:
         result = study.verify()
         head = study.audit_head()
@@ -68,7 +78,7 @@ def test_an_untouched_study_matches_its_trail_and_reports_what_it_compared(study
     assert problems(study_path, AuditHead.parse(str(head))) == []
 
 
-@pytest.mark.parametrize(("sql", "says"), [
+@pytest.mark.parametrize(("statement", "says"), [
     ("update returns set answers = '7 0 0 0 0' where id = 1",
      "return #1 (A1, wave 2015) differs from its audit trail in answers"),
     ("update returns set participant_code = 'A3', role = 3 where id = 2", "differs from its audit trail in participant code"),
@@ -85,19 +95,19 @@ def test_an_untouched_study_matches_its_trail_and_reports_what_it_compared(study
     ("update settings set value = '1.0'", "setting second_keying_share is 1.0 in the study but 0.5"),
     ("delete from schools", "school A is not named in the study but"),
     ("insert into returns (wave_id, participant_code, school, role, answers, status, needs_second, version, "
-     "created_at, created_by, updated_at, serial_issued) values (1, 'D4', 'D', 4, '0 0 0 0 0', 'entered', 0, 1, "
-     "'2015-02-01', 'JS', '2015-02-01', 0)", "has no entry in the audit trail: added outside SurveyDesk"),
+     "created_at, created_by, updated_at, serial_issued) values (1, 'D4', 'D', 4, '0 0 0 0 0', 'entered', false, 1, "
+     "'2015-02-01', 'JS', '2015-02-01', false)", "has no entry in the audit trail: added outside SurveyDesk"),
     ("delete from returns where id = 2", "return #2 (B5, wave 2015) is in the audit trail but not in the study"),
 ])
-def test_changing_the_data_outside_surveydesk_is_caught(study_path, sql, says):
-    tamper(study_path, sql)
-    found = problems(study_path)
+def test_changing_the_data_outside_surveydesk_is_caught(any_study, statement, says):
+    tamper(any_study, statement)
+    found = problems(any_study)
     assert any(says in p for p in found), found
 
 
-def test_changing_an_entry_breaks_the_chain(study_path):
-    tamper(study_path, "update audit set reason = 'typo' where reason = 'misread'")
-    assert any("does not match the chain" in p for p in problems(study_path))
+def test_changing_an_entry_breaks_the_chain(any_study):
+    tamper(any_study, "update audit set reason = 'typo' where reason = 'misread'")
+    assert any("does not match the chain" in p for p in problems(any_study))
 
 
 def test_deleting_the_newest_audit_entry_is_caught(study_path):

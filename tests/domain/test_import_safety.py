@@ -14,8 +14,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import polars as pl
 import pytest
 
+from tests.backends import sql
 from tui.domain.analysis import wave_returns
 from tui.domain.returns import answers as ans
 from tui.domain.store import DuplicateError, InputError, Study
@@ -255,3 +257,26 @@ def test_another_station_writes_between_the_batches_of_a_long_import(tmp_path, b
         assert len(station.find_returns("2015")) == 20_000 + writes
         assert station.verify().problems == []
     assert os.path.getsize(path) > 0
+
+
+def test_an_import_on_each_backend_is_published_whole_and_replays_in_verify(study_location, bundled, tmp_path):
+    source = tmp_path / "big.csv"
+    write_big(source, bundled, 3_000)
+    with Study.open(study_location) as study:
+        study.add_wave("2015", bundled, operator="RS")
+        study.set_setting("second_keying_share", 0.5, operator="RS")
+        before = study.save_return("2015", "A1", ans.blank_answers(bundled), operator="JS").record.id
+        checked = _checked(study, source)
+        result = study.import_checked(checked, operator="IM", publish_seconds=0.01, pause=0)
+        assert len(result.return_ids) == 3_000 and result.return_ids[0] > before
+        assert len(study.audit(entity="import", action="publish")) > 1  # several batches
+        stored = study.returns_wide("2015").filter(pl.col("return_id") != before)
+        assert stored.height == 3_000
+        assert stored.select("participant_code", *bundled.codes()).equals(
+            pl.read_csv(source, infer_schema=False).select(
+                "participant_code", *[pl.col(c).cast(pl.Int8).cast(pl.Boolean) for c in bundled.codes()]))
+        assert 0 < sum(r.needs_second for r in study.find_returns("2015")) < 3_001  # sampled at 50%
+        result = study.verify()
+        assert result.problems == [] and result.checked["returns"] == 3_001
+        sql(study.location, "update import_rows set answers = '0 0 0 0 0' where seq = 5")
+        assert any("do not match the digest" in p for p in study.verify().problems)
