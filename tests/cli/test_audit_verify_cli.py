@@ -6,19 +6,11 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import subprocess
-import sys
 
+from tests.helpers import surveydesk
 from tui.domain.instrument import bundled_instrument_path, load_instrument
 from tui.domain.returns import answers as ans
 from tui.domain.store import NewReturn, Study
-
-
-def surveydesk(cwd, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "tui", "--study", "s.db", *args], capture_output=True, text=True,
-                            cwd=cwd, env={"SURVEYDESK_OPERATOR": "RS", "PATH": "/usr/bin:/bin"})
-    assert "Traceback" not in result.stderr
-    return result
 
 
 def test_verify_prints_the_head_and_a_recorded_head_catches_a_cut(tmp_path):
@@ -27,11 +19,11 @@ def test_verify_prints_the_head_and_a_recorded_head_catches_a_cut(tmp_path):
         study.add_wave("2014", instrument, operator="RS")
         study.save_returns([NewReturn("2014", f"{s}{r}", ans.from_codes(instrument, ["JPD A1"]))
                             for s in "ABCDE" for r in (1, 2, 3, 4, 5)], operator="RS")
-    ok = surveydesk(tmp_path, "audit", "--verify")
+    ok = surveydesk("audit", "--verify", study="s.db", cwd=tmp_path)
     assert ok.returncode == 0
     assert "audit trail intact: 26 entries, and the study matches it: waves 1, issued forms 0, returns 25" in ok.stdout
     head = re.search(r"head: (\d+:[0-9a-f]{64})", ok.stdout).group(1)
-    assert surveydesk(tmp_path, "export", "--formats", "csv").returncode == 0
+    assert surveydesk("export", "--formats", "csv", study="s.db", cwd=tmp_path).returncode == 0
     metadata = tmp_path / "exports" / "2014" / "metadata.json"
     assert json.loads(metadata.read_text())["study"]["audit_head"] == head
     assert f"audit trail head {head}" in (tmp_path / "exports" / "2014" / "README.txt").read_text()
@@ -43,10 +35,10 @@ def test_verify_prints_the_head_and_a_recorded_head_catches_a_cut(tmp_path):
     conn.execute("update sqlite_sequence set seq = 25 where name = 'audit'")
     conn.commit()
     conn.close()
-    assert "returns 24" in surveydesk(tmp_path, "audit", "--verify").stdout  # consistent in itself
-    cut = surveydesk(tmp_path, "audit", "--verify", "--head", "exports/2014/metadata.json")
+    assert "returns 24" in surveydesk("audit", "--verify", study="s.db", cwd=tmp_path).stdout  # consistent in itself
+    cut = surveydesk("audit", "--verify", "--head", "exports/2014/metadata.json", study="s.db", cwd=tmp_path)
     assert cut.returncode == 1
     assert "the audit trail ends at entry 25, but entry 26 was recorded as its head" in cut.stdout
     assert "1 problem(s): the study was changed outside SurveyDesk" in cut.stdout
-    bad = surveydesk(tmp_path, "audit", "--verify", "--head", "26")
+    bad = surveydesk("audit", "--verify", "--head", "26", study="s.db", cwd=tmp_path)
     assert bad.returncode == 1 and "must be N:HASH" in bad.stderr

@@ -4,21 +4,13 @@ overwrites a file; the copy opens as the same study and passes `audit --verify` 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import threading
 
+from tests.helpers import surveydesk
 from tui.domain.instrument import bundled_instrument_path, load_instrument
 from tui.domain.returns import answers as ans
 from tui.domain.store import Study
 from tui.domain.store.verify import AuditHead
-
-
-def surveydesk(cwd, study, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "tui", "--study", study, *args], capture_output=True, text=True,
-                            cwd=cwd, env={"SURVEYDESK_OPERATOR": "RS", "PATH": "/usr/bin:/bin"})
-    assert "Traceback" not in result.stderr
-    return result
 
 
 def test_a_backup_while_another_station_writes_is_one_sound_file_of_the_same_study(tmp_path):
@@ -36,7 +28,7 @@ def test_a_backup_while_another_station_writes_is_one_sound_file_of_the_same_stu
     station = threading.Thread(target=keying)
     station.start()
     try:
-        result = surveydesk(tmp_path, "s.db", "backup", "copy.db")
+        result = surveydesk("backup", "copy.db", study="s.db", cwd=tmp_path)
     finally:
         stop.set()
         station.join()
@@ -47,7 +39,7 @@ def test_a_backup_while_another_station_writes_is_one_sound_file_of_the_same_stu
     with Study.open(tmp_path / "copy.db", create=False) as copy:
         assert copy.study_id == uuid and str(copy.audit_head()) == head
         assert copy.verify(AuditHead.parse(head)).problems == []
-    again = surveydesk(tmp_path, "s.db", "backup", "copy.db")
+    again = surveydesk("backup", "copy.db", study="s.db", cwd=tmp_path)
     assert again.returncode == 1 and "copy.db exists already; a backup never overwrites a file" in again.stderr
-    itself = surveydesk(tmp_path, "s.db", "backup", "./s.db")
+    itself = surveydesk("backup", "./s.db", study="s.db", cwd=tmp_path)
     assert itself.returncode == 1 and "is the study itself" in itself.stderr

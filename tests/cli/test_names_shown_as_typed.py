@@ -5,24 +5,16 @@ store now refuses; they are put there directly, as such a study would have them.
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 
+from tests.helpers import surveydesk
 from tui.domain.instrument import bundled_instrument_path, load_instrument
 from tui.domain.returns import answers as ans
 from tui.domain.store import Study
 
 FORGED = "2016\n     9 2099-01-01T00:00:00.000Z XX       delete      return 1"
 
-
-def surveydesk(study, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "tui", "--study", str(study), *args], capture_output=True,
-                            text=True, env={"SURVEYDESK_OPERATOR": "RS", "PATH": "/usr/bin:/bin"})
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    return result
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +38,9 @@ def study(tmp_path_factory):
 
 @pytest.mark.parametrize("command", [("status",), ("wave", "list"), ("audit",), ("operators",)])
 def test_markup_and_escapes_in_names_print_as_text(study, command):
-    out = surveydesk(study, *command).stdout
+    result = surveydesk(*command, study=study)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
     assert "\x1b" not in out and "\x07" not in out  # nothing reaches the terminal as a control sequence
     if command != ("operators",):
         assert "[/x]" in out and "[bold red]alarm" in out
@@ -54,7 +48,7 @@ def test_markup_and_escapes_in_names_print_as_text(study, command):
 
 
 def test_a_line_break_in_a_name_cannot_forge_an_audit_line(study):
-    out = surveydesk(study, "audit").stdout
+    out = surveydesk("audit", study=study).stdout
     with Study.open(study, create=False) as s:
         entries = s.audit()
     assert len(out.splitlines()) == len(entries)

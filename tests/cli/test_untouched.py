@@ -6,19 +6,12 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
-import sys
 
 import pytest
 
+from tests.helpers import surveydesk
 from tests.requires import require_command
 from tui.domain.store import Study
-
-
-def surveydesk(study, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "tui", "--study", str(study), *args], capture_output=True,
-                            text=True, env={"SURVEYDESK_OPERATOR": "RS", "PATH": "/usr/bin:/bin"})
-    assert "Traceback" not in result.stderr
-    return result
 
 
 def _newer_study_in_rollback_mode(path):
@@ -53,7 +46,7 @@ def test_a_refused_file_keeps_every_byte(tmp_path, make, says, command):
     copy = tmp_path / "copy-of-study.db"
     shutil.copyfile(path, copy)
     before = sorted(p.name for p in tmp_path.iterdir())
-    result = surveydesk(path, *command)
+    result = surveydesk(*command, study=path)
     assert result.returncode == 1
     assert says in result.stderr and "has not been changed" in result.stderr
     assert subprocess.run([cmp, str(path), str(copy)]).returncode == 0

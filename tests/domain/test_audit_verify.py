@@ -33,6 +33,7 @@ def build(location, bundled) -> None:
                             answers=ans.from_codes(bundled, ["HSC B2"]), reason="misread")
         gone = study.save_return("2015", "C3", ans.blank_answers(bundled), operator="JS", serial=forms[3].serial)
         study.delete_return(gone.record.id, operator="RS", expected_version=1, reason="duplicate")
+        study.keep_form_layout("2015", '{"marks": [[10, 10]]}', operator="RS")
         study.save_return("2015", "A2", ans.from_codes(bundled, ["E&C A1"]), operator="JS", serial=forms[1].serial)
         assert study.verify().problems == []
 
@@ -74,7 +75,7 @@ def test_an_untouched_study_matches_its_trail_and_reports_what_it_compared(any_s
         head = study.audit_head()
     assert result.ok and result.head == head and result.not_replayed == {}
     assert result.checked == {"waves": 1, "issued forms": 5, "returns": 3, "entry passes": 4, "discrepancies": 3,
-                              "settings": 1, "school key letters": 1}
+                              "settings": 1, "school key letters": 1, "form layouts": 1}
     assert problems(study_path, AuditHead.parse(str(head))) == []
 
 
@@ -94,6 +95,7 @@ def test_an_untouched_study_matches_its_trail_and_reports_what_it_compared(any_s
      "its frozen copy no longer matches its hash"),
     ("update settings set value = '1.0'", "setting second_keying_share is 1.0 in the study but 0.5"),
     ("delete from schools", "school A is not named in the study but"),
+    ("update form_layouts set geometry = '{}'", "no longer matches its hash"),
     ("insert into returns (wave_id, participant_code, school, role, answers, status, needs_second, version, "
      "created_at, created_by, updated_at, serial_issued) values (1, 'D4', 'D', 4, '0 0 0 0 0', 'entered', false, 1, "
      "'2015-02-01', 'JS', '2015-02-01', false)", "has no entry in the audit trail: added outside SurveyDesk"),

@@ -185,6 +185,7 @@ class _Replay:
         self.stored_tomls = dict(stored)
         self.wave_names = dict(conn.execute(select(s.waves.c.id, s.waves.c.name)).all())
         self.imports: dict[int, Any] = {}
+        self.layouts: set[tuple[str, str]] = set()  # (wave, first 16 hex digits of the geometry's hash)
 
     def _i(self, text: str) -> str:
         return self.intern.setdefault(text, text)
@@ -293,6 +294,9 @@ class _Replay:
     def school_key_update(self, r: Any, change: Any) -> None:
         (self.school_key.add if change[1] else self.school_key.discard)(r["entity_key"])
 
+    def form_layout_insert(self, r: Any, change: Any) -> None:
+        self.layouts.add((r["wave"], r["entity_key"]))
+
     def import_stage(self, r: Any, change: Any) -> None:
         self.imports[int(r["entity_key"])] = change[1]
 
@@ -360,7 +364,8 @@ class _Replay:
 
     def compare(self) -> None:
         for check in (self._compare_waves, self._compare_issued, self._compare_returns, self._compare_passes,
-                      self._compare_discrepancies, self._compare_settings, self._compare_school_key):
+                      self._compare_discrepancies, self._compare_settings, self._compare_school_key,
+                      self._compare_layouts):
             check()
 
     def _skipped(self, entity: str, key: Any) -> bool:
@@ -518,6 +523,24 @@ class _Replay:
             self.result.problem(f"school {letter} is {state} by the audit trail: the secret key was changed "
                                 "outside SurveyDesk")
 
+    def _compare_layouts(self) -> None:
+        fl = s.form_layouts
+        rows = self.conn.execute(select(s.waves.c.name, fl.c.sha256, fl.c.geometry)
+                                 .join(s.waves, fl.c.wave_id == s.waves.c.id)).all()
+        self.result.checked["form layouts"] = len(rows)
+        stored = set()
+        for wave, digest, geometry in rows:
+            stored.add((wave, digest[:16]))
+            if hashlib.sha256(geometry.encode()).hexdigest() != digest:
+                self.result.problem(f"the form layout {digest[:16]} of wave {wave!r} no longer matches its hash: "
+                                    "changed outside SurveyDesk")
+        for wave, key in sorted(stored - self.layouts):
+            self.result.problem(f"the form layout {key} of wave {wave!r} has no entry in the audit trail: added "
+                                "outside SurveyDesk")
+        for wave, key in sorted(self.layouts - stored):
+            self.result.problem(f"the form layout {key} of wave {wave!r} is in the audit trail but not in the study: "
+                                "deleted outside SurveyDesk")
+
 
 _HANDLERS: dict[tuple[str, str], Callable[[_Replay, Any, Any], None]] = {
     ("wave", "insert"): _Replay.wave_insert,
@@ -531,6 +554,7 @@ _HANDLERS: dict[tuple[str, str], Callable[[_Replay, Any, Any], None]] = {
     ("setting", "update"): _Replay.setting_update,
     ("school_key", "update"): _Replay.school_key_update,
     ("draft", "delete"): _Replay.ignore,
+    ("form_layout", "insert"): _Replay.form_layout_insert,
     ("import", "stage"): _Replay.import_stage,
     ("import", "publish"): _Replay.import_publish,
     ("import", "done"): _Replay.ignore,
