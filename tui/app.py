@@ -124,8 +124,7 @@ def make_app(
 ) -> SurveyDeskApp:
     """The one way the app is built, by the CLI and by the tests. Opens (creating if needed) the
     study; raises InstrumentError or StoreError with a message for the person at the keyboard."""
-    from tui.commands import default_operator
-    from tui.domain.store import check_operator
+    from tui.domain.store import check_operator, default_operator
 
     path = Path(instrument_path) if instrument_path else default_instrument_path()
     instrument = load_instrument(path)

@@ -65,8 +65,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 @contextmanager
 def _refusals(how_to_write: Callable[[int], str] | None = None) -> Iterator[None]:
     """Domain errors as plain messages; a batch whose files failed says how to write them."""
-    from tui.cli import Failure
-    from tui.domain.paper import BatchFilesError, PlanError
+    from tui.commands import Failure
+    from tui.domain.paper import BatchFilesError, FormLayoutError, FormsError, PlanError
+    from tui.domain.paths import UnsafePathError
 
     try:
         yield
@@ -74,14 +75,14 @@ def _refusals(how_to_write: Callable[[int], str] | None = None) -> Iterator[None
         raise Failure(f"{exc}\nNothing was issued.") from None
     except BatchFilesError as exc:
         raise Failure(f"{exc}\n{how_to_write(exc.batch) if how_to_write else ''}".rstrip()) from None
-    except ValueError as exc:  # FormLayoutError, FormsError, UnsafePathError: found before issuing
+    except (FormLayoutError, FormsError, UnsafePathError) as exc:  # found before issuing
         raise Failure(f"{exc}\nNothing was issued.") from None
     except OSError as exc:
         raise Failure(f"cannot write {exc.filename or 'the files'}: {exc.strerror or exc}") from None
 
 
 def print_forms(args: argparse.Namespace) -> int:
-    from tui.cli import Failure
+    from tui.commands import Failure
     from tui.domain.paper import paper_name
     from tui.domain.store import InputError
 
@@ -109,7 +110,7 @@ def print_forms(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace, key):
-    from tui.cli import Failure
+    from tui.commands import Failure
     from tui.domain.paper import plan_from_codes, read_plan_csv
 
     if args.plan is not None:

@@ -63,14 +63,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _load_instrument(path: Path | None):
-    from tui.cli import Failure
-    from tui.domain.instrument import InstrumentError, default_instrument_path, load_instrument
+    from tui.domain.instrument import default_instrument_path, load_instrument
 
-    path = path or default_instrument_path()
-    try:
-        return load_instrument(path)
-    except InstrumentError as exc:
-        raise Failure(f"the instrument cannot be used:\n{exc}") from None
+    return load_instrument(path or default_instrument_path())
 
 
 def wave_add(args: argparse.Namespace) -> int:
@@ -97,14 +92,10 @@ def wave_list(args: argparse.Namespace) -> int:
 
 
 def import_csv(args: argparse.Namespace) -> int:
-    from tui.cli import Failure
-    from tui.domain.store.returns_csv import CsvImportError, import_returns_csv
+    from tui.domain.store.returns_csv import import_returns_csv
 
     with opened_study(args) as study:
-        try:
-            ids = import_returns_csv(study, args.file, operator=operator_of(args))
-        except CsvImportError as exc:
-            raise Failure(str(exc)) from None
+        ids = import_returns_csv(study, args.file, operator=operator_of(args))
     console().print(f"imported {len(ids)} returns from {args.file}", markup=False)
     return 0
 
@@ -114,6 +105,8 @@ def audit(args: argparse.Namespace) -> int:
 
     out = console()
     with opened_study(args) as study:
+        if args.wave is not None:
+            study.wave(args.wave)  # an unknown wave is refused with the list of known ones
         if args.verify:
             problems = study.verify_audit()
             for problem in problems:
@@ -138,6 +131,8 @@ def audit(args: argparse.Namespace) -> int:
 def status(args: argparse.Namespace) -> int:
     from rich.table import Table
 
+    from tui.domain.rules import percent_text
+
     with opened_study(args) as study:
         rows = study.status()
     if not rows:
@@ -147,7 +142,7 @@ def status(args: argparse.Namespace) -> int:
                   "Discrepancies open", "Drafts")
     for r in rows:
         base = r["population"] or r["issued"]
-        rate = f"{r['returned']} of {base}, {r['returned'] / base:.0%}" if base else ""
+        rate = f"{r['returned']} of {base}, {percent_text(r['returned'], base)}" if base else ""
         table.add_row(r["wave"], str(r["issued"]), str(r["returned"]), rate, str(r["single_keyed"]),
                       str(r["awaiting_second"]), str(r["verified"]), str(r["discrepancies_open"]), str(r["drafts"]))
     console().print(table)
@@ -194,7 +189,7 @@ def key_list(args: argparse.Namespace) -> int:
 
 
 def settings(args: argparse.Namespace) -> int:
-    from tui.cli import Failure
+    from tui.commands import Failure
 
     with opened_study(args) as study:
         if args.min_cell is not None:

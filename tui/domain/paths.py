@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tui.domain.errors import SurveyDeskError
+
 DEFAULT_EXPORTS = Path("exports")
 
 
-class UnsafePathError(ValueError):
+class UnsafePathError(SurveyDeskError):
     """A requested output path that would land outside the output folder."""
 
 

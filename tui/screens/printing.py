@@ -33,6 +33,7 @@ from textual.widgets import (
 )
 from textual.worker import Worker, WorkerState
 
+from tui.domain.errors import SurveyDeskError
 from tui.domain.instrument import ParticipantKey
 from tui.domain.paper import (
     BatchFilesError,
@@ -48,7 +49,6 @@ from tui.domain.paper import (
 )
 from tui.domain.paths import DEFAULT_EXPORTS
 from tui.domain.returns import SerialError, normalise_serial
-from tui.domain.store import StoreError
 from tui.print_summary import again_headline, batch_headline, batch_table, log_line, reprint_lines, shown_path
 from tui.screens.palette import ScreenCommands
 from tui.widgets.distribution_grid import DistributionGrid
@@ -56,7 +56,7 @@ from tui.widgets.mode_bar import ModeBar
 
 PAPERS = [("A4", "A4"), ("Letter", "letter")]
 # Failures a print job reports in words; nothing else should reach the person as a traceback.
-REPORTED = (PlanError, StoreError, ValueError, OSError)
+REPORTED = (SurveyDeskError, OSError)
 
 
 class ConfirmBatch(ModalScreen[bool]):

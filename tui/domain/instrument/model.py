@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
+from tui.domain.errors import SurveyDeskError
+
 SECTION_LETTERS = ("A", "B", "C", "D")
 DEFAULT_STAGES = {"A": "Beginning", "B": "Developing", "C": "Embedding", "D": "Leading"}
 # A bank's statements must fit one signed 64-bit mask (SQLite INTEGER, PostgreSQL BIGINT).
@@ -84,7 +86,7 @@ class ParticipantCode:
         return f"{self.school}{self.role}"
 
 
-class ParticipantCodeError(ValueError):
+class ParticipantCodeError(SurveyDeskError):
     """A participant code that does not fit the key; the message says why."""
 
 

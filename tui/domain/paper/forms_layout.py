@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from tui.domain.errors import SurveyDeskError
 from tui.domain.instrument import SECTION_LETTERS, Bank, Instrument, StatementRef
 
 # Landscape page sizes in points (1/72 inch).
@@ -49,7 +50,7 @@ STATEMENT_INDENT = 30.0  # box, then the number right-aligned, then the text
 STATEMENT_GAP = 6.0
 
 
-class FormLayoutError(ValueError):
+class FormLayoutError(SurveyDeskError):
     """The instrument cannot be laid out on paper; the message names what and where."""
 
 

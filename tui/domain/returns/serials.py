@@ -9,6 +9,8 @@ in Code128.
 
 from __future__ import annotations
 
+from tui.domain.errors import SurveyDeskError
+
 # The Damm quasigroup of order 10 (weakly totally anti-symmetric).
 _DAMM = (
     (0, 3, 1, 7, 5, 9, 8, 6, 4, 2),
@@ -26,7 +28,7 @@ _DAMM = (
 SERIAL_WIDTH = 6  # digits before the check digit
 
 
-class SerialError(ValueError):
+class SerialError(SurveyDeskError):
     """A serial that is malformed or fails its check digit."""
 
 

@@ -22,10 +22,10 @@ from tui.domain.store.records import (
     SavedReturn,
     Wave,
 )
-from tui.domain.store.study import DEFAULT_SETTINGS, Study, check_operator
+from tui.domain.store.study import DEFAULT_SETTINGS, Study, check_operator, default_operator
 
 __all__ = [
     "DEFAULT_SETTINGS", "AuditEntry", "CsvImportError", "Discrepancy", "Draft", "DuplicateError", "EntryPass", "InputError",
     "IssuedForm", "NewReturn", "NewerStudyError", "NotAStudyError", "NotFoundError", "OperatorStats", "ReturnRecord",
-    "SavedReturn", "StaleError", "Study", "StoreError", "UnknownWaveError", "Wave", "check_operator", "import_returns_csv", "wide_to_csv_frame",
+    "SavedReturn", "StaleError", "Study", "StoreError", "UnknownWaveError", "Wave", "check_operator", "default_operator", "import_returns_csv", "wide_to_csv_frame",
 ]

@@ -9,8 +9,10 @@ succeed, one after the other, instead of failing with "database is locked".
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -84,6 +86,12 @@ def check_operator(operator: str) -> str:
     return op
 
 
+def default_operator() -> str:
+    """Who is at the keyboard: $SURVEYDESK_OPERATOR, else the login name (made a valid operator id)."""
+    name = os.environ.get("SURVEYDESK_OPERATOR") or getpass.getuser() or "operator"
+    return re.sub(r"[^A-Za-z0-9._-]", "", name)[:16] or "operator"
+
+
 # What a form is issued for: a participant code, None (a blank self-coding form), or
 # (school letter, None) (a blank self-coding form sent to that school's office).
 FormFor = str | tuple[str, None] | None
@@ -107,9 +115,14 @@ class Study(StudyReads):
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True, now: Callable[[], str] = utc_now) -> Study:
         path = Path(path)
+        if path.is_dir():
+            raise NotAStudyError(f"{path} is a folder, not a study file (give the .db file)")
         if path.exists():
-            with path.open("rb") as handle:
-                head = handle.read(16)
+            try:
+                with path.open("rb") as handle:
+                    head = handle.read(16)
+            except OSError as exc:
+                raise NotAStudyError(f"cannot read the study {path}: {exc.strerror}") from None
             if head and head != SQLITE_HEADER:
                 raise NotAStudyError(f"{path} is not a SurveyDesk study (not an SQLite database)")
         elif not create:
@@ -231,6 +244,9 @@ class Study(StudyReads):
         letter = letter.strip().upper()
         if not re.fullmatch(r"[A-Z]", letter):
             raise InputError(f"school letter {letter!r} must be one letter A-Z")
+        known = sorted({k for w in self.waves() for k in w.instrument.key.school_letters})
+        if name.strip() and known and letter not in known:
+            raise InputError(f"school {letter} is not in the instrument's key (schools: {', '.join(known)})")
         with self._write() as conn:
             had = conn.execute(select(s.schools.c.name).where(s.schools.c.letter == letter)).scalar()
             conn.execute(delete(s.schools).where(s.schools.c.letter == letter))
