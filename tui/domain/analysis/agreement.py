@@ -61,6 +61,9 @@ class WaveReturns:
     issued: pl.DataFrame | None = None
     # A stated population (e.g. 68 staff) used as the overall denominator instead of issued forms.
     population: int | None = None
+    # Which study the returns come from (its UUID and file name): output folders belong to one study.
+    study_id: str = ""
+    study_file: str = ""
 
 
 # --- groupings -----------------------------------------------------------------------

@@ -9,7 +9,6 @@ leaves a half-written file under the real name.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,7 +26,7 @@ from tui.domain.analysis.agreement import (
 )
 from tui.domain.analysis.disclosure import DEFAULT_K, rule_text
 from tui.domain.analysis.tables import TABLE_DOCS, raw_tables, wave_tables
-from tui.domain.paths import DEFAULT_EXPORTS, safe_name, safe_output_path
+from tui.domain.paths import DEFAULT_EXPORTS, claim_folder, name_part, safe_output_path, write_atomically
 from tui.domain.store.returns_csv import wide_to_csv_frame
 
 ALL_FORMATS = ("csv", "parquet", "xlsx")
@@ -48,13 +47,7 @@ class ExportResult:
 
 
 def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        write(partial)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-    return path
+    return write_atomically(path, write)
 
 
 def _sheet_name(name: str) -> str:
@@ -83,15 +76,15 @@ def export_wave(
     unknown = [f for f in formats if f not in ALL_FORMATS]
     if unknown:
         raise AnalysisError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(ALL_FORMATS)}")
-    target = safe_output_path(exports_dir, folder if folder is not None else safe_name(data.wave))
-    target.mkdir(parents=True, exist_ok=True)
+    target = claim_folder(safe_output_path(exports_dir, folder if folder is not None else name_part(data.wave)),
+                          data.wave, data.study_id, data.study_file)
     made = now or datetime.now(UTC)
     dims = parse_grouping(by)
 
     tables = wave_tables(data, by=dims, k=k, previous=previous, school_names=school_names)
     if include_raw:
         tables.update(raw_tables(data, school_names=school_names))
-    stem = safe_name(data.wave)
+    stem = name_part(data.wave)
     files: list[Path] = []
     notes: list[str] = []
     # Text formats carry the raw returns as 1/0/M (the import layout); Parquet keeps true/false/null.
