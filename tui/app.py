@@ -25,8 +25,8 @@ from tui.widgets import ordered_keys
 
 
 class SurveyDeskApp(App[int]):
-    CSS_PATH = ["styles/app.tcss", "styles/dialogs.tcss", "styles/builder.tcss", "styles/printing.tcss",
-                "styles/analysis.tcss", "styles/entry.tcss"]
+    # Only what every screen shares; each screen and the dialogs carry their own (tui/styles/__init__.py).
+    CSS_PATH = ["styles/app.tcss"]
     TITLE = "SurveyDesk"
 
     MODES = {

@@ -24,6 +24,7 @@ from textual.worker import get_current_worker
 
 from tui.domain.paths import shown_path
 from tui.screens.palette import ScreenCommands, binding_commands
+from tui.styles import stylesheet
 from tui.widgets.bar_chart import BarChart
 from tui.widgets.mode_bar import ModeBar
 
@@ -34,6 +35,8 @@ STATEMENT_WIDTH = 72  # table cells; the chart's caption shows the whole stateme
 
 
 class AnalysisScreen(Screen):
+    CSS = stylesheet("analysis.tcss")  # scoped to this screen
+
     COMMANDS = {ScreenCommands}
 
     BINDINGS = [

@@ -42,6 +42,7 @@ from tui.domain.paths import UnsafePathError, safe_name, safe_output_path
 from tui.screens.dialogs import Choice, ChoiceDialog, ConfirmDialog, PromptDialog, TextViewer
 from tui.screens.instrument import describe_node
 from tui.screens.palette import ScreenCommands, binding_commands
+from tui.styles import stylesheet
 from tui.widgets.field_editor import FieldArea, FieldEditor, FieldFlag, FieldInput
 from tui.widgets.instrument_tree import InstrumentTree, NodeRef
 from tui.widgets.mode_bar import ModeBar
@@ -51,6 +52,8 @@ MAX_PROBLEMS_IN_NOTICE = 8
 
 class BuilderScreen(Screen):
     """Design and version instruments by keyboard."""
+
+    CSS = stylesheet("builder.tcss")  # scoped to this screen
 
     COMMANDS = {ScreenCommands}
 

@@ -33,9 +33,10 @@ from tui.domain.entry import (
 )
 from tui.domain.returns import summary as answers_summary
 from tui.domain.store import Draft, InputError, ReturnRecord, StoreError, check_operator
-from tui.screens.entry_modals import PickModal, TextModal
+from tui.screens.dialogs import PickDialog, PromptDialog
 from tui.screens.palette import ScreenCommands
 from tui.screens.resolve import ResolveScreen
+from tui.styles import stylesheet
 from tui.widgets import entry_views as views
 from tui.widgets.keying_line import KeyingLine
 from tui.widgets.mode_bar import ModeBar
@@ -52,6 +53,8 @@ class ProgressLoaded(Message):
 
 class EntryScreen(Screen):
     """Key paper returns of the current wave."""
+
+    CSS = stylesheet("entry.tcss")  # scoped to this screen
 
     AUTO_FOCUS = "#entry-line"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -352,7 +355,7 @@ class EntryScreen(Screen):
         options = [(str(r.id), self._describe_return(r, blind)) for r in s.choices]
         hint = ("Blind: the values keyed first are not shown." if blind
                 else "Each return with its counts per bank.")
-        self.app.push_screen(PickModal(f"{len(options)} returns fit: which paper is in your hand?", options,
+        self.app.push_screen(PickDialog(f"{len(options)} returns fit: which paper is in your hand?", options,
                                        hint=hint, id="choose-return", then=self._chosen))
 
     def _describe_return(self, r: ReturnRecord, blind: bool) -> Text:
@@ -395,7 +398,7 @@ class EntryScreen(Screen):
         if quit_:
             hint = (f"{quit_[-1].participant_code} was on screen when SurveyDesk was closed: kept here as it was, "
                     "the line too. " + hint)
-        self.app.push_screen(PickModal(f"Forms part-way through keying ({s.operator}, wave {s.wave.name})",
+        self.app.push_screen(PickDialog(f"Forms part-way through keying ({s.operator}, wave {s.wave.name})",
                                        options, hint=hint,
                                        extra=("delete", "discard", "Discard draft"), id="drafts",
                                        then=self._draft_chosen))
@@ -434,8 +437,8 @@ class EntryScreen(Screen):
         s = self.session
         if s is None or s.record is None:
             return
-        self.app.push_screen(TextModal(f"Save changes to return #{s.record.id} ({s.code})",
-                                       "Why is it changed? (recorded in the audit trail; may be left empty)",
+        self.app.push_screen(PromptDialog(f"Save changes to return #{s.record.id} ({s.code})",
+                                       detail="Why is it changed? (recorded in the audit trail; may be left empty)",
                                        placeholder="e.g. misread JPD B against the paper", id="edit-reason",
                                        then=self._edit_reason))
 
@@ -449,9 +452,9 @@ class EntryScreen(Screen):
             self.refuse("open a return in edit mode (F12) to delete it")
             return
         record = s.record
-        self.app.push_screen(TextModal(
+        self.app.push_screen(PromptDialog(
             f"Delete return #{record.id} ({record.participant_code})?",
-            "This removes the return and its keyings; the audit trail keeps its values. Type the reason and "
+            detail="This removes the return and its keyings; the audit trail keeps its values. Type the reason and "
             "press Enter to delete.", check=lambda text: None if text else "a reason is needed to delete a return",
             id="delete-reason", then=lambda reason: self._delete(record, reason)))
 
@@ -474,7 +477,7 @@ class EntryScreen(Screen):
                 return str(exc)
             return None
 
-        self.app.push_screen(TextModal("Who is at the keyboard?", "Operator initials (for the audit trail and "
+        self.app.push_screen(PromptDialog("Who is at the keyboard?", detail="Operator initials (for the audit trail and "
                                        "the keying statistics)", value=self.app.operator, check=check,
                                        id="operator", then=self._operator_set))
 
@@ -493,7 +496,7 @@ class EntryScreen(Screen):
             (w.name, Text.assemble((w.name, "bold"), f"  {w.instrument.title} {w.instrument.version}"))
             for w in waves]
         options.append(("+new", Text("+ add a wave", style="italic")))
-        self.app.push_screen(PickModal("Key returns of which wave?", options, id="waves", then=self._wave_chosen))
+        self.app.push_screen(PickDialog("Key returns of which wave?", options, id="waves", then=self._wave_chosen))
 
     def _wave_chosen(self, result: tuple[str, str] | None) -> None:
         if result is None:
@@ -513,8 +516,8 @@ class EntryScreen(Screen):
                 return f"a wave named {name!r} already exists"
             return None
 
-        self.app.push_screen(TextModal(
-            "Add a wave", f"The wave's name (it freezes {self.app.instrument.title} "
+        self.app.push_screen(PromptDialog(
+            "Add a wave", detail=f"The wave's name (it freezes {self.app.instrument.title} "
             f"{self.app.instrument.version} for its returns)", value=str(date.today().year), check=check,
             id="add-wave", then=self._wave_added))
 
