@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "tui.commands.analysis",
     "tui.commands.design",
     "tui.commands.demo",
+    "tui.commands.scan",
 )
 
 
