@@ -32,6 +32,7 @@ COMMANDS = {
     "tables": ["tables"],
     "diff": ["diff", "INSTRUMENT", "FILE"],
     "demo": ["demo", "--no-open"],
+    "scan": ["scan", "FILE", "--dry-run"],
 }
 # Commands that create the study they are given when it does not exist yet.
 CREATE_STUDY = {"wave add", "demo"}
