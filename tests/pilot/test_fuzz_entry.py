@@ -55,6 +55,8 @@ from tui.screens.entry import EntryScreen
 from tui.screens.resolve import ResolveScreen
 from tui.widgets import write_queue
 
+pytestmark = pytest.mark.slow  # random keystroke streams into the app: not in the fast lane (pytest -m "not slow")
+
 INSTRUMENT = load_instrument(bundled_instrument_path())
 WAVE = "2014"
 OPERATOR = "JS"  # at the keyboard; the study's earlier returns were keyed by RS

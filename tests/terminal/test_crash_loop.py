@@ -6,8 +6,12 @@ A few kills and a short concurrent run here; the full counts run by one command:
 
 from __future__ import annotations
 
+import pytest
+
 from tests.crash_loop import concurrent, crash_loop, same_serial
 from tests.tmux import needs_tmux
+
+pytestmark = pytest.mark.slow  # SIGKILL crash loops in tmux: not in the fast lane (pytest -m "not slow")
 
 
 @needs_tmux

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -61,7 +62,28 @@ def open_app(args: argparse.Namespace) -> int:
     """Run the terminal app on --study (no subcommand, or ``demo``)."""
     from tui.app import make_app
 
+    start_log()
     app = make_app(study_path=args.study, instrument_path=args.instrument, operator=args.app_operator,
                    wave=args.app_wave)
     app.run()
     return app.return_code or 0
+
+
+def start_log() -> Path | None:
+    """The app's log: what went wrong in a worker, with its traceback (the screen shows one line).
+    $SURVEYDESK_LOG, else $XDG_STATE_HOME/surveydesk/surveydesk.log (~/.local/state/...)."""
+    import logging
+    import os
+
+    state = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    path = Path(os.environ.get("SURVEYDESK_LOG") or state / "surveydesk" / "surveydesk.log")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        return None  # no log is better than no app
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("surveydesk")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    return path

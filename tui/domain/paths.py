@@ -149,7 +149,7 @@ _LEGACY_PARTIAL = re.compile(r"^\..+(\.partial|\.[0-9a-f]{8}\.part)$")
 def remove_stale_partials(folder: Path) -> list[Path]:
     """Remove partial files in ``folder`` whose writing process is gone (killed mid-write: they may
     hold record-level data under a hidden name). A partial of a running process is left alone."""
-    removed = []
+    removed: list[Path] = []
     try:
         names = os.listdir(folder)
     except OSError:

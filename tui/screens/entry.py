@@ -8,6 +8,7 @@ never on the keystroke path.
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import date
 
@@ -43,6 +44,8 @@ from tui.widgets.mode_bar import ModeBar
 from tui.widgets.statements_view import StatementsView
 from tui.widgets.text_line import TextLine
 from tui.widgets.write_queue import WriteDone, WriteFailed, WriteQueue, wait_for_a_gap
+
+log = logging.getLogger("surveydesk")
 
 
 class ProgressLoaded(Message):
@@ -589,12 +592,11 @@ class EntryScreen(Screen):
             self._progress_again = True
             return
         self._progress_loading, self._progress_again = True, False
-        self._load_progress(s.wave.name, s.operator)
+        self._load_progress(s.wave.name, s.operator, self.line)  # widgets are looked up here, not in the thread
 
     @work(thread=True, group="entry-progress", exit_on_error=False)
-    def _load_progress(self, wave: str, operator: str) -> None:
+    def _load_progress(self, wave: str, operator: str, line: KeyingLine) -> None:
         study = self.app.study
-        line = self.line
 
         def between_keys() -> None:
             wait_for_a_gap(lambda: line.last_key_at, time.monotonic())
@@ -614,6 +616,7 @@ class EntryScreen(Screen):
                 errors_per_10000=mine.errors_per_10000 if mine else None,
                 compared=mine.compared_statements if mine else 0, grid=grid)
         except Exception as exc:  # the figures are a convenience: say why they are missing, keep keying
+            log.exception("entry progress not loaded")
             progress = views.Progress(error=f"progress not loaded: {exc}")
         self.post_message(ProgressLoaded(progress))
 
