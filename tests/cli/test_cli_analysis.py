@@ -31,8 +31,16 @@ def texts_in(folder: Path) -> str:
     read back, so a name hidden in a compressed file is found too."""
     parts = []
     for path in sorted(folder.iterdir()):
-        if path.suffix in (".csv", ".txt", ".json"):
+        if path.suffix in (".csv", ".txt", ".json", ".md"):
             parts.append(path.read_text(encoding="utf-8"))
+        elif path.suffix == ".pdf":
+            parts.append(everything_in(path))
+        elif path.suffix in (".sav", ".dta"):
+            import pyreadstat
+
+            read = pyreadstat.read_sav if path.suffix == ".sav" else pyreadstat.read_dta
+            frame, meta = read(str(path), output_format="polars")
+            parts += [frame.write_csv(), str(meta.column_labels), str(meta.variable_value_labels)]
         elif path.suffix == ".parquet":
             parts.append(pl.read_parquet(path).write_csv())
         elif path.suffix == ".xlsx":
@@ -48,7 +56,9 @@ def test_export_writes_every_table_under_the_wave_folder(workdir):
     tables = ["statements", "stage-profile", "response-rates", "comparison", "returns-wide", "returns-long",
               "statement-list"]
     expected = {f"{t}-2015.{ext}" for t in tables for ext in ("csv", "parquet")}
-    expected |= {"surveydesk-2015.xlsx", "metadata.json", "README.txt"}
+    expected |= {f"{t}-2015.{ext}" for t in ("returns-wide", "returns-long") for ext in ("sav", "dta")}
+    expected |= {"surveydesk-2015.xlsx", "codebook-2015.md", "codebook-2015.pdf", "datapackage.json", "metadata.json",
+                 "README.txt"}
     assert {p.name for p in folder.iterdir() if p.name != ".surveydesk-wave.json"} == expected
     assert all(f"  {name}  (" in out for name in expected)
 
@@ -109,7 +119,7 @@ def test_export_formats_and_no_raw(workdir):
     out = run(workdir, "export", "--formats", "csv", "--no-raw", "--k", "8").stdout
     names = {p.name for p in (workdir / "exports" / "2015").iterdir() if p.name != ".surveydesk-wave.json"}
     assert names == {"statements-2015.csv", "stage-profile-2015.csv", "response-rates-2015.csv",
-                     "metadata.json", "README.txt"}
+                     "datapackage.json", "metadata.json", "README.txt"}
     assert "k = 8" in out
 
 

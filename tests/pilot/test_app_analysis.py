@@ -169,8 +169,8 @@ async def test_export_and_report_run_in_workers_and_name_the_files(app, tmp_path
         folder = tmp_path / "exports" / "2015"
         assert (folder / "surveydesk-2015.xlsx").exists() and (folder / "returns-long-2015.parquet").exists()
         message = app.screen.query_one("#analysis-message", Static)
-        assert str(message.content) == f"Exported 15 files to {folder} (README.txt says what each holds)"
-        assert "Exported 15 files" in screen_text(app)
+        assert str(message.content) == f"Exported 22 files to {folder} (README.txt says what each holds)"
+        assert "Exported 22 files" in screen_text(app)
         assert SECRET_NAME not in (folder / "returns-wide-2015.csv").read_text()
         await pilot.press("c", "r")
         await settle(pilot)
@@ -253,5 +253,5 @@ async def test_usable_at_80_by_24(app):
         await settle(pilot)
         text = screen_text(app)
         for seen in ("2014/2015 Joint Practice Development Overall", "0└", "Code     2014 %", "JPD A1 ",
-                     "Small cells (k = 5)", "Exported 17 files to"):
+                     "Small cells (k = 5)", "Exported 24 files to"):
             assert seen in text, seen

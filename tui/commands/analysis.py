@@ -20,13 +20,16 @@ GROUPING_HELP = ("overall, role_group, school, role, or a crossing such as schoo
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="write a wave's protected tables and raw returns to exports/<wave>/ "
-                                      "as CSV, Parquet and one Excel workbook, with a README")
+                                      "as CSV, Parquet, one Excel workbook, SPSS and Stata files, with a "
+                                      "codebook, datapackage.json and a README")
     _selection_options(p)
-    p.add_argument("--formats", default="csv,parquet,xlsx", metavar="LIST",
-                   help="any of csv, parquet, xlsx, comma-separated. Default: all three")
+    p.add_argument("--formats", default="csv,parquet,xlsx,sav,dta", metavar="LIST",
+                   help="any of csv, parquet, xlsx, sav (SPSS), dta (Stata), comma-separated; sav and dta "
+                        "hold the raw returns only. Default: all five")
     _output_options(p)
     p.add_argument("--no-raw", dest="raw", action="store_false",
-                   help="leave out the record-level returns (wide and long): aggregate tables only")
+                   help="leave out the record-level returns (wide and long, with their SPSS/Stata files and "
+                        "codebook): aggregate tables only")
     _reveal_option(p)
     p.set_defaults(func=export)
 
