@@ -30,6 +30,25 @@ def bundled():
     return load_instrument(bundled_instrument_path())
 
 
+@pytest.fixture(scope="session")
+def printable(bundled):
+    """The bundled instrument ready for real forms: its incomplete HSC A5 finished in the demo's
+    (labelled) words, as the demo study does."""
+    from tui.domain.demo import demo_instrument
+
+    return demo_instrument(bundled)
+
+
+@pytest.fixture(scope="session")
+def printable_file(tmp_path_factory, printable) -> Path:
+    """``printable`` as an instrument file, for the CLI's --instrument."""
+    from tui.domain.instrument import save_instrument
+
+    path = tmp_path_factory.mktemp("instrument") / "printable.toml"
+    save_instrument(printable, path)
+    return path
+
+
 @pytest.fixture(autouse=True)
 def _no_cursor_blink(monkeypatch):
     # A blinking cursor makes screenshots and snapshots nondeterministic.

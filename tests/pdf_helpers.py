@@ -69,3 +69,39 @@ def read_barcodes(image) -> list[tuple[str, str]]:
     import zxingcpp
 
     return [(result.text, result.format.name) for result in zxingcpp.read_barcodes(image)]
+
+
+def office_scan(path: Path, index: int, *, dpi: int, black_and_white: bool = False, angle: float = 0.0,
+                seed: int = 0, blur: float = 0.7, noise: float = 12.0, jpeg_quality: int = 60):
+    """Page ``index`` as an office scanner returns it: rendered at ``dpi`` in greyscale, softened
+    by the scanner's optics (Gaussian blur, in pixels), fed in askew by ``angle`` degrees, with
+    sensor noise (standard deviation in grey levels, seeded), optionally cut to black and white
+    at mid-grey, then saved as a JPEG of ``jpeg_quality``. A PIL greyscale image."""
+    import io
+
+    import numpy as np
+    import pypdfium2 as pdfium
+    from PIL import Image, ImageFilter
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        image = document[index].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+    finally:
+        document.close()
+    image = image.filter(ImageFilter.GaussianBlur(blur))
+    image = image.rotate(angle, resample=Image.BILINEAR, expand=True, fillcolor=255)
+    pixels = np.asarray(image, dtype=np.float32)
+    pixels = pixels + np.random.default_rng(seed).normal(0.0, noise, pixels.shape)
+    if black_and_white:
+        pixels = np.where(pixels < 128, 0.0, 255.0)
+    image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=jpeg_quality)
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+
+
+def corner_barcodes(image) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """What a reader finds in the bottom-left and in the bottom-right quarter of a page image."""
+    width, height = image.size
+    return (read_barcodes(image.crop((0, height // 2, width // 2, height))),
+            read_barcodes(image.crop((width // 2, height // 2, width, height))))

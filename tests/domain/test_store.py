@@ -281,12 +281,26 @@ def test_instrument_edit_after_wave_leaves_wave_unchanged(study, bundled, tmp_pa
 def test_completeness_and_status(study, bundled):
     forms = study.issue_forms("2014", ["A2", "A2", "E5"], operator="RS")
     study.save_return("2014", "A2", ans.blank_answers(bundled), serial=forms[0].serial, operator="JS")
+    # Keyed by code alone, and on a serial never issued: unmatched, never counted as returned.
+    study.save_return("2014", "E5", ans.blank_answers(bundled), operator="JS")
+    study.save_return("2014", "C3", ans.blank_answers(bundled), serial="0000904", operator="JS")
     table = study.completeness("2014")
-    rows = {(r["school"], r["role"]): (r["issued"], r["returned"]) for r in table.iter_rows(named=True)}
-    assert rows == {("A", 2): (2, 1), ("E", 5): (1, 0)}
+    rows = {(r["school"], r["role"]): (r["issued"], r["returned"], r["unmatched"]) for r in table.iter_rows(named=True)}
+    assert rows == {("A", 2): (2, 1, 0), ("C", 3): (0, 0, 1), ("E", 5): (1, 0, 1)}
     (status,) = study.status()
-    assert status | {} == {"wave": "2014", "population": 68, "issued": 3, "returned": 1, "single_keyed": 1,
-                           "awaiting_second": 1, "verified": 0, "discrepancies_open": 0, "drafts": 0}
+    assert status | {} == {"wave": "2014", "population": 68, "issued": 3, "returned": 1, "unmatched": 2,
+                           "single_keyed": 3, "awaiting_second": 3, "verified": 0, "discrepancies_open": 0,
+                           "drafts": 0}
+
+
+def test_unreturned_forms_of_a_code(study, bundled):
+    a2, _, c3, blank = study.issue_forms("2014", ["A2", "A2", "C3", None], operator="RS")
+    assert [f.serial for f in study.unreturned_forms("2014", "a2")][0] == a2.serial
+    assert len(study.unreturned_forms("2014", "A2")) == 2 and study.unreturned_forms("2014", "B1") == []
+    study.save_return("2014", "A2", ans.blank_answers(bundled), serial=a2.serial, operator="JS")
+    assert len(study.unreturned_forms("2014", "A2")) == 1
+    assert [f.serial for f in study.unreturned_forms("2014", "C3")] == [c3.serial]
+    assert study.issued_count("2014") == 4
 
 
 def test_reprint_reuses_serial_and_counts(study):

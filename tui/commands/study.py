@@ -25,6 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("import", help="import returns keyed elsewhere from CSV (all rows or none)")
     p.add_argument("file", type=Path, metavar="FILE.csv")
+    p.add_argument("--again", action="store_true",
+                   help="import a file whose returns were imported before (only if they really are other papers)")
     add_operator(p)
     p.set_defaults(func=import_csv)
 
@@ -69,7 +71,13 @@ def _load_instrument(path: Path | None):
 
 
 def wave_add(args: argparse.Namespace) -> int:
+    from tui.commands import Failure
+    from tui.domain.instrument import incomplete_refusal
+
     instrument = _load_instrument(args.wave_instrument or args.instrument)
+    refusal = incomplete_refusal(instrument)
+    if refusal:  # a wave freezes the instrument its forms are printed from
+        raise Failure(f"wave {args.name} not added: {refusal}")
     with opened_study(args, create=True) as study:
         wave = study.add_wave(args.name, instrument, operator=operator_of(args), opens=args.opens,
                               closes=args.closes, population=args.population)
@@ -95,7 +103,7 @@ def import_csv(args: argparse.Namespace) -> int:
     from tui.domain.store.returns_csv import import_returns_csv
 
     with opened_study(args) as study:
-        ids = import_returns_csv(study, args.file, operator=operator_of(args))
+        ids = import_returns_csv(study, args.file, operator=operator_of(args), again=args.again)
     console().print(f"imported {len(ids)} returns from {args.file}", markup=False)
     return 0
 
@@ -138,12 +146,15 @@ def status(args: argparse.Namespace) -> int:
     if not rows:
         console().print("no waves yet: add one with `surveydesk wave add NAME`")
         return 0
-    table = Table("Wave", "Issued", "Returned", "Rate", "Keyed once", "Awaiting 2nd", "Verified",
+    table = Table("Wave", "Issued", "Returned", "Unmatched", "Rate", "Keyed once", "Awaiting 2nd", "Verified",
                   "Discrepancies open", "Drafts")
     for r in rows:
+        # Against the population every return counts; against the forms issued, only returns on one.
         base = r["population"] or r["issued"]
-        rate = f"{r['returned']} of {base}, {percent_text(r['returned'], base)}" if base else ""
-        table.add_row(r["wave"], str(r["issued"]), str(r["returned"]), rate, str(r["single_keyed"]),
+        got = r["returned"] + r["unmatched"] if r["population"] else r["returned"]
+        rate = f"{got} of {base}, {percent_text(got, base)}" if base else ""
+        table.add_row(r["wave"], str(r["issued"]), str(r["returned"]), str(r["unmatched"]), rate,
+                      str(r["single_keyed"]),
                       str(r["awaiting_second"]), str(r["verified"]), str(r["discrepancies_open"]), str(r["drafts"]))
     console().print(table)
     return 0

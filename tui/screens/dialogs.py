@@ -48,7 +48,10 @@ class Dialog(ModalScreen[T], Generic[T]):
     def finish(self, answer: Any) -> None:
         self.dismiss(answer)
         if self.then is not None:
-            self.then(answer)
+            # As the screen now on top (Textual names the active message pump as the requester
+            # of any dialog ``then`` opens; this one is closing and would never call it back).
+            with self.app.screen._context():
+                self.then(answer)
 
     def action_cancel(self) -> None:
         self.finish(self.CANCELLED)

@@ -31,10 +31,11 @@ from tui.domain.entry import (
     SaveJob,
     saved_message,
     typed_positions,
+    wave_name_refusal,
 )
 from tui.domain.returns import summary as answers_summary
 from tui.domain.store import Draft, InputError, ReturnRecord, StoreError, check_operator
-from tui.screens.dialogs import PickDialog, PromptDialog
+from tui.screens.dialogs import ConfirmDialog, PickDialog, PromptDialog
 from tui.screens.palette import ScreenCommands
 from tui.screens.resolve import ResolveScreen
 from tui.styles import stylesheet
@@ -46,6 +47,8 @@ from tui.widgets.text_line import TextLine
 from tui.widgets.write_queue import WriteDone, WriteFailed, WriteQueue, wait_for_a_gap
 
 log = logging.getLogger("surveydesk")
+
+PROGRESS_EVERY_S = 20.0
 
 
 class ProgressLoaded(Message):
@@ -136,15 +139,21 @@ class EntryScreen(Screen):
         line.on_step = self.after_step
         self.writes = WriteQueue(self, self.app.study, last_key=lambda: line.last_key_at)
         self.writes.start()
+        # Other stations key into the same study: the figures follow them too.
+        self.set_interval(PROGRESS_EVERY_S, self.load_progress)
         self.start_session(Mode.FIRST, offer_drafts=True)
 
     def on_screen_resume(self) -> None:
-        # Another screen may have changed the wave or the operator.
+        # The keying wave changes only here, deliberately (change wave, add a wave): the analysis
+        # screen looking at another wave must not move the next paper into it. The operator is the
+        # app's (the audit trail names who is at the keyboard).
         s = self.session
-        if s is not None and (s.wave.name != self.app.wave_name or s.operator != self.app.operator):
+        if s is not None and s.operator != self.app.operator:
             self.start_session(s.mode, offer_drafts=True)
         elif s is None and self.app.current_wave() is not None:
             self.start_session(Mode.FIRST, offer_drafts=True)
+        else:
+            self.load_progress()  # a resolution, a print run, an import may have changed the figures
 
     def on_unmount(self) -> None:
         if self.writes is not None:
@@ -166,12 +175,15 @@ class EntryScreen(Screen):
 
     # --- session -------------------------------------------------------------------------------
 
-    def start_session(self, mode: Mode, *, offer_drafts: bool = False) -> None:
+    def start_session(self, mode: Mode, *, offer_drafts: bool = False, wave_name: str | None = None) -> None:
+        """A new session: ``wave_name`` when the clerk chose a wave here, else the wave being keyed
+        (the app's wave the first time)."""
         # The form on screen (another wave or operator is coming) is kept as a draft, line and all.
         kept = self.session is not None and self.session.keep_as_draft()
         if kept:
             self.queue_jobs()
-        wave = self.app.current_wave()
+        name = wave_name or (self.session.wave.name if self.session is not None else self.app.wave_name)
+        wave = self.app.study.wave(name) if name else None
         if wave is None:
             self.session = None
             self.line.session = None
@@ -425,13 +437,22 @@ class EntryScreen(Screen):
         action, draft_id = result
         draft = self._drafts[draft_id]
         if action == "discard":
-            if self.writes is not None:
-                self.writes.put(DiscardDraftJob(0, operator=s.operator, draft_id=draft.id,
-                                                reason="discarded at the entry screen"))
-            self.say(f"draft of {draft.participant_code} discarded", "note")
+            # A draft is keyed data: discarding it is asked first (No is the default, Enter keeps it).
+            self.app.push_screen(ConfirmDialog(
+                f"Discard the draft of {draft.participant_code}?",
+                "Its keyed sections are deleted (the audit trail keeps them).", yes="Discard", no="Keep",
+                id="confirm-discard"), lambda yes: self._discard(draft) if yes else self.offer_drafts())
             return
         self.apply(s.resume(draft))
         self.refresh_bindings()
+
+    def _discard(self, draft: Draft) -> None:
+        s = self.session
+        if s is None or self.writes is None:
+            return
+        self.writes.put(DiscardDraftJob(0, operator=s.operator, draft_id=draft.id,
+                                        reason="discarded at the entry screen"))
+        self.say(f"draft of {draft.participant_code} discarded", "note")
 
     def action_drafts(self) -> None:
         self.offer_drafts()
@@ -440,7 +461,8 @@ class EntryScreen(Screen):
         """Scanned papers: a screen of their own (tui/screens/scan_review.py)."""
         from tui.screens.scan_review import ScanReviewScreen
 
-        self.app.push_screen(ScanReviewScreen(wave=self.app.wave_name, operator=self.app.operator))
+        wave = self.session.wave.name if self.session is not None else self.app.wave_name  # the wave being keyed
+        self.app.push_screen(ScanReviewScreen(wave=wave, operator=self.app.operator))
 
     # --- edit: reason and delete ----------------------------------------------------------------
 
@@ -517,7 +539,8 @@ class EntryScreen(Screen):
             return
         self.app.wave_name = result[1]
         self.app.refresh_title()
-        self.start_session(Mode.FIRST, offer_drafts=True)
+        self.start_session(Mode.FIRST, offer_drafts=True, wave_name=result[1])
+        self.say(f"keying wave {result[1]}", "note")
 
     def action_add_wave(self) -> None:
         def check(name: str) -> str | None:
@@ -525,7 +548,7 @@ class EntryScreen(Screen):
                 return "a wave needs a name, e.g. the year"
             if any(w.name == name for w in self.app.study.waves()):
                 return f"a wave named {name!r} already exists"
-            return None
+            return wave_name_refusal(name)
 
         self.app.push_screen(PromptDialog(
             "Add a wave", detail=f"The wave's name (it freezes {self.app.instrument.title} "
@@ -542,7 +565,7 @@ class EntryScreen(Screen):
             return
         self.app.wave_name = name
         self.app.refresh_title()
-        self.start_session(Mode.FIRST)
+        self.start_session(Mode.FIRST, wave_name=name)
         self.say(f"wave {name} added", "note")
 
     # --- results of writes ------------------------------------------------------------------------
@@ -602,15 +625,19 @@ class EntryScreen(Screen):
             wait_for_a_gap(lambda: line.last_key_at, time.monotonic())
 
         try:
+            if self.writes is not None:
+                # What this station queued (a resolution, a delete, a save) is counted: read after it.
+                self.writes.flush(timeout=10)
             between_keys()
             status = next((row for row in study.status() if row["wave"] == wave), {})
             between_keys()
-            grid = {(row["school"], row["role"]): (row["issued"], row["returned"])
+            grid = {(row["school"], row["role"]): (row["issued"], row["returned"], row["unmatched"])
                     for row in study.completeness(wave).iter_rows(named=True)}
             between_keys()
             mine = next((x for x in study.operator_stats(wave) if x.operator == operator), None)
             progress = views.Progress(
                 returned=status.get("returned", 0), issued=status.get("issued", 0),
+                unmatched=status.get("unmatched", 0),
                 awaiting_second=status.get("awaiting_second", 0),
                 open_discrepancies=status.get("discrepancies_open", 0), drafts=status.get("drafts", 0),
                 errors_per_10000=mine.errors_per_10000 if mine else None,

@@ -188,6 +188,20 @@ def code_refusal(key: ParticipantKey, text: str) -> str | None:
     return None
 
 
+def wave_name_refusal(name: str) -> str | None:
+    """Why ``name`` is a poor wave name at the keyboard, or None: a clerk heads down types codes and
+    serials, so a name that looks like one (``A2``, ``0000131``, ``2026A2``: the year with a code
+    typed after it) is refused with the reason rather than becoming a wave."""
+    if re.fullmatch(r"[A-Za-z]\d", name):
+        return f"{name!r} looks like a participant code: name a wave e.g. by its year"
+    if name.isascii() and name.isdigit() and len(name) > SERIAL_WIDTH:
+        return f"{name!r} looks like a serial: name a wave e.g. by its year"
+    tail = re.search(r"\d([A-Za-z]\d)$", name)
+    if tail:
+        return f"{name!r} ends in {tail.group(1)}, like a participant code typed after it"
+    return None
+
+
 def serial_refusal(text: str) -> str | None:
     if not (text[-1:].isdigit() and text[-1:].isascii()):
         return f"a serial is digits only: {text[-1:]!r} refused"

@@ -37,6 +37,22 @@ def describe(instrument: Instrument, path: Path) -> str:
     return str(path[0])
 
 
+FINISH_HOW = ("finish the wording in the Builder (F6: complete the statement, untick 'Incomplete', save) "
+              "or in the file (complete `text`, delete `incomplete = true`)")
+
+
+def incomplete_refusal(instrument: Instrument) -> str | None:
+    """Why real forms cannot be printed from ``instrument`` and how to finish it; None if they can."""
+    refs = instrument.incomplete_refs()
+    if not refs:
+        return None
+    listed = ", ".join(f"{ref.code} ({ref.statement.text.strip()!r})" for ref in refs)
+    which = "statement is" if len(refs) == 1 else "statements are"
+    return (f"{instrument.title} {instrument.version}: {len(refs)} {which} marked incomplete: {listed}. "
+            f"Real forms are not printed from it: {FINISH_HOW}, then use the finished version. "
+            "A specimen still prints, marked INCOMPLETE.")
+
+
 def check_instrument(instrument: Instrument) -> list[Problem]:
     problems: list[Problem] = []
 
@@ -107,6 +123,9 @@ def check_instrument(instrument: Instrument) -> list[Problem]:
                 tpath: Path = spath + ("statement", k)
                 code = f"{bank.abbreviation} {section.letter}{k + 1}"
                 _check_id(statement.id, tpath + ("id",), code, seen_ids, retired, add)
+                if statement.incomplete:
+                    add(f"statement {code} is marked incomplete: no real forms until you {FINISH_HOW}",
+                        tpath + ("incomplete",), WARNING)
                 if not statement.text.strip():
                     add(f"statement {code} is empty", tpath + ("text",))
                 elif statement.text.strip() in texts:

@@ -66,7 +66,7 @@ def next_version(version: str) -> str:
 
 _INSTRUMENT_FIELDS = ("id", "title", "version", "instructions", "note")
 _BANK_FIELDS = ("abbreviation", "title", "dimension", "rubric", "note")
-_STATEMENT_FIELDS = ("text", "negative", "note")
+_STATEMENT_FIELDS = ("text", "negative", "incomplete", "note")
 
 
 def _only(changes: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:

@@ -25,6 +25,8 @@ class Statement:
     text: str
     negative: bool = False
     note: str = ""
+    # The wording is not finished (e.g. lost in the source): no real form may print it.
+    incomplete: bool = False
 
 
 @dataclass(frozen=True)
@@ -221,6 +223,10 @@ class Instrument:
                         bank_index=bank_index,
                         stage=self.stage_label(bank, section.letter),
                     )
+
+    def incomplete_refs(self) -> list[StatementRef]:
+        """Statements whose wording is marked unfinished: real forms are refused until none is left."""
+        return [ref for ref in self.refs() if ref.statement.incomplete]
 
     def bank_refs(self, bank: Bank) -> list[StatementRef]:
         return [ref for ref in self.refs() if ref.bank.id == bank.id]

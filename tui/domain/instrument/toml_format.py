@@ -8,6 +8,7 @@ statement so that a person reading the file sees ``JPD C2`` without counting.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import re
@@ -39,7 +40,7 @@ _TOP_KEYS = ("format", "id", "title", "version", "instructions", "note", "retire
              "stages", "school", "role", "role_group", "bank")
 _BANK_KEYS = ("id", "abbreviation", "title", "dimension", "rubric", "note", "stages", "section")
 _SECTION_KEYS = ("letter", "statement")
-_STATEMENT_KEYS = ("id", "text", "negative", "note")
+_STATEMENT_KEYS = ("id", "text", "negative", "incomplete", "note")
 _SCHOOL_KEYS = ("letter", "name")
 _ROLE_KEYS = ("digit", "label")
 _GROUP_KEYS = ("name", "label", "roles")
@@ -308,6 +309,7 @@ class _Reader:
                     text=self.text(s, "text", tpath, twhat, required=True),
                     negative=self.flag(s, "negative", tpath, twhat),
                     note=self.text(s, "note", tpath, twhat),
+                    incomplete=self.flag(s, "incomplete", tpath, twhat),
                 ))
             by_letter[letter] = Section(letter, tuple(statements))
             self.section_paths[(i, letter)] = spath
@@ -370,6 +372,15 @@ def parse_instrument(text: str, filename: str = "<instrument>") -> tuple[Instrum
     located.sort(key=lambda p: (p.line, p.severity != ERROR))
     usable = not any(p.is_error for p in located)
     return (instrument if usable else None), located
+
+
+def problems_with_lines(instrument: Instrument, text: str, filename: str) -> list[Problem]:
+    """The model's problems (paths by section letter, for jumping to the item) with the line each
+    stands on in ``text``, the file ``instrument`` was read from and not edited since."""
+    _, located = parse_instrument(text, filename)
+    lines = {(p.message, p.severity): p.line for p in located}
+    return [dataclasses.replace(p, file=filename, line=lines[(p.message, p.severity)])
+            if (p.message, p.severity) in lines else p for p in check_instrument(instrument)]
 
 
 def read_instrument_text(path: str | os.PathLike) -> str:
@@ -465,6 +476,7 @@ def dumps_instrument(instrument: Instrument) -> str:
                     ("id", statement.id),
                     ("text", statement.text),
                     ("negative", statement.negative),
+                    ("incomplete", statement.incomplete),
                     ("note", statement.note),
                 ])
     return "\n".join(out) + "\n"

@@ -44,6 +44,7 @@ from tui.domain.paper.forms_pdf import (
     forms_folder,
     issue_log_name,
     output_file,
+    refuse_incomplete,
     reprint_name,
     write_forms,
     write_issue_log_csv,
@@ -411,12 +412,13 @@ def issue_batch(study: Study, wave: str, plan: DistributionPlan, *, operator: st
                 progress: BatchProgress | None = None) -> BatchResult:
     """Issue the plan's forms (one transaction), write one PDF per school and the issue log.
 
-    Everything that can be checked is checked before a serial is issued: the plan against the
-    wave's participant key, the paper, the output folder, and that the wave's instrument can be
+    Everything that can be checked is checked before a serial is issued: that no statement of
+    the wave's instrument is marked incomplete, the plan against the wave's participant key, the paper, the output folder, and that the wave's instrument can be
     laid out on paper. If the files then fail, BatchFilesError says which serials stay issued.
     """
     w = study.wave(wave)
     instrument = w.instrument
+    refuse_incomplete(instrument)
     checked_plan(plan, instrument.key)
     paper = paper_name(paper)
     claim_wave_folder(study, exports, wave)

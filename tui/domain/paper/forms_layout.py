@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 from tui.domain.errors import SurveyDeskError
 from tui.domain.instrument import SECTION_LETTERS, Bank, Instrument, StatementRef
@@ -26,11 +28,15 @@ PAPERS: dict[str, tuple[float, float]] = {
     "letter": (792.0, 612.0),
 }
 
-REGULAR = "Helvetica"
-BOLD = "Helvetica-Bold"
-ITALIC = "Helvetica-Oblique"
-# The standard PDF fonts print WinAnsi (cp1252) text only; anything else is refused up front.
-FONT_ENCODING = "cp1252"
+# An embedded TrueType family (DejaVu Sans Condensed, in ./fonts with its licence): the form
+# looks the same on every printer, and prints all of Latin Extended (Welsh ŵ and ŷ among it).
+# reportlab embeds only the glyphs a file uses (a subset), once per file.
+REGULAR = "DejaVuSansCondensed"
+BOLD = "DejaVuSansCondensed-Bold"
+ITALIC = "DejaVuSansCondensed-Oblique"
+FONT_FILES = {REGULAR: "DejaVuSansCondensed.ttf", BOLD: "DejaVuSansCondensed-Bold.ttf",
+              ITALIC: "DejaVuSansCondensed-Oblique.ttf"}
+FONT_FOLDER = Path(__file__).resolve().parent / "fonts"
 
 MARGIN = 36.0
 HEADER_HEIGHT = 50.0
@@ -68,9 +74,7 @@ class Text:
 
     @property
     def width(self) -> float:
-        from reportlab.pdfbase.pdfmetrics import stringWidth
-
-        return stringWidth(self.text, self.font, self.size)
+        return string_width(self.text, self.font, self.size)
 
     @property
     def left(self) -> float:
@@ -187,6 +191,11 @@ class PageGeometry:
         """Bars stand on this line; the serial is printed under them, inside the margin."""
         return MARGIN + 12
 
+    def barcode_corners(self, width: float) -> tuple[tuple[float, float], tuple[float, float]]:
+        """Lower-left corners of the two serial barcodes of ``width``: bottom left and bottom right,
+        away from a staple in the top-left corner, the page margin as their outer quiet zone."""
+        return (self.left, self.barcode_bottom), (self.right - width, self.barcode_bottom)
+
 
 @dataclass(frozen=True)
 class FormLayout:
@@ -210,25 +219,49 @@ def geometry(paper: str) -> PageGeometry:
     return PageGeometry(paper, width, height)
 
 
+# --- fonts ------------------------------------------------------------------------------
+
+
+@cache
+def register_fonts() -> frozenset[int]:
+    """Register the form's fonts with reportlab (once); the code points all three can print."""
+    from reportlab.pdfbase.pdfmetrics import registerFont, registerFontFamily
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    printable: set[int] | None = None
+    for name, file in FONT_FILES.items():
+        font = TTFont(name, str(FONT_FOLDER / file))
+        registerFont(font)
+        covered = set(font.face.charToGlyph)
+        printable = covered if printable is None else printable & covered
+    registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=ITALIC, boldItalic=BOLD)
+    return frozenset(printable or ())
+
+
+def string_width(text: str, font: str, size: float) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    register_fonts()
+    return stringWidth(text, font, size)
+
+
 # --- text -------------------------------------------------------------------------------
 
 
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """Greedy word wrap by real glyph widths; a word wider than the line is cut, never clipped."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     lines: list[str] = []
     current = ""
     for word in text.split():
         candidate = f"{current} {word}" if current else word
-        if stringWidth(candidate, font, size) <= width:
+        if string_width(candidate, font, size) <= width:
             current = candidate
             continue
         if current:
             lines.append(current)
-        while stringWidth(word, font, size) > width:
+        while string_width(word, font, size) > width:
             cut = 1
-            while cut < len(word) and stringWidth(word[: cut + 1], font, size) <= width:
+            while cut < len(word) and string_width(word[: cut + 1], font, size) <= width:
                 cut += 1
             lines.append(word[:cut])
             word = word[cut:]
@@ -272,6 +305,15 @@ def paragraphs(text: str, *, headings: bool = False) -> list[Paragraph]:
     return result
 
 
+INCOMPLETE_MARK = "[INCOMPLETE: not for issue]"
+
+
+def printed_statement(ref: StatementRef) -> str:
+    """A statement as printed; one marked incomplete (only a specimen prints it) says so."""
+    text = ref.statement.text
+    return f"{text} {INCOMPLETE_MARK}" if ref.statement.incomplete else text
+
+
 def printed_texts(instrument: Instrument) -> Iterator[tuple[str, str]]:
     """(where, text) for everything of the instrument that goes on paper."""
     yield "title", instrument.title
@@ -287,7 +329,7 @@ def printed_texts(instrument: Instrument) -> Iterator[tuple[str, str]]:
 
 
 def unprintable_characters(instrument: Instrument) -> list[tuple[str, str]]:
-    """(where, characters) for text the form's fonts cannot print."""
+    """(where, characters) for text the form's font has no glyph for."""
     found: list[tuple[str, str]] = []
     for where, text in printed_texts(instrument):
         bad = sorted({ch for ch in text if not _encodable(ch)})
@@ -310,11 +352,7 @@ def stage_label_mentions(instrument: Instrument) -> list[tuple[str, str]]:
 
 
 def _encodable(ch: str) -> bool:
-    try:
-        ch.encode(FONT_ENCODING)
-    except UnicodeEncodeError:
-        return False
-    return True
+    return ch.isspace() or ord(ch) in register_fonts()
 
 
 # --- planning ---------------------------------------------------------------------------
@@ -392,19 +430,17 @@ def self_coding_choices(instrument: Instrument) -> tuple[list[str], list[str]]:
 
 def _plan_self_coding(pages: _Pages, instrument: Instrument) -> None:
     """Participant School A B C D E / Participant Role 1 Governor 2 ... / Please delete as appropriate."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     geo = pages.geo
     size, leading, spacing = 12.0, 16.5, 22.0
     schools, roles = self_coding_choices(instrument)
     top = pages.y
-    start = geo.left + 10 + stringWidth("Participant School", BOLD, size) + spacing
+    start = geo.left + 10 + string_width("Participant School", BOLD, size) + spacing
     for label, choices in (("Participant School", schools), ("Participant Role", roles)):
         pages.y -= leading
         pages.items.append(Text(geo.left + 10, pages.y, label, BOLD, size))
         x = start
         for choice in choices:
-            width = stringWidth(choice, REGULAR, size)
+            width = string_width(choice, REGULAR, size)
             if x > start and x + width > geo.right - 10:
                 pages.y -= leading
                 x = start
@@ -468,7 +504,7 @@ def _plan_bank(pages: _Pages, instrument: Instrument, bank: Bank, number: int) -
     queues: dict[str, list[_Placed]] = {letter: [] for letter in SECTION_LETTERS}
     for ref in instrument.bank_refs(bank):
         queues[ref.section.letter].append(
-            _Placed(ref, tuple(wrap(ref.statement.text, REGULAR, STATEMENT_SIZE, text_width))))
+            _Placed(ref, tuple(wrap(printed_statement(ref), REGULAR, STATEMENT_SIZE, text_width))))
 
     head_height = COLUMN_HEAD_SIZE + 8
     first = min((q[0].height for q in queues.values() if q), default=0.0)
@@ -530,12 +566,11 @@ def _mark_spot(placed: _Placed, box: Box, x: float, width: float, baseline: floa
 
 def _fitted(text: str, x: float, y: float, font: str, size: float, width: float) -> Text:
     """One line of at most ``width``: set smaller if need be, and cut short only below 7 pt."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    natural = stringWidth(text, font, size)
+    natural = string_width(text, font, size)
     if natural > width:
         size = max(7.0, size * width / natural)
-        while stringWidth(text, font, size) > width:
+        while string_width(text, font, size) > width:
             text = text[:-2].rstrip() + "\u2026"
     return Text(x, y, text, font, size)
 

@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    String,
     and_,
+    cast,
     create_engine,
     delete,
     func,
@@ -407,6 +409,25 @@ class Study(StudyReads):
             rows = conn.execute(query).mappings().all()
         return [self._issued(r, r["wave_name"]) for r in rows]
 
+    def unreturned_forms(self, wave: str, participant_code: str) -> list[IssuedForm]:
+        """Forms issued in ``wave`` to this participant code that no return has come back on yet,
+        in serial order (a return keyed by code is linked to one when it is the only one)."""
+        w = self.wave(wave)
+        code = self._parse_code(w.instrument, wave, participant_code)
+        returned = select(s.returns.c.id).where(s.returns.c.serial == s.issued_forms.c.serial).exists()
+        with self._read() as conn:
+            rows = conn.execute(select(s.issued_forms).where(
+                s.issued_forms.c.wave_id == w.id, s.issued_forms.c.school == code.school,
+                s.issued_forms.c.role == code.role, s.issued_forms.c.participant_code == str(code), ~returned)
+                .order_by(s.issued_forms.c.number)).mappings().all()
+        return [self._issued(r, wave) for r in rows]
+
+    def issued_count(self, wave: str) -> int:
+        w = self.wave(wave)
+        with self._read() as conn:
+            return conn.execute(select(func.count()).select_from(s.issued_forms)
+                                .where(s.issued_forms.c.wave_id == w.id)).scalar() or 0
+
     @staticmethod
     def _issued(row: Any, wave: str) -> IssuedForm:
         return IssuedForm(row["serial"], row["number"], wave, row["participant_code"], row["school"], row["role"],
@@ -608,6 +629,37 @@ class Study(StudyReads):
                         old=self._describe(instrument, ret["participant_code"], ret["serial"],
                                            ans.decode(instrument, ret["answers"])),
                         reason=reason or None)
+
+    def returns_inserted_with(self, marker: str) -> tuple[int, str | None, str | None]:
+        """Stored returns whose insert was audited with ``marker`` in its reason (an import's
+        content id): how many are still stored, and when and by whom the first came."""
+        a, r = s.audit, s.returns
+        with self._read() as conn:
+            count, first_at = conn.execute(
+                select(func.count(), func.min(a.c.at)).select_from(a.join(r, cast(r.c.id, String) == a.c.entity_key))
+                .where(a.c.entity == "return", a.c.action == "insert", a.c.reason.contains(marker, autoescape=True))
+            ).one()
+            who = conn.execute(select(a.c.operator).where(
+                a.c.entity == "return", a.c.action == "insert", a.c.reason.contains(marker, autoescape=True))
+                .order_by(a.c.id).limit(1)).scalar() if count else None
+        return count, first_at, who
+
+    def returns_by_serial(self, serials: Iterable[str]) -> dict[str, tuple[int, str]]:
+        """Serial -> (return id, participant code) for those of ``serials`` already returned."""
+        wanted = set()
+        for serial in serials:
+            try:
+                wanted.add(self._normal_serial(serial))
+            except InputError:
+                continue  # not a serial: refused with its row when the returns are saved
+        found: dict[str, tuple[int, str]] = {}
+        ordered = sorted(wanted)
+        with self._read() as conn:
+            for i in range(0, len(ordered), 500):
+                rows = conn.execute(select(s.returns.c.serial, s.returns.c.id, s.returns.c.participant_code)
+                                    .where(s.returns.c.serial.in_(ordered[i:i + 500]))).all()
+                found.update({serial: (rid, code) for serial, rid, code in rows})
+        return found
 
     def get_return(self, return_id: int) -> ReturnRecord:
         with self._read() as conn:
