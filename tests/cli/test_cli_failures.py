@@ -17,7 +17,7 @@ from tui.domain.instrument import bundled_instrument_path
 COMMANDS = {
     "validate": ["validate", "FILE"],
     "show": ["show", "FILE"],
-    "wave add": ["wave", "add", "2016"],
+    "wave add": ["wave", "add", "2016", "--instrument", "PRINTABLE"],
     "wave list": ["wave", "list"],
     "import": ["import", "FILE"],
     "audit": ["audit"],
@@ -74,17 +74,21 @@ def bad(tmp_path) -> dict[str, Path]:
     return paths
 
 
-def _argv(command: str, file: Path | str) -> list[str]:
-    good = {"FILE": str(file), "INSTRUMENT": str(bundled_instrument_path())}
-    return [good.get(a, a) for a in COMMANDS[command]]
+def _argv(command: str, file: Path | str, printable: Path | None) -> list[str]:
+    """The command's arguments; printable=None leaves out its own --instrument (the global one is tested)."""
+    argv = list(COMMANDS[command])
+    if printable is None and "PRINTABLE" in argv:
+        del argv[argv.index("PRINTABLE") - 1: argv.index("PRINTABLE") + 1]
+    good = {"FILE": str(file), "INSTRUMENT": str(bundled_instrument_path()), "PRINTABLE": str(printable)}
+    return [good.get(a, a) for a in argv]
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
-def test_bad_study(tmp_path, bad, command):
+def test_bad_study(tmp_path, bad, command, printable_file):
     good_file = str(bundled_instrument_path()) if command != "import" else str(tmp_path / "returns.csv")
     (tmp_path / "returns.csv").write_text("wave,participant_code\n", encoding="utf-8")
     for kind, path in bad.items():
-        result = surveydesk("--study", path, *_argv(command, good_file), cwd=tmp_path, ok=None)
+        result = surveydesk("--study", path, *_argv(command, good_file, printable_file), cwd=tmp_path, ok=None)
         if command in STUDY_FREE or (kind == "missing" and command in CREATE_STUDY):
             assert result.returncode == 0, (kind, result)
             continue
@@ -98,12 +102,13 @@ def test_bad_instrument_and_file_arguments(analysis_study, bad, command):
     study, tmp_path = analysis_study, analysis_study.parent
     for kind, path in bad.items():
         # the bad path as --instrument, and as the command's own file argument where it has one
-        argv = ["--study", str(study), "--instrument", str(path), *_argv(command, path)]
+        argv = ["--study", str(study), "--instrument", str(path), *_argv(command, path, None)]
         if command == "demo":
             argv[1] = str(tmp_path / f"demo-{kind}.db")
         result = surveydesk(*argv, cwd=tmp_path, ok=None)
         if command not in USES_INSTRUMENT and "FILE" not in COMMANDS[command]:
-            assert result.returncode == 0, (kind, result)  # --instrument is not read
+            # --instrument is not read: whatever the command says, it is not about that path
+            assert result.returncode == 0 or str(path) not in result.stderr, (kind, result)
             continue
         assert result.returncode == 1, (kind, result)
         if command == "validate":  # validate reports as FILE: message on stdout, like every problem
@@ -128,10 +133,10 @@ def test_key_set_refuses_a_school_the_instrument_lacks(analysis_study):
     assert "Quarry" not in surveydesk("--study", analysis_study, "key", "list").stdout
 
 
-def test_a_missing_file_is_named_without_a_line_or_row_number(tmp_path):
+def test_a_missing_file_is_named_without_a_line_or_row_number(tmp_path, printable_file):
     result = surveydesk("validate", tmp_path / "missing.toml", cwd=tmp_path, ok=None)
     assert result.returncode == 1 and result.stdout.strip() == f"{tmp_path / 'missing.toml'}: no such file"
-    surveydesk("--study", "s.db", "wave", "add", "2014", cwd=tmp_path)
+    surveydesk("--study", "s.db", "wave", "add", "2014", "--instrument", printable_file, cwd=tmp_path)
     result = surveydesk("--study", "s.db", "import", "missing.csv", cwd=tmp_path, ok=False)
     assert result.stderr.strip() == "surveydesk: missing.csv: no such file. Nothing was imported."
 
