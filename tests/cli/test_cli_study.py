@@ -24,7 +24,8 @@ def test_wave_add_list_status_audit(tmp_path, printable_file):
               "--instrument", str(printable_file)).stdout
     assert "wave 2014 added" in out and "60 statements" in out
     assert "2014" in run(study, "wave", "list").stdout
-    assert "0 of 68" in run(study, "status").stdout
+    status = run(study, "status").stdout
+    assert "0 of 68" in status and "Response rates are returns of the people asked" in status
     dup = run(study, "wave", "add", "2014", "--instrument", str(printable_file), ok=False)
     assert dup.returncode == 1 and "already exists" in dup.stderr
     audit = run(study, "audit").stdout

@@ -139,7 +139,6 @@ def audit(args: argparse.Namespace) -> int:
 def status(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from tui.domain.rules import percent_text
 
     with opened_study(args) as study:
         rows = study.status()
@@ -148,15 +147,19 @@ def status(args: argparse.Namespace) -> int:
         return 0
     table = Table("Wave", "Issued", "Returned", "Unmatched", "Rate", "Keyed once", "Awaiting 2nd", "Verified",
                   "Discrepancies open", "Drafts")
+    from tui.domain.analysis import RATE_RULE, rate_text
+
     for r in rows:
-        # Against the population every return counts; against the forms issued, only returns on one.
+        # RATE_RULE: the people asked, or else the forms issued. Against the population every return
+        # counts; against the forms issued, only returns on one.
         base = r["population"] or r["issued"]
         got = r["returned"] + r["unmatched"] if r["population"] else r["returned"]
-        rate = f"{got} of {base}, {percent_text(got, base)}" if base else ""
+        rate = rate_text(got, base) if base else ""
         table.add_row(r["wave"], str(r["issued"]), str(r["returned"]), str(r["unmatched"]), rate,
                       str(r["single_keyed"]),
                       str(r["awaiting_second"]), str(r["verified"]), str(r["discrepancies_open"]), str(r["drafts"]))
     console().print(table)
+    console().print(RATE_RULE.split(". A group")[0] + ", blank self-coding forms included.", markup=False)
     return 0
 
 
