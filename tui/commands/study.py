@@ -18,8 +18,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--opens", metavar="YYYY-MM-DD")
     p.add_argument("--closes", metavar="YYYY-MM-DD")
     p.add_argument("--population", type=int, metavar="N", help="how many people were asked (for response rates)")
+    _return_options(p)
     add_operator(p)
     p.set_defaults(func=wave_add)
+    p = wave_sub.add_parser("set", help="set how a wave's forms come back: return-by date, route, contact (cover)")
+    p.add_argument("name", help="the wave, e.g. 2015")
+    _return_options(p)
+    add_operator(p)
+    p.set_defaults(func=wave_set)
     p = wave_sub.add_parser("list", help="list waves with their instrument versions")
     p.set_defaults(func=wave_list)
 
@@ -64,6 +70,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=settings)
 
 
+def _return_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--return-by", metavar="YYYY-MM-DD", help="the date on the cover (default: --closes)")
+    p.add_argument("--return-to", metavar="TEXT",
+                   help="how forms come back, e.g. 'to your headteacher, in the envelope provided'")
+    p.add_argument("--contact", metavar="TEXT", help="whom to ask: name, email or phone")
+
+
+def _set_returns(args: argparse.Namespace, study) -> list[str]:
+    """Store the return details given; the lines to print (the cover's sentences, or what is missing)."""
+    from tui.domain.paper import missing_returns_warning, set_wave_returns
+
+    set_wave_returns(study, args.name, operator=operator_of(args), return_by=args.return_by,
+                     route=args.return_to, contact=args.contact)
+    warning = missing_returns_warning(study, args.name)
+    return [warning] if warning else []
+
+
 def _load_instrument(path: Path | None):
     from tui.cli import Failure
     from tui.domain.instrument import InstrumentError, default_instrument_path, load_instrument
@@ -79,15 +102,40 @@ def wave_add(args: argparse.Namespace) -> int:
     from tui.cli import Failure
     from tui.domain.instrument import incomplete_refusal
 
+    from tui.domain.paper import checked_returns
+
     instrument = _load_instrument(args.wave_instrument or args.instrument)
     refusal = incomplete_refusal(instrument)
     if refusal:  # a wave freezes the instrument its forms are printed from
         raise Failure(f"wave {args.name} not added: {refusal}")
+    from tui.domain.store import InputError
+
+    try:  # before the wave is added, so a mistyped date adds nothing
+        checked_returns(return_by=args.return_by, route=args.return_to, contact=args.contact)
+    except InputError as exc:
+        raise Failure(str(exc)) from None
     with opened_study(args, create=True) as study:
         wave = study.add_wave(args.name, instrument, operator=operator_of(args), opens=args.opens,
                               closes=args.closes, population=args.population)
+        args.name = wave.name
+        warnings = _set_returns(args, study)
     console().print(f"wave {wave.name} added: {instrument.title} version {instrument.version} "
                     f"({instrument.statement_count} statements) frozen in {args.study}", markup=False)
+    for line in warnings:
+        console(stderr=True).print(line, markup=False)
+    return 0
+
+
+def wave_set(args: argparse.Namespace) -> int:
+    from tui.domain.paper import wave_returns
+
+    with opened_study(args) as study:
+        warnings = _set_returns(args, study)
+        lines = wave_returns(study, args.name).lines()
+    console().print(f"wave {args.name}: the cover says: " + (" ".join(lines) if lines else "(nothing yet)"),
+                    markup=False)
+    for line in warnings:
+        console(stderr=True).print(line, markup=False)
     return 0
 
 

@@ -71,6 +71,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "min_cell": 5,  # k: smaller groups are suppressed in tables
     "second_keying_share": 1.0,  # 1.0 = every return is keyed twice; 0.1 = a random 10%
     "label": "",  # shown wherever the study is named, e.g. to mark a synthetic demo
+    # Per wave, how its forms come back, for the cover: {wave: {"return_by", "route", "contact"}}.
+    "wave_returns": {},
 }
 
 
@@ -229,6 +231,9 @@ class Study(StudyReads):
             raise InputError("second_keying_share must be between 0 (none) and 1 (every return)")
         if key == "label" and not (isinstance(value, str) and len(value) <= 120):
             raise InputError("the study label must be text of at most 120 characters")
+        if key == "wave_returns" and not (isinstance(value, dict) and all(
+                isinstance(v, dict) and all(isinstance(t, str) for t in v.values()) for v in value.values())):
+            raise InputError("wave_returns must map each wave to its return_by, route and contact texts")
         with self._write() as conn:
             conn.execute(delete(s.settings).where(s.settings.c.key == key))
             conn.execute(insert(s.settings).values(key=key, value=json.dumps(value)))
