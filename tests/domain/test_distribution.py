@@ -14,6 +14,7 @@ from tui.domain.paper import (
     FormsError,
     DistributionPlan,
     FormLayoutError,
+    FormsError,
     PlanError,
     batches_of,
     issue_batch,

@@ -46,6 +46,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--verify", action="store_true", help="check the hash chain for entries changed outside SurveyDesk")
     p.set_defaults(func=audit)
 
+    study = sub.add_parser("study", help="the study as a whole: copy it between SQLite and PostgreSQL")
+    study_sub = study.add_subparsers(dest="study_command", metavar="ACTION", required=True)
+    p = study_sub.add_parser("copy", help="copy a whole study into a new SQLite file or an empty PostgreSQL "
+                             "database, then check the copy (row counts, audit chain, returns of every wave)")
+    p.add_argument("source", metavar="FROM", help="the study: a file, or postgresql://USER@HOST/DATABASE")
+    p.add_argument("target", metavar="TO", help="a new file, or an empty PostgreSQL database")
+    p.set_defaults(func=study_copy)
+
     p = sub.add_parser("status", help="per wave: issued, returned, keyed once/twice, verified, open discrepancies")
     p.set_defaults(func=status)
 
@@ -191,6 +199,24 @@ def audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def study_copy(args: argparse.Namespace) -> int:
+    from tui.cli import Failure
+    from tui.domain.store import StoreError
+    from tui.domain.store.copy import copy_study
+
+    out = console()
+    try:
+        report = copy_study(args.source, args.target, progress=lambda m: out.print(m, markup=False))
+    except StoreError as exc:
+        raise Failure(str(exc)) from None
+    for line in report.lines:
+        out.print(line, markup=False)
+    if report.problems:
+        raise Failure("the copy does not match the study, do not use it:\n  " + "\n  ".join(report.problems))
+    out.print(f"copied and checked: {args.target}", markup=False)
+    return 0
+
+
 def status(args: argparse.Namespace) -> int:
     from rich.table import Table
 
@@ -201,15 +227,19 @@ def status(args: argparse.Namespace) -> int:
         return 0
     table = Table("Wave", "Issued", "Returned", "Unmatched", "Rate", "Keyed once", "Awaiting 2nd", "Verified",
                   "Discrepancies open", "Drafts")
+    from tui.domain.analysis import RATE_RULE, rate_text
+
     for r in rows:
-        # Against the population every return counts; against the forms issued, only returns on one.
+        # RATE_RULE: the people asked, or else the forms issued. Against the population every return
+        # counts; against the forms issued, only returns on one.
         base = r["population"] or r["issued"]
         got = r["returned"] + r["unmatched"] if r["population"] else r["returned"]
-        rate = f"{got} of {base}, {got / base:.0%}" if base else ""
+        rate = rate_text(got, base) if base else ""
         table.add_row(r["wave"], str(r["issued"]), str(r["returned"]), str(r["unmatched"]), rate,
                       str(r["single_keyed"]),
                       str(r["awaiting_second"]), str(r["verified"]), str(r["discrepancies_open"]), str(r["drafts"]))
     console().print(table)
+    console().print(RATE_RULE.split(". A group")[0] + ", blank self-coding forms included.", markup=False)
     return 0
 
 

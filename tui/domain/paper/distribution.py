@@ -43,11 +43,11 @@ from tui.domain.paper.forms_pdf import (
     forms_folder,
     issue_log_name,
     output_file,
+    refuse_incomplete,
     reprint_name,
     write_forms,
     write_issue_log_csv,
     write_issue_log_pdf,
-    refuse_incomplete,
     write_school_forms,
 )
 from tui.domain.paper.scan_marks import keep_printed_geometry

@@ -2,9 +2,9 @@
 
 Each page's static layout (planned by ``forms_layout``) is drawn once as a PDF form XObject
 and stamped on every copy; a copy adds one small overlay XObject with its participant code,
-wave, serial and Code128 barcodes (bottom left and bottom right, away from a staple in the
-top-left corner, so one surviving corner is enough). That keeps a thousand-copy batch fast
-and small; see bench/forms_bench.py.
+wave and serial, and each page its Code128 page barcode (serial + page, bottom left and bottom
+right, away from a staple in the top-left corner, so one surviving corner is enough). That keeps
+a thousand-copy batch fast and small; see bench/forms_bench.py.
 
 Never printed: stage labels, school names, statement codes, notes. reportlab is imported
 inside functions so that importing this module stays cheap.
@@ -282,19 +282,18 @@ def _render(instrument: Instrument, copies: list[FormCopy], path: Path, *, paper
     for index, copy in enumerate(copies):
         overlay = _draw_overlay(canvas, geo, copy, index, specimen, _role_label(instrument, copy))
         page_forms = static[_variant(copy)]
-        page_codes = _draw_page_codes(canvas, geo, copy, index, len(page_forms))
-        # Page streams hold only a few 'Do' operators: compressing them costs more than it saves.
-        canvas.setPageCompression(0)
+        page_codes = _page_code_operators(geo, copy, len(page_forms))
+        # Page streams hold a few 'Do' operators and the page barcodes' bars: compressed, they are
+        # a third of the size at little cost.
         for page_index, form_name in enumerate(page_forms):
             if specimen:
                 canvas.doForm("watermark")
             canvas.doForm(form_name)
             canvas.doForm(overlay)
             if page_codes:
-                canvas.doForm(page_codes[page_index])
+                canvas.addLiteral(page_codes[page_index])
             canvas.showPage()
             pages += 1
-        canvas.setPageCompression(1)
         if progress:
             progress(index + 1, len(copies))
     canvas.save()
@@ -386,30 +385,39 @@ def _draw_overlay(canvas, geo: PageGeometry, copy: FormCopy, index: int, specime
     if copy.serial:
         _draw_text(canvas, Text(geo.width / 2, geo.serial_baseline, f"Serial {copy.serial}", REGULAR, 10,
                                 "centre"))
+        # The serial under each page barcode (the bars themselves are per page).
+        _, width = barcode_bars(make_page_code(copy.serial, 1))
+        for x, y in geo.barcode_corners(width):
+            _draw_text(canvas, Text(x + width / 2, y - 9, copy.serial, REGULAR, 8, "centre"))
     canvas.endForm()
     return name
 
 
-def _draw_page_codes(canvas, geo: PageGeometry, copy: FormCopy, index: int, pages: int) -> list[str]:
-    """Per page of a copy, an XObject with its page barcode (serial + page + check digit, see
-    ``make_page_code``) in both bottom corners and the serial under the bars; none without a serial.
-    A keyboard-wedge scanner reading any page gives entry the serial; the scan reader, the page."""
+def _page_code_operators(geo: PageGeometry, copy: FormCopy, pages: int) -> list[str]:
+    """Per page of a copy, the PDF operators of its page barcode (serial + page + check digit, see
+    ``make_page_code``) in both bottom corners; none without a serial. Written straight into the
+    page's stream: a form XObject per page would cost a PDF object each. A keyboard-wedge scanner
+    reading any page gives entry the serial; the scan reader, the page."""
     if not copy.serial:
         return []
-    names = []
+    corners = page_barcode_corners(geo, copy.serial)
+    operators = []
     for page in range(1, pages + 1):
-        bars, name = f"s{index}p{page}", f"c{index}p{page}"
-        width = _draw_barcode_form(canvas, bars, make_page_code(copy.serial, page))
-        canvas.beginForm(name)
-        for x, y in geo.barcode_corners(width):
-            canvas.saveState()
-            canvas.translate(x, y)
-            canvas.doForm(bars)
-            canvas.restoreState()
-            _draw_text(canvas, Text(x + width / 2, y - 9, copy.serial, REGULAR, 8, "centre"))
-        canvas.endForm()
-        names.append(name)
-    return names
+        bars, _ = _bar_rectangles(make_page_code(copy.serial, page))
+        operators.append(" ".join(f"q 1 0 0 1 {x:.2f} {y:.2f} cm 0 g {bars} f Q" for x, y in corners))
+    return operators
+
+
+def page_barcode_corners(geo: PageGeometry, serial: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Lower-left corners of the two page barcodes (every page code of a serial has the same width)."""
+    _, width = barcode_bars(make_page_code(serial, 1))
+    return geo.barcode_corners(width)
+
+
+def _bar_rectangles(value: str) -> tuple[str, float]:
+    """The bars of a Code128 barcode as PDF rectangle operators from (0, 0), and its width."""
+    bars, width = barcode_bars(value)
+    return " ".join(f"{x:g} 0 {bar:g} {BAR_HEIGHT:g} re" for x, bar in bars), width
 
 
 def barcode_modules(value: str) -> str:
@@ -432,18 +440,6 @@ def barcode_bars(value: str, module: float = BAR_MODULE) -> tuple[list[tuple[flo
             bars.append((x, width))
         x += width
     return bars, x
-
-
-def _draw_barcode_form(canvas, name: str, value: str) -> float:
-    """Draw the bars as one filled path in an XObject; returns its width in points."""
-    bars, width = barcode_bars(value)
-    path = canvas.beginPath()
-    for x, bar in bars:
-        path.rect(x, 0, bar, BAR_HEIGHT)
-    canvas.beginForm(name, 0, 0, width, BAR_HEIGHT)
-    canvas.drawPath(path, stroke=0, fill=1)
-    canvas.endForm()
-    return width
 
 
 # --- issue log --------------------------------------------------------------------------
