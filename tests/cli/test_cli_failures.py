@@ -12,12 +12,14 @@ import pytest
 from tests.cli_runner import assert_one_line, surveydesk
 from tui.cli import build_parser
 from tui.domain.instrument import bundled_instrument_path
+from tui.domain.store import Study
 
 # Each subcommand with arguments that would work on a good study; FILE is where a file goes.
 COMMANDS = {
     "validate": ["validate", "FILE"],
     "show": ["show", "FILE"],
     "wave add": ["wave", "add", "2016", "--instrument", "PRINTABLE"],
+    "wave set": ["wave", "set", "2014", "--contact", "Rachel Smith"],
     "wave list": ["wave", "list"],
     "import": ["import", "FILE"],
     "audit": ["audit"],
@@ -33,10 +35,11 @@ COMMANDS = {
     "diff": ["diff", "INSTRUMENT", "FILE"],
     "demo": ["demo", "--no-open"],
     "scan": ["scan", "FILE", "--dry-run"],
+    "study copy": ["study", "copy", "FILE", "TARGET"],  # FILE: the study copied from
 }
 # Commands that create the study they are given when it does not exist yet.
 CREATE_STUDY = {"wave add", "demo"}
-STUDY_FREE = {"validate", "show", "diff"}  # never open --study
+STUDY_FREE = {"validate", "show", "diff", "study copy"}  # never open --study
 USES_INSTRUMENT = {"show", "wave add", "demo"}  # read --instrument (others read the study's frozen copy)
 
 
@@ -74,21 +77,26 @@ def bad(tmp_path) -> dict[str, Path]:
     return paths
 
 
-def _argv(command: str, file: Path | str, printable: Path | None) -> list[str]:
-    """The command's arguments; printable=None leaves out its own --instrument (the global one is tested)."""
+def _argv(command: str, file: Path | str, printable: Path | None, target: Path) -> list[str]:
+    """The command's arguments; printable=None leaves out its own --instrument (the global one is tested);
+    target: a new file for a command that writes one (study copy)."""
     argv = list(COMMANDS[command])
     if printable is None and "PRINTABLE" in argv:
         del argv[argv.index("PRINTABLE") - 1: argv.index("PRINTABLE") + 1]
-    good = {"FILE": str(file), "INSTRUMENT": str(bundled_instrument_path()), "PRINTABLE": str(printable)}
+    good = {"FILE": str(file), "INSTRUMENT": str(bundled_instrument_path()), "PRINTABLE": str(printable),
+            "TARGET": str(target)}
     return [good.get(a, a) for a in argv]
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_bad_study(tmp_path, bad, command, printable_file):
-    good_file = str(bundled_instrument_path()) if command != "import" else str(tmp_path / "returns.csv")
+    good_file = {"import": str(tmp_path / "returns.csv"), "study copy": str(tmp_path / "good.db")}.get(
+        command, str(bundled_instrument_path()))
     (tmp_path / "returns.csv").write_text("wave,participant_code\n", encoding="utf-8")
+    Study.open(tmp_path / "good.db").close()
     for kind, path in bad.items():
-        result = surveydesk("--study", path, *_argv(command, good_file, printable_file), cwd=tmp_path, ok=None)
+        argv = _argv(command, good_file, printable_file, tmp_path / f"copy-{kind}.db")
+        result = surveydesk("--study", path, *argv, cwd=tmp_path, ok=None)
         if command in STUDY_FREE or (kind == "missing" and command in CREATE_STUDY):
             assert result.returncode == 0, (kind, result)
             continue
@@ -102,7 +110,8 @@ def test_bad_instrument_and_file_arguments(analysis_study, bad, command):
     study, tmp_path = analysis_study, analysis_study.parent
     for kind, path in bad.items():
         # the bad path as --instrument, and as the command's own file argument where it has one
-        argv = ["--study", str(study), "--instrument", str(path), *_argv(command, path, None)]
+        argv = ["--study", str(study), "--instrument", str(path),
+                *_argv(command, path, None, tmp_path / f"copy-{kind}.db")]
         if command == "demo":
             argv[1] = str(tmp_path / f"demo-{kind}.db")
         result = surveydesk(*argv, cwd=tmp_path, ok=None)
