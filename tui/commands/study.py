@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tui.commands import add_operator, console, opened_study, operator_of
+from tui.commands import Failure, add_operator, console, opened_study, operator_of
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,8 +18,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--opens", metavar="YYYY-MM-DD")
     p.add_argument("--closes", metavar="YYYY-MM-DD")
     p.add_argument("--population", type=int, metavar="N", help="how many people were asked (for response rates)")
+    _return_options(p)
     add_operator(p)
     p.set_defaults(func=wave_add)
+    p = wave_sub.add_parser("set", help="set how a wave's forms come back: return-by date, route, contact (cover)")
+    p.add_argument("name", help="the wave, e.g. 2015")
+    _return_options(p)
+    add_operator(p)
+    p.set_defaults(func=wave_set)
     p = wave_sub.add_parser("list", help="list waves with their instrument versions")
     p.set_defaults(func=wave_list)
 
@@ -83,30 +89,66 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=settings)
 
 
-def _load_instrument(path: Path | None):
-    from tui.cli import Failure
-    from tui.domain.instrument import InstrumentError, default_instrument_path, load_instrument
+def _return_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--return-by", metavar="YYYY-MM-DD", help="the date on the cover (default: --closes)")
+    p.add_argument("--return-to", metavar="TEXT",
+                   help="how forms come back, e.g. 'to your headteacher, in the envelope provided'")
+    p.add_argument("--contact", metavar="TEXT", help="whom to ask: name, email or phone")
 
-    path = path or default_instrument_path()
-    try:
-        return load_instrument(path)
-    except InstrumentError as exc:
-        raise Failure(f"the instrument cannot be used:\n{exc}") from None
+
+def _set_returns(args: argparse.Namespace, study) -> list[str]:
+    """Store the return details given; the lines to print (the cover's sentences, or what is missing)."""
+    from tui.domain.paper import missing_returns_warning, set_wave_returns
+
+    set_wave_returns(study, args.name, operator=operator_of(args), return_by=args.return_by,
+                     route=args.return_to, contact=args.contact)
+    warning = missing_returns_warning(study, args.name)
+    return [warning] if warning else []
+
+
+def _load_instrument(path: Path | None):
+    from tui.domain.instrument import default_instrument_path, load_instrument
+
+    return load_instrument(path or default_instrument_path())
 
 
 def wave_add(args: argparse.Namespace) -> int:
-    from tui.cli import Failure
+    from tui.commands import Failure
     from tui.domain.instrument import incomplete_refusal
+    from tui.domain.paper import checked_returns
 
     instrument = _load_instrument(args.wave_instrument or args.instrument)
     refusal = incomplete_refusal(instrument)
     if refusal:  # a wave freezes the instrument its forms are printed from
         raise Failure(f"wave {args.name} not added: {refusal}")
+    from tui.domain.store import InputError
+
+    try:  # before the wave is added, so a mistyped date adds nothing
+        checked_returns(return_by=args.return_by, route=args.return_to, contact=args.contact)
+    except InputError as exc:
+        raise Failure(str(exc)) from None
     with opened_study(args, create=True) as study:
         wave = study.add_wave(args.name, instrument, operator=operator_of(args), opens=args.opens,
                               closes=args.closes, population=args.population)
+        args.name = wave.name
+        warnings = _set_returns(args, study)
     console().print(f"wave {wave.name} added: {instrument.title} version {instrument.version} "
                     f"({instrument.statement_count} statements) frozen in {args.study}", markup=False)
+    for line in warnings:
+        console(stderr=True).print(line, markup=False)
+    return 0
+
+
+def wave_set(args: argparse.Namespace) -> int:
+    from tui.domain.paper import wave_returns
+
+    with opened_study(args) as study:
+        warnings = _set_returns(args, study)
+        lines = wave_returns(study, args.name).lines()
+    console().print(f"wave {args.name}: the cover says: " + (" ".join(lines) if lines else "(nothing yet)"),
+                    markup=False)
+    for line in warnings:
+        console(stderr=True).print(line, markup=False)
     return 0
 
 
@@ -124,9 +166,8 @@ def wave_list(args: argparse.Namespace) -> int:
 
 
 def import_csv(args: argparse.Namespace) -> int:
-    from tui.cli import Failure
     from tui.commands.progress import progress_reporter
-    from tui.domain.store.returns_csv import CsvImportError, import_returns_csv
+    from tui.domain.store.returns_csv import import_returns_csv
 
     if (args.file is None) == (not args.resume):
         raise Failure("give the CSV file to import, or --resume to finish an interrupted import")
@@ -140,11 +181,8 @@ def import_csv(args: argparse.Namespace) -> int:
                 out.print(f"import #{result.import_id}: published the remaining {len(result.return_ids):,} returns")
             return 0
         warnings: list[str] = []
-        try:
-            ids = import_returns_csv(study, args.file, operator=operator_of(args), again=args.again,
-                                     progress=progress, warnings=warnings)
-        except CsvImportError as exc:
-            raise Failure(str(exc)) from None
+        ids = import_returns_csv(study, args.file, operator=operator_of(args), again=args.again,
+                                 progress=progress, warnings=warnings)
     for warning in warnings:
         out.print(f"warning: {warning}")
     out.print(f"imported {len(ids):,} returns from {args.file}")
@@ -158,11 +196,11 @@ def audit(args: argparse.Namespace) -> int:
 
     out = console()
     with opened_study(args) as study:
+        if args.wave is not None:
+            study.wave(args.wave)  # an unknown wave is refused with the list of known ones
         if args.verify:
             return _verify(study, args.head)
         if args.head:
-            from tui.cli import Failure
-
             raise Failure("--head goes with --verify")
         entries = study.audit(wave=args.wave, operator=args.who, entity=args.entity, action=args.action,
                               since=args.since, limit=args.limit)
@@ -205,8 +243,6 @@ def _verify(study, head: str | None) -> int:
 
 
 def backup(args: argparse.Namespace) -> int:
-    from tui.cli import Failure
-
     with opened_study(args) as study:
         problems, head = study.backup(args.target)
     if problems:
@@ -218,15 +254,11 @@ def backup(args: argparse.Namespace) -> int:
 
 
 def study_copy(args: argparse.Namespace) -> int:
-    from tui.cli import Failure
-    from tui.domain.store import StoreError
+    from tui.commands import Failure
     from tui.domain.store.copy import copy_study
 
     out = console()
-    try:
-        report = copy_study(args.source, args.target, progress=lambda m: out.print(m, markup=False))
-    except StoreError as exc:
-        raise Failure(str(exc)) from None
+    report = copy_study(args.source, args.target, progress=lambda m: out.print(m, markup=False))
     for line in report.lines:
         out.print(line, markup=False)
     if report.problems:
@@ -237,6 +269,7 @@ def study_copy(args: argparse.Namespace) -> int:
 
 def status(args: argparse.Namespace) -> int:
     from rich.table import Table
+
 
     with opened_study(args) as study:
         rows = study.status()
@@ -305,7 +338,7 @@ def key_list(args: argparse.Namespace) -> int:
 
 
 def settings(args: argparse.Namespace) -> int:
-    from tui.cli import Failure
+    from tui.commands import Failure
 
     with opened_study(args) as study:
         if args.min_cell is not None:

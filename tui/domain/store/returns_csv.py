@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tui.domain.errors import SurveyDeskError
 from tui.domain.instrument import Instrument, ParticipantCodeError
 from tui.domain.returns import (
     SERIAL_WIDTH,
@@ -67,13 +68,16 @@ class CsvProblem:
         return f"{where}: {self.message}"
 
 
-class CsvImportError(ValueError):
+class CsvImportError(SurveyDeskError):
     def __init__(self, path: str, problems: list[CsvProblem], more: int = 0):
         self.problems = problems
         shown = "\n".join(f"{path}: {p}" for p in problems[:MAX_REPORTED])
         more += max(0, len(problems) - MAX_REPORTED)
-        tail = f"\n... and {more} more" if more else ""
-        super().__init__(f"{shown}{tail}\nNothing was imported.")
+        if len(problems) == 1 and not more:  # one problem, one line
+            super().__init__(f"{shown}. Nothing was imported.")
+        else:
+            tail = f"\n... and {more} more" if more else ""
+            super().__init__(f"{shown}{tail}\nNothing was imported.")
 
 
 class _Problems:
@@ -196,6 +200,8 @@ def _read(path: Path) -> bytes:
         raise CsvImportError(str(path), [CsvProblem(0, "", "no such file")]) from None
     except IsADirectoryError:
         raise CsvImportError(str(path), [CsvProblem(0, "", "is a folder, not a CSV file")]) from None
+    except OSError as exc:
+        raise CsvImportError(str(path), [CsvProblem(0, "", f"cannot read: {exc.strerror}")]) from None
     if data.startswith(BOM):  # Excel writes one
         data = data[len(BOM):]
     try:

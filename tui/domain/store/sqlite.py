@@ -30,6 +30,7 @@ from tui.domain.store.migrations import check_version
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 60
 
+
 def refuse_untouched(path: Path) -> None:
     """Refuse a file that is not a study, or a study of a newer schema, before anything writes to
     it: opening a study switches it to WAL and may upgrade it, which would change another program's
@@ -155,8 +156,13 @@ class SQLiteBackend:
 
     @classmethod
     def open(cls, path: Path, *, create: bool, now: Callable[[], str]) -> SQLiteBackend:
+        if path.is_dir():
+            raise NotAStudyError(f"{path} is a folder, not a study file (give the .db file)")
         if path.exists():
-            refuse_untouched(path)  # before anything could write to it
+            try:
+                refuse_untouched(path)  # before anything could write to it
+            except OSError as exc:
+                raise NotAStudyError(f"cannot read the study {path}: {exc.strerror}") from None
         elif not create:
             raise NotFoundError(f"no study at {path}; create one with `surveydesk wave add`")
         refuse_network_filesystem(path)

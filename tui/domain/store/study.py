@@ -9,8 +9,10 @@ entry stations writing at once both succeed, one after the other, and the audit 
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
+import os
 import re
 import socket
 import uuid
@@ -76,6 +78,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "min_cell": 5,  # k: smaller groups are suppressed in tables
     "second_keying_share": 1.0,  # 1.0 = every return is keyed twice; 0.1 = a random 10%
     "label": "",  # shown wherever the study is named, e.g. to mark a synthetic demo
+    # Per wave, how its forms come back, for the cover: {wave: {"return_by", "route", "contact"}}.
+    "wave_returns": {},
 }
 
 
@@ -104,6 +108,12 @@ def check_operator(operator: str) -> str:
             f"operator {operator!r} must be initials or a short name (letters and digits, at most 16), e.g. JS"
         )
     return op
+
+
+def default_operator() -> str:
+    """Who is at the keyboard: $SURVEYDESK_OPERATOR, else the login name (made a valid operator id)."""
+    name = os.environ.get("SURVEYDESK_OPERATOR") or getpass.getuser() or "operator"
+    return re.sub(r"[^A-Za-z0-9._-]", "", name)[:16] or "operator"
 
 
 # What a form is issued for: a participant code, None (a blank self-coding form), or
@@ -272,6 +282,9 @@ class Study(StudyReads, StudyImports):
             raise InputError("the study label must be text of at most 120 characters")
         if key == "label" and (problem := control_problem("the study label", value)):
             raise InputError(problem)
+        if key == "wave_returns" and not (isinstance(value, dict) and all(
+                isinstance(v, dict) and all(isinstance(t, str) for t in v.values()) for v in value.values())):
+            raise InputError("wave_returns must map each wave to its return_by, route and contact texts")
         with self._write() as conn:
             conn.execute(delete(s.settings).where(s.settings.c.key == key))
             conn.execute(insert(s.settings).values(key=key, value=json.dumps(value)))
@@ -289,6 +302,9 @@ class Study(StudyReads, StudyImports):
             raise InputError(f"school letter {letter!r} must be one letter A-Z")
         if problem := control_problem(f"the name of school {letter}", name):
             raise InputError(problem)
+        known = sorted({k for w in self.waves() for k in w.instrument.key.school_letters})
+        if name.strip() and known and letter not in known:
+            raise InputError(f"school {letter} is not in the instrument's key (schools: {', '.join(known)})")
         with self._write() as conn:
             had = conn.execute(select(s.schools.c.name).where(s.schools.c.letter == letter)).scalar()
             conn.execute(delete(s.schools).where(s.schools.c.letter == letter))
@@ -1019,6 +1035,12 @@ class Study(StudyReads, StudyImports):
 def default_station() -> str:
     """This computer's name, as other stations are told it (the app may name the station otherwise)."""
     return clean_station(socket.gethostname())
+
+
+def station_name() -> str:
+    """This station's name as other stations are told it: $SURVEYDESK_STATION, else the computer's name."""
+    named = os.environ.get("SURVEYDESK_STATION")
+    return clean_station(named) if named else default_station()
 
 
 def clean_station(name: str) -> str:
