@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tui.domain.demo import demo_instrument  # noqa: E402
 from tui.domain.instrument.bundled import bundled_instrument_path  # noqa: E402
 from tui.domain.instrument.toml_format import load_instrument  # noqa: E402
 from tui.domain.paper.forms_layout import plan_form  # noqa: E402
@@ -55,7 +56,8 @@ def main() -> int:
 
     import reportlab
 
-    instrument = load_instrument(bundled_instrument_path())
+    # Real forms are refused while HSC A5 is incomplete: print the demo's finished wording.
+    instrument = demo_instrument(load_instrument(bundled_instrument_path()))
     batch = copies(instrument, args.forms)
     print(f"machine: {os.cpu_count()} CPUs (nproc), {cpu_model()}; Python {platform.python_version()}, "
           f"reportlab {reportlab.Version}")

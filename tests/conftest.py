@@ -83,3 +83,12 @@ def study_2014(tmp_path, bundled):
     study.add_wave("2014", bundled, operator="RS")
     yield study
     study.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def study_location(request, tmp_path):
+    """Where a new study goes, once per backend: an SQLite file, or a new PostgreSQL database."""
+    from tests.backends import location
+
+    with location(request.param, tmp_path) as where:
+        yield where

@@ -133,3 +133,29 @@ def test_real_forms_are_refused_from_an_incomplete_instrument_but_a_specimen_pri
     texts = page_texts(tmp_path / "exports" / "2015" / "forms" / "specimen-partnership-survey-2015-A4.pdf")
     assert "5.GovernorsarewaryINCOMPLETE:notforissue" in "".join(texts[2].split()).replace("[", "").replace("]", "")
     assert all("SPECIMEN" in text for text in texts)
+
+
+def test_wave_return_details_go_on_the_cover_and_missing_ones_are_warned(tmp_path, printable_file):
+    added = run(tmp_path, "wave", "add", "2015", "--instrument", str(printable_file), "--closes", "2015-01-30")
+    assert "warning: wave 2015 has no return route or contact for the cover" in added.stderr  # date: --closes
+    assert "surveydesk wave set 2015 --return-by" in added.stderr
+    bad = run(tmp_path, "wave", "set", "2015", "--return-by", "30/01/2015", ok=False).stderr
+    assert "return-by date '30/01/2015' must be a date written YYYY-MM-DD" in bad
+    done = run(tmp_path, "wave", "set", "2015", "--return-to", "to your headteacher, in the envelope provided",
+               "--contact", "A. Researcher, 020 7946 0000")
+    assert "the cover says: Please return this form by Friday 30 January 2015 to your headteacher" in done.stdout
+    assert "warning" not in done.stderr
+    out = run(tmp_path, "print", "--wave", "2015", "--codes", "A1")
+    assert "warning" not in out.stderr
+    cover = page_texts(tmp_path / "exports" / "2015" / "forms" / "batch-1" / "forms-2015-batch-1-school-A.pdf")[0]
+    assert "Questions about the survey: A. Researcher, 020 7946 0000" in cover
+    assert "Friday 30 January 2015" in cover
+
+
+def test_print_warns_when_the_cover_cannot_say_how_forms_come_back(tmp_path, printable_file):
+    run(tmp_path, "wave", "add", "2015", "--instrument", str(printable_file))
+    out = run(tmp_path, "print", "--wave", "2015", "--blank", "2", "--school", "C")
+    assert "warning: wave 2015 has no" in out.stderr and "--return-to" in out.stderr
+    assert "batch 1: 2 forms issued" in out.stdout  # the forms still print
+    cover = page_texts(tmp_path / "exports" / "2015" / "forms" / "batch-1" / "forms-2015-batch-1-school-C.pdf")[0]
+    assert "ParticipantSchoolCParticipantRole" in "".join(cover.split())

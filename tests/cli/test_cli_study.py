@@ -1,4 +1,5 @@
-"""The study subcommands, run as a researcher would from a shell."""
+"""The study subcommands, run as a researcher would from a shell, on an SQLite file and on a
+PostgreSQL database (``study_location``)."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ def test_wave_add_refuses_an_instrument_with_an_incomplete_statement(tmp_path):
     assert not study.exists() or "2014" not in run(study, "wave", "list").stdout
 
 
-def test_wave_add_list_status_audit(tmp_path, printable_file):
-    study = tmp_path / "s.db"
+def test_wave_add_list_status_audit(study_location, printable_file):
+    study = study_location
     out = run(study, "wave", "add", "2014", "--population", "68", "--opens", "2014-01-06",
               "--instrument", str(printable_file)).stdout
     assert "wave 2014 added" in out and "60 statements" in out
@@ -39,8 +40,9 @@ def test_wave_add_list_status_audit(tmp_path, printable_file):
     assert "audit trail intact" in run(study, "audit", "--verify").stdout
 
 
-def test_import_command_reports_rows_and_imports_nothing_on_error(tmp_path, bundled, printable_file):
-    study = tmp_path / "s.db"
+def test_import_command_reports_rows_and_imports_nothing_on_error(study_location, tmp_path, bundled,
+                                                                 printable_file):
+    study = study_location
     run(study, "wave", "add", "2014", "--instrument", str(printable_file))
     csv = tmp_path / "r.csv"
     header = "wave,participant_code," + ",".join(bundled.codes())
@@ -67,8 +69,8 @@ def test_missing_study_and_not_a_study(tmp_path):
     assert "not a SurveyDesk study" in result.stderr
 
 
-def test_settings_and_key(tmp_path, printable_file):
-    study = tmp_path / "s.db"
+def test_settings_and_key(study_location, printable_file):
+    study = study_location
     run(study, "wave", "add", "2014", "--instrument", str(printable_file))
     assert "10% of returns" in run(study, "settings", "--second-keying", "10%").stdout
     assert "k) = 3" in run(study, "settings", "--min-cell", "3").stdout

@@ -11,6 +11,7 @@ import pytest
 from tests.pdf_helpers import everything_in, page_texts, squash
 from tui.domain.paper import (
     BatchFilesError,
+    FormsError,
     DistributionPlan,
     FormLayoutError,
     FormsError,
@@ -25,6 +26,8 @@ from tui.domain.paper import (
     reprint_form,
     rewrite_batches,
     serial_ranges,
+    set_wave_returns,
+    wave_returns,
 )
 from tui.domain.returns import make_serial
 from tui.domain.store import InputError, NotFoundError, Study
@@ -317,3 +320,28 @@ def test_serial_ranges_and_batches():
     assert serial_ranges(forms) == f"{make_serial(1)}-{make_serial(3)}, {make_serial(5)}, " \
                                    f"{make_serial(7)}-{make_serial(8)}"
     assert [[f.number for f in group] for group in batches_of(reversed(forms))] == [[1, 2, 3], [5], [7, 8]]
+
+
+
+def test_a_waves_return_details_are_kept_audited_and_printed_on_every_cover(tmp_path, printable):
+    study = Study.open(tmp_path / "returns.db")
+    study.add_wave("2016", printable, operator="RS", closes="2016-01-29")
+    assert wave_returns(study, "2016").return_by == "2016-01-29"  # the wave's closing date by default
+    assert wave_returns(study, "2016").missing() == ["return route", "contact"]
+    set_wave_returns(study, "2016", operator="RS", route="to the school office", contact="R. Smith, 01234 567890")
+    set_wave_returns(study, "2016", operator="MK", return_by="2016-02-05")
+    details = wave_returns(study, "2016")
+    assert (details.return_by, details.route, details.contact) == ("2016-02-05", "to the school office",
+                                                                   "R. Smith, 01234 567890")
+    assert [e.operator for e in study.audit(entity="setting")][-2:] == ["RS", "MK"]
+    with pytest.raises(InputError, match="must be a date written YYYY-MM-DD"):
+        set_wave_returns(study, "2016", operator="RS", return_by="2016-02-30")
+    result = issue_batch(study, "2016", plan_from_codes("A2", printable.key, blank=1, blank_school="C"),
+                         operator="RS", exports=tmp_path / "exports")
+    for school in result.files.files:
+        cover = page_texts(school.path)[0]
+        assert "Please return this form by Friday 5 February 2016 to the school office." in cover
+        assert "Questions about the survey: R. Smith, 01234 567890" in cover
+    blank_c = next(f for f in result.files.files if f.school == "C")
+    assert "ParticipantSchoolCParticipantRole" in squash(page_texts(blank_c.path)[0])
+    study.close()

@@ -15,11 +15,18 @@ from tests.pdf_helpers import everything_in, page_texts, read_barcodes, render_p
 from tests.requires import require_command
 from tui.domain.instrument import DEFAULT_STAGES, School
 from tui.domain.paper import (
+    MARGIN,
+    MARKING_LINES,
+    REGULAR,
     SPECIMEN_SERIAL,
+    Box,
     FormCopy,
     FormLayoutError,
     FormsError,
     IssueLogRow,
+    ReturnDetails,
+    Text,
+    code_boxes,
     forms_folder,
     issue_log_name,
     output_file,
@@ -392,3 +399,121 @@ def test_importing_the_forms_modules_does_not_load_reportlab():
     loaded = loaded_after_importing(["tui.domain.paper.forms_pdf", "tui.domain.paper.forms_layout"])
     assert "tui.domain.paper.forms_pdf" in loaded
     assert not {m for m in loaded if m.split(".")[0] == "reportlab"}
+
+
+
+# --- the cover: return details, sign-off, measure (issue 16) -----------------------------
+
+RETURNS = ReturnDetails("2015-01-30", "to your headteacher, in the sealed envelope provided",
+                        "A. Researcher, a.researcher@example.ac.uk, 020 7946 0000")
+SIGN_OFF = "A. Researcher\nEdD student, UCL Institute of Education"
+
+
+def test_the_cover_says_by_when_how_and_whom_to_ask_and_is_signed(tmp_path, printable):
+    signed = replace(printable, sign_off=SIGN_OFF)
+    result = write_forms(signed, [COPIES[0], FormCopy(None, make_serial(9), "2015", school="C")],
+                         tmp_path / "c.pdf", returns=RETURNS)
+    texts = page_texts(result.path)
+    for cover in (texts[0], texts[result.pages_per_copy]):  # coded and blank covers alike
+        flat = squash(cover)
+        assert squash("Please return this form by Friday 30 January 2015 to your headteacher, in the sealed "
+                      "envelope provided.") in flat
+        assert squash("Questions about the survey: A. Researcher, a.researcher@example.ac.uk, 020 7946 0000") in flat
+        assert squash("Many thanks, A. Researcher EdD student, UCL Institute of Education") in flat
+    assert len(texts) == 2 * 6  # all of it still on one cover page
+
+
+def test_a_cover_without_return_details_prints_no_empty_box(tmp_path, printable):
+    texts = page_texts(write_forms(printable, COPIES[:1], tmp_path / "c.pdf").path)
+    assert "Please return" not in texts[0] and "Questions about" not in texts[0]
+    partial = write_forms(printable, COPIES[:1], tmp_path / "p.pdf", returns=ReturnDetails(contact="R. Smith"))
+    assert "Questions about the survey: R. Smith" in page_texts(partial.path)[0]
+
+
+def test_the_letter_is_set_in_two_columns_of_a_readable_measure(printable):
+    cover = plan_form(printable).pages[0]
+    letter = [t for t in cover.items if isinstance(t, Text) and t.size == 10.0 and t.y < 480]
+    assert len({round(t.x) for t in letter if t.text[0].isupper()}) >= 2  # two column starts
+    assert max(len(t.text) for t in letter) <= 85  # was ~150 characters across the page
+    assert max(t.width for t in letter) <= (cover.items[0].x + 770) / 2
+
+
+# --- bank pages: the marking line, larger type (issue 16) ---------------------------------
+
+
+def test_every_bank_page_says_how_to_mark_and_prints_the_boxes_it_mentions(tmp_path, printable):
+    result = write_forms(printable, COPIES[:1], tmp_path / "tick.pdf")
+    texts = page_texts(result.path)
+    for page in plan_form(printable).pages[1:]:
+        assert squash(MARKING_LINES["tick"]) in squash(texts[page.number - 1])
+        ticks = [item.statement_id for item in page.items if isinstance(item, Box) and item.statement_id]
+        assert ticks == list(page.statement_ids)  # one box per statement, in order
+    highlight = replace(printable, marking="highlight")
+    result = write_forms(highlight, COPIES[:1], tmp_path / "highlight.pdf")
+    texts = page_texts(result.path)
+    for page in plan_form(highlight).pages[1:]:
+        assert squash(MARKING_LINES["highlight"]) in squash(texts[page.number - 1])
+        assert "Tick" not in texts[page.number - 1]
+        assert not [item for item in page.items if isinstance(item, Box)]  # nothing to tick
+
+
+def test_a_tick_box_is_printed_where_the_layout_puts_it(tmp_path, printable):
+    result = write_forms(printable, COPIES[:1], tmp_path / "f.pdf")
+    page = plan_form(printable).pages[3]  # CMP: larger boxes
+    box = next(item for item in page.items if isinstance(item, Box) and item.statement_id)
+    scale = 4.0
+    image = render_page(result.path, page.number - 1, scale=scale)
+    height = page.number and image.size[1]
+
+    def grey(x: float, y: float) -> int:
+        return image.getpixel((round(x * scale), round(height - y * scale)))
+
+    assert grey(box.x, box.y + box.height / 2) < 100  # the left edge is inked
+    assert grey(box.x + box.width / 2, box.y + box.height / 2) > 200  # the inside is blank
+
+
+def test_short_banks_are_set_larger_and_every_bank_keeps_to_one_page(printable):
+    layout = plan_form(printable)
+    assert [p.kind for p in layout.pages] == ["cover"] + ["bank"] * 5 and not any(p.continued for p in layout.pages)
+    sizes = {}
+    for page in layout.pages[1:]:
+        numbers = [t.size for t in page.items if isinstance(t, Text) and re.fullmatch(r"\d+\.", t.text)]
+        sizes[page.bank_id] = set(numbers)
+    # The long JPD keeps the standard size; the half-empty pages of the short banks do not.
+    assert sizes == {"jpd": {9.5}, "hsc": {10.5}, "cmp": {11.5}, "ec": {11.5}, "aa": {11.5}}
+
+
+# --- blank forms for a school (issue 16) ----------------------------------------------------
+
+
+def test_a_blank_form_for_a_school_prints_its_letter_and_leaves_only_the_role(tmp_path, printable):
+    copies = [FormCopy(None, make_serial(7), "2015", school="c"), FormCopy(None, make_serial(8), "2015")]
+    result = write_forms(printable, copies, tmp_path / "blank.pdf")
+    texts = page_texts(result.path)
+    for_c, for_none = texts[:result.pages_per_copy], texts[result.pages_per_copy:]
+    assert "ParticipantSchoolCParticipantRole1Governor2HTorDHT" in squash(for_c[0])
+    assert "ParticipantSchoolABCDE" in squash(for_none[0])
+    for text in for_c:
+        assert "Writeyourrolenumberinthebox" in squash(text) and "C" in text.split()
+    for text in for_none:
+        assert "Writeyourschoolletterandrolenumberintheboxes" in squash(text)
+    with pytest.raises(FormsError, match="form 1: school Q is not in the key"):
+        write_forms(printable, [FormCopy(None, make_serial(7), "2015", school="Q")], tmp_path / "q.pdf")
+
+
+def test_the_code_boxes_of_a_blank_form_stand_clear_of_the_header_rule(printable):
+    layout = plan_form(printable, blank=True, school="C")
+    rule = layout.geometry.height - MARGIN - 50
+    for box in code_boxes(layout.geometry):
+        assert box.y == rule + 6  # a frame 2 pt above the rule looked like a double line
+        assert box.y + box.height <= layout.geometry.height - MARGIN
+    for page in layout.pages:
+        assert sum(1 for item in page.items if isinstance(item, Box) and item.width == 28.0) == 2
+
+
+def test_the_issue_log_footer_counts_forms_and_reprints_apart(tmp_path):
+    rows = issue_rows(5)  # serial 3 is a reprint
+    text = page_texts(write_issue_log_pdf(rows, tmp_path / "log.pdf"))[0]
+    assert "4 forms issued, 1 reprint" in text
+    text = page_texts(write_issue_log_pdf(rows[:1], tmp_path / "one.pdf"))[0]
+    assert "1 form issued" in text and "reprint" not in text.split("Page")[0].split("issued")[-1]

@@ -170,14 +170,16 @@ class BuilderScreen(Screen):
     def _check(self, instrument: Instrument) -> list[Problem]:
         """The rules of ``surveydesk validate``; while the file on disk is what is shown, each
         problem also names its FILE:LINE, as validate does."""
-        problems = check_instrument(instrument)
+        # Errors first: they block saving, and v then Enter goes to the first of the list.
+        problems = sorted(check_instrument(instrument), key=lambda p: not p.is_error)
         if not problems or self.path is None or self.history.dirty:
             return problems
         try:
             stamp = (self.path, self.path.stat().st_mtime_ns, id(instrument))
             if self._located[0] != stamp:
                 text = self.path.read_text(encoding="utf-8")
-                self._located = (stamp, problems_with_lines(instrument, text, str(self.path)))
+                located = problems_with_lines(instrument, text, str(self.path))
+                self._located = (stamp, sorted(located, key=lambda p: not p.is_error))
         except (OSError, UnicodeDecodeError):
             return problems
         return self._located[1]

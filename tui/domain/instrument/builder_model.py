@@ -84,6 +84,9 @@ def fields_for(instrument: Instrument, target: Target) -> list[Field]:
             Field("id", "Id (lower case; names the file)", instrument.id, restrict=r"[a-z0-9_.\-]*"),
             *_stage_fields(instrument, None, SECTION_LETTERS),
             Field("instructions", "Instructions (printed on the first page)", instrument.instructions, LINES),
+            Field("sign_off", "Sign-off (printed under the instructions)", instrument.sign_off, LINES),
+            Field("marking", "Marking: tick (boxes) or highlight", instrument.marking, restrict=r"[a-z]*",
+                  max_length=9),
             Field("note", "Note (staff only)", instrument.note, LINES),
         ]
     if kind == BANK:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from tui.domain.instrument.model import MAX_BANK_STATEMENTS, SECTION_LETTERS, Instrument
+from tui.domain.instrument.model import MARKINGS, MAX_BANK_STATEMENTS, SECTION_LETTERS, Instrument
 from tui.domain.instrument.problems import WARNING, Path, Problem
 
 ABBREVIATION = re.compile(r"^[A-Za-z][A-Za-z0-9&]{0,9}$")
@@ -53,6 +53,25 @@ def incomplete_refusal(instrument: Instrument) -> str | None:
             "A specimen still prints, marked INCOMPLETE.")
 
 
+# Words in the letter that ask for one way of marking (whole words, any case).
+MARKING_WORDS = {"tick": re.compile(r"\b(tick|ticks|ticked|ticking)\b|\u2713", re.IGNORECASE),
+                 "highlight": re.compile(r"\bhighlight(s|ed|ing)?\b", re.IGNORECASE)}
+
+
+def marking_mismatch(instrument: Instrument) -> str | None:
+    """The letter asks for the other way of marking than the form prints (None if it does not)."""
+    if instrument.marking not in MARKINGS:
+        return None
+    other = next(m for m in MARKINGS if m != instrument.marking)
+    found = MARKING_WORDS[other].search(instrument.instructions)
+    if not found or MARKING_WORDS[instrument.marking].search(instrument.instructions):
+        return None
+    printed = "a tick box beside every statement" if instrument.marking == "tick" else "no tick boxes"
+    return (f"the instructions ask respondents to {found.group(0).lower()} statements, but the form "
+            f"(marking = \"{instrument.marking}\") prints {printed} and tells them to "
+            f"{instrument.marking} on every bank page: reword the letter or set marking = \"{other}\"")
+
+
 def check_instrument(instrument: Instrument) -> list[Problem]:
     problems: list[Problem] = []
 
@@ -65,6 +84,13 @@ def check_instrument(instrument: Instrument) -> list[Problem]:
         add("the instrument needs a title", ("title",))
     if not str(instrument.version).strip():
         add("the instrument needs a version, e.g. version = \"2015\"", ("version",))
+    if instrument.marking not in MARKINGS:
+        add(f"marking = {instrument.marking!r}: respondents mark by \"tick\" or \"highlight\"", ("marking",))
+    elif mismatch := marking_mismatch(instrument):
+        add(mismatch, ("instructions",), WARNING)
+    if not instrument.sign_off.strip():
+        add("the letter is unsigned: add sign_off = \"Your name\\nRole, institution\" (printed under the "
+            "instructions)", ("instructions",), WARNING)
     for letter in SECTION_LETTERS:
         if not instrument.stages.get(letter, "").strip():
             add(f"stage label for section {letter} is empty", ("stages", letter))

@@ -63,7 +63,7 @@ def next_version(version: str) -> str:
 
 # --- instrument-wide fields --------------------------------------------------------------
 
-_INSTRUMENT_FIELDS = ("id", "title", "version", "instructions", "note")
+_INSTRUMENT_FIELDS = ("id", "title", "version", "instructions", "sign_off", "marking", "note")
 _BANK_FIELDS = ("abbreviation", "title", "dimension", "rubric", "note")
 _STATEMENT_FIELDS = ("text", "negative", "incomplete", "note")
 

@@ -12,6 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 SECTION_LETTERS = ("A", "B", "C", "D")
+# How respondents mark a statement they believe true: a tick in its box (survives photocopies and
+# black-and-white scans) or a highlight (a yellow highlight vanishes from both).
+MARKINGS = ("tick", "highlight")
 DEFAULT_STAGES = {"A": "Beginning", "B": "Developing", "C": "Embedding", "D": "Leading"}
 # A bank's statements must fit one signed 64-bit mask (SQLite INTEGER, PostgreSQL BIGINT).
 MAX_BANK_STATEMENTS = 63
@@ -186,6 +189,9 @@ class Instrument:
     # Ids that were used by deleted banks or statements; never to be handed out again.
     retired_ids: tuple[str, ...] = ()
     note: str = ""
+    marking: str = "tick"
+    # The letter's closing, printed under the instructions: "Many thanks,\nR. Smith\nUCL IOE".
+    sign_off: str = ""
 
     # --- derived ------------------------------------------------------------------
 

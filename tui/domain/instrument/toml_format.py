@@ -36,7 +36,7 @@ from tui.domain.instrument.problems import ERROR, InstrumentError, Path, Problem
 
 FORMAT = 1
 
-_TOP_KEYS = ("format", "id", "title", "version", "instructions", "note", "retired_ids",
+_TOP_KEYS = ("format", "id", "title", "version", "instructions", "sign_off", "marking", "note", "retired_ids",
              "stages", "school", "role", "role_group", "bank")
 _BANK_KEYS = ("id", "abbreviation", "title", "dimension", "rubric", "note", "stages", "section")
 _SECTION_KEYS = ("letter", "statement")
@@ -235,6 +235,8 @@ class _Reader:
             title=self.text(doc, "title", (), "the instrument", required=True),
             version=self.text(doc, "version", (), "the instrument", required=True),
             instructions=self.text(doc, "instructions", (), "the instrument"),
+            sign_off=self.text(doc, "sign_off", (), "the instrument"),
+            marking=self.text(doc, "marking", (), "the instrument") or "tick",
             note=self.text(doc, "note", (), "the instrument"),
             stages=self.stages(doc, "stages", (), "the instrument", complete=True),
             retired_ids=tuple(retired),
@@ -427,7 +429,9 @@ def dumps_instrument(instrument: Instrument) -> str:
         ("title", instrument.title),
         ("version", instrument.version),
         ("note", instrument.note),
+        ("marking", instrument.marking if instrument.marking != "tick" else ""),
         ("instructions", instrument.instructions),
+        ("sign_off", instrument.sign_off),
         ("retired_ids", list(instrument.retired_ids)),
     ])
     out += ["", "# Hidden stage labels: never printed on a form.", "[stages]"]

@@ -29,6 +29,7 @@ from tui.domain.paper.forms_layout import (
     FormLayout,
     Item,
     PageGeometry,
+    ReturnDetails,
     Text,
     geometry,
     plan_form,
@@ -57,12 +58,14 @@ class FormsError(ValueError):
 
 @dataclass(frozen=True)
 class FormCopy:
-    """One paper form to print. ``participant_code`` None prints a blank self-coding form."""
+    """One paper form to print. ``participant_code`` None prints a blank self-coding form;
+    ``school`` then names the school office it goes to (its letter printed, the role left to write)."""
 
     participant_code: str | None
     serial: str | None
     wave: str
     reprint: bool = False
+    school: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,21 +142,24 @@ def write_forms(
     paper: str = "A4",
     title: str | None = None,
     progress: Progress | None = None,
+    returns: ReturnDetails | None = None,
 ) -> FormsResult:
     """Print ``copies`` into one PDF at ``path`` (written whole or not at all).
 
+    ``returns``: the wave's return-by date, route and contact, printed on every cover.
     ``progress(done, total)`` is called after each copy is laid down (for a progress bar;
     writing the file afterwards takes about as long again).
     """
     refuse_incomplete(instrument)
     checked = _checked_copies(instrument, copies)
     waves = sorted({c.wave for c in checked})
-    return _render(instrument, checked, Path(path), paper=paper, progress=progress,
+    return _render(instrument, checked, Path(path), paper=paper, progress=progress, returns=returns,
                    title=title or f"{instrument.title} {instrument.version}: forms for wave {', '.join(waves)}")
 
 
 def write_sample_form(
-    instrument: Instrument, path: Path | str, *, paper: str = "A4", blank: bool = False, wave: str = ""
+    instrument: Instrument, path: Path | str, *, paper: str = "A4", blank: bool = False, wave: str = "",
+    returns: ReturnDetails | None = None,
 ) -> FormsResult:
     """One copy marked SPECIMEN on every page, for previewing the layout (an incomplete
     statement prints, marked INCOMPLETE).
@@ -162,7 +168,7 @@ def write_sample_form(
     specimen that is filled in by mistake cannot be attached to an issued form.
     """
     copy = FormCopy(None if blank else SPECIMEN_CODE, SPECIMEN_SERIAL, wave)
-    return _render(instrument, [copy], Path(path), paper=paper,
+    return _render(instrument, [copy], Path(path), paper=paper, returns=returns,
                    title=f"{instrument.title} {instrument.version}: specimen", specimen=True)
 
 
@@ -175,6 +181,7 @@ def write_school_forms(
     paper: str = "A4",
     progress: Progress | None = None,
     batch: int | None = None,
+    returns: ReturnDetails | None = None,
 ) -> dict[str, FormsResult]:
     """One PDF per school office, named ``forms-<wave>-batch-<n>-school-<letter>.pdf`` inside ``folder``
     (without ``-batch-<n>`` when no batch is given).
@@ -187,6 +194,8 @@ def write_school_forms(
             if copy.participant_code and copy.participant_code[0] != school:
                 raise FormsError(f"school {school}, form {n}: participant code {copy.participant_code} "
                                  f"belongs to school {copy.participant_code[0]}")
+            if copy.school and copy.school != school:
+                raise FormsError(f"school {school}, form {n}: a blank form for school {copy.school}")
     results: dict[str, FormsResult] = {}
     total = sum(len(copies) for copies in copies_by_school.values())
     done = 0
@@ -196,7 +205,7 @@ def write_school_forms(
         target = output_file(folder, school_forms_name(wave, school, batch))
         offset = done
         results[school] = write_forms(
-            instrument, copies, target, paper=paper,
+            instrument, copies, target, paper=paper, returns=returns,
             title=f"{instrument.title} {instrument.version}: forms for school {school}, wave {wave}",
             progress=(lambda k, _n, offset=offset: progress(offset + k, total)) if progress else None)
         done += len(copies)
@@ -238,29 +247,41 @@ def _checked_copy(instrument: Instrument, copy: FormCopy, n: int) -> FormCopy:
             raise FormsError(f"form {n}: {exc}") from None
     if not copy.wave.strip():
         raise FormsError(f"form {n}: the wave is empty")
-    return FormCopy(code, serial, copy.wave.strip(), copy.reprint)
+    school = copy.school.strip().upper() if copy.school and code is None else None
+    if school is not None and school not in instrument.key.school_letters:
+        raise FormsError(f"form {n}: school {school} is not in the key (schools "
+                         f"{', '.join(instrument.key.school_letters)})")
+    return FormCopy(code, serial, copy.wave.strip(), copy.reprint, school)
+
+
+def _variant(copy: FormCopy) -> tuple[bool, str]:
+    """Which static layout a copy uses: coded, or blank (for a school, or for none)."""
+    blank = copy.participant_code is None
+    return blank, (copy.school or "") if blank else ""
 
 
 def _render(instrument: Instrument, copies: list[FormCopy], path: Path, *, paper: str, title: str,
-            specimen: bool = False, progress: Progress | None = None) -> FormsResult:
+            specimen: bool = False, progress: Progress | None = None,
+            returns: ReturnDetails | None = None) -> FormsResult:
     from reportlab.pdfgen.canvas import Canvas
 
     register_fonts()
     geo = geometry(paper)
-    layouts = {blank: plan_form(instrument, paper=paper, blank=blank)
-               for blank in sorted({c.participant_code is None for c in copies})}
+    layouts = {variant: plan_form(instrument, paper=paper, blank=variant[0], school=variant[1] or None,
+                                  returns=returns)
+               for variant in sorted({_variant(c) for c in copies})}
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(geo.width, geo.height), pageCompression=1, initialFontName=REGULAR)
     _set_metadata(canvas, title)
 
-    static = {blank: _draw_static_pages(canvas, layout, "b" if blank else "p")
-              for blank, layout in layouts.items()}
+    static = {variant: _draw_static_pages(canvas, layout, f"b{variant[1]}_" if variant[0] else "p")
+              for variant, layout in layouts.items()}
     if specimen:
         _draw_watermark(canvas, geo)
     pages = 0
     for index, copy in enumerate(copies):
         overlay = _draw_overlay(canvas, geo, copy, index, specimen, _role_label(instrument, copy))
-        page_forms = static[copy.participant_code is None]
+        page_forms = static[_variant(copy)]
         page_codes = _page_code_operators(geo, copy, len(page_forms))
         # Page streams hold a few 'Do' operators and the page barcodes' bars: compressed, they are
         # a third of the size at little cost.
@@ -278,7 +299,7 @@ def _render(instrument: Instrument, copies: list[FormCopy], path: Path, *, paper
     canvas.save()
     data = buffer.getvalue()
     _write_atomically(path, data)
-    per_copy = layouts[False].page_count if False in layouts else layouts[True].page_count
+    per_copy = next(iter(layouts.values())).page_count  # coded first, as the variants sort
     return FormsResult(path=path, copies=len(copies), pages=pages, bytes=len(data), pages_per_copy=per_copy)
 
 
@@ -444,6 +465,14 @@ def write_issue_log_csv(rows: Iterable[IssueLogRow], path: Path | str) -> Path:
     return target
 
 
+def issue_log_count(rows: Sequence[IssueLogRow]) -> str:
+    """'85 forms issued, 2 reprints': a reprint is a row of the log, not another form."""
+    reprints = sum(1 for row in rows if row.reprint)
+    issued = len(rows) - reprints
+    text = f"{issued} form{'s' if issued != 1 else ''} issued"
+    return text + (f", {reprints} reprint{'s' if reprints != 1 else ''}" if reprints else "")
+
+
 _LOG_HEADINGS = ("Serial", "Participant", "School", "Wave", "Printed at", "Reprint")
 _LOG_COLUMN_X = (0, 80, 160, 220, 300, 430)
 
@@ -455,7 +484,9 @@ def write_issue_log_pdf(rows: Iterable[IssueLogRow], path: Path | str, *, title:
 
     register_fonts()
     width, height = _portrait(paper)
+    rows = list(rows)
     cells = [_issue_log_cells(row) for row in rows]
+    counted = issue_log_count(rows)
     margin, leading = 50.0, 15.0
     per_page = int((height - 2 * margin - 60) // leading)
     total = max(1, -(-len(cells) // per_page))
@@ -474,7 +505,7 @@ def write_issue_log_pdf(rows: Iterable[IssueLogRow], path: Path | str, *, title:
             y -= leading
             for x, cell in zip(_LOG_COLUMN_X, line, strict=True):
                 _draw_text(canvas, Text(margin + x, y, cell, REGULAR, 10))
-        footer = f"{len(cells)} forms   Page {page + 1} of {total}"
+        footer = f"{counted}   Page {page + 1} of {total}"
         _draw_text(canvas, Text(width / 2, margin - 20, footer, REGULAR, 9, "centre"))
         canvas.showPage()
     canvas.save()
