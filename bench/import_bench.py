@@ -132,7 +132,11 @@ def main() -> int:
               "(target: none over 1 s)")
     for failure in failures:
         print(f"another station's write FAILED: {failure}")
-    print(out.strip())
+    lines = out.strip().splitlines()
+    warned = [line for line in lines if line.startswith("warning:")]
+    if warned:  # one line per flagged row (the first 50) and a count: the count is what matters here
+        print(f"{warned[-1]} (the import's warnings, shown: {len(warned) - 1})")
+    print("\n".join(line for line in lines if not line.startswith("warning:")))
     return 1 if failures else 0
 
 

@@ -108,6 +108,37 @@ def test_rows_with_too_few_or_too_many_cells_are_named(study, bundled, tmp_path)
         assert "row 4: has 64 cells, the header has 63" in str(info.value)
 
 
+@pytest.mark.parametrize("window", [64, 1 << 24])
+def test_a_file_read_in_pieces_names_the_same_rows_and_imports_every_row(study, bundled, tmp_path, monkeypatch,
+                                                                         window):
+    """Batches of 3 rows and (64) windows smaller than a row: problems are named by their row in the
+    file wherever the pieces are cut, and a good file's rows are all stored, in order."""
+    from tui.domain.store import returns_csv
+
+    monkeypatch.setattr(returns_csv, "BATCH_ROWS", 3)
+    monkeypatch.setattr(returns_csv, "WINDOW_BYTES", window)
+    codes = [f"{school}{role}" for school in "ABCDE" for role in (1, 2)]
+    lines = csv_text(bundled, [(code, "", {"JPD A1": "1"} if i % 2 else {}) for i, code in enumerate(codes)])
+    lines = lines.splitlines()
+    bad = list(lines)
+    bad[7] = bad[7].rsplit(",", 1)[0]  # row 8: a cell short
+    bad[10] = bad[10].replace(",,1,", ",,7,", 1)  # row 11: JPD A1 not 1, 0 or M
+    path = tmp_path / "pieces.csv"
+    path.write_text("\n".join(bad) + "\n", encoding="utf-8")
+    with pytest.raises(CsvImportError) as info:
+        import_returns_csv(study, path, operator="RS")
+    assert "row 8: has 62 cells, the header has 63" in str(info.value)
+    path.write_text("\n".join([*bad[:7], lines[7], "", *bad[8:]]) + "\n", encoding="utf-8")  # a blank row 9
+    with pytest.raises(CsvImportError) as info:
+        import_returns_csv(study, path, operator="RS")
+    assert "row 12, column 'JPD A1'" in str(info.value) and "row 8" not in str(info.value)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    stored = [study.get_return(i) for i in import_returns_csv(study, path, operator="RS")]
+    assert [r.participant_code for r in stored] == codes
+    assert [("JPD A1" in ans.highlighted_codes(bundled, r.answers)) for r in stored] == [i % 2 == 1 for i in
+                                                                                          range(len(codes))]
+
+
 # --- serials ---------------------------------------------------------------------------------------
 
 
@@ -120,6 +151,18 @@ def test_serials_never_issued_import_with_a_warning_per_row(study, bundled, tmp_
     assert warnings == ["row 3: serial 0001010 was never issued by this study (imported and flagged)"]
     first, second = (study.get_return(i) for i in ids)
     assert first.serial_issued and not second.serial_issued and second.serial == "0001010"
+
+
+def test_serials_spelt_otherwise_are_read_and_a_wrong_check_digit_is_named(study, bundled, tmp_path):
+    first, second = study.issue_forms("2015", ["A1", "B2"], operator="RS")
+    assert (first.serial, second.serial) == ("0000013", "0000021")
+    path = tmp_path / "spelt.csv"
+    path.write_text(csv_text(bundled, [("A1", "13", {}), ("B2", "0000012", {})]), encoding="utf-8")
+    with pytest.raises(CsvImportError, match="row 3, column 'serial': serial 0000012 fails its check digit"):
+        import_returns_csv(study, path, operator="RS")
+    path.write_text(csv_text(bundled, [("A1", "13", {}), ("B2", "000 0021", {})]), encoding="utf-8")
+    stored = [study.get_return(i) for i in import_returns_csv(study, path, operator="RS")]
+    assert [(r.serial, r.serial_issued) for r in stored] == [("0000013", True), ("0000021", True)]
 
 
 def test_a_blank_form_for_one_school_is_refused_as_another_schools_return(study, bundled, tmp_path):

@@ -5,10 +5,10 @@ A million returns cannot be written in one transaction without holding the study
 many seconds, and a keying station waiting that long is a station stopped. So an import goes in
 short transactions, in three steps:
 
-1. **stage**: the checked rows go into ``import_rows``, a few thousand a transaction. They are not
-   returns: no count, table or export sees them. They do hold their serials — a station keying a
-   paper whose serial is being imported is told so — and a crash while staging leaves nothing but
-   staged rows, which the next import clears.
+1. **stage**: the checked rows go into ``import_rows``, in transactions sized and paused like the
+   publishing ones (below). They are not returns: no count, table or export sees them. They do
+   hold their serials — a station keying a paper whose serial is being imported is told so — and a
+   crash while staging leaves nothing but staged rows, which the next import clears.
 2. **publish**: batches of staged rows become returns (each with its first entry pass, and one
    audit entry per batch holding a digest of the staged rows it published), in transactions sized
    to take about 0.3 s, each followed by a pause in which a waiting station's write goes first.
@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from tui.domain.store.returns_csv import CheckedReturns, ImportProgress
 
-STAGE_ROWS = 5_000  # staged rows a transaction
+STAGE_ROWS = 5_000  # staged rows in the first transaction; then sized like a publishing batch
 PUBLISH_SECONDS = 0.3  # what a publishing transaction aims to take
 PAUSE_SECONDS = 0.12  # after each: SQLite's busy handler retries a waiting writer every 0.1 s at most
 FIRST_BATCH, MIN_BATCH, MAX_BATCH = 2_000, 200, 50_000
@@ -181,6 +181,7 @@ class StudyImports:
         from tui.domain.store.returns_csv import content_id
 
         rows = checked.rows
+        content = content_id(rows)
         with self._read() as conn:
             wave_ids = dict(conn.execute(select(s.waves.c.name, s.waves.c.id)).all())
         staged = rows.with_row_index("seq").select(
@@ -190,23 +191,31 @@ class StudyImports:
         now = self._now()
         with self._write() as conn:
             import_id = conn.execute(insert(s.imports).values(
-                file_name=checked.path.name, file_sha256=checked.sha256, content_id=content_id(rows),
+                file_name=checked.path.name, file_sha256=checked.sha256, content_id=content,
                 rows=rows.height, staged=0, published=0, state="staging", operator=operator, reason=reason,
                 started_at=now, heartbeat_at=now)).inserted_primary_key[0]
             self._audit(conn, operator=operator, action="stage", entity="import", key=import_id, at=now,
-                        new={"file": checked.path.name, "sha256": checked.sha256, "content_id": content_id(rows),
+                        new={"file": checked.path.name, "sha256": checked.sha256, "content_id": content,
                              "rows": rows.height}, reason=reason)
         try:
-            for start in range(0, rows.height, STAGE_ROWS):
-                chunk = staged.slice(start, STAGE_ROWS)
+            start, size = 0, STAGE_ROWS
+            while start < rows.height:
+                began = time.monotonic()
+                chunk = staged.slice(start, size)
                 with self._write() as conn:
                     self._refuse_taken_serials(conn, import_id, chunk)
                     conn.execute(insert(s.import_rows),
                                  [{"import_id": import_id, **r} for r in chunk.iter_rows(named=True)])
                     conn.execute(update(s.imports).where(s.imports.c.id == import_id).values(
                         staged=start + chunk.height, heartbeat_at=self._now()))
+                start += chunk.height
                 if progress:
-                    progress(start + chunk.height, rows.height, "staging")
+                    progress(start, rows.height, "staging")
+                # Sized like a publishing batch, and the same pause after it: back to back, 200
+                # transactions left a waiting station no gap (it waited 11 s under load).
+                size = _next_size(size, time.monotonic() - began, PUBLISH_SECONDS)
+                if start < rows.height:
+                    time.sleep(PAUSE_SECONDS)
             with self._write() as conn:
                 conn.execute(update(s.imports).where(s.imports.c.id == import_id).values(
                     state="publishing", heartbeat_at=self._now()))
@@ -275,8 +284,7 @@ class StudyImports:
                 ids += self._publish_batch(conn, import_id, done, end, operator)
             if progress:
                 progress(end, total, "publishing")
-            elapsed = time.monotonic() - started
-            size = max(MIN_BATCH, min(MAX_BATCH, int(size * min(2.0, seconds / max(elapsed, 1e-3)))))
+            size = _next_size(size, time.monotonic() - started, seconds)
             if end < total:
                 time.sleep(pause)  # a station waiting for the lock writes now
         return ids
@@ -313,6 +321,11 @@ class StudyImports:
         conn.execute(update(s.imports).where(s.imports.c.id == import_id).values(published=end, heartbeat_at=at))
         return list(ids)
 
+
+
+def _next_size(size: int, elapsed: float, seconds: float) -> int:
+    """The next batch's rows, so that it takes about ``seconds`` (at most twice the last)."""
+    return max(MIN_BATCH, min(MAX_BATCH, int(size * min(2.0, seconds / max(elapsed, 1e-3)))))
 
 
 def _idle_seconds(since: str, now: str) -> float:

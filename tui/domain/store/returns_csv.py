@@ -16,10 +16,11 @@ in seconds and a few hundred megabytes. tui.domain.store.imports then stores a c
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,6 +48,7 @@ IGNORED = (*(c for c in WIDE_BASE_COLUMNS if c not in ("wave", "participant_code
 TRUE_WORDS, FALSE_WORDS, MISSING_WORDS = ("1", "true", "yes", "x"), ("0", "false", "no"), ("m",)
 MAX_REPORTED = 50
 BATCH_ROWS = 100_000  # rows parsed and checked at a time: bounds the memory a large file needs
+WINDOW_BYTES = 1 << 24  # bytes scanned at a time for line ends and commas
 EMPTY_CELL = "empty: write 1 (highlighted), 0 (not highlighted) or M (page missing)"
 BOM = b"\xef\xbb\xbf"
 DAMM_STEPS = {interim * 10 + digit: damm_step(interim, digit) for interim in range(10) for digit in range(10)}
@@ -141,18 +143,15 @@ def check_returns_csv(path: str | Path, instruments: Mapping[str, Instrument], *
     problems = _Problems(path)
     data = _read(path)
     header, header_rows = _header(path, data, instruments)
-    last_row = _structure(data, header, header_rows, problems)
+    last_row, starts = _structure(data, header, header_rows, problems)
     if data and not data.endswith((b"\n", b"\r")) and last_row > header_rows:
         problems.add(last_row, "", "the file ends inside this row, with no line break after it: it may have been cut "
                                    "short. If the row is complete, end the file with a line break")
     problems.raise_if_any()
     total = max(last_row - header_rows, 0)
     frames = []
-    source = pl.scan_csv(io.BytesIO(data), has_header=False, skip_rows=header_rows, infer_schema=False,
-                         schema={name: pl.String for name in header}, row_index_name="row",
-                         row_index_offset=header_rows + 1, quote_char='"')
     done = 0
-    for batch in source.collect_batches(chunk_size=BATCH_ROWS):
+    for batch in _batches(data, header, header_rows, starts):
         frames.append(_check_batch(batch, header, instruments, problems))
         done += batch.height
         if progress:
@@ -160,11 +159,32 @@ def check_returns_csv(path: str | Path, instruments: Mapping[str, Instrument], *
         if problems.full:  # enough to act on; the rest would only be counted
             break
     problems.raise_if_any()
-    rows = pl.concat(frames) if frames else _empty_rows()
+    sha256 = hashlib.sha256(data).hexdigest()
+    del data  # the file's bytes are not needed past here (a million rows: 136 MB)
+    # One chunk: the serial checks on ten chunks of string views took four times as long.
+    rows = pl.concat(frames, rechunk=True) if frames else _empty_rows()
+    frames.clear()
     warnings: list[str] = []
     rows = _check_serials(rows, study, problems, warnings)
     problems.raise_if_any()
-    return CheckedReturns(path, hashlib.sha256(data).hexdigest(), rows, tuple(warnings))
+    return CheckedReturns(path, sha256, rows, tuple(warnings))
+
+
+def _batches(data: bytes, header: list[str], header_rows: int, starts: list[int]) -> Iterator[pl.DataFrame]:
+    """The rows after the header as text, BATCH_ROWS at a time, numbered as a spreadsheet numbers them.
+    A file of one row per line is cut at ``starts`` and each piece parsed alone, so only one batch is
+    ever parsed at a time (polars' own batching reads ahead: a million rows took a gigabyte more)."""
+    import polars as pl
+
+    options = dict(has_header=False, infer_schema=False, schema={name: pl.String for name in header},
+                   row_index_name="row", quote_char='"')
+    if not starts:
+        source = pl.scan_csv(io.BytesIO(data), skip_rows=header_rows, row_index_offset=header_rows + 1, **options)
+        yield from source.collect_batches(chunk_size=BATCH_ROWS)
+        return
+    for number, (start, end) in enumerate(zip(starts, [*starts[1:], len(data)], strict=True)):
+        first = header_rows + 1 + number * BATCH_ROWS
+        yield pl.read_csv(io.BytesIO(data[start:end]), row_index_offset=first, **options)
 
 
 def read_returns_csv(path: str | Path, instruments: dict[str, Instrument]) -> list[tuple[int, NewReturn]]:
@@ -185,12 +205,14 @@ def content_id(rows: pl.DataFrame) -> str:
     same id whatever the line endings, column order or spelling of the cells (``1``/``x``/``yes``)."""
     import polars as pl
 
-    if rows.is_empty():
-        return "sha256:" + hashlib.sha256(b"").hexdigest()[:32]
-    lines = rows.select(pl.concat_str([pl.col("wave"), pl.col("participant_code"), pl.col("serial").fill_null(""),
-                                       pl.col("answers")], separator="\t")).to_series()
-    text = "\n".join(lines.to_list()) + "\n"
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    digest = hashlib.sha256()
+    # A batch at a time (the same bytes as the whole text at once): a million rows' text is ~300 MB.
+    for start in range(0, rows.height, BATCH_ROWS):
+        lines = rows.slice(start, BATCH_ROWS).select(pl.concat_str(
+            [pl.col("wave"), pl.col("participant_code"), pl.col("serial").fill_null(""), pl.col("answers")],
+            separator="\t")).to_series()
+        digest.update(("\n".join(lines.to_list()) + "\n").encode("utf-8"))
+    return "sha256:" + digest.hexdigest()[:32]
 
 
 def _read(path: Path) -> bytes:
@@ -204,8 +226,11 @@ def _read(path: Path) -> bytes:
         raise CsvImportError(str(path), [CsvProblem(0, "", f"cannot read: {exc.strerror}")]) from None
     if data.startswith(BOM):  # Excel writes one
         data = data[len(BOM):]
-    try:
-        data.decode("utf-8")
+    try:  # a piece at a time: a whole decoded copy of a large file would double its memory
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        for at in range(0, len(data), WINDOW_BYTES):
+            decoder.decode(data[at:at + WINDOW_BYTES])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         raise CsvImportError(str(path), [CsvProblem(0, "", "not UTF-8 text: save the sheet as "
                                                            "'CSV UTF-8 (comma delimited)'")]) from None
@@ -235,31 +260,44 @@ def _header(path: Path, data: bytes, instruments: Mapping[str, Instrument]) -> t
     return header, 1
 
 
-def _structure(data: bytes, header: list[str], header_rows: int, problems: _Problems) -> int:
-    """Every row has as many cells as the header (blank rows are skipped); the number of the last row."""
+def _structure(data: bytes, header: list[str], header_rows: int, problems: _Problems) -> tuple[int, list[int]]:
+    """Every row has as many cells as the header (blank rows are skipped). Returns the number of the
+    last row and, for a file without quotes (one row per line), the byte offset where each batch of
+    BATCH_ROWS rows after the header starts (empty for a quoted file: polars finds its rows)."""
     import numpy as np
 
     width = len(header)
-    if b'"' not in data:  # one row per line: count the commas of every line at once
-        raw = np.frombuffer(data, dtype=np.uint8)
-        ends = np.flatnonzero(raw == ord("\n"))
-        if not data.endswith(b"\n"):
-            ends = np.append(ends, len(data))
-        commas = np.concatenate(([0], np.cumsum(raw == ord(","))))
-        starts = np.concatenate(([0], ends[:-1] + 1))
-        cells = commas[ends] - commas[starts] + 1
-        lengths = ends - starts
-        for index in np.flatnonzero(cells != width):
-            if index < header_rows:
-                continue
-            line = data[starts[index]:ends[index]]
-            if cells[index] == 1 and not line.strip():
-                continue  # a blank row
-            problems.add(int(index) + 1, "", f"has {int(cells[index])} cells, the header has {width}")
-            if problems.full:
-                break
-        del lengths
-        return len(ends)
+    if b'"' not in data:  # one row per line: count the commas of every line, a window at a time
+        starts: list[int] = []  # of the batches
+        line = 0  # lines before this window
+        at = 0
+        while at < len(data):
+            end = data.find(b"\n", min(at + WINDOW_BYTES, len(data)) - 1)
+            end = len(data) if end < 0 else end + 1
+            # A window's bytes, read in place; counts in 32 bits (a window is far below 2**31 bytes).
+            raw = np.frombuffer(data, dtype=np.uint8, count=end - at, offset=at)
+            ends = np.flatnonzero(raw == ord("\n"))
+            if end == len(data) and not data.endswith(b"\n"):
+                ends = np.append(ends, end - at)
+            commas = np.concatenate(([0], np.cumsum(raw == ord(","), dtype=np.int32)))
+            line_starts = np.concatenate(([0], ends[:-1] + 1))
+            cells = commas[ends] - commas[line_starts] + 1
+            for index in np.flatnonzero(cells != width):
+                row = line + int(index) + 1
+                if row <= header_rows:
+                    continue
+                if cells[index] == 1 and not data[at + line_starts[index]:at + ends[index]].strip():
+                    continue  # a blank row
+                problems.add(row, "", f"has {int(cells[index])} cells, the header has {width}")
+                if problems.full:
+                    return row, []
+            for index in range((-(line - header_rows)) % BATCH_ROWS, len(ends), BATCH_ROWS):
+                if line + index >= header_rows:
+                    starts.append(at + int(line_starts[index]))
+            line += len(ends)
+            at = end
+            del raw, commas
+        return line, starts
     row = 0
     for row, cells in enumerate(csv.reader(io.StringIO(data.decode("utf-8"))), start=1):
         if row <= header_rows or not any(c.strip() for c in cells) or len(cells) == width:
@@ -267,7 +305,7 @@ def _structure(data: bytes, header: list[str], header_rows: int, problems: _Prob
         problems.add(row, "", f"has {len(cells)} cells, the header has {width}")
         if problems.full:
             break
-    return row
+    return row, []
 
 
 def _empty_rows() -> pl.DataFrame:
@@ -385,7 +423,7 @@ def _check_serials(rows: pl.DataFrame, study: Study | None, problems: _Problems,
     this wave and this code (or school), not returned already. Never issued: imported with a warning."""
     import polars as pl
 
-    given = rows.filter(pl.col("serial").is_not_null())
+    given = rows.select("row", "serial").filter(pl.col("serial").is_not_null())
     if given.is_empty():
         return rows
     # The usual spelling (7 digits) is checked for every row at once; any other ('13', '000 0013')
@@ -395,19 +433,22 @@ def _check_serials(rows: pl.DataFrame, study: Study | None, problems: _Problems,
     for k in range(SERIAL_WIDTH + 1):
         digit = pl.col("serial").str.slice(k, 1).cast(pl.Int32, strict=False)
         interim = (interim * 10 + digit).replace_strict(DAMM_STEPS, default=-1, return_dtype=pl.Int32)
-    fast = given.with_columns(
-        (seven & (interim == 0) & (pl.col("serial").str.slice(0, SERIAL_WIDTH) != "0" * SERIAL_WIDTH)).alias("ok"))
-    mapping = {raw: raw for raw in fast.filter(pl.col("ok"))["serial"].unique().to_list()}
-    for raw in fast.filter(~pl.col("ok"))["serial"].unique().to_list():
+    ok = seven & (interim == 0) & (pl.col("serial").str.slice(0, SERIAL_WIDTH) != "0" * SERIAL_WIDTH)
+    rows = rows.with_columns(ok.fill_null(False).alias("ok"))
+    mapping: dict[str, str] = {}  # only the serials spelt otherwise: a million-entry map took 100 MB
+    for raw in rows.filter(pl.col("serial").is_not_null() & ~pl.col("ok"))["serial"].unique().to_list():
         try:
             mapping[raw] = make_serial(parse_serial(raw))
         except SerialError as exc:
             mapping[raw] = ""
             for row in given.filter(pl.col("serial") == raw)["row"].head(MAX_REPORTED).to_list():
                 problems.add(row, "serial", str(exc))
-    rows = rows.with_columns(pl.col("serial").replace_strict(mapping, default=None, return_dtype=pl.String)
-                             .replace("", None))
-    given = rows.filter(pl.col("serial").is_not_null())
+    rows = rows.with_columns(
+        pl.when(pl.col("ok")).then(pl.col("serial"))
+        .otherwise(pl.col("serial").replace_strict(mapping, default=None, return_dtype=pl.String))
+        .replace("", None)).drop("ok")
+    # The checks below need no answers: leaving them out keeps joins of a million rows small.
+    given = rows.select("row", "wave", "participant_code", "school", "serial").filter(pl.col("serial").is_not_null())
     first = given.group_by("serial").agg(pl.col("row").min().alias("first"))
     again = given.join(first, on="serial").filter(pl.col("row") != pl.col("first")).sort("row")
     for row, serial, earlier in again.select("row", "serial", "first").head(MAX_REPORTED).iter_rows():
