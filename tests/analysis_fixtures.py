@@ -134,3 +134,14 @@ def thesis_wave(wave: str, counts: dict[int, int]) -> pl.DataFrame:
             rows.append((next_id, f"A{role}", blank))
             next_id += 1
     return wide(instrument, wave, rows)
+
+
+def protected(data: WaveReturns, by=("role_group",), k: int = 5, wide_frame: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The released (protected) per-statement table of a wave at a grouping, as exports show it."""
+    from dataclasses import replace
+
+    from tui.domain.analysis import parse_grouping, released_statements, wave_release
+
+    if wide_frame is not None:
+        data = replace(data, wide=wide_frame)
+    return released_statements(data, parse_grouping(by), wave_release(data, k))

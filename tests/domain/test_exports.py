@@ -40,9 +40,10 @@ def test_csv_and_parquet_read_back(exported):
     # 2015: jpd.4 (now JPD D1) highlighted by 3 of 5.
     assert (row["statement_id"], row["n"], row["highlighted"], row["percent"]) == ("jpd.4", 5, 3, 60.0)
     assert row["ci_low"] == pytest.approx(23.07, abs=0.01)  # Wilson 3/5: 0.2307 to 0.8824
-    # k = 3: HD n = 2, SLT n = 1, T n = 2 are suppressed and blank in the CSV.
+    # k = 3: HD (2 returns), SLT (1) and T (2) have their sizes and figures withheld: blank in the CSV.
     hd = csv.filter(pl.col("group") == "HD")
-    assert hd["suppressed"].all() and hd["percent"].is_null().all() and hd["suppression"].to_list()[0] == "primary"
+    assert hd["suppressed"].all() and hd["percent"].is_null().all() and hd["n"].is_null().all()
+    assert hd["suppression"].to_list()[0] == "n withheld"
 
 
 def test_comparison_export_lists_every_statement(exported):

@@ -30,7 +30,6 @@ def one_wave() -> str:
 
 def test_figures_titled_like_the_thesis(one_wave):
     for title in ("Figure 1 Joint Practice Development Overall (7 responses)",
-                  "Joint Practice Development HD (3 responses)",
                   "High Social Capital Overall (7 responses)",
                   "High Social Capital T (3 responses)"):
         assert title in one_wave, title
@@ -43,15 +42,16 @@ def test_response_rates_and_rule_are_stated(one_wave):
 
 
 def test_tables_beneath_the_charts(one_wave):
-    # Overall JPD A1: 6 of 7 = 86% (Wilson 49-97); HD JPD A1 3 of 3 = 100 (44-100).
+    # Overall JPD A1: 6 of 7 = 86% (Wilson 49-97); T HSC A1: 1 of 3 = 33 (6-79).
     assert "86 (49–97)" in one_wave
-    assert "100 (44–100)" in one_wave
+    assert "33 (6–79)" in one_wave
     assert "JPD A2*" in one_wave  # the negative statement is flagged
     assert "Furthest majority" in one_wave and "B (Developing)" in one_wave
 
 
 def test_suppressed_figures_are_absent(one_wave):
-    # With k = 3, SLT and T (n = 2) are suppressed for JPD, SLT (n = 1) and HD (secondary) for HSC.
+    # With k = 3, HD (3 returns, withheld to protect SLT) and SLT (2 returns) have their sizes and
+    # figures withheld, and T's JPD figures (n = 2) are suppressed.
     # Every interval of a group of 2 or 1 would give them away: 0/2 (0–66), 1/2 (9–91),
     # 2/2 (34–100), 1/1 (21–100), 0/1 (0–79). None of them may appear; "supp." must.
     leaks = ("0–66", "9–91", "34–100", "21–100", "0–79")
@@ -60,8 +60,9 @@ def test_suppressed_figures_are_absent(one_wave):
     for leak in leaks:
         assert leak not in one_wave, leak
     assert "supp." in one_wave
-    assert "Joint Practice Development SLT (2 responses): figures suppressed" in one_wave
-    assert "High Social Capital HD (3 responses): figures suppressed" in one_wave
+    assert "Joint Practice Development SLT (n withheld): figures suppressed" in one_wave
+    assert "Joint Practice Development T (2 responses): figures suppressed" in one_wave
+    assert "HD (n supp.)" in one_wave and "High Social Capital HD (n withheld): figures suppressed" in one_wave
 
 
 def test_two_waves_paired():

@@ -48,6 +48,18 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="suppress groups with fewer than K respondents (default: the study's min_cell)")
     p.add_argument("--csv", action="store_true", help="write the table as CSV to standard output, for scripts")
     p.set_defaults(func=tables)
+    register_check(sub)
+
+
+def register_check(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("disclosure-check", help="audit a wave's release: for every withheld figure, the narrowest "
+                                                "range everything released pins it to (by linear programming)")
+    p.add_argument("--wave", default=None, metavar="NAME", help="the wave (default: the newest)")
+    p.add_argument("--k", type=int, default=None, metavar="K",
+                   help="suppress groups with fewer than K returns (default: the study's min_cell)")
+    p.add_argument("--show", type=int, default=15, metavar="N", help="how many of the narrowest ranges to list "
+                                                                      "(default 15; 0 lists every one)")
+    p.set_defaults(func=disclosure_check, by="overall")
 
 
 def _selection_options(p: argparse.ArgumentParser) -> None:
@@ -219,7 +231,8 @@ def tables(args: argparse.Namespace) -> int:
             previous_group = r["group"]
             code = r["code"] + ("*" if r["negative"] else "")
             if r["suppressed"]:
-                table.add_row(r["group"], code, str(r["n"]), "", SUPPRESSED, r["suppression"], r["text"], style="dim")
+                n = SUPPRESSED if r["n"] is None else str(r["n"])
+                table.add_row(r["group"], code, n, "", SUPPRESSED, r["suppression"], r["text"], style="dim")
             else:
                 interval = "" if r["ci_low"] is None else f"{figure(r['ci_low'])}–{figure(r['ci_high'])}"
                 table.add_row(r["group"], code, str(r["n"]), "" if r["highlighted"] is None else str(r["highlighted"]),
@@ -229,6 +242,40 @@ def tables(args: argparse.Namespace) -> int:
     out.print(f"{SUPPRESSED} suppressed: primary (fewer than {chosen.k} respondents) or secondary (protects "
               f"another group). * negatively worded.", markup=False)
     return 0
+
+
+def disclosure_check(args: argparse.Namespace) -> int:
+    import time
+
+    from tui.domain.analysis import rule_text, wave_release
+    from tui.domain.analysis.audit import audit
+
+    with opened_study(args) as study:
+        chosen = _choose(study, args)
+    started = time.perf_counter()
+    release = wave_release(chosen.current, chosen.k)
+    result = audit(release)
+    seconds = time.perf_counter() - started
+    out = console()
+    out.print(f"{_describe(chosen)}: {len(result.ranges)} withheld figures (counts of returns, n per bank, "
+              f"highlighted counts) checked against everything released for the wave, every grouping "
+              f"and crossing, in {seconds:.1f} s", markup=False)
+    shown = result.ranges if args.show == 0 else result.narrowest(args.show)
+    if shown:
+        out.print("narrowest range each withheld figure can be pinned to:" if args.show else "every withheld figure:",
+                  markup=False)
+        for found in (sorted(shown, key=lambda r: (r.exempt, r.width)) if args.show == 0 else shown):
+            out.print(f"  {found.describe()}", markup=False)
+    exempt = sum(1 for r in result.ranges if r.exempt)
+    out.print(f"k = {chosen.k}. {rule_text(chosen.k)}", markup=False)
+    if result.passed:
+        out.print(f"passed: no withheld figure can be worked out exactly"
+                  + (f" ({exempt} are known only because a shown group containing them stands at 0% or 100%, "
+                     f"which says each member's answer by design)" if exempt else ""), markup=False)
+        return 0
+    console(stderr=True).print(f"FAILED: {len(result.failures)} withheld figure(s) can be worked out exactly; "
+                               f"export and report refuse to write this wave", markup=False)
+    return 1
 
 
 def _size(path: Path) -> str:

@@ -19,7 +19,8 @@ import polars as pl
 
 from tui import __version__
 from tui.domain.analysis.agreement import DEFAULT_BY, WaveReturns, grouping_name, parse_grouping
-from tui.domain.analysis.disclosure import DEFAULT_K, rule_text
+from tui.domain.analysis.audit import require_pass
+from tui.domain.analysis.disclosure import DEFAULT_K, WaveRelease, rule_text, wave_release
 from tui.domain.analysis.tables import TABLE_DOCS, raw_tables, wave_tables
 from tui.domain.paths import DEFAULT_EXPORTS, safe_name, safe_output_path
 from tui.domain.store.returns_csv import wide_to_csv_frame
@@ -82,7 +83,10 @@ def export_wave(
     made = now or datetime.now(UTC)
     dims = parse_grouping(by)
 
-    tables = wave_tables(data, by=dims, k=k, previous=previous, school_names=school_names)
+    release = checked_release(data, k)
+    earlier = checked_release(previous, k) if previous is not None else None
+    tables = wave_tables(data, by=dims, k=k, previous=previous, school_names=school_names, release=release,
+                         previous_release=earlier)
     if include_raw:
         tables.update(raw_tables(data, school_names=school_names))
     stem = safe_name(data.wave)
@@ -134,6 +138,13 @@ def export_wave(
     files.append(_atomic(safe_output_path(target, "README.txt"),
                          lambda p: p.write_text(readme_text(metadata, tables), encoding="utf-8")))
     return ExportResult(target, tuple(files), tuple(notes))
+
+
+def checked_release(data: WaveReturns, k: int) -> WaveRelease:
+    """The wave's release pattern, refused (audit.ReleaseRefused) unless the disclosure audit passes."""
+    release = wave_release(data, k)
+    require_pass(release)
+    return release
 
 
 def _write_workbook(path: Path, sheets: Mapping[str, pl.DataFrame]) -> None:

@@ -59,7 +59,8 @@ def statement_grid(statements: pl.DataFrame, bank: str, groups: Sequence[str]) -
     figures = {(r["group"], r["statement_id"]): r for r in rows.iter_rows(named=True)}
     listed = rows.unique("statement_id", maintain_order=True)
     ns = {g: rows.filter(pl.col("group") == g)["n"].max() for g in groups}
-    header = ("Code", "No.", "Statement", *[f"{g} (n={ns[g]})" for g in groups])
+    header = ("Code", "No.", "Statement", *[f"{g} (n={ns[g]})" if ns[g] is not None else f"{g} (n supp.)"
+                                            for g in groups])
     body = tuple(
         (marked_code(r["code"], r["negative"]), r["number_code"].rsplit(" ", 1)[-1], r["text"],
          *[cell(figures[(g, r["statement_id"])]) for g in groups])
@@ -98,6 +99,7 @@ def rates_line(rates: pl.DataFrame, grouping: str | None = None) -> str:
     head = overall.row(0, named=True)
     shown = grouping if grouping in set(rates["grouping"].to_list()) and grouping != OVERALL else "role_group"
     rows = rates.filter(pl.col("grouping") == shown).select("group", "returned", "denominator", "text").iter_rows()
-    # A group without issued forms is just a count: "HD 12", not "HD 12 returned".
-    parts = [f"{g} {text if denominator else returned}" for g, returned, denominator, text in rows]
+    # A group without issued forms is just a count: "HD 12", not "HD 12 returned"; a withheld count reads supp.
+    parts = [f"{g} {SUPPRESSED if returned is None else text if denominator else returned}"
+             for g, returned, denominator, text in rows]
     return " · ".join([f"{head['wave']}: {head['text']}", *parts])

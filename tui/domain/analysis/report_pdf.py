@@ -39,6 +39,7 @@ from tui.domain.analysis.agreement import (
     whole,
 )
 from tui.domain.analysis.disclosure import DEFAULT_K, rule_text
+from tui.domain.analysis.exports import checked_release
 from tui.domain.analysis.grids import SUPPRESSED, Grid, comparison_grid, figure, statement_grid
 from tui.domain.analysis.tables import wave_tables
 from tui.domain.analysis.textchart import NEGATIVE_MARK, PALETTE
@@ -178,7 +179,7 @@ def stage_grid(profile: pl.DataFrame, bank: str) -> Table:
     body = []
     for r in rows.iter_rows(named=True):
         if r.get("suppressed"):
-            body.append([r["group"], r["n"], SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED])
+            body.append([r["group"], SUPPRESSED if r["n"] is None else r["n"], *[SUPPRESSED] * 5])
             continue
         furthest = f"{r['furthest_section']} ({r['furthest_stage']})" if r["furthest_section"] else "none"
         body.append([r["group"], r["n"], *[figure(r[f"mean_{s}"]) for s in "ABCD"], furthest])
@@ -189,8 +190,10 @@ def response_grids(rates: pl.DataFrame, instrument_roles: Mapping[int, str]) -> 
     """The overall line and groups as a list, then schools x roles as a matrix of 'returned/issued'."""
     summary = rates.filter(pl.col("grouping").is_in([OVERALL, "role_group", "school"]))
     header = ["", "Returned", "Of", "Rate", "Share of returns"]
-    body = [[r["group"], r["returned"], r["denominator"] if r["denominator"] is not None else "–",
-             f"{whole(r['rate'])}%" if r["rate"] is not None else "–", f"{whole(r['share'])}%"]
+    body = [[r["group"], SUPPRESSED if r.get("suppressed") else r["returned"],
+             r["denominator"] if r["denominator"] is not None else "–",
+             SUPPRESSED if r.get("suppressed") else f"{whole(r['rate'])}%" if r["rate"] is not None else "–",
+             SUPPRESSED if r.get("suppressed") else f"{whole(r['share'])}%"]
             for r in summary.iter_rows(named=True)]
     grids = [_grid([header, *body], [120, 60, 50, 50, 80], numbers_from=1)]
     cells = rates.filter(pl.col("grouping") == "school × role")
@@ -202,7 +205,8 @@ def response_grids(rates: pl.DataFrame, instrument_roles: Mapping[int, str]) -> 
         r = lookup.get((school, role))
         if r is None:
             return "–"
-        return f"{r['returned']}/{r['issued']}" if r["issued"] is not None else str(r["returned"])
+        returned = SUPPRESSED if r.get("suppressed") else r["returned"]
+        return f"{returned}/{r['issued']}" if r["issued"] is not None else str(returned)
 
     matrix = [["School"] + [f"{role} {instrument_roles.get(role, '')}".strip() for role in roles]]
     matrix += [[f"School {s}"] + [cell(s, role) for role in roles] for s in schools]
@@ -232,8 +236,12 @@ def build_report(
     width = PAGE[0] - 2 * MARGIN
     latest = waves[-1]
     previous = waves[0] if len(waves) == 2 else None
-    tables = wave_tables(latest, by=dims, k=k, previous=previous, school_names=school_names)
-    earlier = wave_tables(previous, by=dims, k=k, school_names=school_names) if previous else None
+    release = checked_release(latest, k)
+    earlier_release = checked_release(previous, k) if previous else None
+    tables = wave_tables(latest, by=dims, k=k, previous=previous, school_names=school_names, release=release,
+                         previous_release=earlier_release)
+    earlier = wave_tables(previous, by=dims, k=k, school_names=school_names,
+                          release=earlier_release) if previous else None
     statements = tables["statements"]
     wave_label = "/".join(w.wave for w in waves)
     made = (now or datetime.now(UTC)).isoformat(timespec="minutes")

@@ -15,7 +15,7 @@ from tui.domain.analysis.agreement import (
     stage_profile,
     statement_table,
 )
-from tui.domain.analysis.disclosure import DEFAULT_K, protect, reveal_school_names
+from tui.domain.analysis.disclosure import DEFAULT_K, WaveRelease, reveal_school_names, wave_release
 from tui.domain.instrument import Instrument
 from tui.domain.returns import long_from_wide, statement_frame
 
@@ -98,25 +98,43 @@ def wave_tables(
     k: int = DEFAULT_K,
     previous: WaveReturns | None = None,
     school_names: Mapping[str, str] | None = None,
+    release: WaveRelease | None = None,
+    previous_release: WaveRelease | None = None,
 ) -> dict[str, pl.DataFrame]:
     """The protected aggregate tables for one wave (and its comparison with ``previous``).
 
     Keys: statements, stage_profile, response_rates, and comparison when ``previous`` is given.
+    Each wave's figures are withheld by that wave's one release pattern (``wave_release``; pass it
+    when already made), whatever the grouping, so no two outputs can be set against each other.
     ``school_names`` (only on the researcher's explicit request) adds names beside letters.
     """
     dims = parse_grouping(by)
-    statements = protect(statement_table(_this_wave(data), data.instrument, dims), k)
+    release = release or wave_release(data, k)
+    statements = released_statements(data, dims, release)
     tables = {
         "statements": statements,
         "stage_profile": stage_profile(statements),
-        "response_rates": response_rates(_this_wave(data), data.instrument, data.issued, data.population),
+        "response_rates": released_rates(data, release),
     }
     if previous is not None:
-        earlier = protect(statement_table(_this_wave(previous), previous.instrument, dims), k)
+        earlier = released_statements(previous, dims, previous_release or wave_release(previous, k))
         tables["comparison"] = compare_waves(earlier, statements)
     if school_names:
         tables = {name: reveal_school_names(table, school_names) for name, table in tables.items()}
     return tables
+
+
+def released_statements(data: WaveReturns, by: Sequence[str], release: WaveRelease) -> pl.DataFrame:
+    """The per-statement table at one grouping (with its margins), every group of the key listed, protected."""
+    table = statement_table(_this_wave(data), data.instrument, by, universe=release.universe())
+    return release.protect_statements(table)
+
+
+def released_rates(data: WaveReturns, release: WaveRelease) -> pl.DataFrame:
+    """Response counts and rates, counts under k (and those protecting them) withheld."""
+    rates = response_rates(_this_wave(data), data.instrument, data.issued, data.population,
+                           universe=release.universe())
+    return release.protect_rates(rates)
 
 
 def raw_tables(data: WaveReturns, *, school_names: Mapping[str, str] | None = None) -> dict[str, pl.DataFrame]:

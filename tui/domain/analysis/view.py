@@ -22,11 +22,11 @@ from tui.domain.analysis.agreement import (
     group_labels,
     grouping_name,
     grouping_title,
-    response_rates,
     wave_chart,
 )
+from tui.domain.analysis.disclosure import WaveRelease, wave_release
 from tui.domain.analysis.grids import Grid, comparison_grid, rates_line, statement_grid
-from tui.domain.analysis.tables import wave_tables
+from tui.domain.analysis.tables import released_rates, wave_tables
 
 # The groupings the screen cycles through, coarsest first.
 GROUPINGS: tuple[tuple[str, ...], ...] = ((), ("role_group",), ("school",), ("school", "role_group"))
@@ -95,14 +95,19 @@ class AnalysisTables:
         return " · ".join([f"Wave {waves}", f"{bank} {self.bank_titles.get(bank, '')}{position}", grouping])
 
 
-def build_tables(selection: Selection, current: WaveReturns, earlier: WaveReturns | None) -> AnalysisTables:
-    """The protected tables of a selection from the waves' returns (pure; no store access)."""
-    tables = wave_tables(current, by=selection.by, k=selection.k, previous=earlier)
+def build_tables(selection: Selection, current: WaveReturns, earlier: WaveReturns | None,
+                 release: WaveRelease | None = None, earlier_release: WaveRelease | None = None) -> AnalysisTables:
+    """The protected tables of a selection from the waves' returns (pure; no store access). Each
+    wave's release pattern (``wave_release``) is made here unless given."""
+    release = release or wave_release(current, selection.k)
+    if earlier is not None:
+        earlier_release = earlier_release or wave_release(earlier, selection.k)
+    tables = wave_tables(current, by=selection.by, k=selection.k, previous=earlier, release=release,
+                         previous_release=earlier_release)
     statements = tables["statements"]
     rates = [tables["response_rates"]]
-    if earlier is not None:
-        this_wave = earlier.wide.filter(pl.col("wave") == earlier.wave)
-        rates.insert(0, response_rates(this_wave, earlier.instrument, earlier.issued, earlier.population))
+    if earlier is not None and earlier_release is not None:
+        rates.insert(0, released_rates(earlier, earlier_release))
     banks = tuple(bank_abbreviations(statements))
     titles = dict(statements.select("bank", "bank_title").unique("bank").iter_rows())
     groups = tuple(group_labels(statements, selection.grouping)) if selection.by else ("Overall",)
@@ -126,6 +131,7 @@ class AnalysisCache:
         self._load = load
         self._returns: dict[str, WaveReturns] = {}
         self._tables: dict[Selection, AnalysisTables] = {}
+        self._releases: dict[tuple[str, int], WaveRelease] = {}
         self._lock = threading.Lock()
 
     def returns(self, wave: str) -> WaveReturns:
@@ -135,6 +141,16 @@ class AnalysisCache:
             cached = self._load(wave)
             with self._lock:
                 self._returns[wave] = cached
+        return cached
+
+    def release(self, data: WaveReturns, k: int) -> WaveRelease:
+        """The wave's one release pattern, made once per wave and k: every grouping shows a view of it."""
+        with self._lock:
+            cached = self._releases.get((data.wave, k))
+        if cached is None:
+            cached = wave_release(data, k)
+            with self._lock:
+                self._releases[(data.wave, k)] = cached
         return cached
 
     def cached(self, selection: Selection) -> AnalysisTables | None:
@@ -147,7 +163,8 @@ class AnalysisCache:
             return found
         current = self.returns(selection.wave)
         earlier = self.returns(selection.compare_with) if selection.compare_with else None
-        built = build_tables(selection, current, earlier)
+        built = build_tables(selection, current, earlier, self.release(current, selection.k),
+                             self.release(earlier, selection.k) if earlier is not None else None)
         with self._lock:
             self._tables[selection] = built
         return built
@@ -157,6 +174,7 @@ class AnalysisCache:
         with self._lock:
             self._returns.clear()
             self._tables.clear()
+            self._releases.clear()
 
 
 def next_in(options: tuple, current: object, step: int = 1):
