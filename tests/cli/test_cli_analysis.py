@@ -178,8 +178,8 @@ def test_tables_prints_the_protected_figures(workdir):
         line = next(line for line in out.splitlines() if f"{group} " in line and "JPD A1 " in line)
         reason = hidden.filter(pl.col("group") == group)["suppression"][0]
         assert f"│ supp. │ {reason:>12} │" in line
-    assert "Figures for any group with fewer than 5 respondents" in out
-    assert "supp. suppressed: primary (fewer than 5 respondents) or secondary" in out
+    assert "Any group with fewer than 5 returns" in out
+    assert "supp. suppressed: n withheld" in out and "primary (fewer than 5 respondents to the bank)" in out
 
 
 def test_tables_as_csv_for_scripts(workdir):

@@ -37,5 +37,5 @@ def test_domain_never_imports_textual():
 
 def test_app_and_cli_start_without_polars_or_reportlab():
     loaded = loaded_after_importing(["tui.cli", "tui.app", "tui.screens.instrument"])
-    heavy = {m for m in loaded if m.split(".")[0] in {"polars", "reportlab", "pandas", "pyarrow"}}
+    heavy = {m for m in loaded if m.split(".")[0] in {"polars", "reportlab", "pandas", "pyarrow", "highspy"}}
     assert not heavy, f"imported at start-up: {sorted(heavy)[:5]}"

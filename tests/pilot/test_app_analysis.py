@@ -94,7 +94,7 @@ async def test_keys_step_banks_and_groupings(app, study_path):
         await pilot.press("g")
         await settle(pilot)
         assert "school × role group" in screen_text(app)
-        assert "School A · HD (n=" in table_of(app)[0][3]
+        assert table_of(app)[0][3].startswith("School A · HD (n")
         await pilot.press("g")
         await settle(pilot)
         text = screen_text(app)
@@ -167,11 +167,13 @@ async def test_export_and_report_run_in_workers_and_name_the_files(app, tmp_path
         await pilot.press("e")
         await settle(pilot)
         folder = tmp_path / "exports" / "2015"
-        assert (folder / "surveydesk-2015.xlsx").exists() and (folder / "returns-long-2015.parquet").exists()
+        research = tmp_path / "exports" / "2015-research"
+        assert (folder / "surveydesk-2015.xlsx").exists() and (research / "research-returns-long-2015.parquet").exists()
         message = app.screen.query_one("#analysis-message", Static)
-        assert str(message.content) == f"Exported 15 files to {folder} (README.txt says what each holds)"
-        assert "Exported 15 files" in screen_text(app)
-        assert SECRET_NAME not in (folder / "returns-wide-2015.csv").read_text()
+        assert str(message.content) == (f"Exported 24 files: release {folder}; research only (record level, "
+                                        f"unprotected): {research}")
+        assert "Exported 24 files" in screen_text(app)
+        assert SECRET_NAME not in (research / "research-returns-wide-2015.csv").read_text()
         await pilot.press("c", "r")
         await settle(pilot)
         assert (folder / "report-2014-2015.pdf").stat().st_size > 10_000

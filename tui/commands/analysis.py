@@ -19,14 +19,15 @@ GROUPING_HELP = ("overall, role_group, school, role, or a crossing such as schoo
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("export", help="write a wave's protected tables and raw returns to exports/<wave>/ "
-                                      "as CSV, Parquet and one Excel workbook, with a README")
+    p = sub.add_parser("export", help="write a wave's release (protected tables, checked by the disclosure audit) "
+                                      "to exports/<wave>/ and, for the research team only, the record-level returns "
+                                      "and unprotected tables to exports/<wave>-research/: CSV, Parquet, Excel, README")
     _selection_options(p)
     p.add_argument("--formats", default="csv,parquet,xlsx", metavar="LIST",
                    help="any of csv, parquet, xlsx, comma-separated. Default: all three")
     _output_options(p)
-    p.add_argument("--no-raw", dest="raw", action="store_false",
-                   help="leave out the record-level returns (wide and long): aggregate tables only")
+    p.add_argument("--release-only", "--no-raw", dest="raw", action="store_false",
+                   help="write only the release: no research folder (record-level returns, unprotected tables)")
     _reveal_option(p)
     p.set_defaults(func=export)
 
@@ -162,8 +163,19 @@ def export(args: argparse.Namespace) -> int:
         raise Failure(str(exc)) from None
     out = console()
     out.print(f"exported {_describe(chosen)} to {shown_path(result.folder)}", markup=False)
+    if chosen.current.label:
+        out.print(chosen.current.label, markup=False)
+    out.print(f"release (protected, disclosure check passed; may be shared): {shown_path(result.folder)}",
+              markup=False)
     for path in result.files:
-        out.print(f"  {path.name}  ({_size(path)})", markup=False)
+        if path.parent == result.folder:
+            out.print(f"  {path.name}  ({_size(path)})", markup=False)
+    if result.research_folder is not None:
+        out.print(f"research only (record-level returns, unprotected tables; keep within the research team): "
+                  f"{shown_path(result.research_folder)}", markup=False)
+        for path in result.files:
+            if path.parent == result.research_folder:
+                out.print(f"  {path.name}  ({_size(path)})", markup=False)
     for note in result.notes:
         out.print(f"note: {note}", markup=False)
     return 0
@@ -196,6 +208,7 @@ def tables(args: argparse.Namespace) -> int:
 
     from tui.cli import Failure
     from tui.domain.analysis import SUPPRESSED, figure, rates_line, rule_text, wave_tables
+    from tui.domain.analysis.exports import keying_text
 
     with opened_study(args) as study:
         chosen = _choose(study, args)
@@ -212,8 +225,11 @@ def tables(args: argparse.Namespace) -> int:
         sys.stdout.write(statements.write_csv(float_precision=2))
         return 0
     out = console()
+    if chosen.current.label:
+        out.print(chosen.current.label, markup=False)
     out.print(_describe(chosen), markup=False)
     out.print(f"Responses {rates_line(made['response_rates'], 'role_group')}", markup=False)
+    out.print(keying_text(chosen.current), markup=False)
     for bank in banks:
         rows = statements.filter(pl.col("bank") == bank)
         table = Table("Group", "Code", "n", "Highlighted", "%", "95% interval", "Statement",
@@ -239,8 +255,9 @@ def tables(args: argparse.Namespace) -> int:
                               figure(r["percent"]), interval, r["text"])
         out.print(table)
     out.print(f"k = {chosen.k}. {rule_text(chosen.k)}", markup=False)
-    out.print(f"{SUPPRESSED} suppressed: primary (fewer than {chosen.k} respondents) or secondary (protects "
-              f"another group). * negatively worded.", markup=False)
+    out.print(f"{SUPPRESSED} suppressed: n withheld (the group's size is withheld: fewer than {chosen.k} returns, "
+              f"or protecting a group that has), primary (fewer than {chosen.k} respondents to the bank) or "
+              f"secondary (protects another group). * negatively worded.", markup=False)
     return 0
 
 
@@ -269,7 +286,7 @@ def disclosure_check(args: argparse.Namespace) -> int:
     exempt = sum(1 for r in result.ranges if r.exempt)
     out.print(f"k = {chosen.k}. {rule_text(chosen.k)}", markup=False)
     if result.passed:
-        out.print(f"passed: no withheld figure can be worked out exactly"
+        out.print("passed: no withheld figure can be worked out exactly"
                   + (f" ({exempt} are known only because a shown group containing them stands at 0% or 100%, "
                      f"which says each member's answer by design)" if exempt else ""), markup=False)
         return 0

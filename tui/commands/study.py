@@ -151,6 +151,8 @@ def status(args: argparse.Namespace) -> int:
         table.add_row(r["wave"], str(r["issued"]), str(r["returned"]), rate, str(r["single_keyed"]),
                       str(r["awaiting_second"]), str(r["verified"]), str(r["discrepancies_open"]), str(r["drafts"]))
     console().print(table)
+    console().print("For the study team: counts here are not protected by the small-cell rule (exports and "
+                    "reports are). Imported returns count as keyed once.", markup=False)
     return 0
 
 

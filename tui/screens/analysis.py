@@ -92,7 +92,7 @@ class AnalysisScreen(Screen):
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
         return binding_commands(self, "Analysis") + [
-            ("Analysis: Export without the raw returns", "aggregate tables only", "export(False)"),
+            ("Analysis: Export the release only", "protected tables; no research folder", "export(False)"),
         ]
 
     # --- choosing what to show ----------------------------------------------------------------
@@ -337,8 +337,10 @@ class AnalysisScreen(Screen):
             self.post_message(self.Written(f"Export failed: {_reason(exc)}", [], error=True))
             return
         details = [path.name for path in result.files] + [f"note: {note}" for note in result.notes]
-        self.post_message(self.Written(f"Exported {len(result.files)} files to {shown_path(result.folder)} "
-                                       f"(README.txt says what each holds)", details))
+        research = (f"; research only (record level, unprotected): {shown_path(result.research_folder)}"
+                    if result.research_folder is not None else "")
+        self.post_message(self.Written(f"Exported {len(result.files)} files: release {shown_path(result.folder)}"
+                                       f"{research}", details))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="output")
     def write_pdf(self, selection: Selection) -> None:

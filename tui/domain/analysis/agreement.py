@@ -56,6 +56,8 @@ class WaveReturns:
     issued: pl.DataFrame | None = None
     # A stated population (e.g. 68 staff) used as the overall denominator instead of issued forms.
     population: int | None = None
+    # The study's label (the demo's "SYNTHETIC DEMO: ..."), carried onto every file and page made from it.
+    label: str = ""
 
 
 # --- groupings -----------------------------------------------------------------------

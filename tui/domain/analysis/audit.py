@@ -13,9 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tui.domain.analysis.disclosure import FIGURES, HIGHLIGHTED, NOT_HIGHLIGHTED, RESPONDENTS, RETURNED, WaveRelease
+from tui.domain.analysis.disclosure import (
+    FIGURES,
+    HIGHLIGHTED,
+    NOT_HIGHLIGHTED,
+    RESPONDENTS,
+    RETURNED,
+    WaveRelease,
+)
 from tui.domain.analysis.lp import integer_ranges
-
 
 
 @dataclass(frozen=True)

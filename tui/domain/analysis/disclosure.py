@@ -354,8 +354,14 @@ class WaveRelease:
         return int(self.cell_x[cell, where])
 
     def exempt(self, layer: str, cell: int, where: int, states: Sequence[str], count_state: Sequence[str]) -> bool:
-        """True when a shown cell containing this one stands at 0 % or 100 %: every member's figure
-        is then published by design. (A count of returns is never shown at 0: zeros under k are withheld.)"""
+        """True when pinning this figure tells nothing about anyone: the group has no respondents
+        (no returns; for figures and n per bank, nobody with that bank's page), or a shown cell
+        containing it stands at 0 % or 100 %, which publishes every member's figure by design.
+        (A count of returns is never shown at 0: zeros under k are withheld like other small counts.)"""
+        nobody = self.cell_returned[cell] == 0 if layer == RETURNED else \
+            self.cell_n[cell, where if layer == RESPONDENTS else int(self.bank_of[where])] == 0
+        if nobody:
+            return True
         for c in np.flatnonzero(self.contains[:, cell]):
             if c == cell:
                 continue

@@ -39,7 +39,7 @@ from tui.domain.analysis.agreement import (
     whole,
 )
 from tui.domain.analysis.disclosure import DEFAULT_K, rule_text
-from tui.domain.analysis.exports import checked_release
+from tui.domain.analysis.exports import checked_release, keying_text
 from tui.domain.analysis.grids import SUPPRESSED, Grid, comparison_grid, figure, statement_grid
 from tui.domain.analysis.tables import wave_tables
 from tui.domain.analysis.textchart import NEGATIVE_MARK, PALETTE
@@ -247,7 +247,9 @@ def build_report(
     made = (now or datetime.now(UTC)).isoformat(timespec="minutes")
     instrument = latest.instrument
 
+    label = latest.label
     story: list = [
+        *([Paragraph(escape(label), styles["h1"])] if label else []),
         Paragraph(escape(f"{instrument.title}: wave {wave_label}"), styles["title"]),
         Paragraph(escape(
             f"Instrument {instrument.id} version {instrument.version}"
@@ -256,14 +258,18 @@ def build_report(
         Paragraph("Response rates", styles["h1"]),
     ]
     roles = {r.digit: r.label for r in instrument.key.roles}
+    data_of = {w.wave: w for w in waves}
     for wave_tables_ in ([earlier] if earlier else []) + [tables]:
         rates = wave_tables_["response_rates"]
         overall = rates.filter(pl.col("grouping") == OVERALL).row(0, named=True)
         story += [Paragraph(escape(f"Wave {overall['wave']}: {overall['text']}"), styles["h2"]),
+                  Paragraph(escape(keying_text(data_of[overall["wave"]]) + "."), styles["body"]),
                   *[item for grid in response_grids(rates, roles) for item in (grid, Spacer(1, 6))]]
     story += [
         Paragraph("Small-cell protection", styles["h1"]),
-        Paragraph(escape(f"k = {k}. {rule_text(k)} Suppressed figures read '{SUPPRESSED}' and are not charted."),
+        Paragraph(escape(f"k = {k}. {rule_text(k)} Suppressed figures read '{SUPPRESSED}' and are not charted; "
+                         f"a group whose size is withheld reads '(n supp.)'. The disclosure check passed: no "
+                         f"withheld figure can be worked out exactly from everything released for the wave."),
                   styles["body"]),
         Paragraph(escape(f"Percentages are of respondents whose page for the bank was present; figures in "
                          f"brackets are 95% Wilson intervals. {NEGATIVE_MARK} marks a negatively worded "
@@ -305,13 +311,18 @@ def build_report(
         canvas.setFont("Helvetica", 7)
         canvas.setFillColor(colors.grey)
         canvas.drawString(MARGIN, MARGIN / 2, f"SurveyDesk report, wave {wave_label}; small-cell rule k = {k}")
+        if label:  # a synthetic demo says so on every page
+            canvas.setFont("Helvetica-Bold", 8)
+            canvas.setFillColor(colors.red)
+            canvas.drawCentredString(PAGE[0] / 2, PAGE[1] - MARGIN / 2, label)
         canvas.drawRightString(PAGE[0] - MARGIN, MARGIN / 2, f"page {doc.page}")
         canvas.restoreState()
 
     buffer = BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                                  bottomMargin=MARGIN, title=f"{instrument.title}: wave {wave_label}",
-                                 author=f"SurveyDesk {__version__}")
+                                 author=f"SurveyDesk {__version__}",
+                                 subject=" ".join(x for x in (label, f"Small-cell rule k = {k}: {rule_text(k)}") if x))
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 

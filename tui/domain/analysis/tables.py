@@ -34,12 +34,15 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "code": "statement code, e.g. JPD C2", "number": "running number in the bank",
             "number_code": "e.g. JPD 8", "statement_id": "the statement's stable id (matches across versions)",
             "text": "the statement", "negative": "true for negatively worded statements",
-            "n": "respondents whose page for this bank was present (missing pages are not counted)",
             "highlighted": "respondents who highlighted the statement",
             "percent": "highlighted / n x 100", "ci_low": "95% Wilson interval, lower bound (percent)",
             "ci_high": "95% Wilson interval, upper bound (percent)",
+            "n": "respondents whose page for this bank was present (missing pages are not counted); empty where "
+                 "the group's size is withheld",
             "suppressed": "true when the figures are withheld by the small-cell rule",
-            "suppression": "primary (fewer than k respondents) or secondary (protects another group)",
+            "suppression": "n withheld (the group has fewer than k returns, or protects one that has: its size and "
+                           "figures are withheld), primary (fewer than k respondents to the bank) or secondary "
+                           "(protects another group)",
         },
     ),
     "stage_profile": (
@@ -53,12 +56,14 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
     ),
     "response_rates": (
         "Returned forms against issued forms (or a stated population) overall, per role group, school, "
-        "role and school × role. Counts of returns carry no answers and are not suppressed.",
+        "role and school × role. A count under k (zeros included), or one that would give such a count away, "
+        "is withheld with its rate and share ('suppressed' true, text 'suppressed').",
         {
             "returned": "forms returned", "issued": "forms issued (null when not logged)",
             "denominator": "issued, or the stated population for the overall row", "basis": "issued or population",
             "rate": "returned / denominator x 100", "share": "the group's share of the wave's returns (percent)",
             "text": "e.g. '31 of 68, 46%'",
+            "suppressed": "true when the count is withheld by the small-cell rule",
         },
     ),
     "comparison": (
@@ -71,6 +76,15 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "change_ci_low": "95% interval for the change (Newcombe), lower bound; change_ci_high: upper",
             "suppressed": "either wave's figures withheld (then no change is shown)",
         },
+    ),
+    "statements_unprotected": (
+        "RESEARCH ONLY: the per-statement table before small-cell protection (every group's size and figures, "
+        "however small). Columns as in the release's statements table.",
+        {},
+    ),
+    "response_rates_unprotected": (
+        "RESEARCH ONLY: response counts and rates before small-cell protection, every school × role.",
+        {},
     ),
     "returns_wide": (
         "The raw returns, one row per return, one column per statement code holding 1 (highlighted), 0 (not) "
