@@ -3,10 +3,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
+from tests.fuzzing import PROFILE
 from tui.domain.instrument import bundled_instrument_path, load_instrument
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Property tests: the same examples on every run (derandomize), nothing read from or written to
+# .hypothesis/. SURVEYDESK_FUZZ=N selects "fuzz": random examples, N times as many (tests/fuzzing.py).
+settings.register_profile("seeded", derandomize=True, database=None, print_blob=True)
+settings.register_profile("fuzz", derandomize=False, database=None, print_blob=True)
+settings.load_profile(PROFILE)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
@@ -20,6 +21,7 @@ from tui.screens.dialogs import ConfirmDialog
 from tui.screens.entry import EntryScreen
 from tui.screens.instrument import InstrumentScreen
 from tui.screens.printing import PrintScreen
+from tui.widgets import ordered_keys
 
 
 class SurveyDeskApp(App[int]):
@@ -70,6 +72,12 @@ class SurveyDeskApp(App[int]):
     def on_mount(self) -> None:
         self.refresh_title()
 
+    async def on_event(self, event: events.Event) -> None:
+        # Keys for the keying line and the dialogs' fields are applied here, one at a time, in the
+        # order they came (tui/widgets/ordered_keys.py says why Textual's own path reorders them).
+        if not await ordered_keys.route(self, event):
+            await super().on_event(event)
+
     def refresh_title(self) -> None:
         wave = f"wave {self.wave_name}" if self.wave_name else "no wave yet"
         label = self.study.setting("label")
@@ -103,7 +111,16 @@ class SurveyDeskApp(App[int]):
                     found.append(text)
         return found
 
+    def keep_before_quit(self) -> None:
+        """Let every screen keep what it can (the entry screen keeps the form on screen as a draft)."""
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                keep = getattr(screen, "keep_before_quit", None)
+                if keep is not None:
+                    keep()
+
     async def action_quit(self) -> None:
+        self.keep_before_quit()
         pending = self.unsaved_work()
         if not pending or self.screen.id == "confirm-quit":  # ctrl+q twice: quit anyway
             self.exit()

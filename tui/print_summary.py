@@ -21,7 +21,9 @@ def shown_path(path: Path) -> Path:
 
 def batch_table(batch: BatchFiles) -> Table:
     """One row per school office's file; the batch's folder in the title."""
+    # Narrow padding: the file names (wave and batch in each) fit whole at 80 columns.
     table = Table("School", "Forms", "Serials", "Pages", "File", box=box.SIMPLE_HEAD, show_edge=False,
+                  pad_edge=False, collapse_padding=True,
                   title=f"batch {batch.batch}: {shown_path(batch.folder)}/", title_justify="left")
     for f in batch.files:
         forms = str(f.coded) + (f" + {f.blank} blank" if f.blank else "") if f.coded else f"{f.blank} blank"

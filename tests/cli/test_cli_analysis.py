@@ -56,7 +56,7 @@ def test_export_writes_every_table_under_the_wave_folder(workdir):
               "statement-list"]
     expected = {f"{t}-2015.{ext}" for t in tables for ext in ("csv", "parquet")}
     expected |= {"surveydesk-2015.xlsx", "metadata.json", "README.txt"}
-    assert {p.name for p in folder.iterdir()} == expected
+    assert {p.name for p in folder.iterdir() if p.name != ".surveydesk-wave.json"} == expected
     assert all(f"  {name}  (" in out for name in expected)
 
     sheets = pl.read_excel(folder / "surveydesk-2015.xlsx", sheet_id=0)
@@ -114,7 +114,7 @@ def test_bad_choices_get_clear_messages(workdir):
 
 def test_export_formats_and_no_raw(workdir):
     out = run(workdir, "export", "--formats", "csv", "--no-raw", "--k", "8").stdout
-    names = {p.name for p in (workdir / "exports" / "2015").iterdir()}
+    names = {p.name for p in (workdir / "exports" / "2015").iterdir() if p.name != ".surveydesk-wave.json"}
     assert names == {"statements-2015.csv", "stage-profile-2015.csv", "response-rates-2015.csv",
                      "metadata.json", "README.txt"}
     assert "k = 8" in out

@@ -44,11 +44,11 @@ def test_plan_batch_reprint_and_again(tmp_path):
     assert len(forms) == 8
     out = result.stdout
     assert f"wave 2015, batch 1: 8 forms issued on A4, serials {forms[0].serial}-{forms[-1].serial}" in out
-    assert "batch 1: exports/2015/forms/batch-1/" in out and "forms-2015-school-A.pdf" in out
+    assert "batch 1: exports/2015/forms/batch-1/" in out and "forms-2015-batch-1-school-A.pdf" in out
     assert "issue log: exports/2015/forms/issue-log-2015.csv" in out
     assert "writing school A" in result.stderr and "writing school B" in result.stderr
     folder = tmp_path / "exports" / "2015" / "forms"
-    school_b = page_texts(folder / "batch-1" / "forms-2015-school-B.pdf")
+    school_b = page_texts(folder / "batch-1" / "forms-2015-batch-1-school-B.pdf")
     assert len(school_b) == 18 and all("B5" in t.split() for t in school_b)
     log = (folder / "issue-log-2015.csv").read_text(encoding="utf-8")
     assert "Thornfield" not in log
@@ -58,13 +58,13 @@ def test_plan_batch_reprint_and_again(tmp_path):
     lost = forms[5]
     out = run(tmp_path, "print", "--wave", "2015", "--reprint", lost.serial, "--paper", "letter").stdout
     assert f"REPRINT of serial {lost.serial} (B5, school B, wave 2015): same serial, printed 2 times" in out
-    assert all("REPRINT" in t for t in page_texts(folder / f"reprint-2015-{lost.serial}.pdf"))
+    assert all("REPRINT" in t for t in page_texts(folder / f"reprint-2015-{lost.serial}-print-2.pdf"))
     assert len(issued(tmp_path)) == 8
 
-    (folder / "batch-1" / "forms-2015-school-A.pdf").unlink()
+    (folder / "batch-1" / "forms-2015-batch-1-school-A.pdf").unlink()
     out = run(tmp_path, "print", "--wave", "2015", "--again").stdout
     assert "files of 8 forms already issued were written again" in out
-    assert (folder / "batch-1" / "forms-2015-school-A.pdf").exists()
+    assert (folder / "batch-1" / "forms-2015-batch-1-school-A.pdf").exists()
     assert [f.serial for f in issued(tmp_path)] == [f.serial for f in forms]
 
 
@@ -72,12 +72,12 @@ def test_codes_blank_and_out_folder(tmp_path):
     run(tmp_path, "wave", "add", "2015")
     out = run(tmp_path, "print", "--wave", "2015", "--codes", "A2,a2,E5", "--out", "posted").stdout
     assert "batch 1: 3 forms issued" in out
-    assert (tmp_path / "posted" / "2015" / "forms" / "batch-1" / "forms-2015-school-E.pdf").exists()
+    assert (tmp_path / "posted" / "2015" / "forms" / "batch-1" / "forms-2015-batch-1-school-E.pdf").exists()
     out = run(tmp_path, "print", "--wave", "2015", "--blank", "2", "--school", "c", "--out", "posted").stdout
-    assert "batch 2: 2 forms issued" in out and "forms-2015-school-C.pdf" in out
+    assert "batch 2: 2 forms issued" in out and "forms-2015-batch-2-school-C.pdf" in out
     assert [(f.participant_code, f.school) for f in issued(tmp_path)][-2:] == [(None, "C"), (None, "C")]
     run(tmp_path, "print", "--wave", "2015", "--blank", "1")
-    assert (tmp_path / "exports" / "2015" / "forms" / "batch-3" / "forms-2015-blank.pdf").exists()
+    assert (tmp_path / "exports" / "2015" / "forms" / "batch-3" / "forms-2015-batch-3-blank.pdf").exists()
 
 
 def test_bad_plans_and_options_issue_nothing(tmp_path):
@@ -109,7 +109,7 @@ def test_files_that_fail_after_issuing_say_how_to_write_them(tmp_path):
     assert len(issued(tmp_path)) == 2
     blocker.unlink()
     run(tmp_path, "print", "--wave", "2015", "--again", "--batch", "1")
-    assert (blocker / "forms-2015-school-A.pdf").exists() and len(issued(tmp_path)) == 2
+    assert (blocker / "forms-2015-batch-1-school-A.pdf").exists() and len(issued(tmp_path)) == 2
 
 
 def test_specimen_needs_no_wave(tmp_path):

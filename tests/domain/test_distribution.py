@@ -167,7 +167,8 @@ def test_batch_end_to_end(tmp_path, study, bundled):
     # One PDF per school office (plus blank forms for no school), holding only that school's forms.
     folder = exports / "2015" / "forms" / "batch-1"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "forms-2015-blank.pdf", "forms-2015-school-A.pdf", "forms-2015-school-B.pdf", "forms-2015-school-E.pdf"]
+        "forms-2015-batch-1-blank.pdf", "forms-2015-batch-1-school-A.pdf", "forms-2015-batch-1-school-B.pdf",
+        "forms-2015-batch-1-school-E.pdf"]
     by_school = {f.school: f for f in result.files.files}
     for school, written in by_school.items():
         assert written.path.parent == folder.resolve()
@@ -226,7 +227,7 @@ def test_reprint_reuses_the_serial_and_says_so(tmp_path, study, bundled):
     assert result.form.serial == lost.serial and result.form.print_count == 2
     assert study.issued_form(lost.serial).print_count == 2
     assert len(study.issued_forms("2015")) == 2  # no new serial
-    assert result.path.name == f"reprint-2015-{lost.serial}.pdf"
+    assert result.path.name == f"reprint-2015-{lost.serial}-print-2.pdf"
     texts = page_texts(result.path)
     assert all("REPRINT" in t and f"Serial {lost.serial}" in t and "C4" in t.split() for t in texts)
     assert result.message.startswith(f"REPRINT of serial {lost.serial} (C4, school C, wave 2015): same serial")
@@ -266,7 +267,8 @@ def test_files_that_fail_leave_the_serials_issued_and_can_be_written_again(tmp_p
     blocker.unlink()
     written, log = rewrite_batches(study, "2015", exports=exports, paper="letter")
     assert [b.batch for b in written] == [1]
-    assert sorted(f.path.name for f in written[0].files) == ["forms-2015-school-A.pdf", "forms-2015-school-D.pdf"]
+    assert sorted(f.path.name for f in written[0].files) == ["forms-2015-batch-1-school-A.pdf",
+                                                                 "forms-2015-batch-1-school-D.pdf"]
     assert sorted(s for f in written[0].files for s in set(serials_on(f.path))) == [f.serial for f in issued]
     assert study.issued_forms("2015") == issued  # nothing new issued, nothing counted as a reprint
     assert log[0].exists() and log[1].exists()

@@ -266,16 +266,18 @@ def test_a_failed_write_leaves_the_previous_file(tmp_path, bundled):
 def test_forms_go_to_the_wave_forms_folder_with_predictable_names(tmp_path, bundled):
     exports = tmp_path / "exports"
     folder = forms_folder(exports, "Spring 2015")
-    assert folder == (exports / "Spring-2015" / "forms").resolve()
+    # A name that is not a safe file name as it stands gets a hash of itself: no other wave shares it.
+    assert folder == (exports / "Spring-2015-63e4f6b7" / "forms").resolve()
+    assert forms_folder(exports, "Spring-2015") == (exports / "Spring-2015" / "forms").resolve()
     results = write_school_forms(bundled, {"A": [FormCopy("A1", make_serial(1), "Spring 2015")],
                                            "B": [FormCopy("B4", make_serial(2), "Spring 2015")], "C": []},
-                                 folder, wave="Spring 2015")
-    assert sorted(p.name for p in folder.iterdir()) == ["forms-Spring-2015-school-A.pdf",
-                                                         "forms-Spring-2015-school-B.pdf"]
+                                 folder, wave="Spring 2015", batch=2)
+    assert sorted(p.name for p in folder.iterdir()) == ["forms-Spring-2015-63e4f6b7-batch-2-school-A.pdf",
+                                                         "forms-Spring-2015-63e4f6b7-batch-2-school-B.pdf"]
     assert set(results) == {"A", "B"}
-    assert school_forms_name("2015", "A") == "forms-2015-school-A.pdf"
+    assert school_forms_name("2015", "A", 1) == "forms-2015-batch-1-school-A.pdf"
     assert issue_log_name("2015", "csv") == "issue-log-2015.csv"
-    assert reprint_name("Spring 2015", "0010429") == "reprint-Spring-2015-0010429.pdf"
+    assert reprint_name("Spring-2015", "0010429", 2) == "reprint-Spring-2015-0010429-print-2.pdf"
     assert specimen_name(bundled, "letter") == "specimen-partnership-survey-2015-letter.pdf"
 
 

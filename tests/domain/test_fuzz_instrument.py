@@ -7,15 +7,17 @@ import subprocess
 import sys
 import time
 
+import pytest
 import tomli_w
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tests.fuzzing import examples
 from tui.domain.instrument import bundled_instrument_path, dumps_instrument, parse_instrument
 
 BUNDLED = bundled_instrument_path().read_text(encoding="utf-8")
 LINES = BUNDLED.splitlines(keepends=True)
-FUZZ = settings(max_examples=150, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=examples(150), deadline=5000, suppress_health_check=[HealthCheck.too_slow])
 
 
 def check_outcome(text: str) -> None:
@@ -93,8 +95,14 @@ def test_arbitrary_text(text):
     check_outcome(text)
 
 
-@settings(max_examples=20, deadline=10000)
+# Line breaks Python knows but TOML does not, and carriage returns, which a multi-line string
+# would not keep.
+ODD_BREAKS = ["0\r\n", "\r", "a\r\nb\nc", "\x85", "\u2028", "\u2029", "\x0b", "\x0c", "\x1c\x1d\x1e"]
+
+
+@settings(max_examples=examples(20), deadline=10000)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=50_000))
+@example(text="0\r\n")  # found by the fuzz: did not survive the writer (read back as "0\n")
 def test_huge_and_unicode_statement_text(text):
     doc = BUNDLED.replace('text = "The partnership is gaining strength."', "text = " + tomli_w.dumps({"t": text})[4:])
     check_outcome(doc)
@@ -138,3 +146,39 @@ def test_validate_command_on_garbage_never_tracebacks(tmp_path):
         assert result.returncode == 1, name
         assert "Traceback" not in result.stdout + result.stderr, name
         assert result.stdout.startswith(f"{path}:"), (name, result.stdout[:200])
+
+
+@pytest.mark.parametrize("odd", ODD_BREAKS, ids=[repr(o) for o in ODD_BREAKS])
+def test_odd_line_breaks_in_a_string_keep_later_line_numbers(odd):
+    # Found by the fuzz: U+0085 in a string moved a later problem one line down.
+    lines = BUNDLED.split("\n")
+    title = next(i for i, line in enumerate(lines) if line.startswith("title = "))
+    negative = max(i for i, line in enumerate(lines) if line.startswith("negative = "))
+    lines[title] = "title = " + tomli_w.dumps({"t": "Partnership" + odd + "Survey"})[4:].rstrip("\n")
+    lines[negative] = "negative = 3"
+    text = "\n".join(lines)
+    instrument, problems = parse_instrument(text, "odd.toml")
+    assert instrument is None
+    assert [p.line for p in problems if "'negative'" in p.message] == [negative + 1]
+    check_outcome(text)
+
+
+@pytest.mark.parametrize("odd", ODD_BREAKS, ids=[repr(o) for o in ODD_BREAKS])
+def test_odd_line_breaks_in_statement_text_survive_the_writer(odd):
+    doc = BUNDLED.replace('text = "The partnership is gaining strength."',
+                          "text = " + tomli_w.dumps({"t": "gaining" + odd + "strength"})[4:])
+    instrument, problems = parse_instrument(doc, "odd.toml")
+    assert instrument is not None, [str(p) for p in problems]
+    again, _ = parse_instrument(dumps_instrument(instrument), "again.toml")
+    assert again == instrument
+    assert any("gaining" + odd + "strength" == s.text for b in again.banks for sec in b.sections
+               for s in sec.statements)
+
+
+def test_the_normal_run_draws_the_same_examples_every_time():
+    # The README's test command and CI load the derandomised profile (tests/conftest.py).
+    from tests.fuzzing import LONG_RUN
+
+    if not LONG_RUN:
+        assert settings.default.derandomize and settings.default.database is None
+    assert FUZZ.derandomize is not LONG_RUN

@@ -7,6 +7,7 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.fuzzing import examples
 from tui.domain.analysis import WaveReturns, export_wave
 from tui.domain.instrument import bundled_instrument_path, load_instrument
 from tui.domain.returns import answers as ans
@@ -31,7 +32,7 @@ def a_return(draw) -> NewReturn:
     return NewReturn("2014", f"{school}{role}", answers)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(a_return(), min_size=1, max_size=25))
 def test_store_export_import_round_trip(tmp_path, returns):
     run = tmp_path / str(next(COUNTER))

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.fuzzing import examples
 from tui.domain.entry import (
     IDLE_CAP_S,
     EntryForm,
@@ -102,7 +103,7 @@ def test_parse_refuses_what_a_keystroke_would_have_refused(bundled):
 
 
 @given(st.data())
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 def test_format_then_parse_is_the_identity(data):
     for slot in walk(wide_instrument()):
         positions = data.draw(st.sets(st.integers(1, slot.count)))
@@ -199,7 +200,7 @@ def random_answers(instrument: Instrument, data) -> dict[str, ans.BankAnswer]:
 
 
 @given(st.data())
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 def test_answers_survive_the_form_and_the_draft_json(data):
     import json
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.domain.paths import UnsafePathError, safe_name, safe_output_path
+from tui.domain.paths import UnsafePathError, name_part, safe_name, safe_output_path
 
 
 def test_inside_is_allowed(tmp_path):
@@ -25,3 +25,10 @@ def test_symlink_escape_is_refused(tmp_path):
 def test_safe_name():
     assert safe_name("Spring 2015 / wave 2") == "Spring-2015-wave-2"
     assert safe_name("../..") == "unnamed"
+
+
+def test_name_part_keeps_safe_names_and_tells_others_apart():
+    assert name_part("2015") == "2015" and name_part("Spring-2015") == "Spring-2015"
+    parts = {name_part(n) for n in ("Spring 2015", "Spring-2015", "a/b", "a-b", ".", "..", "/", "", "unnamed")}
+    assert len(parts) == 9
+    assert name_part("CON") != "CON" and name_part("nul.txt").startswith("nul.txt-")  # Windows will not make these

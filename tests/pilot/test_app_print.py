@@ -68,18 +68,18 @@ async def test_typed_grid_is_issued_and_printed_one_pdf_per_school(tmp_path, stu
         await finish_job(pilot)
         text = screen_text(app)
         assert "Printed batch 1: 7 forms issued; the grid is cleared." in text
-        assert "batch 1: exports/2015/forms/batch-1/" in text and "forms-2015-school-E.pdf" in text
+        assert "batch 1: exports/2015/forms/batch-1/" in text and "forms-2015-batch-1-school-E.pdf" in text
         assert grid.plan().total == 0
 
     forms = issued(tmp_path)
     assert [(f.participant_code, f.school) for f in forms] == [
         ("A1", "A"), ("A2", "A"), ("A2", "A"), ("E2", "E"), ("E2", "E"), ("E2", "E"), (None, "E")]
     folder = tmp_path / "exports" / "2015" / "forms"
-    school_e = page_texts(folder / "batch-1" / "forms-2015-school-E.pdf")
+    school_e = page_texts(folder / "batch-1" / "forms-2015-batch-1-school-E.pdf")
     assert {t.split("Serial ")[1][:7] for t in school_e} == {f.serial for f in forms[3:]}
     assert "Thornfield" not in (folder / "issue-log-2015.csv").read_text(encoding="utf-8")
-    assert sorted(p.name for p in (folder / "batch-1").iterdir()) == ["forms-2015-school-A.pdf",
-                                                                      "forms-2015-school-E.pdf"]
+    assert sorted(p.name for p in (folder / "batch-1").iterdir()) == ["forms-2015-batch-1-school-A.pdf",
+                                                                      "forms-2015-batch-1-school-E.pdf"]
 
 
 async def test_cancelling_the_confirmation_issues_nothing(tmp_path, study_path):
@@ -160,14 +160,14 @@ async def test_reprint_by_serial_and_from_the_issued_list(tmp_path, study_path, 
 
     form = next(f for f in issued(tmp_path) if f.serial == lost.serial)
     assert form.print_count == 2 and len(issued(tmp_path)) == 2
-    reprint = tmp_path / "exports" / "2015" / "forms" / f"reprint-2015-{lost.serial}.pdf"
+    reprint = tmp_path / "exports" / "2015" / "forms" / f"reprint-2015-{lost.serial}-print-2.pdf"
     assert all("REPRINT" in t for t in page_texts(reprint))
 
 
 async def test_files_again_and_paper_toggle(tmp_path, study_path, bundled):
     with Study.open(tmp_path / "s.db") as study:
         issue_batch(study, "2015", plan_from_codes("A1", bundled.key), operator="RS", exports=tmp_path / "exports")
-    target = tmp_path / "exports" / "2015" / "forms" / "batch-1" / "forms-2015-school-A.pdf"
+    target = tmp_path / "exports" / "2015" / "forms" / "batch-1" / "forms-2015-batch-1-school-A.pdf"
     target.unlink()
     app = make_app(study_path=study_path, operator="RS")
     async with app.run_test(size=SIZE) as pilot:

@@ -21,16 +21,16 @@ before. Properties:
   bank's bit mask fits the bank's statement count; every draft can be resumed;
 - the app never crashes (``run_test`` re-raises any exception of the app).
 
-CI runs a fixed, seeded set of examples. A long run (random seed each time)::
+CI runs a fixed, seeded set of examples. A long run (random seed each time, 200 times as many;
+tests/fuzzing.py)::
 
-    SURVEYDESK_FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest tests/pilot/test_fuzz_entry.py -q \
+    SURVEYDESK_FUZZ=200 .venv/bin/python -m pytest tests/pilot/test_fuzz_entry.py -q \
         --hypothesis-show-statistics
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import sqlite3
 import tempfile
@@ -44,6 +44,7 @@ import textual._wait as textual_wait
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from tests.fuzzing import examples
 from tui.app import SurveyDeskApp, make_app
 from tui.domain.entry import EntryForm, EntrySession, KeyingError, Mode, parse_section
 from tui.domain.instrument import bundled_instrument_path, load_instrument
@@ -57,8 +58,7 @@ from tui.widgets import write_queue
 INSTRUMENT = load_instrument(bundled_instrument_path())
 WAVE = "2014"
 OPERATOR = "JS"  # at the keyboard; the study's earlier returns were keyed by RS
-LONG_RUN = "SURVEYDESK_FUZZ_EXAMPLES" in os.environ
-EXAMPLES = int(os.environ.get("SURVEYDESK_FUZZ_EXAMPLES", "10"))
+EXAMPLES = examples(10)
 STEPS = 25  # per example; each is a few keys (a code, a serial, a section, a run of Enter)
 
 # --- the study every stream starts from -------------------------------------------------------
@@ -335,7 +335,7 @@ def run_stream(template: Template, next_step: Callable[[SurveyDeskApp], tuple[st
         return asyncio.run(key_stream(path, next_step, count))
 
 
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=not LONG_RUN, print_blob=True,
+@settings(max_examples=EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])
 @given(data=st.data())

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Static
 
 from tui.domain.entry import (
     DeleteJob,
@@ -142,9 +142,27 @@ class EntryScreen(Screen):
         if self.writes is not None:
             self.writes.stop(timeout=30)
 
+    def keep_before_quit(self) -> None:
+        """ctrl+q: the form on screen, the line too, is kept as a draft (written before the app
+        closes: on_unmount waits for the writer); the next start offers it."""
+        if self.session is not None and self.session.keep_as_draft("quit"):
+            self.queue_jobs()
+
+    def unsaved_work(self) -> str:
+        """What quitting would lose (the app asks first): only an edit of a stored return, which
+        is not a draft."""
+        s = self.session
+        if s is not None and s.unsaved_edit() and s.record is not None:
+            return f"Entry: changes to return #{s.record.id} ({s.record.participant_code}) are not saved"
+        return ""
+
     # --- session -------------------------------------------------------------------------------
 
     def start_session(self, mode: Mode, *, offer_drafts: bool = False) -> None:
+        # The form on screen (another wave or operator is coming) is kept as a draft, line and all.
+        kept = self.session is not None and self.session.keep_as_draft()
+        if kept:
+            self.queue_jobs()
         wave = self.app.current_wave()
         if wave is None:
             self.session = None
@@ -157,18 +175,18 @@ class EntryScreen(Screen):
         self.session = EntrySession(self.app.study, wave, self.app.operator, mode)
         self.line.session = self.session
         self.line.disabled = False
-        self.line.value = ""
+        self.line.refresh()
         self.render_all()
         self.refresh_bindings()
         self.load_progress()
+        if kept:
+            self.say("the form was kept as a draft (F7 to resume)", "note")
         if offer_drafts:
             self.call_after_refresh(self.offer_drafts, True)
 
     def apply(self, outcome: Outcome) -> None:
         """Show what the session said after a key or an action, and queue its writes."""
-        if outcome.line is not None:
-            self.line.value = outcome.line
-            self.line.cursor_position = len(outcome.line)
+        self.line.refresh()
         if outcome.refused:
             self.refuse(outcome.refused)
         elif outcome.note:
@@ -237,7 +255,7 @@ class EntryScreen(Screen):
         slot = form.slot
         if s.stage == "form" and slot is not None and not form.bank_missing(slot):
             self._shown.pop("guidance", None)
-            view.show_section(slot, typed_positions(slot, self.line.value))
+            view.show_section(slot, typed_positions(slot, s.text))
             return
         key = (s.token, s.mode, s.stage, form.at, tuple(form.counts().items()) if form.at_summary else ())
         if self._shown.get("guidance") != key:
@@ -267,17 +285,12 @@ class EntryScreen(Screen):
             return
         if self._message_kind == "refused":
             self.say("", "")
+        self.queue_jobs()  # the draft follows the line
         self.render_statements()
 
     def on_keying_line_stepped(self, event: KeyingLine.Stepped) -> None:
         event.stop()
         self.after_step(event.outcome)
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        # Backspace and cursor keys inside the text: Input's own edits.
-        if event.input.id == "entry-line":
-            event.stop()
-            self.after_step(None)
 
     # --- actions -------------------------------------------------------------------------------
 
@@ -294,7 +307,7 @@ class EntryScreen(Screen):
 
     def action_save(self) -> None:
         if s := self._with_session():
-            self.apply(s.save_now(self.line.value))
+            self.apply(s.save_now())
 
     def action_session(self, method: str) -> None:
         """Keys that only move the form: back, page missing, serial, new form."""
@@ -303,10 +316,11 @@ class EntryScreen(Screen):
 
     def _switch(self, mode: Mode) -> None:
         if s := self._with_session():
-            self.apply(s.set_mode(mode))
-            if not s.jobs:
-                self.say({Mode.FIRST: "First keying", Mode.SECOND: "Second keying: blind, by a different operator",
-                          Mode.EDIT: "Edit a return: type its code or scan its serial"}[mode], "note")
+            outcome = s.set_mode(mode)
+            self.apply(outcome)
+            title = {Mode.FIRST: "First keying", Mode.SECOND: "Second keying: blind, by a different operator",
+                     Mode.EDIT: "Edit a return: type its code or scan its serial"}[mode]
+            self.say(f"{title} · {outcome.note}" if outcome.note else title, "note")
             self.refresh_bindings()
 
     def action_first_keying(self) -> None:
@@ -339,7 +353,7 @@ class EntryScreen(Screen):
         hint = ("Blind: the values keyed first are not shown." if blind
                 else "Each return with its counts per bank.")
         self.app.push_screen(PickModal(f"{len(options)} returns fit: which paper is in your hand?", options,
-                                       hint=hint, id="choose-return"), self._chosen)
+                                       hint=hint, id="choose-return", then=self._chosen))
 
     def _describe_return(self, r: ReturnRecord, blind: bool) -> Text:
         first = r.passes[0] if r.passes else None
@@ -376,10 +390,15 @@ class EntryScreen(Screen):
             return
         options = [(str(d.id), self._describe_draft(d)) for d in drafts]
         self._drafts = {str(d.id): d for d in drafts}
+        quit_ = [d for d in drafts if d.state.get("kept") == "quit"]
+        hint = "Resume one, or Esc to start a new paper."
+        if quit_:
+            hint = (f"{quit_[-1].participant_code} was on screen when SurveyDesk was closed: kept here as it was, "
+                    "the line too. " + hint)
         self.app.push_screen(PickModal(f"Forms part-way through keying ({s.operator}, wave {s.wave.name})",
-                                       options, hint="Resume one, or Esc to start a new paper.",
-                                       extra=("delete", "discard", "Discard draft"), id="drafts"),
-                             self._draft_chosen)
+                                       options, hint=hint,
+                                       extra=("delete", "discard", "Discard draft"), id="drafts",
+                                       then=self._draft_chosen))
 
     def _describe_draft(self, d: Draft) -> Text:
         at = d.state.get("at") or []
@@ -387,6 +406,8 @@ class EntryScreen(Screen):
         return Text.assemble((f"{d.participant_code}", "bold"),
                              f" · {'second keying' if d.pass_no == 2 else 'first keying'}",
                              (f" · serial {d.serial}" if d.serial else ""), f" · at {where}",
+                             (f" (line {d.state['line']!r})" if d.state.get("line") else ""),
+                             (" · kept on quit" if d.state.get("kept") == "quit" else ""),
                              (f" · {d.updated_at[:16].replace('T', ' ')}", "dim"))
 
     def _draft_chosen(self, result: tuple[str, str] | None) -> None:
@@ -415,8 +436,8 @@ class EntryScreen(Screen):
             return
         self.app.push_screen(TextModal(f"Save changes to return #{s.record.id} ({s.code})",
                                        "Why is it changed? (recorded in the audit trail; may be left empty)",
-                                       placeholder="e.g. misread JPD B against the paper", id="edit-reason"),
-                             self._edit_reason)
+                                       placeholder="e.g. misread JPD B against the paper", id="edit-reason",
+                                       then=self._edit_reason))
 
     def _edit_reason(self, reason: str | None) -> None:
         if reason is not None and self.session is not None:
@@ -432,7 +453,7 @@ class EntryScreen(Screen):
             f"Delete return #{record.id} ({record.participant_code})?",
             "This removes the return and its keyings; the audit trail keeps its values. Type the reason and "
             "press Enter to delete.", check=lambda text: None if text else "a reason is needed to delete a return",
-            id="delete-reason"), lambda reason: self._delete(record, reason))
+            id="delete-reason", then=lambda reason: self._delete(record, reason)))
 
     def _delete(self, record: ReturnRecord, reason: str | None) -> None:
         if reason is None or self.session is None or self.writes is None:
@@ -455,7 +476,7 @@ class EntryScreen(Screen):
 
         self.app.push_screen(TextModal("Who is at the keyboard?", "Operator initials (for the audit trail and "
                                        "the keying statistics)", value=self.app.operator, check=check,
-                                       id="operator"), self._operator_set)
+                                       id="operator", then=self._operator_set))
 
     def _operator_set(self, operator: str | None) -> None:
         if not operator:
@@ -472,7 +493,7 @@ class EntryScreen(Screen):
             (w.name, Text.assemble((w.name, "bold"), f"  {w.instrument.title} {w.instrument.version}"))
             for w in waves]
         options.append(("+new", Text("+ add a wave", style="italic")))
-        self.app.push_screen(PickModal("Key returns of which wave?", options, id="waves"), self._wave_chosen)
+        self.app.push_screen(PickModal("Key returns of which wave?", options, id="waves", then=self._wave_chosen))
 
     def _wave_chosen(self, result: tuple[str, str] | None) -> None:
         if result is None:
@@ -495,7 +516,7 @@ class EntryScreen(Screen):
         self.app.push_screen(TextModal(
             "Add a wave", f"The wave's name (it freezes {self.app.instrument.title} "
             f"{self.app.instrument.version} for its returns)", value=str(date.today().year), check=check,
-            id="add-wave"), self._wave_added)
+            id="add-wave", then=self._wave_added))
 
     def _wave_added(self, name: str | None) -> None:
         if not name:

@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.worker import get_current_worker
 
-from tui.domain.entry import Job
+from tui.domain.entry import DraftJob, Job
 from tui.domain.store import StoreError, Study
 
 
@@ -119,6 +119,9 @@ class WriteQueue:
                 return
             job, reply_to, queued_at = item
             wait_for_a_gap(self.last_key, queued_at, MAX_DEFER_S)
+            if self._superseded(job):
+                self._done()
+                continue
             try:
                 result = job.run(self.study, self.draft_ids)
             except StoreError as exc:
@@ -127,8 +130,20 @@ class WriteQueue:
                 message = WriteFailed(job, f"{type(exc).__name__}: {exc}")
             else:
                 message = WriteDone(job, result)
-            with self._lock:
-                self._pending -= 1
-                if not self._pending:
-                    self._idle.set()
+            self._done()
             reply_to.post_message(message)
+
+    def _superseded(self, job: Job) -> bool:
+        """A draft with a newer draft of the same form queued behind it need not be written (a
+        draft follows every keystroke that changes the form; in a burst only the last counts)."""
+        if not isinstance(job, DraftJob):
+            return False
+        with self._jobs.mutex:
+            return any(item is not None and isinstance(item[0], DraftJob) and item[0].token == job.token
+                       for item in self._jobs.queue)
+
+    def _done(self) -> None:
+        with self._lock:
+            self._pending -= 1
+            if not self._pending:
+                self._idle.set()

@@ -58,6 +58,9 @@ class WaveReturns:
     population: int | None = None
     # The study's label (the demo's "SYNTHETIC DEMO: ..."), carried onto every file and page made from it.
     label: str = ""
+    # Which study the returns come from (its UUID and file name): output folders belong to one study.
+    study_id: str = ""
+    study_file: str = ""
 
 
 # --- groupings -----------------------------------------------------------------------

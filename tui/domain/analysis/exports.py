@@ -9,7 +9,6 @@ leaves a half-written file under the real name.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,7 +35,7 @@ from tui.domain.analysis.disclosure import (
 )
 from tui.domain.analysis.from_study import returns_count
 from tui.domain.analysis.tables import TABLE_DOCS, raw_tables, wave_tables
-from tui.domain.paths import DEFAULT_EXPORTS, safe_name, safe_output_path
+from tui.domain.paths import DEFAULT_EXPORTS, claim_folder, name_part, safe_output_path, write_atomically
 from tui.domain.store.returns_csv import wide_to_csv_frame
 
 ALL_FORMATS = ("csv", "parquet", "xlsx")
@@ -62,13 +61,7 @@ RESEARCH_SUFFIX = "-research"
 
 
 def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        write(partial)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-    return path
+    return write_atomically(path, write)
 
 
 def _sheet_name(name: str) -> str:
@@ -102,7 +95,7 @@ def export_wave(
     unknown = [f for f in formats if f not in ALL_FORMATS]
     if unknown:
         raise ValueError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(ALL_FORMATS)}")
-    name = folder if folder is not None else safe_name(data.wave)
+    name = folder if folder is not None else name_part(data.wave)
     target = safe_output_path(exports_dir, name)
     research = safe_output_path(exports_dir, f"{name}{RESEARCH_SUFFIX}") if include_raw else None
     made = now or datetime.now(UTC)
@@ -131,8 +124,8 @@ def export_wave(
         "returns": returns_count(data),
         "keying": keying_text(data),
     }
-    target.mkdir(parents=True, exist_ok=True)
-    files, notes = _write_set(target, tables, formats, data, f"surveydesk-{safe_name(data.wave)}.xlsx",
+    target = claim_folder(target, data.wave, data.study_id, data.study_file)
+    files, notes = _write_set(target, tables, formats, data, f"surveydesk-{name_part(data.wave)}.xlsx",
                               release_notes(metadata))
     _write_documents(target, {**metadata, "kind": "release", "notes": notes}, tables, files, README_RELEASE)
     result_notes = list(notes)
@@ -144,9 +137,9 @@ def export_wave(
             data.wide.filter(pl.col("wave") == data.wave), data.instrument, data.issued, data.population)
         if school_names:
             internal = {n: reveal_school_names(t, school_names) for n, t in internal.items()}
-        research.mkdir(parents=True, exist_ok=True)
+        research = claim_folder(research, data.wave, data.study_id, data.study_file)
         research_files, research_notes = _write_set(
-            research, internal, formats, data, f"research-{safe_name(data.wave)}.xlsx", research_notes_text(metadata),
+            research, internal, formats, data, f"research-{name_part(data.wave)}.xlsx", research_notes_text(metadata),
             prefix="research-")
         _write_documents(research, {**metadata, "kind": "research", "notes": research_notes}, internal,
                          research_files, README_RESEARCH)
@@ -158,7 +151,7 @@ def export_wave(
 def _write_set(target: Path, tables: Mapping[str, pl.DataFrame], formats: Sequence[str], data: WaveReturns,
                workbook_name: str, notes_sheet: list[str], prefix: str = "") -> tuple[list[Path], list[str]]:
     """Each table as CSV and Parquet and all as one workbook; a labelled study's label on every row."""
-    stem = safe_name(data.wave)
+    stem = name_part(data.wave)
     files: list[Path] = []
     notes: list[str] = []
     labelled = {name: _labelled(t, data.label) for name, t in tables.items()}

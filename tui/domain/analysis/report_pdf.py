@@ -43,7 +43,7 @@ from tui.domain.analysis.exports import checked_release, keying_text
 from tui.domain.analysis.grids import SUPPRESSED, Grid, comparison_grid, figure, statement_grid
 from tui.domain.analysis.tables import wave_tables
 from tui.domain.analysis.textchart import NEGATIVE_MARK, PALETTE
-from tui.domain.paths import DEFAULT_EXPORTS, safe_name, safe_output_path
+from tui.domain.paths import DEFAULT_EXPORTS, claim_folder, name_part, safe_output_path, write_atomically
 
 PAGE = A4
 MARGIN = 1.8 * cm
@@ -341,11 +341,9 @@ def write_report(
     """Write the report to ``exports_dir/<latest wave>/report-<waves>.pdf`` (or the folder and file
     name given, which must stay inside ``exports_dir``) and return its path."""
     data = build_report(waves, by=by, k=k, school_names=school_names, now=now)
-    stem = "-".join(safe_name(w.wave) for w in waves)
-    path = safe_output_path(exports_dir, folder if folder is not None else safe_name(waves[-1].wave),
-                            filename or f"report-{stem}.pdf")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_bytes(data)
-    partial.replace(path)
-    return path
+    stem = "-".join(name_part(w.wave) for w in waves)
+    latest = waves[-1]
+    target = safe_output_path(exports_dir, folder if folder is not None else name_part(latest.wave))
+    path = safe_output_path(target, filename or f"report-{stem}.pdf")  # refused before anything is made
+    claim_folder(target, latest.wave, latest.study_id, latest.study_file)
+    return write_atomically(path, data)

@@ -13,6 +13,7 @@ from .keying import (
     Slot,
     code_refusal,
     format_section,
+    line_refusal,
     parse_section,
     section_refusal,
     serial_refusal,
@@ -33,4 +34,4 @@ from .session import (
     saved_message,
 )
 
-__all__ = ["DeleteJob", "DiscardDraftJob", "DraftJob", "EntryForm", "EntrySession", "IDLE_CAP_S", "Job", "KeyMeter", "KeyingError", "MISSING_KEY", "MODE_TITLES", "Mode", "Outcome", "ResolveJob", "SaveJob", "Slot", "code_refusal", "format_section", "parse_section", "saved_message", "section_refusal", "serial_refusal", "typed_positions", "walk"]
+__all__ = ["DeleteJob", "DiscardDraftJob", "DraftJob", "EntryForm", "EntrySession", "IDLE_CAP_S", "Job", "KeyMeter", "KeyingError", "MISSING_KEY", "MODE_TITLES", "Mode", "Outcome", "ResolveJob", "SaveJob", "Slot", "code_refusal", "format_section", "line_refusal", "parse_section", "saved_message", "section_refusal", "serial_refusal", "typed_positions", "walk"]

@@ -93,6 +93,13 @@ def section_refusal(slot: Slot, text: str, char: str) -> str | None:
             return f"{slot.label}: {char!r} refused, type statement numbers {_range(slot)}"
         if not text.strip(SEPARATORS) or text[0] in SEPARATORS:
             return f"{slot.label}: type a statement number first"
+    return line_refusal(slot, text)
+
+
+def line_refusal(slot: Slot, text: str) -> str | None:
+    """Why a section's line cannot read ``text`` (after a character is typed or one is deleted), or None."""
+    if not slot.separated and any(ch in SEPARATORS for ch in text):
+        return f"{slot.label}: no separators needed, type the numbers one after another ({_range(slot)})"
     tokens = _tokens(text) if slot.separated else list(text)
     for token in tokens:
         if not (token.isdigit() and token.isascii()):
@@ -103,7 +110,7 @@ def section_refusal(slot: Slot, text: str, char: str) -> str | None:
         if number > slot.count:
             return f"{slot.label} has {slot.count} statement{'s' if slot.count != 1 else ''}: {number} refused"
     # A number still being typed (``1`` on the way to ``12``) is judged when it is complete.
-    complete = tokens if not slot.separated or text[-1] in SEPARATORS else tokens[:-1]
+    complete = tokens if not slot.separated or text[-1:] in tuple(SEPARATORS) else tokens[:-1]
     return _repeat_in(slot, complete if slot.separated else tokens)
 
 
@@ -224,6 +231,7 @@ class EntryForm:
         self.positions: dict[int, tuple[int, ...]] = {}  # slot index -> highlighted positions
         self.missing: set[str] = set()  # bank ids
         self.at = 0
+        self.restored_line: str | None = None  # from a draft (from_state), until restore_line()
 
     # --- where we are
 
@@ -298,6 +306,17 @@ class EntryForm:
         self.positions[slot.index] = parse_section(slot, text)
         self.at = self._forward_from(slot.index + 1)
 
+    def settle(self, text: str) -> None:
+        """Take the keying line for the current section before the cursor leaves it by any way
+        (Enter, back, a missing page, a save, a draft): a line that says something, or any line on
+        a section keyed before (cleared = nothing highlighted), is what the section now holds, as
+        the screen shows it. KeyingError when the line cannot be accepted."""
+        slot = self.slot
+        if slot is None or self.bank_missing(slot):
+            return
+        if text.strip() or self.keyed(slot):
+            self.positions[slot.index] = parse_section(slot, text)
+
     def back(self) -> bool:
         """Go to the previous stop; False at the first one (the caller goes back to the code)."""
         index = self.at - 1
@@ -369,9 +388,12 @@ class EntryForm:
 
     # --- drafts
 
-    def to_state(self) -> dict[str, Any]:
+    def to_state(self, line: str = "", kept: str = "") -> dict[str, Any]:
         """JSON for Draft.state: {"done": {bank_id: {"present": bool, "sections": {"A": [1, 3]}}},
-        "at": [bank_id, letter] or ["summary"]}."""
+        "at": [bank_id, letter] or ["summary"], "line": "13"}. ``line`` is the keying line as it
+        stands at the cursor's section, kept only when it differs from what the section holds
+        (typed but not yet accepted, or a correction): a resumed draft shows it again. ``kept`` says
+        why the form was left ("quit"), for the next start to tell the operator."""
         done: dict[str, dict[str, Any]] = {}
         for slot in self.slots:
             entry = done.setdefault(slot.bank.id, {"present": slot.bank.id not in self.missing, "sections": {}})
@@ -379,7 +401,12 @@ class EntryForm:
                 entry["sections"][slot.letter] = list(self.positions[slot.index])
         done = {bank_id: entry for bank_id, entry in done.items() if entry["sections"] or not entry["present"]}
         at = ["summary"] if self.slot is None else [self.slot.bank.id, self.slot.letter]
-        return {"done": done, "at": at}
+        state: dict[str, Any] = {"done": done, "at": at}
+        if self.slot is not None and line != self.line_text():
+            state["line"] = line
+        if kept:
+            state["kept"] = kept
+        return state
 
     @classmethod
     def from_state(cls, instrument: Instrument, state: Mapping[str, Any]) -> EntryForm:
@@ -406,4 +433,15 @@ class EntryForm:
         else:
             open_ = form.open_sections()
             form.go_to(open_[0].index if open_ else len(form.slots))
+        line = state.get("line")
+        if isinstance(line, str) and form.slot is not None and not form.bank_missing(form.slot):
+            problem = line_refusal(form.slot, line)
+            if problem:
+                raise KeyingError(f"the draft's line {line!r} does not fit: {problem}")
+            form.restored_line = line
         return form
+
+    def restore_line(self) -> str:
+        """The line to show on resuming a draft: what was on it when the draft was written."""
+        line, self.restored_line = self.restored_line, None
+        return self.line_text() if line is None else line

@@ -17,6 +17,7 @@ Stages of the keying line:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from tui.domain.entry.keying import (
     KeyingError,
     KeyMeter,
     code_refusal,
+    line_refusal,
     parse_section,
     section_refusal,
     serial_refusal,
@@ -192,6 +194,18 @@ class ResolveJob(Job):
 # --- the session ---------------------------------------------------------------------------------
 
 
+def _shows(method: Callable[..., Outcome]) -> Callable[..., Outcome]:
+    """A public step of the session: afterwards the line shows what the outcome says, and the
+    draft of a changed form is queued (with the line as it now stands)."""
+
+    @functools.wraps(method)
+    def step(self: EntrySession, *args: Any, **kwargs: Any) -> Outcome:
+        return self._shown(method(self, *args, **kwargs))
+
+    return step
+
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What the keying line should do after a keystroke."""
@@ -205,8 +219,10 @@ class Outcome:
 
 ACCEPT = Outcome()
 DEFAULT = Outcome(default=True)
+KEPT_NOTE = "the form was kept as a draft (F7 to resume)"
 BACK_KEYS = ("shift+tab",)
 COMMIT_KEYS = ("enter", "tab")
+CURSOR_KEYS = ("left", "right", "home", "end")
 # Returns listed to choose from when a code fits several (codes are school + role: not unique).
 MAX_CHOICES = 50
 
@@ -242,12 +258,19 @@ class EntrySession:
         self.jobs: list[Job] = []
         self.figures = SessionFigures()
         self.choices: list[ReturnRecord] = []
+        self.text = ""  # the keying line: its text and cursor are the session's (see key())
+        self.cursor = 0
+        self._draft_due = False
+        self._kept_because = ""
+        self.token = 0
         self._new_form()
 
     # --- state
 
     def _new_form(self) -> None:
+        self._flush_draft()  # the form being left keeps its draft, line and all
         self.token = next(_tokens)
+        self.text, self.cursor = "", 0
         self.form = EntryForm(self.instrument)
         self.stage = "ident"
         self.code: str | None = None
@@ -286,15 +309,21 @@ class EntrySession:
         return f"{slot.label} page" if self.form.bank_missing(slot) else slot.label
 
     def take_jobs(self) -> list[Job]:
+        self._flush_draft()
         jobs, self.jobs = self.jobs, []
         return jobs
 
     # --- keystrokes
 
-    def press(self, key: str, character: str | None, text: str, new_text: str) -> Outcome:
-        """One key on the keying line. ``text`` is the line now, ``new_text`` what it would become
-        if ``character`` were inserted at the cursor."""
+    @_shows
+    def key(self, key: str, character: str | None) -> Outcome:
+        """One key pressed on the keying line, applied at once (the next key sees its effect).
+        The session owns the line's text and cursor, so whatever leaves a section — Enter, going
+        back, a missing page, a save, a draft — reads the line as the screen shows it. Keys that
+        are not the line's (ctrl+s, F-keys...) come back as DEFAULT, for the screen's bindings."""
         self.keystroke()
+        text, at = self.text, self.cursor
+        printable = character if character is not None and character.isprintable() else None
         if key == "tab" and self.stage == "form" and self.form.at_summary:
             # Tab moves on from a section; at the summary there is nothing to move on to, and saving
             # on an extra Tab would skip the check of the counts against the paper: Enter saves.
@@ -303,27 +332,80 @@ class EntrySession:
             return self.enter(text)
         if key in BACK_KEYS or (key == "backspace" and not text):
             return self.back()
-        if character == MISSING_KEY:
+        if key == "backspace":
+            return self._edit(text[:at - 1] + text[at:], at - 1) if at else ACCEPT
+        if key == "delete":
+            return self._edit(text[:at] + text[at + 1:], at) if at < len(text) else ACCEPT
+        if key in CURSOR_KEYS:
+            self.cursor = {"left": max(at - 1, 0), "right": min(at + 1, len(text)), "home": 0,
+                           "end": len(text)}[key]
+            return ACCEPT
+        if printable == MISSING_KEY:
             return self.toggle_missing()
-        if character is not None and character.isprintable():
-            refused = self.refusal(new_text, character)
+        if printable is not None:
+            new_text = text[:at] + printable + text[at:]
+            refused = self.refusal(new_text, printable)
             if refused:
                 return Outcome(refused)
-            outcome = self.typed(new_text)
-            return DEFAULT if outcome is ACCEPT else outcome
+            self.text, self.cursor = new_text, at + 1
+            self._line_changed()
+            return self.typed(new_text)
         return DEFAULT
 
-    def save_now(self, text: str) -> Outcome:
+    def _edit(self, new_text: str, cursor: int) -> Outcome:
+        """A character deleted: refused when the line would no longer read as statement numbers
+        (``1 11`` without its space), like a typed character."""
+        slot = self.form.slot if self.stage == "form" else None
+        if slot is not None and not self.form.bank_missing(slot):
+            refused = line_refusal(slot, new_text)
+            if refused:
+                return Outcome(refused)
+        self.text, self.cursor = new_text, cursor
+        self._line_changed()
+        return ACCEPT
+
+    def _line_changed(self) -> None:
+        # Keep the draft in step with the line, so a killed terminal loses no correction on screen
+        # (the writer keeps only the newest of a form's queued drafts).
+        if self.stage == "form":
+            self._queue_draft()
+
+    def _shown(self, outcome: Outcome) -> Outcome:
+        """The line shows what an outcome says (a new stage, the next section's keyed numbers);
+        then a draft that is due is queued, so it holds the line as the screen shows it."""
+        if outcome.line is not None:
+            self.text, self.cursor = outcome.line, len(outcome.line)
+        self._flush_draft()
+        return outcome
+
+    def _settle(self) -> str | None:
+        """The line counts for the section the cursor leaves (EntryForm.settle); why not, or None."""
+        if self.stage != "form":
+            return None
+        try:
+            self.form.settle(self.text)
+        except KeyingError as exc:
+            return str(exc)
+        return None
+
+    def pending(self) -> tuple[dict[int, tuple[int, ...]], frozenset[str]]:
+        """What a save at this moment would take: each keyed section's positions (the line counting
+        for the current one) and the banks marked missing. KeyingError if the line cannot be taken."""
+        positions = dict(self.form.positions)
+        slot = self.form.slot if self.stage == "form" else None
+        if slot is not None and not self.form.bank_missing(slot) and (self.text.strip() or self.form.keyed(slot)):
+            positions[slot.index] = parse_section(slot, self.text)
+        return positions, frozenset(self.form.missing)
+
+    @_shows
+    def save_now(self) -> Outcome:
         """The save key, anywhere in the form: what is on the line counts for the current section,
         then the form is saved if every section is keyed (an edit asks for a reason first)."""
         if self.stage != "form":
             return Outcome("nothing to save yet: identify the paper first")
-        slot = self.form.slot
-        if slot is not None and not self.form.bank_missing(slot) and (text.strip() or self.form.keyed(slot)):
-            try:
-                self.form.positions[slot.index] = parse_section(slot, text)
-            except KeyingError as exc:
-                return Outcome(str(exc))
+        refused = self._settle()
+        if refused:
+            return Outcome(refused)
         if not self.form.complete:
             open_ = self.form.open_sections()
             self._queue_draft()
@@ -390,8 +472,12 @@ class EntrySession:
         self._queue_draft()
         return Outcome(line=self.form.line_text())
 
+    @_shows
     def back(self) -> Outcome:
-        """Backspace on an empty line, or Shift+Tab."""
+        """Backspace on an empty line, or Shift+Tab. The section left keeps what its line shows."""
+        refused = self._settle()
+        if refused:
+            return Outcome(refused)
         if self.stage == "serial":
             return self._leave_serial()
         if self.stage == "choose":
@@ -405,6 +491,7 @@ class EntrySession:
         if self.stage in ("ident", "code"):
             return Outcome("this is the start of the form") if self.code is None else ACCEPT
         if self.form.back():
+            self._queue_draft()
             return Outcome(line=self.form.line_text())
         # Before the first section: back to the code, to correct it.
         if self.mode is Mode.SECOND:
@@ -412,18 +499,23 @@ class EntrySession:
         self.stage = "code"
         return Outcome(line=self.code or "")
 
+    @_shows
     def toggle_missing(self) -> Outcome:
         if self.stage != "form":
             return Outcome(f"{MISSING_KEY} marks a bank page missing; identify the paper first")
         slot = self.form.slot
         if slot is None:
             return Outcome("go back to the bank whose page is missing (Backspace)")
+        refused = self._settle()  # what was typed in the section stays with it, missing page or not
+        if refused:
+            return Outcome(refused)
         now_missing = self.form.toggle_missing()
         self._queue_draft()
         note = (f"{slot.bank.abbreviation} page marked missing" if now_missing
                 else f"{slot.bank.abbreviation} page un-marked: key its sections")
         return Outcome(line=self.form.line_text(), note=note)
 
+    @_shows
     def jump_to_serial(self) -> Outcome:
         if self.stage == "serial":
             return self._leave_serial()
@@ -431,10 +523,14 @@ class EntrySession:
             return Outcome("type or scan the serial here, in the first field")
         if self.mode is Mode.SECOND:
             return Outcome("in second keying the paper is identified already")
+        refused = self._settle()
+        if refused:
+            return Outcome(refused)
         self._stage_before_serial = self.stage
         self.stage = "serial"
         return Outcome(line="")
 
+    @_shows
     def save(self, reason: str = "") -> Outcome:
         """Queue the save of a complete form and start the next one."""
         if self.stage != "form":
@@ -454,6 +550,7 @@ class EntrySession:
             job.expected_version = self.record.version
             job.original_code = self.record.participant_code
             job.original_serial = self.record.serial
+        self._draft_due = False  # the save supersedes it (and removes the stored draft)
         self.jobs.append(job)
         self.figures.returns += 1
         self.figures.keystrokes += self.meter.keystrokes
@@ -461,17 +558,44 @@ class EntrySession:
         self._new_form()
         return Outcome(line="")
 
+    @_shows
     def new_form(self) -> Outcome:
         """Leave this form (its draft stays, to be resumed) and start on the next paper."""
-        kept = not self.pristine and self.code is not None and self.mode is not Mode.EDIT
+        kept = self.keep_as_draft()
         self._new_form()
-        return Outcome(line="", note="the form was kept as a draft (F7 to resume)" if kept else None)
+        return Outcome(line="", note=KEPT_NOTE if kept else None)
 
+    @_shows
     def set_mode(self, mode: Mode) -> Outcome:
-        kept = not self.pristine and self.code is not None and self.mode is not Mode.EDIT
+        kept = self.keep_as_draft()
         self.mode = mode
         self._new_form()
-        return Outcome(line="", note="the form was kept as a draft (F7 to resume)" if kept else None)
+        return Outcome(line="", note=KEPT_NOTE if kept else None)
+
+    def keep_as_draft(self, why: str = "") -> bool:
+        """Queue a draft of the form as it stands, the line too (before leaving it any way but a
+        save: next paper, another mode or operator, quitting). True if there is one to keep.
+        ``why`` is kept with it ("quit": the next start says the form was kept when the app closed)."""
+        if self.pristine or self.code is None or self.mode is Mode.EDIT:
+            return False
+        self._queue_draft()
+        self._kept_because = why
+        self._flush_draft()
+        self._kept_because = ""
+        return True
+
+    def unsaved_edit(self) -> bool:
+        """In edit mode: does the screen show the return otherwise than it is stored?"""
+        if self.mode is not Mode.EDIT or self.record is None or self.stage == "choose":
+            return False
+        if (self.code, self.serial) != (self.record.participant_code, self.record.serial):
+            return True
+        stored = EntryForm.from_answers(self.instrument, self.record.answers)
+        try:
+            positions, missing = self.pending()
+        except KeyingError:
+            return True
+        return (positions, missing) != (stored.positions, frozenset(stored.missing))
 
     # --- identity
 
@@ -573,6 +697,7 @@ class EntrySession:
             return Outcome(line="", note=f"{len(found)} returns have {what}: choose the paper")
         return self.open_return(found[0])
 
+    @_shows
     def open_return(self, record: ReturnRecord) -> Outcome:
         """Start keying (second pass, blind) or editing this return."""
         self.choices = []
@@ -597,14 +722,24 @@ class EntrySession:
         return Draft(self.wave.name, self.operator, self.code, self.serial,
                      pass_no=2 if self.mode is Mode.SECOND else 1,
                      return_id=self.record.id if self.mode is Mode.SECOND and self.record else None,
-                     state=self.form.to_state(), keystrokes=self.meter.keystrokes,
+                     state=self.form.to_state(self.text if self.stage == "form" else "", kept=self._kept_because),
+                     keystrokes=self.meter.keystrokes,
                      seconds=round(self.meter.seconds, 3), started_at=self.draft_started_at or self.started_at or "")
 
     def _queue_draft(self) -> None:
-        if self.mode is Mode.EDIT or self.code is None:
-            return
-        self.jobs.append(DraftJob(self.token, draft=self._draft()))
+        """A draft is due; it is queued at the end of the step (_shown), once the line is shown."""
+        if self.mode is not Mode.EDIT and self.code is not None:
+            self._draft_due = True
 
+    def _flush_draft(self) -> None:
+        if self._draft_due:
+            self._draft_due = False
+            if self.mode is not Mode.EDIT and self.code is not None:
+                if self.jobs and isinstance(self.jobs[-1], DraftJob) and self.jobs[-1].token == self.token:
+                    self.jobs.pop()  # not taken yet: the newest state is all that needs writing
+                self.jobs.append(DraftJob(self.token, draft=self._draft()))
+
+    @_shows
     def resume(self, draft: Draft) -> Outcome:
         """Continue a draft from the store (KeyingError/StoreError messages come back as refusals)."""
         mode = Mode.SECOND if draft.pass_no == 2 else Mode.FIRST
@@ -629,7 +764,7 @@ class EntrySession:
         self.draft_started_at = draft.started_at
         self.stage = "form"
         self.jobs.append(_AdoptDraft(self.token, draft_id=draft.id))
-        return Outcome(line=self.form.line_text(), note=f"resumed the draft of {draft.participant_code}")
+        return Outcome(line=self.form.restore_line(), note=f"resumed the draft of {draft.participant_code}")
 
     def save_failed(self, job: SaveJob) -> None:
         """A queued save did not land: it no longer counts among this session's returns."""

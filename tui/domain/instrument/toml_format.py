@@ -72,7 +72,9 @@ class LineLocator:
         in_string: str | None = None
         in_array: Path | None = None
         array_items = 0
-        for lineno, line in enumerate(text.splitlines(), start=1):
+        # TOML lines end at "\n" only: str.splitlines() would also split at U+0085, U+2028,
+        # U+2029 (legal inside a string) and shift every later line number.
+        for lineno, line in enumerate(text.split("\n"), start=1):
             stripped = line.strip()
             if in_string:
                 if in_string in stripped:
@@ -393,7 +395,10 @@ def load_instrument(path: str | os.PathLike) -> Instrument:
 
 def _kv(key: str, value: Any) -> str:
     """One ``key = value`` line (or block), serialised by tomli-w."""
-    return tomli_w.dumps({key: value}, multiline_strings=True).rstrip("\n")
+    # A multi-line string would read back with "\r\n" turned into "\n": keep text with a
+    # carriage return on one line, where tomli-w escapes it.
+    multiline = not (isinstance(value, str) and "\r" in value)
+    return tomli_w.dumps({key: value}, multiline_strings=multiline).rstrip("\n")
 
 
 def _values(pairs: list[tuple[str, Any]]) -> list[str]:

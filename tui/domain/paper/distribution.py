@@ -10,14 +10,17 @@ the files. If the files cannot be written, the serials stay issued and
 
 Files (all inside ``<exports>/<wave>/forms/``)::
 
-    batch-1/forms-2015-school-A.pdf     one per school office (coded forms, then its blank forms)
-    batch-1/forms-2015-blank.pdf        blank forms sent to no particular school
-    reprint-2015-0000013.pdf            a lost form printed again, same serial, marked REPRINT
-    issue-log-2015.csv, .pdf            every form issued in the wave, and every reprint
+    batch-1/forms-2015-batch-1-school-A.pdf   one per school office (coded forms, then its blank forms)
+    batch-1/forms-2015-batch-1-blank.pdf      blank forms sent to no particular school
+    reprint-2015-0000013-print-2.pdf          a lost form printed again, same serial, marked REPRINT
+    issue-log-2015.csv, .pdf                  every form issued in the wave, and every reprint
 
 A batch is the set of forms issued together (one transaction, one timestamp); batches are
-numbered 1, 2, ... in the order they were issued in the wave, so a later batch of extra forms
-never overwrites the files of an earlier one. Never written anywhere: school names.
+numbered 1, 2, ... in the order they were issued in the wave, and the number is in every file's
+name, so a later batch of extra forms never overwrites the files of an earlier one. ``<wave>`` is
+the wave's name when it is a safe file name, else a cleaned name plus a hash (paths.name_part), and
+the folder is claimed for the wave and the study (paths.claim_folder) before a serial is issued, so
+no wave's files overwrite another's. Never written anywhere: school names.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ from tui.domain.paper.forms_pdf import (
     write_issue_log_pdf,
     write_school_forms,
 )
-from tui.domain.paths import DEFAULT_EXPORTS
+from tui.domain.paths import DEFAULT_EXPORTS, claim_folder, wave_folder
 from tui.domain.store import IssuedForm, Study
 from tui.domain.store.errors import InputError, NotFoundError
 
@@ -410,6 +413,7 @@ def issue_batch(study: Study, wave: str, plan: DistributionPlan, *, operator: st
     instrument = w.instrument
     checked_plan(plan, instrument.key)
     paper = paper_name(paper)
+    claim_wave_folder(study, exports, wave)
     folder = forms_folder(exports, wave)
     folder.mkdir(parents=True, exist_ok=True)
     variants = {blank for blank, counts in ((False, plan.coded), (True, plan.blank)) if any(counts.values())}
@@ -426,6 +430,11 @@ def issue_batch(study: Study, wave: str, plan: DistributionPlan, *, operator: st
     except (OSError, ValueError) as exc:
         raise BatchFilesError(wave, batch, issued, exc) from exc
     return BatchResult(files, log)
+
+
+def claim_wave_folder(study: Study, exports: Path | str, wave: str) -> Path:
+    """``exports/<wave>``, refused (OutputClashError) if it holds another wave's or study's files."""
+    return claim_folder(wave_folder(exports, wave), wave, study.study_id, study.file_name)
 
 
 def _batch_number(wave_forms: list[IssuedForm], first: IssuedForm) -> int:
@@ -462,12 +471,12 @@ def write_batch_files(instrument: Instrument, wave: str, batch: int, forms: Sequ
     written: list[SchoolFile] = []
     if schools:
         results = write_school_forms(instrument, {s: copies(by_school[s]) for s in schools}, folder,
-                                     wave=wave, paper=paper, progress=school_progress)
+                                     wave=wave, paper=paper, progress=school_progress, batch=batch)
         written += [_school_file(s, by_school[s], results[s]) for s in schools]
     loose = by_school.get(None)
     if loose:
         start = total - len(loose)
-        result = write_forms(instrument, copies(loose), output_file(folder, blank_forms_name(wave)), paper=paper,
+        result = write_forms(instrument, copies(loose), output_file(folder, blank_forms_name(wave, batch)), paper=paper,
                              title=f"{instrument.title} {instrument.version}: blank forms, wave {wave}",
                              progress=(lambda k, _n: progress(start + k, total, "blank forms")) if progress else None)
         written.append(_school_file(None, loose, result))
@@ -486,6 +495,7 @@ def rewrite_batches(study: Study, wave: str, *, exports: Path | str = DEFAULT_EX
     write, or were lost before they were printed."""
     w = study.wave(wave)
     paper = paper_name(paper)
+    claim_wave_folder(study, exports, wave)
     groups = batches_of(study.issued_forms(wave))
     if not groups:
         raise NotFoundError(f"no forms have been issued in wave {wave} yet")
@@ -522,7 +532,8 @@ def reprint_form(study: Study, wave: str, serial: str, *, operator: str, exports
         raise InputError(f"serial {form.serial} was issued for wave {form.wave}, not {wave}")
     paper = paper_name(paper)
     instrument = study.wave(wave).instrument
-    target = output_file(forms_folder(exports, wave), reprint_name(wave, form.serial))
+    claim_wave_folder(study, exports, wave)
+    target = output_file(forms_folder(exports, wave), reprint_name(wave, form.serial, form.print_count + 1))
     result = write_forms(instrument, [FormCopy(form.participant_code, form.serial, wave, reprint=True)], target,
                          paper=paper, title=f"{instrument.title} {instrument.version}: reprint, wave {wave}")
     try:
@@ -554,6 +565,7 @@ def write_issue_log(study: Study, wave: str, *, exports: Path | str = DEFAULT_EX
                     paper: str = "A4") -> tuple[Path, Path]:
     """``issue-log-<wave>.csv`` and ``.pdf``: serial, code and school letter, never a school name."""
     rows = issue_log_rows(study, wave)
+    claim_wave_folder(study, exports, wave)
     folder = forms_folder(exports, wave)
     csv_path = write_issue_log_csv(rows, output_file(folder, issue_log_name(wave, "csv")))
     pdf_path = write_issue_log_pdf(rows, output_file(folder, issue_log_name(wave, "pdf")),

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,7 +33,7 @@ from tui.domain.paper.forms_layout import (
     geometry,
     plan_form,
 )
-from tui.domain.paths import safe_name, safe_output_path
+from tui.domain.paths import name_part, safe_output_path, wave_folder, write_atomically
 from tui.domain.returns import SerialError, damm_digit, normalise_serial
 
 BAR_MODULE = 1.0  # Code128 narrowest bar, in points (0.35 mm): easy for any keyboard-wedge scanner
@@ -87,8 +85,9 @@ class IssueLogRow:
 
 
 def forms_folder(exports: Path | str, wave: str) -> Path:
-    """``exports/<wave>/forms``: the default folder for a wave's forms."""
-    return safe_output_path(exports, safe_name(wave), "forms")
+    """``exports/<wave>/forms``: the folder for a wave's forms (``<wave>`` as paths.name_part makes it,
+    so two waves never share one)."""
+    return safe_output_path(wave_folder(exports, wave), "forms")
 
 
 def output_file(folder: Path | str, name: str | Path) -> Path:
@@ -96,25 +95,32 @@ def output_file(folder: Path | str, name: str | Path) -> Path:
     return safe_output_path(folder, name)
 
 
-def school_forms_name(wave: str, school: str) -> str:
-    return f"forms-{safe_name(wave)}-school-{safe_name(school)}.pdf"
+def _batch_part(batch: int | None) -> str:
+    return "" if batch is None else f"-batch-{batch}"
 
 
-def blank_forms_name(wave: str) -> str:
+def school_forms_name(wave: str, school: str, batch: int | None = None) -> str:
+    """``forms-2015-batch-2-school-A.pdf``: the wave and batch in the name, so no two files share one."""
+    return f"forms-{name_part(wave)}{_batch_part(batch)}-school-{name_part(school)}.pdf"
+
+
+def blank_forms_name(wave: str, batch: int | None = None) -> str:
     """Blank self-coding forms that go to no particular school office."""
-    return f"forms-{safe_name(wave)}-blank.pdf"
+    return f"forms-{name_part(wave)}{_batch_part(batch)}-blank.pdf"
 
 
-def reprint_name(wave: str, serial: str) -> str:
-    return f"reprint-{safe_name(wave)}-{safe_name(serial)}.pdf"
+def reprint_name(wave: str, serial: str, printing: int | None = None) -> str:
+    """``reprint-2015-0000013-print-2.pdf``: which printing of the form this is, so a second reprint
+    of one serial never overwrites the first."""
+    return f"reprint-{name_part(wave)}-{name_part(serial)}" + (f"-print-{printing}" if printing else "") + ".pdf"
 
 
 def issue_log_name(wave: str, extension: str) -> str:
-    return f"issue-log-{safe_name(wave)}.{extension}"
+    return f"issue-log-{name_part(wave)}.{extension}"
 
 
 def specimen_name(instrument: Instrument, paper: str = "A4") -> str:
-    return f"specimen-{safe_name(instrument.id)}-{safe_name(str(instrument.version))}-{safe_name(paper)}.pdf"
+    return f"specimen-{name_part(instrument.id)}-{name_part(str(instrument.version))}-{name_part(paper)}.pdf"
 
 
 # --- forms ------------------------------------------------------------------------------
@@ -161,8 +167,10 @@ def write_school_forms(
     wave: str,
     paper: str = "A4",
     progress: Progress | None = None,
+    batch: int | None = None,
 ) -> dict[str, FormsResult]:
-    """One PDF per school office, named ``forms-<wave>-school-<letter>.pdf`` inside ``folder``.
+    """One PDF per school office, named ``forms-<wave>-batch-<n>-school-<letter>.pdf`` inside ``folder``
+    (without ``-batch-<n>`` when no batch is given).
 
     ``progress(done, total)`` counts copies across all the schools.
     """
@@ -177,7 +185,7 @@ def write_school_forms(
     for school, copies in copies_by_school.items():
         if not copies:
             continue
-        target = output_file(folder, school_forms_name(wave, school))
+        target = output_file(folder, school_forms_name(wave, school, batch))
         offset = done
         results[school] = write_forms(
             instrument, copies, target, paper=paper,
@@ -444,15 +452,5 @@ def _portrait(paper: str) -> tuple[float, float]:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    """Write the whole file or leave what was there: a temporary file renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    # os.open with 0o666 lets the umask decide the permissions, as for any file the user saves.
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    """Write the whole file or leave what was there (paths.write_atomically)."""
+    write_atomically(path, data)

@@ -132,6 +132,16 @@ class Study(StudyReads):
     def close(self) -> None:
         self.engine.dispose()
 
+    @property
+    def study_id(self) -> str:
+        """The study's UUID, made when it was created: output folders and exports name it."""
+        return self._uuid
+
+    @property
+    def file_name(self) -> str:
+        """The study file's name, for messages ('' for a study that is not a file)."""
+        return self.path.name if self.path else ""
+
     def __enter__(self) -> Study:
         return self
 
