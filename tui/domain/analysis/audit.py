@@ -83,7 +83,9 @@ def audit(release: WaveRelease) -> AuditResult:
     for part, targets in by_part.items():
         poly, columns = release.model(count_state, figure_state, part)
         parts = [columns(t) for t in targets]
-        ranges = integer_ranges(poly, [p[0] for p in parts])
+        caps = [release.cap(t, count_state, figure_state) - known for t, (_c, known, _v) in zip(targets, parts,
+                                                                                               strict=True)]
+        ranges = integer_ranges(poly, [p[0] for p in parts], caps)
         for (layer, cell, where), (_cols, known, value), (low, high) in zip(targets, parts, ranges, strict=True):
             states = figure_state[int(release.bank_of[where])] if layer in FIGURES else count_state
             bank = (release.banks[where] if layer == RESPONDENTS else

@@ -338,6 +338,20 @@ class WaveRelease:
             found += self._checked[key]
         return found
 
+    def cap(self, target: tuple[str, int, int], count_state: Sequence[str],
+            figure_state: Sequence[Sequence[str]]) -> float:
+        """A bound the target cannot exceed: the smallest shown figure of a group containing it."""
+        layer, cell, where = target
+        b = where if layer == RESPONDENTS else int(self.bank_of[where]) if layer in FIGURES else -1
+        bound = float("inf")
+        for c in np.flatnonzero(self.contains[:, cell]):
+            if not count_state[c]:
+                bound = min(bound, self.cell_returned[c] if layer == RETURNED else self.cell_n[c, b])
+            if layer in FIGURES and not figure_state[b][c] and not count_state[c]:
+                shown = self.cell_x[c, where]
+                bound = min(bound, shown if layer == HIGHLIGHTED else self.cell_n[c, b] - shown)
+        return bound
+
     def _hidden_atoms(self, states: Sequence[str]) -> list[int]:
         """Atoms whose own figures are withheld (an atom is a school x role cell)."""
         return [a for a, c in enumerate(self.atom_cells) if states[c]]

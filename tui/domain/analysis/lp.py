@@ -140,19 +140,40 @@ def _model(polytope: Polytope):
     return h
 
 
-def integer_ranges(polytope: Polytope, targets: Sequence[Target]) -> list[tuple[int, int | None]]:
-    """For each target (columns and coefficients), the integer range [min, max] it can take; max is
-    None when unbounded. A target with no columns is 0 (the caller adds what is known)."""
+def integer_ranges(polytope: Polytope, targets: Sequence[Target], caps: Sequence[float] | None = None,
+                   probes: int = 6, seed: int = 0) -> list[tuple[int, int | None]]:
+    """For each target (columns and coefficients, never negative over the polytope), the integer
+    range [min, max] it can take; max is None when unbounded. A target with no columns is 0 (the
+    caller adds what is known).
+
+    ``caps`` are known upper bounds (e.g. a shown total containing the target). A few solves with
+    objectives over all targets at once find points; a target seen at 0 needs no minimisation and
+    one seen at its cap no maximisation: only the rest get solves of their own."""
     results: list[tuple[int, int | None]] = [(0, 0)] * len(targets)
-    if not any(len(c) for c, _ in targets):
+    live = [i for i, (columns, _) in enumerate(targets) if len(columns)]
+    if not live:
         return results
     solver = _Solver(polytope)
-    for index, (columns, coefficients) in enumerate(targets):
-        if not len(columns):
-            continue
-        cols = np.asarray(columns, dtype=np.int32)
-        costs = np.asarray(coefficients, dtype=np.float64)
-        low = solver.optimum(cols, costs, maximize=False)[0]
-        high = solver.optimum(cols, costs, maximize=True)[0]
-        results[index] = (int(np.ceil(low - TOLERANCE)), None if high == INF else int(np.floor(high + TOLERANCE)))
+    matrix = np.zeros((len(targets), solver.num_col))
+    for i in live:
+        matrix[i, list(targets[i][0])] = targets[i][1]
+    cap = np.full(len(targets), INF) if caps is None else np.asarray(caps, dtype=np.float64)
+    low_seen = np.full(len(targets), INF)
+    high_seen = np.full(len(targets), -INF)
+    rng = np.random.default_rng(seed)
+    every = np.arange(solver.num_col, dtype=np.int32)
+    weights = [np.ones(len(targets)), np.ones(len(targets))] + [rng.choice((-1.0, 1.0), len(targets))
+                                                               for _ in range(max(probes - 2, 0))]
+    for probe, weight in enumerate(weights[:probes]):
+        _, point = solver.optimum(every, weight @ matrix, maximize=bool(probe % 2))
+        if point is not None:
+            values = matrix @ point
+            low_seen = np.minimum(low_seen, values)
+            high_seen = np.maximum(high_seen, values)
+    for i in live:
+        cols = np.asarray(targets[i][0], dtype=np.int32)
+        costs = np.asarray(targets[i][1], dtype=np.float64)
+        low = 0.0 if low_seen[i] <= TOLERANCE else solver.optimum(cols, costs, maximize=False)[0]
+        high = cap[i] if high_seen[i] >= cap[i] - TOLERANCE else solver.optimum(cols, costs, maximize=True)[0]
+        results[i] = (int(np.ceil(low - TOLERANCE)), None if high == INF else int(np.floor(high + TOLERANCE)))
     return results
