@@ -401,3 +401,21 @@ def test_report_hides_every_group_below_k(outputs, pdf, csv, waves):
 def test_metadata_says_names_are_withheld(outputs):
     metadata = json.loads((outputs["out"] / "2015" / "metadata.json").read_text())
     assert metadata["school_names"] == "letters only" and metadata["k"] == K
+
+
+def test_a_demo_study_says_synthetic_demo_in_every_export_file_and_report_page(outputs):
+    """Every file export and report wrote for the demo (release and research folders), and every
+    page of its reports, says SYNTHETIC DEMO."""
+    out = outputs["out"]
+    folders = [out / name for name in ("2015", "2015-research", "roles", "roles-research")]
+    written = [p for folder in folders for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+               and (p.name.startswith(("research-", "statements-", "stage-profile-", "response-rates-",
+                                       "comparison-", "statement-list-", "surveydesk-", "report-"))
+                    or p.name in ("README.txt", "metadata.json"))]
+    assert len(written) > 30 and any(p.suffix == ".pdf" for p in written)
+    for path in written:
+        if path.suffix == ".pdf":
+            pages = PdfReader(path).pages
+            assert all("SYNTHETIC DEMO" in page.extract_text() for page in pages), path.name
+        else:
+            assert "SYNTHETIC DEMO" in text_of(path), path.name

@@ -52,17 +52,22 @@ def test_export_writes_every_table_under_the_wave_folder(workdir):
     folder = workdir / "exports" / "2015"
     assert "exported wave 2015 (49 returns) compared with 2014 (31 returns), grouping role_group, k = 5" in out
     assert "to exports/2015" in out
-    tables = ["statements", "stage-profile", "response-rates", "comparison", "returns-wide", "returns-long",
-              "statement-list"]
+    tables = ["statements", "stage-profile", "response-rates", "comparison", "statement-list"]
     expected = {f"{t}-2015.{ext}" for t in tables for ext in ("csv", "parquet")}
     expected |= {"surveydesk-2015.xlsx", "metadata.json", "README.txt"}
     assert {p.name for p in folder.iterdir() if p.name != ".surveydesk-wave.json"} == expected
     assert all(f"  {name}  (" in out for name in expected)
+    research = workdir / "exports" / "2015-research"
+    internal = ["returns-wide", "returns-long", "statement-list", "statements-unprotected", "response-rates-unprotected"]
+    expected_research = {f"research-{t}-2015.{ext}" for t in internal for ext in ("csv", "parquet")}
+    expected_research |= {"research-2015.xlsx", "metadata.json", "README.txt"}
+    assert {p.name for p in research.iterdir() if p.name != ".surveydesk-wave.json"} == expected_research
+    assert "research only (record-level returns, unprotected tables; keep within the research team): " \
+           "exports/2015-research" in out
 
     sheets = pl.read_excel(folder / "surveydesk-2015.xlsx", sheet_id=0)
-    assert set(sheets) == {"statements", "stage profile", "response rates", "comparison", "returns wide",
-                           "returns long", "statement list"}
-    assert sheets["returns wide"].height == 49
+    assert set(sheets) == {"Notes", "statements", "stage profile", "response rates", "comparison", "statement list"}
+    assert pl.read_excel(research / "research-2015.xlsx", sheet_name="returns wide").height == 49
     overall = sheets["response rates"].filter(pl.col("grouping") == "overall")["text"].to_list()
     assert overall == ["49 of 60, 82%"]
 
@@ -78,6 +83,7 @@ def test_export_writes_every_table_under_the_wave_folder(workdir):
 def test_school_names_only_with_the_explicit_flag(workdir):
     run(workdir, "export", "--wave", "2015", "--by", "school,role_group")
     assert SECRET_NAME not in texts_in(workdir / "exports" / "2015")
+    assert SECRET_NAME not in texts_in(workdir / "exports" / "2015-research")
     assert "School A · HD" in (workdir / "exports" / "2015" / "statements-2015.csv").read_text()
     out = run(workdir, "export", "--wave", "2015", "--by", "school", "--folder", "named", "--reveal-school-names")
     assert "school names REVEALED" in out.stdout
@@ -112,12 +118,12 @@ def test_bad_choices_get_clear_messages(workdir):
     assert not (workdir / "exports").exists()
 
 
-def test_export_formats_and_no_raw(workdir):
-    out = run(workdir, "export", "--formats", "csv", "--no-raw", "--k", "8").stdout
+def test_export_formats_and_release_only(workdir):
+    out = run(workdir, "export", "--formats", "csv", "--release-only", "--k", "8").stdout
     names = {p.name for p in (workdir / "exports" / "2015").iterdir() if p.name != ".surveydesk-wave.json"}
     assert names == {"statements-2015.csv", "stage-profile-2015.csv", "response-rates-2015.csv",
-                     "metadata.json", "README.txt"}
-    assert "k = 8" in out
+                     "statement-list-2015.csv", "metadata.json", "README.txt"}
+    assert "k = 8" in out and not (workdir / "exports" / "2015-research").exists()
 
 
 def pdf_text(path: Path) -> str:

@@ -38,7 +38,9 @@ def check(data, k: int) -> None:
     found = leaks(data.instrument, statements.unique(["grouping", "group", "code"]), rates,
                   true_sizes(data.instrument, data.wide, statements))
     assert not found, found[:5]
-    # 2. No group under k shows its size or a count anywhere.
+    # 2. Every school x role of the key is listed, returns or not (a missing row would say "none"),
+    #    and no group under k shows its size or a count anywhere.
+    assert statements.filter(pl.col("grouping") == "school × role")["group"].n_unique() == 25
     returns = data.wide.group_by("school", "role").len()
     small = {(s, r) for s, r, n in returns.iter_rows() if n < k}
     for row in statements.filter(pl.col("grouping") == "school × role").iter_rows(named=True):

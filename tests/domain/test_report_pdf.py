@@ -104,3 +104,27 @@ def test_a_wave_without_returns_is_refused_clearly():
     data = wave_2014()
     with pytest.raises(ValueError, match="wave 2016 has no returns yet"):
         build_report([WaveReturns("2016", data.instrument, empty_wide(data.instrument))])
+
+
+def test_a_labelled_study_says_so_on_every_page():
+    from dataclasses import replace
+
+    label = "SYNTHETIC DEMO: made-up returns"
+    reader = PdfReader(BytesIO(build_report([replace(wave_2014(), label=label)], by="role_group", k=1, now=MADE)))
+    assert len(reader.pages) > 1
+    assert all(label in page.extract_text() for page in reader.pages)
+    assert label in str((reader.metadata or {}).get("/Subject"))
+    assert "verified by second keying" in reader.pages[0].extract_text()
+
+
+def test_a_release_that_fails_the_check_is_not_written(monkeypatch, tmp_path):
+    import tui.domain.analysis.exports as exports
+    from tui.domain.analysis import wave_release
+    from tui.domain.analysis.audit import ReleaseRefused
+
+    weak = wave_release(wave_2014(), 3)
+    weak.count_state = [""] * len(weak.count_state)  # show every count: groups of 1 and 2 among them
+    monkeypatch.setattr(exports, "wave_release", lambda data, k: weak)
+    with pytest.raises(ReleaseRefused, match="disclosure check failed"):
+        write_report([wave_2014()], exports_dir=tmp_path, k=3)
+    assert not list(tmp_path.rglob("*.pdf"))

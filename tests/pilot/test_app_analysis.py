@@ -185,7 +185,7 @@ async def test_palette_lists_the_screen_actions(app):
         await open_analysis(pilot)
         names = [name for name, _, _ in app.screen.palette_commands()]
         for name in ("Analysis: Bank", "Analysis: Previous bank", "Analysis: Grouping", "Analysis: Compare",
-                     "Analysis: Export", "Analysis: Report", "Analysis: Export without the raw returns"):
+                     "Analysis: Export", "Analysis: Report", "Analysis: Export the release only"):
             assert name in names
 
 
@@ -255,5 +255,5 @@ async def test_usable_at_80_by_24(app):
         await settle(pilot)
         text = screen_text(app)
         for seen in ("2014/2015 Joint Practice Development Overall", "0└", "Code     2014 %", "JPD A1 ",
-                     "Small cells (k = 5)", "Exported 17 files to"):
+                     "Small cells (k = 5)", "Exported 26 files: release"):
             assert seen in text, seen

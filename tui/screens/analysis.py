@@ -234,8 +234,8 @@ class AnalysisScreen(Screen):
         self.query_one("#analysis-bar", Static).update("\n".join(lines))
         # The full rule is in every export and report; here the short form.
         self.query_one("#analysis-rule", Static).update(
-            f"Small cells (k = {selection.k}): a group with fewer than {selection.k} respondents reads 'supp.' and "
-            f"draws no bar; so does the next-smallest where a total would give it away.")
+            f"Small cells (k = {selection.k}): a group with fewer than {selection.k} returns reads 'supp.', size "
+            f"too, and draws no bar; so do others where the wave's figures together would give one away.")
 
     # --- keys -------------------------------------------------------------------------------
 

@@ -130,7 +130,7 @@ def export_wave(
     _write_documents(target, {**metadata, "kind": "release", "notes": notes}, tables, files, README_RELEASE)
     result_notes = list(notes)
     if research is not None:
-        internal = raw_tables(data, school_names=school_names)
+        internal = raw_tables(data)
         internal["statements_unprotected"] = statement_table(
             data.wide.filter(pl.col("wave") == data.wave), data.instrument, dims)
         internal["response_rates_unprotected"] = response_rates(
