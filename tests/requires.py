@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
+from typing import TypeVar
 
 import pytest
+
+T = TypeVar("T")
 
 IN_CI = os.environ.get("SURVEYDESK_CI") == "1"
 
@@ -29,7 +33,9 @@ def require_command(name: str, why: str) -> str:
     return path  # type: ignore[return-value]
 
 
-def needs(predicate: bool, reason: str) -> pytest.MarkDecorator:
+def needs(predicate: bool, reason: str) -> Callable[[T], T]:
     """Decorate a test that runs only where ``predicate`` holds: skipped elsewhere, failed in CI
     (tests/conftest.py turns the ``unavailable`` mark into ``unavailable(reason)`` at setup)."""
-    return pytest.mark.usefixtures() if predicate else pytest.mark.unavailable(reason=reason)
+    if predicate:
+        return lambda test: test
+    return pytest.mark.unavailable(reason=reason)

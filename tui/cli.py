@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "tui.commands.analysis",
     "tui.commands.design",
     "tui.commands.demo",
+    "tui.commands.scan",
 )
 
 DEFAULT_STUDY = "surveydesk.db"

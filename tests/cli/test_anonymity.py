@@ -138,6 +138,13 @@ def text_of(path: Path) -> str:
         metadata = pq.read_metadata(path).metadata or {}
         return "\n".join([*frame.columns, *(str(v) for column in frame.iter_columns() for v in column.to_list()),
                           *(k.decode() + v.decode("utf-8", "replace") for k, v in metadata.items())])
+    if path.suffix in (".sav", ".dta"):
+        import pyreadstat
+
+        read = pyreadstat.read_sav if path.suffix == ".sav" else pyreadstat.read_dta
+        frame, meta = read(str(path), output_format="polars")
+        return "\n".join([frame.write_csv(), meta.file_label or "", *map(str, meta.column_labels),
+                          str(meta.variable_value_labels)])
     return path.read_text(encoding="utf-8", errors="replace")
 
 
@@ -150,7 +157,7 @@ def names_in(text: str) -> list[str]:
 
 def test_every_kind_of_output_was_written(outputs):
     suffixes = {p.suffix for p in outputs["files"]}
-    assert {".csv", ".parquet", ".xlsx", ".pdf", ".txt", ".json"} <= suffixes, suffixes
+    assert {".csv", ".parquet", ".xlsx", ".pdf", ".txt", ".json", ".md", ".sav", ".dta"} <= suffixes, suffixes
     folders = {p.parent.name for p in outputs["files"]}
     assert {"2015", "roles", "forms"} <= folders, folders
 
@@ -168,7 +175,7 @@ def test_no_command_prints_a_school_name(outputs):
 def test_reveal_school_names_is_the_explicit_way_and_it_works(outputs):
     """The search can fail: the names are found where the researcher asked for them."""
     revealed = [p for p in (outputs["out"] / "revealed").iterdir()]
-    for suffix in (".csv", ".parquet", ".xlsx", ".pdf"):
+    for suffix in (".csv", ".parquet", ".xlsx", ".pdf", ".sav", ".dta"):
         found = {m for p in revealed if p.suffix == suffix for m in names_in(text_of(p))}
         assert {name.split()[0] for name in SCHOOL_NAMES.values()} <= found, (suffix, found)
     assert "revealed at the researcher's request" in (outputs["out"] / "revealed" / "README.txt").read_text()

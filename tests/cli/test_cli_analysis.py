@@ -38,8 +38,16 @@ def texts_in(folder: Path) -> str:
     read back, so a name hidden in a compressed file is found too."""
     parts = []
     for path in sorted(folder.iterdir()):
-        if path.suffix in (".csv", ".txt", ".json"):
+        if path.suffix in (".csv", ".txt", ".json", ".md"):
             parts.append(path.read_text(encoding="utf-8"))
+        elif path.suffix == ".pdf":
+            parts.append(everything_in(path))
+        elif path.suffix in (".sav", ".dta"):
+            import pyreadstat
+
+            read = pyreadstat.read_sav if path.suffix == ".sav" else pyreadstat.read_dta
+            frame, meta = read(str(path), output_format="polars")
+            parts += [frame.write_csv(), str(meta.column_labels), str(meta.variable_value_labels)]
         elif path.suffix == ".parquet":
             parts.append(pl.read_parquet(path).write_csv())
         elif path.suffix == ".xlsx":
@@ -54,13 +62,15 @@ def test_export_writes_every_table_under_the_wave_folder(workdir):
     assert "to exports/2015" in out
     tables = ["statements", "stage-profile", "response-rates", "comparison", "statement-list"]
     expected = {f"{t}-2015.{ext}" for t in tables for ext in ("csv", "parquet")}
-    expected |= {"surveydesk-2015.xlsx", "metadata.json", "README.txt"}
+    expected |= {"surveydesk-2015.xlsx", "datapackage.json", "metadata.json", "README.txt"}
     assert {p.name for p in folder.iterdir() if p.name != ".surveydesk-wave.json"} == expected
     assert all(f"  {name}  (" in out for name in expected)
     research = workdir / "exports" / "2015-research"
     internal = ["returns-wide", "returns-long", "statement-list", "statements-unprotected", "response-rates-unprotected"]
     expected_research = {f"research-{t}-2015.{ext}" for t in internal for ext in ("csv", "parquet")}
-    expected_research |= {"research-2015.xlsx", "metadata.json", "README.txt"}
+    expected_research |= {f"research-{t}-2015.{ext}" for t in ("returns-wide", "returns-long") for ext in ("sav", "dta")}
+    expected_research |= {"research-2015.xlsx", "research-codebook-2015.md", "research-codebook-2015.pdf",
+                          "datapackage.json", "metadata.json", "README.txt"}
     assert {p.name for p in research.iterdir() if p.name != ".surveydesk-wave.json"} == expected_research
     assert "research only (record-level returns, unprotected tables; keep within the research team): " \
            "exports/2015-research" in out
@@ -122,7 +132,7 @@ def test_export_formats_and_release_only(workdir):
     out = run(workdir, "export", "--formats", "csv", "--release-only", "--k", "8").stdout
     names = {p.name for p in (workdir / "exports" / "2015").iterdir() if p.name != ".surveydesk-wave.json"}
     assert names == {"statements-2015.csv", "stage-profile-2015.csv", "response-rates-2015.csv",
-                     "statement-list-2015.csv", "metadata.json", "README.txt"}
+                     "statement-list-2015.csv", "datapackage.json", "metadata.json", "README.txt"}
     assert "k = 8" in out and not (workdir / "exports" / "2015-research").exists()
 
 

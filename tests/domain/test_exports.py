@@ -27,11 +27,14 @@ def test_release_and_research_land_in_separate_folders(exported, tmp_path):
     release = sorted(p.name for p in exported.files if p.parent == exported.folder)
     tables = ["comparison", "response-rates", "stage-profile", "statement-list", "statements"]
     assert release == sorted([f"{t}-2015.{ext}" for t in tables for ext in ("csv", "parquet")]
-                             + ["surveydesk-2015.xlsx", "metadata.json", "README.txt"])
+                             + ["surveydesk-2015.xlsx", "datapackage.json", "metadata.json", "README.txt"])
     research = sorted(p.name for p in exported.files if p.parent == exported.research_folder)
     internal = ["returns-long", "returns-wide", "statement-list", "statements-unprotected", "response-rates-unprotected"]
     assert research == sorted([f"research-{t}-2015.{ext}" for t in internal for ext in ("csv", "parquet")]
-                              + ["research-2015.xlsx", "metadata.json", "README.txt"])
+                              + [f"research-returns-{shape}-2015.{ext}" for shape in ("wide", "long")
+                                 for ext in ("sav", "dta")]
+                              + ["research-2015.xlsx", "research-codebook-2015.md", "research-codebook-2015.pdf",
+                                 "datapackage.json", "metadata.json", "README.txt"])
     assert len(release) + len(research) == len(exported.files)
     assert all(p.stat().st_size > 0 for p in exported.files)
     assert not list(exported.folder.glob(".*partial"))
@@ -187,3 +190,56 @@ def test_raw_tables_hold_only_this_wave():
     both = type(data)(data.wave, data.instrument, pl.concat([data.wide, data.wide.with_columns(pl.lit("x").alias(
         "wave"))]))
     assert raw_tables(both)["returns_wide"].height == 8
+
+
+def _xlsx_parts(path) -> dict[str, str]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name).decode("utf-8") for name in archive.namelist()}
+
+
+def test_workbook_answers_are_numbers_and_missing_pages_blank(exported):
+    wide = pl.read_excel(exported.folder / "surveydesk-2015.xlsx", sheet_name="returns wide")
+    expected = wave_2015().wide
+    for code in ("JPD A1", "HSC A1"):
+        assert wide[code].dtype.is_numeric(), code  # not the text "1"/"0"/"M"
+        assert wide[code].to_list() == [None if v is None else int(v) for v in expected[code].to_list()]
+    assert wide["JPD A1"].sum() == expected["JPD A1"].sum()  # what Excel's SUM gives
+    long = pl.read_excel(exported.folder / "surveydesk-2015.xlsx", sheet_name="returns long")
+    assert long["highlighted"].dtype.is_numeric() and set(long["highlighted"].drop_nulls()) <= {0, 1}
+
+
+def test_workbook_keeps_formula_like_text_as_text_and_names_its_tables(tmp_path):
+    from dataclasses import replace
+
+    data = wave_2014()
+    banks = list(data.instrument.banks)
+    section = banks[0].sections[0]
+    risky = replace(section.statements[0], text="=HYPERLINK(\"http://example.org\",\"x\")+1")
+    banks[0] = replace(banks[0], sections=(replace(section, statements=(risky, *section.statements[1:])),
+                                           *banks[0].sections[1:]))
+    data = replace(data, instrument=replace(data.instrument, banks=tuple(banks)))
+    result = export_wave(data, exports_dir=tmp_path, formats=("xlsx",))
+    parts = _xlsx_parts(result.folder / "surveydesk-2014.xlsx")
+    sheets = "".join(text for name, text in parts.items() if name.startswith("xl/worksheets/"))
+    assert "<f>" not in sheets  # no cell holds a formula
+    assert "HYPERLINK" in parts["xl/sharedStrings.xml"]  # the text itself is kept
+    assert not any(name.startswith("xl/worksheets/_rels") and "hyperlink" in text for name, text in parts.items())
+    import re
+
+    names = sorted(re.search(r' name="([^"]+)"', text).group(1)
+                   for name, text in parts.items() if name.startswith("xl/tables/"))
+    assert names == sorted(["statements", "stage_profile", "response_rates", "returns_wide", "returns_long",
+                            "statement_list"])
+
+
+def test_csv_files_open_in_excel_as_utf8(exported):
+    for path in exported.folder.glob("*.csv"):
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf"), path.name  # the BOM Excel needs
+    rates = exported.folder / "response-rates-2015.csv"
+    assert "×" in rates.read_text(encoding="utf-8-sig")
+    # ...and every reader used with these files skips it: the first column keeps its name.
+    import pandas as pd
+
+    assert pl.read_csv(rates).columns[0] == pd.read_csv(rates).columns[0] == "wave"

@@ -34,7 +34,14 @@ from tui.domain.paper import (
     write_school_forms,
 )
 from tui.domain.paths import UnsafePathError
-from tui.domain.returns import SerialError, make_serial, parse_serial
+from tui.domain.returns import (
+    SerialError,
+    make_page_code,
+    make_serial,
+    normalise_serial,
+    parse_page_code,
+    parse_serial,
+)
 
 COPIES = [FormCopy("E5", make_serial(1), "2015"), FormCopy("a2", make_serial(2), "2015"),
           FormCopy("C3", make_serial(3), "2015")]
@@ -131,13 +138,15 @@ def test_every_page_carries_code_role_serial_wave_and_page_number(coded, bundled
             assert f"Page {number} of {total}" in text
 
 
-def test_both_barcodes_scan_as_the_serial(coded):
+def test_both_barcodes_scan_as_the_serial_and_page(coded):
     result, _, layout = coded
     per_copy = layout.page_count
     # The cover of the second copy and the last bank page of the third.
-    for index, page in ((per_copy, 1), (3 * per_copy - 1, 2)):
+    for index, (copy, page) in ((per_copy, (1, 1)), (3 * per_copy - 1, (2, per_copy))):
         found = read_barcodes(render_page(result.path, index))
-        assert found == [(COPIES[page].serial, "Code128")] * 2
+        assert found == [(make_page_code(COPIES[copy].serial, page), "Code128")] * 2
+        assert parse_page_code(found[0][0]) == (COPIES[copy].serial, page)
+        assert normalise_serial(found[0][0]) == COPIES[copy].serial  # a wedge scanner at entry
 
 
 def test_a_rendered_page_is_not_blank(coded, tmp_path):
@@ -206,9 +215,11 @@ def test_specimen_is_marked_and_its_serial_is_refused_at_entry(tmp_path, bundled
     texts = page_texts(result.path)
     assert result.copies == 1 and len(texts) == result.pages_per_copy
     assert all("SPECIMEN" in text for text in texts)
-    assert read_barcodes(render_page(result.path, 0))[0] == (SPECIMEN_SERIAL, "Code128")
-    with pytest.raises(SerialError, match="not a serial SurveyDesk issues"):
-        parse_serial(SPECIMEN_SERIAL)
+    scanned = read_barcodes(render_page(result.path, 0))[0]
+    assert scanned == (make_page_code(SPECIMEN_SERIAL, 1), "Code128")
+    for text in (SPECIMEN_SERIAL, scanned[0]):
+        with pytest.raises(SerialError, match="not a serial SurveyDesk issues"):
+            parse_serial(text)
 
 
 def test_reprint_says_so_on_every_page(tmp_path, bundled):

@@ -37,5 +37,12 @@ def test_domain_never_imports_textual():
 
 def test_app_and_cli_start_without_polars_or_reportlab():
     loaded = loaded_after_importing(["tui.cli", "tui.app", "tui.screens.instrument"])
-    heavy = {m for m in loaded if m.split(".")[0] in {"polars", "reportlab", "pandas", "pyarrow", "highspy"}}
+    # The scan extra's libraries too: the app must start where they are not installed.
+    heavy = {m for m in loaded if m.split(".")[0] in {"polars", "reportlab", "pandas", "pyarrow", "cv2", "zxingcpp",
+                                                      "pypdfium2", "PIL", "highspy"}}
     assert not heavy, f"imported at start-up: {sorted(heavy)[:5]}"
+
+
+def test_the_scan_package_imports_without_its_libraries():
+    loaded = loaded_after_importing(["tui.domain.scan", "tui.commands.scan"])
+    assert not {m for m in loaded if m.split(".")[0] in {"cv2", "zxingcpp", "pypdfium2", "PIL"}}

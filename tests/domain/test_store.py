@@ -53,7 +53,7 @@ def test_every_id_table_of_a_new_study_never_reuses_ids(study):
     with sqlite3.connect(study.path) as conn:
         ddl = dict(conn.execute("select name, sql from sqlite_master where type='table'").fetchall())
     with_ids = {name for name, table in schema.metadata.tables.items() if "id" in table.c and table.c.id.primary_key}
-    assert with_ids == set(schema.REBUILT[3])
+    assert with_ids == set(schema.REBUILT[3]) | {"form_layouts"}  # schema 4's table is created with it
     assert all("PRIMARY KEY AUTOINCREMENT" in ddl[name] for name in with_ids)
 
 
@@ -403,13 +403,13 @@ def test_schema_2_study_migrates_keeping_everything_and_never_reuses_a_deleted_i
         before = _layout_and_rows(conn)
     st = Study.open(path)
     with sqlite3.connect(path) as conn:
-        assert conn.execute("select value from meta where key='schema_version'").fetchone()[0] == "3"
+        assert conn.execute("select value from meta where key='schema_version'").fetchone()[0] == str(schema.SCHEMA_VERSION)
         for name in schema.REBUILT[3]:
             assert "AUTOINCREMENT" in conn.execute("select sql from sqlite_master where name=?", (name,)).fetchone()[0]
         after = _layout_and_rows(conn)
         assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
         assert conn.execute("pragma foreign_key_check").fetchall() == []
-    assert after.pop("meta")[3] == [(n, k, "3" if k == "schema_version" else v)  # only the version changed
+    assert after.pop("meta")[3] == [(n, k, str(schema.SCHEMA_VERSION) if k == "schema_version" else v)  # only the version changed
                                     for n, k, v in before.pop("meta")[3]]
     assert after == before
     assert len(st.discrepancies(return_id=ids[0])) == 2 and len(st.get_return(ids[0]).passes) == 2
@@ -432,16 +432,16 @@ def test_schema_2_study_with_an_orphan_entry_pass_still_upgrades_keeping_it(tmp_
                      "seconds) values (99, 1, 'JS', '', '2014-01-01', 0, 0)")
     Study.open(path).close()
     with sqlite3.connect(path) as conn:
-        assert conn.execute("select value from meta where key='schema_version'").fetchone()[0] == "3"
+        assert conn.execute("select value from meta where key='schema_version'").fetchone()[0] == str(schema.SCHEMA_VERSION)
         assert conn.execute("pragma foreign_key_check").fetchall() == [("entry_passes", 1, "returns", 0)]
 
 
-def test_schema_3_study_refused_by_a_schema_2_surveydesk(tmp_path, monkeypatch):
-    path = tmp_path / "v3.db"
+def test_a_newer_study_is_refused_by_an_older_surveydesk(tmp_path, monkeypatch):
+    path = tmp_path / "newer.db"
     Study.open(path).close()
-    stamp = path.read_bytes()
+    stamp, newer = path.read_bytes(), schema.SCHEMA_VERSION
     monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    with pytest.raises(NewerStudyError, match="study schema 3; this version reads up to 2"):
+    with pytest.raises(NewerStudyError, match=f"study schema {newer}; this version reads up to 2"):
         Study.open(path)
     assert path.read_bytes() == stamp
 
@@ -510,8 +510,22 @@ def test_two_stations_opening_a_schema_2_study_at_once_both_work_after_one_upgra
     ids = [r.id for r in st.find_returns("2014")]
     assert ids[0] == kept.id and len(ids) == 41 and min(ids[1:]) > deleted.id
     with sqlite3.connect(path) as conn:
-        assert conn.execute("select value from meta where key='schema_version'").fetchone()[0] == "3"
+        assert conn.execute("select value from meta where key='schema_version'").fetchone()[0] == str(schema.SCHEMA_VERSION)
         assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
         assert conn.execute("pragma foreign_key_check").fetchall() == []
     assert st.verify_audit() == []
+    st.close()
+
+
+def test_schema_3_study_gains_the_form_layouts_table(tmp_path, bundled):
+    path = tmp_path / "v3.db"
+    st = Study.open(path)
+    st.add_wave("2014", bundled, operator="RS")
+    st.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("drop table form_layouts")
+        conn.execute("update meta set value='3' where key='schema_version'")
+    st = Study.open(path)
+    assert st.form_layouts("2014") == []
+    assert st.keep_form_layout("2014", '{"pages": []}', operator="RS").wave == "2014"
     st.close()

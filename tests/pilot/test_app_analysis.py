@@ -170,9 +170,9 @@ async def test_export_and_report_run_in_workers_and_name_the_files(app, tmp_path
         research = tmp_path / "exports" / "2015-research"
         assert (folder / "surveydesk-2015.xlsx").exists() and (research / "research-returns-long-2015.parquet").exists()
         message = app.screen.query_one("#analysis-message", Static)
-        assert str(message.content) == (f"Exported 24 files: release {folder}; research only (record level, "
+        assert str(message.content) == (f"Exported 32 files: release {folder}; research only (record level, "
                                         f"unprotected): {research}")
-        assert "Exported 24 files" in screen_text(app)
+        assert "Exported 32 files" in screen_text(app)
         assert SECRET_NAME not in (research / "research-returns-wide-2015.csv").read_text()
         await pilot.press("c", "r")
         await settle(pilot)
@@ -255,5 +255,5 @@ async def test_usable_at_80_by_24(app):
         await settle(pilot)
         text = screen_text(app)
         for seen in ("2014/2015 Joint Practice Development Overall", "0└", "Code     2014 %", "JPD A1 ",
-                     "Small cells (k = 5)", "Exported 26 files: release"):
+                     "Small cells (k = 5)", "Exported 34 files: release"):
             assert seen in text, seen

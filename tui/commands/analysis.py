@@ -21,10 +21,12 @@ GROUPING_HELP = ("overall, role_group, school, role, or a crossing such as schoo
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="write a wave's release (protected tables, checked by the disclosure audit) "
                                       "to exports/<wave>/ and, for the research team only, the record-level returns "
-                                      "and unprotected tables to exports/<wave>-research/: CSV, Parquet, Excel, README")
+                                      "and unprotected tables to exports/<wave>-research/: CSV, Parquet, Excel, SPSS and "
+                                      "Stata files, a codebook, datapackage.json and a README")
     _selection_options(p)
-    p.add_argument("--formats", default="csv,parquet,xlsx", metavar="LIST",
-                   help="any of csv, parquet, xlsx, comma-separated. Default: all three")
+    p.add_argument("--formats", default="csv,parquet,xlsx,sav,dta", metavar="LIST",
+                   help="any of csv, parquet, xlsx, sav (SPSS), dta (Stata), comma-separated; sav and dta "
+                        "hold the raw returns only. Default: all five")
     _output_options(p)
     p.add_argument("--release-only", "--no-raw", dest="raw", action="store_false",
                    help="write only the release: no research folder (record-level returns, unprotected tables)")

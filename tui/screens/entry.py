@@ -69,6 +69,7 @@ class EntryScreen(Screen):
         Binding("f12", "edit", "Edit", id="entry-edit"),
         Binding("ctrl+t", "delete_return", "Delete", id="entry-delete"),
         Binding("ctrl+o", "operator", "Operator", show=False, id="entry-operator"),
+        Binding("f11", "scan_review", "Scan review", show=False, id="entry-scan-review"),
     ]
 
     def __init__(self) -> None:
@@ -97,6 +98,7 @@ class EntryScreen(Screen):
             ("Entry: resume a draft", "Continue a form part-way through keying", "drafts"),
             ("Entry: change operator", "Who is at the keyboard (for the audit trail and statistics)", "operator"),
             ("Entry: change wave", "Key returns of another wave, or add one", "change_wave"),
+            ("Entry: scan review", "Check the statements the scan reader was unsure of, one key each", "scan_review"),
         ]
 
     def compose(self) -> ComposeResult:
@@ -427,6 +429,12 @@ class EntryScreen(Screen):
 
     def action_drafts(self) -> None:
         self.offer_drafts()
+
+    def action_scan_review(self) -> None:
+        """Scanned papers: a screen of their own (tui/screens/scan_review.py)."""
+        from tui.screens.scan_review import ScanReviewScreen
+
+        self.app.push_screen(ScanReviewScreen(wave=self.app.wave_name, operator=self.app.operator))
 
     # --- edit: reason and delete ----------------------------------------------------------------
 

@@ -38,7 +38,10 @@ from tui.domain.analysis.tables import TABLE_DOCS, raw_tables, wave_tables
 from tui.domain.paths import DEFAULT_EXPORTS, claim_folder, name_part, safe_output_path, write_atomically
 from tui.domain.store.returns_csv import wide_to_csv_frame
 
-ALL_FORMATS = ("csv", "parquet", "xlsx")
+ALL_FORMATS = ("csv", "parquet", "xlsx", "sav", "dta")
+# SPSS and Stata files hold the record-level returns only (the tables are for reading, not analysis),
+# so they belong to the research folder.
+STAT_FORMATS = ("sav", "dta")
 # Excel's sheet holds 1,048,576 rows including the header.
 EXCEL_MAX_ROWS = 1_048_575
 # xlsxwriter writes some 70,000 cells a second: past this a raw sheet would take longer than a
@@ -141,6 +144,7 @@ def export_wave(
         research_files, research_notes = _write_set(
             research, internal, formats, data, f"research-{name_part(data.wave)}.xlsx", research_notes_text(metadata),
             prefix="research-")
+        research_files += _statistics_files(data, internal, research, "research-", formats, k, made)
         _write_documents(research, {**metadata, "kind": "research", "notes": research_notes}, internal,
                          research_files, README_RESEARCH)
         files += research_files
@@ -157,11 +161,16 @@ def _write_set(target: Path, tables: Mapping[str, pl.DataFrame], formats: Sequen
     labelled = {name: _labelled(t, data.label) for name, t in tables.items()}
     # Text formats carry the raw returns as 1/0/M (the import layout); Parquet keeps true/false/null.
     as_text = {name: (wide_to_csv_frame(t) if name == "returns_wide" else t) for name, t in labelled.items()}
+    csv_files: dict[str, Path] = {}
     for name, table in labelled.items():
         base = f"{prefix}{name.replace('_', '-')}-{stem}"
         if "csv" in formats:
-            files.append(_atomic(safe_output_path(target, f"{base}.csv"),
-                                 lambda p, t=as_text[name]: t.write_csv(p, float_precision=CSV_DECIMALS)))
+            # The BOM makes Excel read the file as UTF-8 on a double-click ("×", "·", "–" stay themselves);
+            # polars, pandas and `surveydesk import` skip it.
+            csv_files[name] = _atomic(safe_output_path(target, f"{base}.csv"),
+                                      lambda p, t=as_text[name]: t.write_csv(p, float_precision=CSV_DECIMALS,
+                                                                             include_bom=True))
+            files.append(csv_files[name])
         if "parquet" in formats:
             files.append(_atomic(safe_output_path(target, f"{base}.parquet"), lambda p, t=table: t.write_parquet(p)))
     if "xlsx" in formats:
@@ -175,8 +184,13 @@ def _write_set(target: Path, tables: Mapping[str, pl.DataFrame], formats: Sequen
                 notes.append(f"{name} ({table.height:,} rows) is left out of the workbook to keep it quick "
                              f"to write and open; use its CSV or Parquet file")
             else:
-                sheets[name] = as_text[name]
+                sheets[name] = excel_frame(name, table)
         files.append(_atomic(workbook, lambda p: _write_workbook(p, sheets, [*notes_sheet, *notes], data.label)))
+    if csv_files:
+        package = datapackage(data, {name: (path, as_text[name]) for name, path in csv_files.items()})
+        files.append(_atomic(safe_output_path(target, "datapackage.json"),
+                             lambda p: p.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n",
+                                                    encoding="utf-8")))
     return files, notes
 
 
@@ -234,6 +248,75 @@ def research_notes_text(metadata: Mapping[str, object]) -> list[str]:
     ) if line]
 
 
+def _statistics_files(data: WaveReturns, tables: Mapping[str, pl.DataFrame], target: Path, prefix: str,
+                      formats: Sequence[str], k: int, made: datetime) -> list[Path]:
+    """The raw returns as SPSS/Stata files (wide and long) and the codebook that documents them."""
+    from tui.domain.analysis.codebook import build_codebook, codebook_markdown, codebook_pdf
+    from tui.domain.analysis.statfiles import long_stat_table, wide_stat_table, write_dta, write_sav
+
+    files = []
+    label = f"{data.instrument.title}, wave {data.wave}"
+    shapes = {"returns_wide": wide_stat_table, "returns_long": long_stat_table}
+    for name, shape in shapes.items():
+        if not any(f in formats for f in STAT_FORMATS):
+            break
+        table = shape(tables[name], data.instrument)
+        base = f"{prefix}{name.replace('_', '-')}-{name_part(data.wave)}"
+        for extension, write in (("sav", write_sav), ("dta", write_dta)):
+            if extension in formats:
+                files.append(_atomic(safe_output_path(target, f"{base}.{extension}"),
+                                     lambda p, t=table, w=write: w(t, p, file_label=label)))
+    book = build_codebook(data, k=k, made=made)
+    stem = f"{prefix}codebook-{name_part(data.wave)}"
+    files.append(_atomic(safe_output_path(target, f"{stem}.md"),
+                         lambda p: p.write_text(codebook_markdown(book), encoding="utf-8")))
+    files.append(_atomic(safe_output_path(target, f"{stem}.pdf"), lambda p: p.write_bytes(codebook_pdf(book))))
+    return files
+
+
+# polars dtype -> Frictionless Table Schema type
+_FIELD_TYPES = {pl.String: "string", pl.Boolean: "boolean", pl.Float64: "number", pl.Float32: "number"}
+
+
+def datapackage(data: WaveReturns, csv_files: Mapping[str, tuple[Path, pl.DataFrame]]) -> dict:
+    """A Frictionless Data Package (Table Schema) describing each CSV's columns and their types, so a
+    reader keeps serial "0000013" as text and reads "M" in the raw answers as a missing page."""
+    codes = set(data.instrument.codes())
+    resources = []
+    for name, (path, frame) in csv_files.items():
+        description, meanings = TABLE_DOCS[name]
+        fields = []
+        for column, dtype in frame.schema.items():
+            field: dict[str, object] = {"name": column}
+            if name == "returns_wide" and column in codes:
+                field.update(type="integer", missingValues=["M"], constraints={"enum": [0, 1]},
+                             description="1 highlighted, 0 not; M: the bank's page was missing")
+            else:
+                field["type"] = "integer" if dtype.is_integer() else _FIELD_TYPES.get(type(dtype), "string")
+                if column in meanings:
+                    field["description"] = meanings[column]
+            fields.append(field)
+        resources.append({
+            "name": name.replace("_", "-"), "path": path.name, "format": "csv", "mediatype": "text/csv",
+            # The files start with a byte-order mark (for Excel); utf-8-sig is UTF-8 read past it.
+            "encoding": "utf-8-sig", "description": description,
+            "schema": {"fields": fields, "missingValues": [""]},
+        })
+    return {"name": f"surveydesk-{name_part(data.wave)}".lower(),
+            "title": f"{data.instrument.title}: wave {data.wave}", "resources": resources}
+
+
+def excel_frame(name: str, table: pl.DataFrame) -> pl.DataFrame:
+    """A table as its sheet holds it: the raw answers as numbers 1/0 (blank for a missing page), so
+    SUM and AVERAGE count them (Excel's SUM skips text "1" and logical TRUE alike)."""
+    if name == "returns_wide":
+        return table.with_columns(pl.col(c).cast(pl.Int8) for c, dtype in table.schema.items()
+                                  if dtype == pl.Boolean and c != "verified")
+    if name == "returns_long":
+        return table.with_columns(pl.col("highlighted").cast(pl.Int8))
+    return table
+
+
 def checked_release(data: WaveReturns, k: int) -> WaveRelease:
     """The wave's release pattern, refused (audit.ReleaseRefused) unless the disclosure audit passes."""
     release = wave_release(data, k)
@@ -246,7 +329,9 @@ def _write_workbook(path: Path, sheets: Mapping[str, pl.DataFrame], notes: Seque
     properties say the same, so the rule travels with the file."""
     import xlsxwriter
 
-    with xlsxwriter.Workbook(str(path)) as workbook:
+    # A statement or school name typed as "=..." or "http..." stays text, never a live formula or link.
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True}
+    with xlsxwriter.Workbook(str(path), options) as workbook:
         sheet = workbook.add_worksheet("Notes")
         sheet.set_column(0, 0, 120)
         wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
@@ -260,8 +345,8 @@ def _write_workbook(path: Path, sheets: Mapping[str, pl.DataFrame], notes: Seque
             "company": label or "",
         })
         for name, table in sheets.items():
-            table.write_excel(workbook, worksheet=_sheet_name(name), float_precision=2, autofit=table.height < 5000,
-                              freeze_panes=(1, 0))
+            table.write_excel(workbook, worksheet=_sheet_name(name), table_name=name, float_precision=2,
+                              autofit=table.height < 5000, freeze_panes=(1, 0))
 
 
 README_RELEASE = (
@@ -272,7 +357,10 @@ README_RELEASE = (
 README_RESEARCH = (
     "RESEARCH ONLY, NOT FOR RELEASE: record-level returns (a participant code such as E1 can name a sole "
     "governor) and tables before small-cell protection, for the research team's own analysis. Do not share "
-    "these files; share the release folder instead."
+    "these files; share the release folder instead. The raw returns are also SPSS .sav and Stata .dta files "
+    "(variables named like JPD_A1, EC_A1), and codebook-<wave>.md/.pdf lists every variable: name, statement "
+    "code, running number, bank, section, stage, full text, negative flag, n and %, and how a missing page is "
+    "written in each format."
 )
 
 
@@ -299,7 +387,8 @@ def readme_text(metadata: Mapping[str, object], tables: Mapping[str, pl.DataFram
         "n, not counted as 'not highlighted'. Intervals are 95% Wilson score intervals.",
         "",
         "Files: each table as .csv and .parquet, and all of them as sheets of one .xlsx workbook (its Notes",
-        "sheet and document properties state the rule).",
+        "sheet and document properties state the rule); datapackage.json gives each CSV column's type",
+        "(Frictionless Table Schema: a serial stays text).",
     ]
     if label:
         lines.append(f"Every table's first column, {LABEL_COLUMN}, holds the study's label: {label}")

@@ -89,7 +89,7 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
     "returns_wide": (
         "The raw returns, one row per return, one column per statement code holding 1 (highlighted), 0 (not) "
         "or M (that bank's page was missing); `surveydesk import` reads this file back unchanged. The Parquet "
-        "file holds true/false/null instead. Record level: for the researcher's own analysis; the "
+        "file holds true/false/null instead, and the workbook's sheet the numbers 1 and 0, blank for a missing page. Record level: for the researcher's own analysis; the "
         "small-cell rule does not apply to it, so do not share it beyond the research team.",
         {"participant_code": "school letter + role digit, e.g. E5", "school": "school letter only"},
     ),

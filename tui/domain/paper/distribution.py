@@ -49,6 +49,7 @@ from tui.domain.paper.forms_pdf import (
     write_issue_log_pdf,
     write_school_forms,
 )
+from tui.domain.paper.scan_marks import keep_printed_geometry
 from tui.domain.paths import DEFAULT_EXPORTS, claim_folder, wave_folder
 from tui.domain.store import IssuedForm, Study
 from tui.domain.store.errors import InputError, NotFoundError
@@ -400,6 +401,10 @@ def batches_of(forms: Iterable[IssuedForm]) -> list[list[IssuedForm]]:
     return sorted(groups.values(), key=lambda group: group[0].number)
 
 
+# Who keeps the geometry of forms written again from the store (no one issues anything then).
+SYSTEM_PRINTER = "print"
+
+
 def issue_batch(study: Study, wave: str, plan: DistributionPlan, *, operator: str,
                 exports: Path | str = DEFAULT_EXPORTS, paper: str = "A4",
                 progress: BatchProgress | None = None) -> BatchResult:
@@ -420,6 +425,7 @@ def issue_batch(study: Study, wave: str, plan: DistributionPlan, *, operator: st
     for blank in variants:
         plan_form(instrument, paper=paper, blank=blank)  # raises FormLayoutError naming the place
     issued = study.issue_forms(wave, plan.forms_for(instrument.key), operator=operator)
+    keep_printed_geometry(study, wave, instrument, paper=paper, blanks=variants, operator=operator)
     batch = _batch_number(study.issued_forms(wave), issued[0])
     try:
         files = write_batch_files(instrument, wave, batch, issued, exports=exports, paper=paper,
@@ -514,6 +520,8 @@ def rewrite_batches(study: Study, wave: str, *, exports: Path | str = DEFAULT_EX
 
         written.append(write_batch_files(w.instrument, wave, number, group, exports=exports, paper=paper,
                                          progress=step))
+        keep_printed_geometry(study, wave, w.instrument, paper=paper, operator=SYSTEM_PRINTER,
+                              blanks={f.participant_code is None for f in group})
         done += len(group)
     return written, write_issue_log(study, wave, exports=exports, paper=paper)
 
@@ -538,6 +546,8 @@ def reprint_form(study: Study, wave: str, serial: str, *, operator: str, exports
                          paper=paper, title=f"{instrument.title} {instrument.version}: reprint, wave {wave}")
     try:
         counted = study.record_reprint(form.serial, operator=operator)
+        keep_printed_geometry(study, wave, instrument, paper=paper, blanks=[form.participant_code is None],
+                              operator=operator)
     except BaseException:
         target.unlink(missing_ok=True)
         raise

@@ -110,6 +110,16 @@ Item = Text | Box | Rule | Dot
 
 
 @dataclass(frozen=True)
+class MarkSpot:
+    """Where one statement is marked: its tick box, and the zone its number and text cover
+    (left, bottom, right, top), in points from the page's bottom-left, for the scan reader."""
+
+    statement_id: str
+    box: Box
+    text: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
 class PagePlan:
     """One page of the form as every participant gets it."""
 
@@ -119,6 +129,7 @@ class PagePlan:
     continued: bool = False
     statement_ids: tuple[str, ...] = ()
     items: tuple[Item, ...] = ()
+    marks: tuple[MarkSpot, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -315,6 +326,7 @@ class _Page:
     continued: bool
     items: list[Item] = field(default_factory=list)
     statements: list[str] = field(default_factory=list)
+    marks: list[MarkSpot] = field(default_factory=list)
 
 
 class _Pages:
@@ -492,18 +504,27 @@ def _plan_columns(pages: _Pages, queues: dict[str, list[_Placed]], head_height: 
         while queue and y - queue[0].height >= geo.body_bottom:
             placed = queue.pop(0)
             baseline = y - STATEMENT_SIZE
-            pages.items.append(Box(x + 1, baseline - 0.5, BOX_SIZE, BOX_SIZE))
+            box = Box(x + 1, baseline - 0.5, BOX_SIZE, BOX_SIZE)
+            pages.items.append(box)
             pages.items.append(Text(x + STATEMENT_INDENT - 4, baseline, f"{placed.ref.position}.",
                                     BOLD, STATEMENT_SIZE, align="right"))
             for k, line in enumerate(placed.lines):
                 pages.items.append(Text(x + STATEMENT_INDENT, baseline - k * leading, line, REGULAR,
                                         STATEMENT_SIZE))
             pages.pages[-1].statements.append(placed.ref.statement.id)
+            pages.pages[-1].marks.append(_mark_spot(placed, box, x, width, baseline))
             y -= placed.height + STATEMENT_GAP
             placed_any = True
         if index:  # a light rule between columns
             pages.items.append(Rule(x - GUTTER / 2, top, x - GUTTER / 2, geo.body_bottom, 0.4, 0.6))
     return placed_any
+
+
+def _mark_spot(placed: _Placed, box: Box, x: float, width: float, baseline: float) -> MarkSpot:
+    """The statement's box and the zone of its number and text lines (descenders included)."""
+    bottom = baseline - (len(placed.lines) - 1) * STATEMENT_SIZE * 1.25 - STATEMENT_SIZE * 0.25
+    return MarkSpot(placed.ref.statement.id, box,
+                    (x + STATEMENT_INDENT - 16, bottom, x + width, baseline + STATEMENT_SIZE * 0.8))
 
 
 def _fitted(text: str, x: float, y: float, font: str, size: float, width: float) -> Text:
@@ -555,6 +576,7 @@ def plan_form(instrument: Instrument, *, paper: str = "A4", blank: bool = False)
             continued=page.continued,
             statement_ids=tuple(page.statements),
             items=tuple(_plan_frame(geo, instrument, blank, n, total) + page.items),
+            marks=tuple(page.marks),
         )
         for n, page in enumerate(pages.pages, start=1)
     )

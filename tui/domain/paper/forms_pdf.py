@@ -33,8 +33,9 @@ from tui.domain.paper.forms_layout import (
     geometry,
     plan_form,
 )
+from tui.domain.paper.scan_marks import draw_fiducials
 from tui.domain.paths import name_part, safe_output_path, wave_folder, write_atomically
-from tui.domain.returns import SerialError, damm_digit, normalise_serial
+from tui.domain.returns import SerialError, damm_digit, make_page_code, normalise_serial
 
 BAR_MODULE = 1.0  # Code128 narrowest bar, in points (0.35 mm): easy for any keyboard-wedge scanner
 BAR_HEIGHT = 28.0
@@ -244,13 +245,17 @@ def _render(instrument: Instrument, copies: list[FormCopy], path: Path, *, paper
     pages = 0
     for index, copy in enumerate(copies):
         overlay = _draw_overlay(canvas, geo, copy, index, specimen, _role_label(instrument, copy))
+        page_forms = static[copy.participant_code is None]
+        page_codes = _draw_page_codes(canvas, geo, copy, index, len(page_forms))
         # Page streams hold only a few 'Do' operators: compressing them costs more than it saves.
         canvas.setPageCompression(0)
-        for form_name in static[copy.participant_code is None]:
+        for page_index, form_name in enumerate(page_forms):
             if specimen:
                 canvas.doForm("watermark")
             canvas.doForm(form_name)
             canvas.doForm(overlay)
+            if page_codes:
+                canvas.doForm(page_codes[page_index])
             canvas.showPage()
             pages += 1
         canvas.setPageCompression(1)
@@ -276,6 +281,7 @@ def _draw_static_pages(canvas, layout: FormLayout, prefix: str) -> list[str]:
         name = f"{prefix}{page.number}"
         canvas.beginForm(name)
         _draw_items(canvas, page.items)
+        draw_fiducials(canvas, layout.geometry)
         canvas.endForm()
         names.append(name)
     return names
@@ -328,9 +334,6 @@ def _role_label(instrument: Instrument, copy: FormCopy) -> str:
 def _draw_overlay(canvas, geo: PageGeometry, copy: FormCopy, index: int, specimen: bool, role: str) -> str:
     """The marks of one copy, as one XObject stamped on each of its pages."""
     name = f"c{index}"
-    bars = f"s{index}" if copy.serial else None
-    if bars:
-        width = _draw_barcode_form(canvas, bars, copy.serial)
     canvas.beginForm(name)
     if copy.participant_code:
         code = Text(geo.right, geo.code_baseline, copy.participant_code, BOLD, CODE_SIZE, "right")
@@ -344,17 +347,33 @@ def _draw_overlay(canvas, geo: PageGeometry, copy: FormCopy, index: int, specime
         marks.append("SPECIMEN: not for issue")
     if marks:
         _draw_text(canvas, Text(geo.left, geo.wave_baseline, "   ".join(marks), REGULAR, 10))
-    if copy.serial and bars:
+    if copy.serial:
         _draw_text(canvas, Text(geo.width / 2, geo.serial_baseline, f"Serial {copy.serial}", REGULAR, 10,
                                 "centre"))
+    canvas.endForm()
+    return name
+
+
+def _draw_page_codes(canvas, geo: PageGeometry, copy: FormCopy, index: int, pages: int) -> list[str]:
+    """Per page of a copy, an XObject with its page barcode (serial + page + check digit, see
+    ``make_page_code``) in both bottom corners and the serial under the bars; none without a serial.
+    A keyboard-wedge scanner reading any page gives entry the serial; the scan reader, the page."""
+    if not copy.serial:
+        return []
+    names = []
+    for page in range(1, pages + 1):
+        bars, name = f"s{index}p{page}", f"c{index}p{page}"
+        width = _draw_barcode_form(canvas, bars, make_page_code(copy.serial, page))
+        canvas.beginForm(name)
         for x in (geo.left, geo.right - width):
             canvas.saveState()
             canvas.translate(x, geo.barcode_bottom)
             canvas.doForm(bars)
             canvas.restoreState()
             _draw_text(canvas, Text(x + width / 2, geo.barcode_bottom - 9, copy.serial, REGULAR, 8, "centre"))
-    canvas.endForm()
-    return name
+        canvas.endForm()
+        names.append(name)
+    return names
 
 
 def barcode_modules(value: str) -> str:

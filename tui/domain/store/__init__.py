@@ -15,6 +15,7 @@ from tui.domain.store.records import (
     Discrepancy,
     Draft,
     EntryPass,
+    FormLayoutRecord,
     IssuedForm,
     NewReturn,
     OperatorStats,
@@ -25,7 +26,7 @@ from tui.domain.store.records import (
 from tui.domain.store.study import DEFAULT_SETTINGS, Study, check_operator
 
 __all__ = [
-    "DEFAULT_SETTINGS", "AuditEntry", "CsvImportError", "Discrepancy", "Draft", "DuplicateError", "EntryPass", "InputError",
+    "DEFAULT_SETTINGS", "AuditEntry", "CsvImportError", "Discrepancy", "Draft", "DuplicateError", "EntryPass", "FormLayoutRecord", "InputError",
     "IssuedForm", "NewReturn", "NewerStudyError", "NotAStudyError", "NotFoundError", "OperatorStats", "ReturnRecord",
     "SavedReturn", "StaleError", "Study", "StoreError", "UnknownWaveError", "Wave", "check_operator", "import_returns_csv", "wide_to_csv_frame",
 ]

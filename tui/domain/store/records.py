@@ -173,3 +173,15 @@ def instrument_from_toml(text: str) -> Instrument:
     if instrument is None:  # pragma: no cover - frozen copies were valid when frozen
         raise StoreError("a wave's frozen instrument no longer parses: " + "; ".join(map(str, problems)))
     return instrument
+
+
+@dataclass(frozen=True)
+class FormLayoutRecord:
+    """The geometry of a wave's printed forms (JSON text from tui.domain.paper.scan_marks)."""
+
+    id: int
+    wave: str
+    sha256: str
+    geometry: str
+    created_at: str
+    created_by: str

@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # PRAGMA application_id marks an SQLite file as a SurveyDesk study ("SDSK").
 APPLICATION_ID = 0x5344534B
 
@@ -171,10 +171,26 @@ settings = Table(
     Column("value", Text, nullable=False),
 )
 
+# Added in schema 4: the printed geometry of a wave's forms (corner marks, tick boxes, text zones, in mm,
+# as JSON written by tui.domain.paper.scan_marks), one row per distinct layout printed for the wave, so
+# that scans of a wave are read with the layout its forms were printed with.
+form_layouts = Table(
+    "form_layouts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("wave_id", Integer, ForeignKey("waves.id"), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("geometry", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", String(32), nullable=False),
+    UniqueConstraint("wave_id", "sha256", name="uq_form_layout"),
+    sqlite_autoincrement=True,
+)
+
 # Tables each schema version introduced; a migration creates what an older study lacks.
 INTRODUCED = {
     1: ("meta", "waves", "schools", "issued_forms", "returns", "entry_passes", "discrepancies", "audit"),
     2: ("drafts", "settings"),
+    4: ("form_layouts",),
 }
 
 # Tables each schema version rebuilt in place (keeping every row and id) for a new table option.

@@ -50,6 +50,7 @@ from tui.domain.store.records import (
     Discrepancy,
     Draft,
     EntryPass,
+    FormLayoutRecord,
     IssuedForm,
     NewReturn,
     ReturnRecord,
@@ -401,6 +402,34 @@ class Study(StudyReads):
             return make_serial(parse_serial(serial))
         except SerialError as exc:
             raise InputError(str(exc)) from None
+
+    # --- printed geometry ------------------------------------------------------------------------
+
+    def keep_form_layout(self, wave: str, geometry: str, *, operator: str) -> FormLayoutRecord:
+        """Keep the geometry a wave's forms were printed with (once per distinct layout)."""
+        operator = check_operator(operator)
+        digest = hashlib.sha256(geometry.encode()).hexdigest()
+        with self._write() as conn:
+            w = self._wave_row(conn, wave)
+            found = conn.execute(select(s.form_layouts.c.id).where(
+                s.form_layouts.c.wave_id == w["id"], s.form_layouts.c.sha256 == digest)).scalar()
+            if found is None:
+                conn.execute(insert(s.form_layouts).values(
+                    wave_id=w["id"], sha256=digest, geometry=geometry, created_at=self._now(), created_by=operator))
+                self._audit(conn, operator=operator, action="insert", entity="form_layout", key=digest[:16],
+                            wave=wave)
+        return next(r for r in self.form_layouts(wave) if r.sha256 == digest)
+
+    def form_layouts(self, wave: str | None = None) -> list[FormLayoutRecord]:
+        """Every layout kept for ``wave`` (or for every wave), oldest first."""
+        query = (select(s.form_layouts, s.waves.c.name.label("wave_name")).join(s.waves)
+                 .order_by(s.form_layouts.c.id))
+        if wave is not None:
+            query = query.where(s.waves.c.name == wave)
+        with self._read() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [FormLayoutRecord(r["id"], r["wave_name"], r["sha256"], r["geometry"], r["created_at"],
+                                 r["created_by"]) for r in rows]
 
     # --- returns ------------------------------------------------------------------------------
 

@@ -1,0 +1,69 @@
+"""``surveydesk scan FILE…``: read scanned returns into the study (needs the `scan` extra)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from tui.commands import console, opened_study
+
+INSTALL_HINT = 'reading scans needs the scan extra: pip install "surveydesk[scan]"'
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("scan", help="read scanned returns (PDF, TIFF, PNG, JPEG): confident papers are saved, "
+                                    "the rest wait for the clerk's review (F3, then F11)")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--mode", choices=("tick", "highlight"), default="tick",
+                   help="how respondents marked: tick boxes (default) or highlighted statements (colour scans only)")
+    p.add_argument("--dry-run", action="store_true", help="read and report; save nothing")
+    p.set_defaults(func=scan)
+
+
+def scan(args: argparse.Namespace) -> int:
+    from tui.cli import Failure
+
+    try:
+        from tui.domain.scan import ScanInputError, ScanModeError, record_run, scan_files
+    except ImportError:
+        raise Failure(INSTALL_HINT) from None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    out = console()
+    with opened_study(args) as study:
+        bar = Progress(TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                       TextColumn("{task.description}"), console=console(stderr=True), transient=True)
+        with bar:
+            task = bar.add_task("", total=None)
+
+            def progress(done: int, total: int, where: str) -> None:
+                bar.update(task, completed=done, total=total, description=where)
+
+            try:
+                run = scan_files(study, args.files, mode=args.mode, progress=progress)
+            except (ScanInputError, ScanModeError) as exc:
+                raise Failure(str(exc)) from None
+        if not args.dry_run:
+            record_run(study, run)
+    for line in report_lines(run, saved=not args.dry_run):
+        out.print(line, markup=False)
+    return 0
+
+
+def report_lines(run, *, saved: bool) -> list[str]:
+    lines = [f"{run.pages_in} pages read: {run.identified} identified, {len(run.unidentified)} unidentified; "
+             f"{len(run.papers)} papers, {run.marks} statements, {run.uncertain} for the clerk to check"]
+    for reading in run.unidentified:
+        lines.append(f"  unidentified: {reading.where}: {reading.problem}")
+    for serial, page, where in run.twice:
+        lines.append(f"  scanned twice: serial {serial} page {page} ({'; '.join(where)})")
+    for paper in run.papers:
+        missing = f", page{'s' if len(paper.missing_pages) > 1 else ''} " \
+                  f"{', '.join(map(str, paper.missing_pages))} missing" if paper.missing_pages else ""
+        checks = f", {len(paper.uncertain)} to check" if paper.uncertain else ""
+        what = f"{paper.outcome}: {paper.note}" if saved else ("confident" if paper.confident else "to review")
+        lines.append(f"  {paper.serial} {paper.participant_code or '(blank form)'} wave {paper.wave}{missing}{checks}: "
+                     f"{what}")
+    if saved and any(p.outcome == "draft" for p in run.papers):
+        lines.append("Review the drafts in the app: F3, then F11 (scan review).")
+    return lines

@@ -1,0 +1,380 @@
+"""Reading one scanned page: which form and page it is, where it lies, and what each box holds.
+
+1. Corner marks: in each corner of the image the square blob of a corner mark's size; the one
+   with a white hole (the ring) is the page's top-right, so a page fed upside down or sideways
+   is turned upright first.
+2. The page barcode (serial + page + check digit): read, both check digits verified. Two
+   different valid codes on one page, or none, leave the page unidentified: never guessed.
+3. Registration: a homography from the four marks' printed places (mm) to where they are (px).
+   Four points fit any homography exactly, so the fit is judged by how far they are from an
+   affine map (a flat scan is affine to well under a millimetre); a poor fit is flagged and the
+   page's statements all go to the clerk.
+4. Each tick box: found near its predicted place by its printed outline, then its inside is
+   measured: the share of inked pixels. Far from the decision band it is accepted; near it, or
+   with ink spilling around the box, or filled and struck through, it goes to the clerk.
+
+numpy, OpenCV and zxing-cpp are imported inside functions (the `scan` extra).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui.domain.returns import SerialError, parse_page_code
+
+MARKED, EMPTY, CANCELLED = "marked", "empty", "cancelled"
+NOMINAL_LONG_MM = 290.0  # between A4 (297) and Letter (279.4): a first guess of the scale
+CORNER_MM = 34.0  # corner marks are looked for this far into each corner of the image
+MAX_FIT_MM = 0.8  # the marks' departure from an affine map above which registration is refused
+INKED = 0.25  # a pixel this much darker than the paper (share of paper white) is ink
+DARK = 0.5
+# Share of a box's inside inked: below EMPTY_BELOW empty, above MARKED_FROM marked, both with
+# full confidence; in between, or with ink around the box, the clerk decides.
+EMPTY_BELOW = 0.02
+MARKED_FROM = 0.10
+SPILL_LIMIT = 0.10  # ink in the band around a box that makes a light box uncertain
+CANCEL_FILL = 0.70  # a box this filled, with ink spilling well around it, reads "cancelled"
+CANCEL_SPILL = 0.10
+BLANK_INK = 0.002  # share of dark pixels below which an unidentified page is called blank
+ACCEPT = 0.95  # confidence at which a mark is accepted without the clerk
+
+
+@dataclass
+class MarkReading:
+    statement_id: str
+    state: str  # marked | empty | cancelled
+    confidence: float  # 0.5 (a coin toss) .. 1.0
+    fill: float = 0.0  # share of the box's inside inked
+    spill: float = 0.0  # share of the band around the box inked
+    found: bool = True  # the box's printed outline was found where registration put it
+
+    @property
+    def accepted(self) -> bool:
+        return self.state != CANCELLED and self.confidence >= ACCEPT
+
+
+@dataclass
+class PageReading:
+    file: str
+    number: int  # page within its file
+    serial: str | None = None
+    page: int | None = None  # page of the form
+    problem: str | None = None  # why the page is unidentified or its marks unread
+    registered: bool = False
+    fit_mm: float | None = None
+    turned: int = 0  # degrees the scan was turned to be upright
+    colour: str = "grey"
+    marks: list[MarkReading] = field(default_factory=list)
+    codes: tuple[str, ...] = ()
+
+    @property
+    def where(self) -> str:
+        return f"{self.file} page {self.number}"
+
+    @property
+    def identified(self) -> bool:
+        return self.serial is not None
+
+
+# --- corner marks -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Blob:
+    x: float
+    y: float
+    side: float
+    ring: bool
+
+
+def _paper_level(grey) -> float:
+    import numpy as np
+
+    return float(max(64.0, np.percentile(grey[::7, ::7], 92)))
+
+
+def find_corner_marks(grey, px_per_mm: float) -> dict[str, _Blob]:
+    """The corner mark found in each image corner (tl, tr, br, bl), where there is one."""
+    import cv2
+    import numpy as np
+
+    height, width = grey.shape
+    reach = int(CORNER_MM * px_per_mm)
+    side = 5.0 * px_per_mm
+    threshold = _paper_level(grey) * 0.55
+    found: dict[str, _Blob] = {}
+    corners = {"tl": (0, 0), "tr": (width - reach, 0), "br": (width - reach, height - reach),
+               "bl": (0, height - reach)}
+    for name, (x0, y0) in corners.items():
+        x0, y0 = max(0, x0), max(0, y0)
+        crop = grey[y0:y0 + reach, x0:x0 + reach]
+        ink = (crop < threshold).astype(np.uint8)
+        count, _, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
+        best = None
+        for k in range(1, count):
+            x, y, w, h, area = stats[k]
+            if not (0.7 * side <= w <= 1.4 * side and 0.7 * side <= h <= 1.4 * side):
+                continue
+            if abs(w - h) > 0.25 * max(w, h):
+                continue
+            fill = area / float(w * h)
+            if fill < 0.5:
+                continue
+            cx, cy = x + w / 2.0, y + h / 2.0
+            hole = max(1, int(side * 0.12))
+            centre = crop[int(cy) - hole:int(cy) + hole + 1, int(cx) - hole:int(cx) + hole + 1]
+            ring = fill < 0.9 and centre.size > 0 and float(centre.mean()) > threshold
+            if not ring and fill < 0.8:
+                continue
+            corner_x = 0 if name in ("tl", "bl") else reach
+            corner_y = 0 if name in ("tl", "tr") else reach
+            distance = math.hypot(cx - corner_x, cy - corner_y)
+            if best is None or distance < best[0]:
+                # Sub-pixel centre: the centroid of the blob's bounding square.
+                best = (distance, _Blob(x0 + cx - 0.5, y0 + cy - 0.5, (w + h) / 2.0, ring))
+        if best is not None:
+            found[name] = best[1]
+    return found
+
+
+_TURNS = {"tr": 0, "br": 1, "bl": 2, "tl": 3}  # ring's corner -> quarter turns counter-clockwise
+
+
+def _turn_point(x: float, y: float, width: int, height: int, quarter_turns: int) -> tuple[float, float]:
+    """Where (x, y) lands after np.rot90(image, quarter_turns)."""
+    for _ in range(quarter_turns % 4):
+        x, y = y, width - 1 - x
+        width, height = height, width
+    return x, y
+
+
+# --- the page barcode ---------------------------------------------------------------------------
+
+
+def read_page_code(grey) -> tuple[tuple[str, int] | None, tuple[str, ...], str | None, bool]:
+    """((serial, page) or None, every barcode text read, a problem or None, whether the page's
+    barcodes lie in the bottom third of the image, where an upright form has them)."""
+    import cv2
+    import zxingcpp
+
+    formats = zxingcpp.BarcodeFormat.Code128
+    texts: list[str] = []
+    attempts = (lambda: grey, lambda: cv2.resize(grey, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC))
+    for attempt in attempts:
+        image = attempt()
+        found = zxingcpp.read_barcodes(image, formats=formats, try_invert=False)
+        texts = [r.text for r in found]
+        codes, low = set(), True
+        for result in found:
+            try:
+                codes.add(parse_page_code(result.text))
+            except SerialError:
+                continue
+            centre_y = (result.position.top_left.y + result.position.bottom_right.y) / 2
+            low = low and centre_y > image.shape[0] * 2 / 3
+        if len(codes) == 1:
+            return codes.pop(), tuple(texts), None, low
+        if len(codes) > 1:
+            listed = ", ".join(f"{s} page {p}" for s, p in sorted(codes))
+            return None, tuple(texts), f"two different page barcodes on one page ({listed})", False
+    if texts:
+        return None, tuple(texts), f"its barcode ({texts[0]}) is not a SurveyDesk page code", False
+    return None, (), "no page barcode could be read", False
+
+
+# --- registration --------------------------------------------------------------------------------
+
+
+def register(marks: dict[str, _Blob], geometry: dict[str, Any], px_per_mm: float):
+    """(homography mm -> px, fit in mm) from the four corner marks, or (None, reason)."""
+    import cv2
+    import numpy as np
+
+    printed = {f["corner"]: (f["x"], f["y"]) for f in geometry["fiducials"]}
+    present = [c for c in ("tl", "tr", "br", "bl") if c in marks]
+    if len(present) < 3:
+        missing = [c for c in ("tl", "tr", "br", "bl") if c not in marks]
+        return None, f"corner marks {', '.join(missing)} not found"
+    src = np.array([printed[c] for c in present], dtype=np.float64)
+    dst = np.array([(marks[c].x, marks[c].y) for c in present], dtype=np.float64)
+    design = np.hstack([src, np.ones((len(present), 1))])
+    solution, *_ = np.linalg.lstsq(design, dst, rcond=None)
+    scale = math.sqrt(abs(np.linalg.det(solution[:2, :2])))
+    if len(present) == 3:
+        # A corner cut off by a skewed feed: the three left fix an affine map exactly; the tick
+        # boxes' printed outlines, looked for where it puts them, are then the check of the fit.
+        homography = np.vstack([solution.T, [0.0, 0.0, 1.0]])
+        fit_mm = None
+    else:
+        homography = cv2.getPerspectiveTransform(src.astype(np.float32), dst.astype(np.float32))
+        residual = dst - design @ solution
+        fit_mm = float(np.sqrt((residual ** 2).sum(axis=1).mean()) / max(scale, 1e-6))
+    if fit_mm is not None and fit_mm > MAX_FIT_MM:
+        return None, f"the corner marks do not fit the form (off by {fit_mm:.1f} mm: creased, folded or not ours)"
+    if not 0.8 < scale / px_per_mm < 1.25:
+        return None, "the corner marks are not where this form's are (a different paper size?)"
+    return (homography, scale, fit_mm), None
+
+
+def _project(homography, x_mm: float, y_mm: float) -> tuple[float, float]:
+    h = homography
+    w = h[2, 0] * x_mm + h[2, 1] * y_mm + h[2, 2]
+    return ((h[0, 0] * x_mm + h[0, 1] * y_mm + h[0, 2]) / w, (h[1, 0] * x_mm + h[1, 1] * y_mm + h[1, 2]) / w)
+
+
+# --- tick boxes -------------------------------------------------------------------------------------
+
+
+def ink_map(grey, paper: float):
+    """Per pixel, how much darker than the paper it is (0 paper .. 1 black), as float32."""
+    import numpy as np
+
+    return np.clip((paper - grey.astype(np.float32)) / paper, 0.0, 1.0)
+
+
+def measure_box(ink, box_mm: list[float], homography, scale: float, line_mm: float,
+                statement_id: str) -> MarkReading:
+    """The state of one tick box, from the ink map of an upright, registered page."""
+    import numpy as np
+
+    x_mm, y_mm, w_mm, h_mm = box_mm
+    cx, cy = _project(homography, x_mm + w_mm / 2, y_mm + h_mm / 2)
+    side = w_mm * scale  # outer edge to outer edge of the printed outline, roughly
+    line = max(1, int(round(line_mm * scale)))
+    search = max(2, int(round(0.7 * scale)))
+    spill_band = max(2, int(round(1.2 * scale)))
+    half = int(math.ceil(side / 2 + line + search + spill_band + 2))
+    x0, y0 = int(round(cx)) - half, int(round(cy)) - half
+    height, width = ink.shape
+    if x0 < 0 or y0 < 0 or x0 + 2 * half >= width or y0 + 2 * half >= height:
+        return MarkReading(statement_id, EMPTY, 0.5, found=False)
+    window = ink[y0:y0 + 2 * half + 1, x0:x0 + 2 * half + 1]
+    integral = np.pad(window.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+
+    def box_sum(top, left, size):  # vectorised over arrays of top/left
+        return (integral[top + size, left + size] - integral[top, left + size]
+                - integral[top + size, left] + integral[top, left])
+
+    outer = int(round(side + line))
+    inner = max(1, outer - 2 * (line + 1))
+    offsets = np.arange(-search, search + 1)
+    tops = (half - outer // 2 + offsets)[:, None] + np.zeros_like(offsets)[None, :]
+    lefts = (half - outer // 2 + offsets)[None, :] + np.zeros_like(offsets)[:, None]
+    outline = box_sum(tops, lefts, outer) - box_sum(tops + line + 1, lefts + line + 1, inner)
+    best = np.unravel_index(int(np.argmax(outline)), outline.shape)
+    top, left = int(tops[best]), int(lefts[best])
+    outline_area = outer * outer - inner * inner
+    outline_darkness = float(outline[best]) / max(1, outline_area)
+    found = outline_darkness > 0.22
+
+    inset = line + 1 + max(1, int(round(0.25 * scale)))
+    inside = window[top + inset:top + outer - inset, left + inset:left + outer - inset]
+    fill = float((inside > INKED).mean()) if inside.size else 0.0
+    dark = float((inside > DARK).mean()) if inside.size else 0.0
+    gap = line + max(1, int(round(0.35 * scale)))
+    band = window[max(0, top - gap - spill_band):top + outer + gap + spill_band,
+                  max(0, left - gap - spill_band):left + outer + gap + spill_band]
+    band_ink = float((band > INKED).sum())
+    core = window[max(0, top - gap):top + outer + gap, max(0, left - gap):left + outer + gap]
+    band_area = band.size - core.size
+    spill = (band_ink - float((core > INKED).sum())) / max(1, band_area)
+    return _decide(statement_id, fill, dark, spill, found)
+
+
+def _decide(statement_id: str, fill: float, dark: float, spill: float, found: bool) -> MarkReading:
+    if not found:
+        return MarkReading(statement_id, MARKED if fill >= MARKED_FROM else EMPTY, 0.5, fill, spill, False)
+    if dark >= CANCEL_FILL and spill >= CANCEL_SPILL:
+        return MarkReading(statement_id, CANCELLED, 0.5, fill, spill)
+    centre = (EMPTY_BELOW + MARKED_FROM) / 2
+    # Confidence grows with the distance from the middle of the uncertain band, reaching ACCEPT at
+    # its edges; ink spilling around a light box (a tick that missed, a stray stroke) lowers it.
+    distance = abs(fill - centre) / ((MARKED_FROM - EMPTY_BELOW) / 2)
+    confidence = 0.5 + (ACCEPT - 0.5) * min(distance, 1.0) + (1 - ACCEPT) * min(max(distance - 1, 0) / 2, 1.0)
+    if fill < MARKED_FROM and spill > SPILL_LIMIT:
+        confidence = min(confidence, 0.5 + 0.4 * max(0.0, 1 - spill / (3 * SPILL_LIMIT)))
+    return MarkReading(statement_id, MARKED if fill >= centre else EMPTY, round(confidence, 4), fill, spill)
+
+
+# --- a whole page ---------------------------------------------------------------------------------
+
+
+def read_page(file: str, number: int, image, colour: str, layouts) -> PageReading:
+    """Identify, register and measure one scanned page.
+
+    ``layouts(serial, page)`` gives the geometry dict the form was printed with (or None with a
+    reason, e.g. a serial this study never issued).
+    """
+    import numpy as np
+
+    reading = PageReading(file, number, colour=colour)
+    grey = image if image.ndim == 2 else _grey(image)
+    px_per_mm = max(grey.shape) / NOMINAL_LONG_MM
+    marks = find_corner_marks(grey, px_per_mm)
+    turns, inferred = _orientation(marks, grey.shape)
+    if turns:  # None (way up unknown) is left as it is
+        height, width = grey.shape
+        grey = np.ascontiguousarray(np.rot90(grey, turns))
+        marks = {c: _Blob(*_turn_point(b.x, b.y, width, height, turns), b.side, b.ring) for c, b in marks.items()}
+        marks = {_turned_corner(c, turns): b for c, b in marks.items()}
+        reading.turned = 90 * turns
+    identity, reading.codes, problem, low = read_page_code(grey)
+    if identity is None:
+        blank = float((grey[::3, ::3] < _paper_level(grey) * 0.6).mean()) < BLANK_INK
+        reading.problem = "a blank page (the back of a sheet, scanned duplex?)" if blank else problem
+        return reading
+    reading.serial, reading.page = identity
+    geometry, problem = layouts(reading.serial, reading.page)
+    if geometry is None:
+        reading.problem = problem
+        return reading
+    page = geometry["pages"][reading.page - 1]
+    if not page["statements"]:  # a cover: identified is all it needs
+        return reading
+    if turns is None or (inferred and not low):
+        reading.problem = "the ring corner mark (top right) was not found, so the page's way up is unknown"
+        return reading
+    registration, problem = register(marks, geometry, px_per_mm)
+    if registration is None:
+        reading.problem = problem
+        return reading
+    homography, scale, reading.fit_mm = registration
+    reading.registered = True
+    ink = ink_map(grey, _paper_level(grey))
+    line_mm = geometry.get("box_line_mm", 0.28)
+    reading.marks = [measure_box(ink, s["box"], homography, scale, line_mm, s["id"]) for s in page["statements"]]
+    lost = sum(not m.found for m in reading.marks)
+    if reading.marks and lost > max(2, len(reading.marks) // 4):
+        reading.problem = f"{lost} of {len(reading.marks)} tick boxes were not where the corner marks put them"
+        reading.registered = False
+    return reading
+
+
+def _orientation(marks: dict[str, _Blob], shape: tuple[int, ...]) -> tuple[int | None, bool]:
+    """(quarter turns that put the ring top right, or None; whether that was inferred).
+
+    Without a ring, three solid marks leave one corner empty: the ring's, cut off by a skewed
+    feed, if turning it to the top right gives a landscape page (forms are landscape); the
+    caller then also wants the barcode at the bottom."""
+    rings = [c for c, blob in marks.items() if blob.ring]
+    if len(rings) == 1:
+        return _TURNS[rings[0]], False
+    if not rings and len(marks) == 3:
+        (missing,) = {"tl", "tr", "br", "bl"} - set(marks)
+        turns = _TURNS[missing]
+        if (shape[1] > shape[0]) == (turns % 2 == 0):
+            return turns, True
+    return None, False
+
+
+def _turned_corner(corner: str, turns: int) -> str:
+    order = ["tl", "bl", "br", "tr"]  # counter-clockwise: a quarter turn moves a corner one step on
+    return order[(order.index(corner) + turns) % 4]
+
+
+def _grey(bgr):
+    import cv2
+
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
