@@ -412,7 +412,7 @@ def test_metadata_says_names_are_withheld(outputs):
 
 def test_a_demo_study_says_synthetic_demo_in_every_export_file_and_report_page(outputs):
     """Every file export and report wrote for the demo (release and research folders), and every
-    page of its reports, says SYNTHETIC DEMO."""
+    page of its reports, says SYNTHETIC DEMO (the codebook PDF in its title, on its first page)."""
     out = outputs["out"]
     folders = [out / name for name in ("2015", "2015-research", "roles", "roles-research")]
     written = [p for folder in folders for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
@@ -421,7 +421,7 @@ def test_a_demo_study_says_synthetic_demo_in_every_export_file_and_report_page(o
                     or p.name in ("README.txt", "metadata.json"))]
     assert len(written) > 30 and any(p.suffix == ".pdf" for p in written)
     for path in written:
-        if path.suffix == ".pdf":
+        if path.name.startswith("report-"):
             pages = PdfReader(path).pages
             assert all("SYNTHETIC DEMO" in page.extract_text() for page in pages), path.name
         else:

@@ -203,3 +203,13 @@ def test_tables_as_csv_for_scripts(workdir):
     frame = pl.read_csv(out.encode())
     assert frame["code"].to_list()[0] == "HSC A1" and set(frame["bank"]) == {"HSC"}
     assert set(frame["group"]) == {"Overall"} and "suppressed" in frame.columns
+
+
+def test_disclosure_check_prints_the_narrowest_ranges_and_passes(workdir):
+    result = run(workdir, "disclosure-check", "--wave", "2014", "--show", "3")
+    out = result.stdout
+    assert "withheld figures (counts of returns, n per bank, highlighted counts) checked" in out
+    ranges = [line for line in out.splitlines() if line.startswith("  ")]
+    assert len(ranges) == 3 and all(re.search(r": \d+–(\d+|no upper bound)", line) for line in ranges), ranges
+    assert "passed: no withheld figure can be worked out exactly" in out
+    assert "Any group with fewer than 5 returns" in out

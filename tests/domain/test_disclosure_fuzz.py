@@ -40,7 +40,8 @@ def check(data, k: int) -> None:
     assert not found, found[:5]
     # 2. Every school x role of the key is listed, returns or not (a missing row would say "none"),
     #    and no group under k shows its size or a count anywhere.
-    assert statements.filter(pl.col("grouping") == "school × role")["group"].n_unique() == 25
+    if data.wide.height:  # (a wave without returns has no tables at all)
+        assert statements.filter(pl.col("grouping") == "school × role")["group"].n_unique() == 25
     returns = data.wide.group_by("school", "role").len()
     small = {(s, r) for s, r, n in returns.iter_rows() if n < k}
     for row in statements.filter(pl.col("grouping") == "school × role").iter_rows(named=True):

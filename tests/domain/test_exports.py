@@ -127,8 +127,14 @@ def test_a_labelled_study_says_so_in_every_file(tmp_path):
 
             with zipfile.ZipFile(path) as book:
                 assert label in book.read("docProps/core.xml").decode(), path.name
+        elif path.suffix in (".sav", ".dta"):
+            assert b"SYNTHETIC DEMO" in path.read_bytes(), path.name  # the file label
+        elif path.suffix == ".pdf":
+            from pypdf import PdfReader
+
+            assert label in PdfReader(path).pages[0].extract_text().replace("\n", " "), path.name
         else:
-            assert label in path.read_text(), path.name
+            assert label in path.read_text(encoding="utf-8-sig"), path.name
 
 
 def test_readme_and_metadata_say_what_was_made(exported):
@@ -200,13 +206,13 @@ def _xlsx_parts(path) -> dict[str, str]:
 
 
 def test_workbook_answers_are_numbers_and_missing_pages_blank(exported):
-    wide = pl.read_excel(exported.folder / "surveydesk-2015.xlsx", sheet_name="returns wide")
+    wide = pl.read_excel(exported.research_folder / "research-2015.xlsx", sheet_name="returns wide")
     expected = wave_2015().wide
     for code in ("JPD A1", "HSC A1"):
         assert wide[code].dtype.is_numeric(), code  # not the text "1"/"0"/"M"
         assert wide[code].to_list() == [None if v is None else int(v) for v in expected[code].to_list()]
     assert wide["JPD A1"].sum() == expected["JPD A1"].sum()  # what Excel's SUM gives
-    long = pl.read_excel(exported.folder / "surveydesk-2015.xlsx", sheet_name="returns long")
+    long = pl.read_excel(exported.research_folder / "research-2015.xlsx", sheet_name="returns long")
     assert long["highlighted"].dtype.is_numeric() and set(long["highlighted"].drop_nulls()) <= {0, 1}
 
 
@@ -228,10 +234,15 @@ def test_workbook_keeps_formula_like_text_as_text_and_names_its_tables(tmp_path)
     assert not any(name.startswith("xl/worksheets/_rels") and "hyperlink" in text for name, text in parts.items())
     import re
 
-    names = sorted(re.search(r' name="([^"]+)"', text).group(1)
-                   for name, text in parts.items() if name.startswith("xl/tables/"))
-    assert names == sorted(["statements", "stage_profile", "response_rates", "returns_wide", "returns_long",
-                            "statement_list"])
+    def table_names(parts: dict[str, str]) -> list[str]:
+        return sorted(re.search(r' name="([^"]+)"', text).group(1)
+                      for name, text in parts.items() if name.startswith("xl/tables/"))
+
+    assert table_names(parts) == sorted(["statements", "stage_profile", "response_rates", "statement_list"])
+    research = _xlsx_parts(result.research_folder / "research-2014.xlsx")
+    assert table_names(research) == sorted(["returns_wide", "returns_long", "statement_list", "statements_unprotected",
+                                            "response_rates_unprotected"])
+    assert "<f>" not in "".join(t for n, t in research.items() if n.startswith("xl/worksheets/"))
 
 
 def test_csv_files_open_in_excel_as_utf8(exported):

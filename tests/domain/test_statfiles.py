@@ -154,7 +154,8 @@ def test_codebook_lists_every_variable_with_its_figures(exported):
 def test_codebook_suppresses_a_wave_smaller_than_k(tmp_path):
     result = export_wave(wave_2015(), exports_dir=tmp_path, k=6, formats=("csv",))
     text = (result.research_folder / "research-codebook-2015.md").read_text(encoding="utf-8")
-    assert "| JPD_D1 | JPD D1 | JPD 5 | JPD | D | Leading | no | 5 | supp. |" in text
+    # 5 returns, k = 6: the wave's size is withheld with its figures (the release's rule).
+    assert "| JPD_D1 | JPD D1 | JPD 5 | JPD | D | Leading | no | supp. | supp. |" in text
 
 
 def test_datapackage_describes_every_csv_and_frictionless_validates_it(exported):

@@ -144,7 +144,7 @@ def export_wave(
         research_files, research_notes = _write_set(
             research, internal, formats, data, f"research-{name_part(data.wave)}.xlsx", research_notes_text(metadata),
             prefix="research-")
-        research_files += _statistics_files(data, internal, research, "research-", formats, k, made)
+        research_files += _statistics_files(data, internal, research, "research-", formats, k, made, release)
         _write_documents(research, {**metadata, "kind": "research", "notes": research_notes}, internal,
                          research_files, README_RESEARCH)
         files += research_files
@@ -188,6 +188,8 @@ def _write_set(target: Path, tables: Mapping[str, pl.DataFrame], formats: Sequen
         files.append(_atomic(workbook, lambda p: _write_workbook(p, sheets, [*notes_sheet, *notes], data.label)))
     if csv_files:
         package = datapackage(data, {name: (path, as_text[name]) for name, path in csv_files.items()})
+        if data.label:
+            package["description"] = data.label
         files.append(_atomic(safe_output_path(target, "datapackage.json"),
                              lambda p: p.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n",
                                                     encoding="utf-8")))
@@ -249,13 +251,14 @@ def research_notes_text(metadata: Mapping[str, object]) -> list[str]:
 
 
 def _statistics_files(data: WaveReturns, tables: Mapping[str, pl.DataFrame], target: Path, prefix: str,
-                      formats: Sequence[str], k: int, made: datetime) -> list[Path]:
+                      formats: Sequence[str], k: int, made: datetime, release: WaveRelease) -> list[Path]:
     """The raw returns as SPSS/Stata files (wide and long) and the codebook that documents them."""
     from tui.domain.analysis.codebook import build_codebook, codebook_markdown, codebook_pdf
     from tui.domain.analysis.statfiles import long_stat_table, wide_stat_table, write_dta, write_sav
 
     files = []
-    label = f"{data.instrument.title}, wave {data.wave}"
+    # The file label is short (SPSS 64 bytes): a labelled study's label up to its colon ("SYNTHETIC DEMO").
+    label = (f"{data.label.split(':')[0]}: " if data.label else "") + f"{data.instrument.title}, wave {data.wave}"
     shapes = {"returns_wide": wide_stat_table, "returns_long": long_stat_table}
     for name, shape in shapes.items():
         if not any(f in formats for f in STAT_FORMATS):
@@ -266,7 +269,7 @@ def _statistics_files(data: WaveReturns, tables: Mapping[str, pl.DataFrame], tar
             if extension in formats:
                 files.append(_atomic(safe_output_path(target, f"{base}.{extension}"),
                                      lambda p, t=table, w=write: w(t, p, file_label=label)))
-    book = build_codebook(data, k=k, made=made)
+    book = build_codebook(data, k=k, made=made, release=release)
     stem = f"{prefix}codebook-{name_part(data.wave)}"
     files.append(_atomic(safe_output_path(target, f"{stem}.md"),
                          lambda p: p.write_text(codebook_markdown(book), encoding="utf-8")))
