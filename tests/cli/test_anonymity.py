@@ -174,7 +174,7 @@ def test_no_command_prints_a_school_name(outputs):
 
 def test_reveal_school_names_is_the_explicit_way_and_it_works(outputs):
     """The search can fail: the names are found where the researcher asked for them."""
-    revealed = [p for p in (outputs["out"] / "revealed").iterdir()]
+    revealed = [p for name in ("revealed", "revealed-research") for p in (outputs["out"] / name).iterdir()]
     for suffix in (".csv", ".parquet", ".xlsx", ".pdf", ".sav", ".dta"):
         found = {m for p in revealed if p.suffix == suffix for m in names_in(text_of(p))}
         assert {name.split()[0] for name in SCHOOL_NAMES.values()} <= found, (suffix, found)
