@@ -483,8 +483,9 @@ def wave_release(data: WaveReturns, k: int = DEFAULT_K) -> WaveRelease:
     for atom in wide.select(DIMS).unique().sort(list(DIMS), nulls_last=True).iter_rows():
         atoms[atom] = None
     if data.issued is not None:
-        for school, role in data.issued.select("school", "role").iter_rows():
-            atoms[(school, None if role is None else key.group_of(int(role)), None if role is None else int(role))] = None
+        # Blank self-coding forms (no role) belong to no group: their returns count where respondents coded them.
+        for school, role in data.issued.filter(pl.col("role").is_not_null()).select("school", "role").iter_rows():
+            atoms[(school, key.group_of(int(role)), int(role))] = None
     atom_list = list(atoms)
     index = {atom: i for i, atom in enumerate(atom_list)}
     banks = [b.abbreviation for b in instrument.banks]
