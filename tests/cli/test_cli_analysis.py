@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from tests.analysis_study import SECRET_NAME
+from tests.cli_runner import Result, surveydesk
 from tests.pdf_helpers import everything_in, page_texts
 from tui.domain.analysis import figure, wave_returns, wave_tables
 from tui.domain.store import Study
@@ -23,14 +22,8 @@ def workdir(analysis_study) -> Path:
     return analysis_study.parent
 
 
-def run(workdir: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "tui", "--study", "study.db", *args], cwd=workdir,
-                            capture_output=True, text=True,
-                            env={"SURVEYDESK_OPERATOR": "RS", "PATH": "/usr/bin"})
-    if ok:
-        assert result.returncode == 0, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
-    return result
+def run(workdir: Path, *args: str, ok: bool = True) -> Result:
+    return surveydesk("--study", "study.db", *args, cwd=workdir, ok=True if ok else None)
 
 
 def texts_in(folder: Path) -> str:
@@ -196,6 +189,18 @@ def test_tables_prints_the_protected_figures(workdir):
         assert f"│ supp. │ {reason:>12} │" in line
     assert "Any group with fewer than 5 returns" in out
     assert "supp. suppressed: n withheld" in out and "primary (fewer than 5 respondents to the bank)" in out
+    # The stage profile of the bank, each group's reading as the thesis reads its charts.
+    with Study.open(workdir / "study.db") as study:
+        profile = wave_tables(wave_returns(study, "2014"), by="school", k=5)["stage_profile"]
+    assert "Response rates are returns of the people asked" in out
+    assert "JPD stage profile: mean % of each section" in out and "Stage: the section whose statements" in out
+    for row in profile.filter(pl.col("bank") == "JPD").iter_rows(named=True):
+        line = next(line for line in out.splitlines() if line.startswith(f"│ {row['group']} ") and "JPD" not in line)
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        if row["suppressed"]:
+            assert cells[2:] == ["supp."] * 5, line
+        else:
+            assert cells[2:] == [figure(row[f"mean_{s}"]) for s in "ABCD"] + [f"{row['stage_section']} {row['stage']}"]
 
 
 def test_tables_as_csv_for_scripts(workdir):

@@ -22,6 +22,7 @@ from tests.analysis_fixtures import (
 from tui.domain.analysis import (
     DEFAULT_K,
     N_WITHHELD,
+    AnalysisError,
     export_wave,
     parse_grouping,
     released_rates,
@@ -160,7 +161,7 @@ def test_k_of_one_withholds_nothing(thesis):
 
 
 def test_k_below_one_is_refused():
-    with pytest.raises(ValueError, match="k must be at least 1"):
+    with pytest.raises(AnalysisError, match="k must be at least 1"):
         wave_release(wave_2014(), 0)
 
 

@@ -39,7 +39,8 @@ def test_import_values_and_missing_pages(study, bundled, tmp_path):
     assert first.participant_code == "A2"
     assert ans.highlighted_codes(bundled, first.answers) == ["JPD A1", "JPD C2"]
     assert not second.answers["aa"].present and second.answers["cmp"].marked == frozenset({8})
-    assert study.audit(action="insert", entity="return")[0].reason == "imported from returns.csv"
+    reason = study.audit(action="insert", entity="return")[0].reason
+    assert reason.startswith("imported from returns.csv (2 rows, sha256:")
 
 
 def test_bad_rows_are_all_reported_and_nothing_imported(study, bundled, tmp_path):
@@ -120,3 +121,47 @@ def test_the_export_command_files_import_back_with_missing_pages(study, bundled,
     codes = bundled.codes()
     assert other.returns_wide("2014").select(["participant_code", *codes]).equals(
         stored.select(["participant_code", *codes]))
+
+
+def test_the_same_file_imported_twice_is_refused_with_the_count(study, bundled, tmp_path):
+    rows = [{"wave": "2014", "participant_code": "E5", "JPD A1": "1"}, {"wave": "2014", "participant_code": "E5"}]
+    path = write(tmp_path, bundled, rows)
+    assert len(import_returns_csv(study, path, operator="RS")) == 2
+    with pytest.raises(CsvImportError, match=r"this file's returns were imported already: 2 of its 2 returns are "
+                                             r"stored \(imported .* by RS, same content\)\. .*--again"):
+        import_returns_csv(study, path, operator="JS")
+    # The same returns written otherwise (CRLF, other column order, x for 1) are the same content.
+    header = [*reversed(bundled.codes()), "participant_code", "wave"]
+    lines = [",".join(header), *(",".join({"JPD A1": "x" if row.get("JPD A1") == "1" else "", "participant_code": "e5",
+                                            "wave": "2014"}.get(h, "0") for h in header) for row in rows)]
+    other = tmp_path / "copy.csv"
+    other.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    with pytest.raises(CsvImportError, match="imported already"):
+        import_returns_csv(study, other, operator="JS")
+    assert len(study.find_returns("2014")) == 2
+    # Two teachers at school E are both E5: a genuine second file of the same answers goes in on request.
+    assert len(import_returns_csv(study, path, operator="JS", again=True)) == 2
+    assert len(study.find_returns("2014")) == 4
+
+
+def test_a_file_whose_returns_were_deleted_may_be_imported_again(study, bundled, tmp_path):
+    path = write(tmp_path, bundled, [{"wave": "2014", "participant_code": "A2"}])
+    (rid,) = import_returns_csv(study, path, operator="RS")
+    study.delete_return(rid, operator="RS", expected_version=1, reason="wrong wave")
+    assert len(import_returns_csv(study, path, operator="RS")) == 1
+
+
+def test_rows_with_serials_already_stored_are_counted_and_named(study, bundled, tmp_path):
+    forms = study.issue_forms("2014", ["A2", "B3", "C4"], operator="RS")
+    # Two papers were keyed at the station already; the file holds all three.
+    for form in forms[:2]:
+        study.save_return("2014", form.participant_code, ans.blank_answers(bundled), serial=form.serial, operator="JS")
+    path = write(tmp_path, bundled, [{"wave": "2014", "participant_code": f.participant_code, "serial": f.serial}
+                                     for f in forms])
+    with pytest.raises(CsvImportError) as caught:
+        import_returns_csv(study, path, operator="RS", again=True)
+    text = str(caught.value)
+    assert "2 of 3 rows carry a serial already stored" in text
+    assert f"row 2, column 'serial': {forms[0].serial} is return #1 (A2)" in text
+    assert f"row 3, column 'serial': {forms[1].serial} is return #2 (B3)" in text
+    assert text.endswith("Nothing was imported.") and len(study.find_returns("2014")) == 2

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable, Input, Select
+from textual.widgets import DataTable, Select
 
 from tests.helpers import screen_text
 from tests.pdf_helpers import page_texts
 from tui.app import make_app
 from tui.domain.paper import issue_batch, plan_from_codes
 from tui.domain.store import Study
-from tui.screens.printing import ConfirmBatch, PrintScreen, ReprintDialog
+from tui.screens.dialogs import ConfirmDialog, PromptDialog
+from tui.screens.printing import PrintScreen
 from tui.widgets.distribution_grid import DistributionGrid
+from tui.widgets.text_field import TextField
 
 SIZE = (80, 24)
 
 
 @pytest.fixture
-def study_path(tmp_path, bundled, monkeypatch):
+def study_path(tmp_path, printable, monkeypatch):
     """A study with wave 2015 (and a secret school name), the working folder set to tmp_path."""
     monkeypatch.chdir(tmp_path)
     with Study.open(tmp_path / "s.db") as study:
-        study.add_wave("2015", bundled, operator="RS")
+        study.add_wave("2015", printable, operator="RS")
         study.set_school_name("A", "Thornfield Primary", operator="RS")
     return "s.db"
 
@@ -62,7 +64,7 @@ async def test_typed_grid_is_issued_and_printed_one_pdf_per_school(tmp_path, stu
         assert grid.cell("E", 2).value == "3" and grid.cell("E", None).value == "1"
         assert "7 forms in the grid for wave 2015" in screen_text(app)
         await keys(pilot, "ctrl+b")
-        assert isinstance(app.screen, ConfirmBatch)
+        assert isinstance(app.screen, ConfirmDialog)
         assert "Issue 7 forms in wave 2015?" in screen_text(app)
         await pilot.press("y")
         await finish_job(pilot)
@@ -126,21 +128,21 @@ async def test_plan_csv_loads_into_the_grid_and_a_bad_one_is_reported(tmp_path, 
         assert grid.plan().total == 7  # the grid is unchanged
 
 
-async def test_reprint_by_serial_and_from_the_issued_list(tmp_path, study_path, bundled):
+async def test_reprint_by_serial_and_from_the_issued_list(tmp_path, study_path, printable):
     with Study.open(tmp_path / "s.db") as study:
-        batch = issue_batch(study, "2015", plan_from_codes("C3,D4", bundled.key), operator="RS",
+        batch = issue_batch(study, "2015", plan_from_codes("C3,D4", printable.key), operator="RS",
                             exports=tmp_path / "exports")
     lost = batch.forms[1]
     app = make_app(study_path=study_path, operator="MK")
     async with app.run_test(size=SIZE) as pilot:
         await open_print(pilot)
         await keys(pilot, "ctrl+r")
-        assert isinstance(app.screen, ReprintDialog)
+        assert isinstance(app.screen, PromptDialog)
         wrong = lost.serial[:-1] + str((int(lost.serial[-1]) + 1) % 10)
         await keys(pilot, *wrong, "enter")
-        assert isinstance(app.screen, ReprintDialog)  # refused, and what was typed is still there
+        assert isinstance(app.screen, PromptDialog)  # refused, and what was typed is still there
         assert "fails its check digit" in screen_text(app)
-        assert app.screen.query_one(Input).value == wrong
+        assert app.screen.query_one(TextField).value == wrong
         await pilot.press("backspace", lost.serial[-1], "enter")
         await finish_job(pilot)
         assert f"REPRINT of serial {lost.serial} written." in screen_text(app)
@@ -153,8 +155,8 @@ async def test_reprint_by_serial_and_from_the_issued_list(tmp_path, study_path, 
         assert table.get_row(lost.serial)[1:] == ["D4", "D", "1", table.get_row(lost.serial)[4], "2"]
         assert "2 forms issued in 1 batch(es), 1 reprinted" in screen_text(app)
         await keys(pilot, "enter")
-        assert isinstance(app.screen, ReprintDialog)
-        assert app.screen.query_one(Input).value == batch.forms[0].serial
+        assert isinstance(app.screen, PromptDialog)
+        assert app.screen.query_one(TextField).value == batch.forms[0].serial
         await keys(pilot, "escape")
         assert isinstance(app.screen, PrintScreen)
 
@@ -164,9 +166,9 @@ async def test_reprint_by_serial_and_from_the_issued_list(tmp_path, study_path, 
     assert all("REPRINT" in t for t in page_texts(reprint))
 
 
-async def test_files_again_and_paper_toggle(tmp_path, study_path, bundled):
+async def test_files_again_and_paper_toggle(tmp_path, study_path, printable):
     with Study.open(tmp_path / "s.db") as study:
-        issue_batch(study, "2015", plan_from_codes("A1", bundled.key), operator="RS", exports=tmp_path / "exports")
+        issue_batch(study, "2015", plan_from_codes("A1", printable.key), operator="RS", exports=tmp_path / "exports")
     target = tmp_path / "exports" / "2015" / "forms" / "batch-1" / "forms-2015-batch-1-school-A.pdf"
     target.unlink()
     app = make_app(study_path=study_path, operator="RS")
@@ -184,9 +186,9 @@ async def test_files_again_and_paper_toggle(tmp_path, study_path, bundled):
     assert (round(float(box.width)), round(float(box.height))) == (792, 612)  # Letter, landscape
 
 
-async def test_choosing_another_wave_by_keyboard(tmp_path, study_path, bundled):
+async def test_choosing_another_wave_by_keyboard(tmp_path, study_path, printable):
     with Study.open(tmp_path / "s.db") as study:
-        study.add_wave("2016", bundled, operator="RS")
+        study.add_wave("2016", printable, operator="RS")
     app = make_app(study_path=study_path, operator="RS", wave="2015")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_print(pilot)

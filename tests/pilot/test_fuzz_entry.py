@@ -50,10 +50,12 @@ from tui.domain.entry import EntryForm, EntrySession, KeyingError, Mode, parse_s
 from tui.domain.instrument import bundled_instrument_path, load_instrument
 from tui.domain.returns import answers as ans
 from tui.domain.store import Draft, Study
+from tui.screens.dialogs import PromptDialog
 from tui.screens.entry import EntryScreen
-from tui.screens.entry_modals import TextModal
 from tui.screens.resolve import ResolveScreen
 from tui.widgets import write_queue
+
+pytestmark = pytest.mark.slow  # random keystroke streams into the app: not in the fast lane (pytest -m "not slow")
 
 INSTRUMENT = load_instrument(bundled_instrument_path())
 WAVE = "2014"
@@ -214,7 +216,7 @@ def expectation(app, key: str) -> Expect | None:
         return None
     if isinstance(screen, ResolveScreen) and key in ("1", "2"):
         return Expect("resolve")
-    if isinstance(screen, TextModal) and screen.id == "edit-reason" and key == "enter" and s.record is not None:
+    if isinstance(screen, PromptDialog) and screen.id == "edit-reason" and key == "enter" and s.record is not None:
         return Expect("edit", s.record.id, s.code, s.serial, on_screen_answers(s, "", with_line=False))
     if screen is not entry or s.stage != "form" or s.mode is Mode.EDIT:
         return None

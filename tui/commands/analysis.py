@@ -99,7 +99,7 @@ class Chosen:
 
 
 def _choose(study: Study, args: argparse.Namespace) -> Chosen:
-    from tui.cli import Failure
+    from tui.commands import Failure
     from tui.domain.analysis import (
         GroupingError,
         min_cell,
@@ -148,7 +148,7 @@ def _describe(chosen: Chosen) -> str:
 
 
 def export(args: argparse.Namespace) -> int:
-    from tui.cli import Failure
+    from tui.commands import Failure
     from tui.domain.analysis import export_wave
     from tui.domain.paths import UnsafePathError, shown_path
 
@@ -161,8 +161,6 @@ def export(args: argparse.Namespace) -> int:
                              include_raw=args.raw)
     except UnsafePathError as exc:
         raise Failure(f"refused: {exc}") from None
-    except ValueError as exc:
-        raise Failure(str(exc)) from None
     out = console()
     out.print(f"exported {_describe(chosen)} to {shown_path(result.folder)}", markup=False)
     if chosen.current.label:
@@ -184,7 +182,7 @@ def export(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
-    from tui.cli import Failure
+    from tui.commands import Failure
     from tui.domain.analysis.report_pdf import write_report
     from tui.domain.paths import UnsafePathError, shown_path
 
@@ -196,8 +194,6 @@ def report(args: argparse.Namespace) -> int:
                             k=chosen.k, school_names=chosen.school_names)
     except UnsafePathError as exc:
         raise Failure(f"refused: {exc}") from None
-    except ValueError as exc:
-        raise Failure(str(exc)) from None
     console().print(f"report of {_describe(chosen)} written to {shown_path(path)} ({_size(path)})", markup=False)
     return 0
 
@@ -208,8 +204,17 @@ def tables(args: argparse.Namespace) -> int:
     import polars as pl
     from rich.table import Table
 
-    from tui.cli import Failure
-    from tui.domain.analysis import SUPPRESSED, figure, rates_line, rule_text, wave_tables
+    from tui.commands import Failure
+    from tui.domain.analysis import (
+        RATE_RULE,
+        STAGE_RULE,
+        SUPPRESSED,
+        figure,
+        rates_line,
+        rule_text,
+        stage_grid,
+        wave_tables,
+    )
     from tui.domain.analysis.exports import keying_text
 
     with opened_study(args) as study:
@@ -256,6 +261,15 @@ def tables(args: argparse.Namespace) -> int:
                 table.add_row(r["group"], code, str(r["n"]), "" if r["highlighted"] is None else str(r["highlighted"]),
                               figure(r["percent"]), interval, r["text"])
         out.print(table)
+        stages = stage_grid(made["stage_profile"], bank)
+        profile = Table(*stages.header, title=f"{bank} stage profile: mean % of each section", title_justify="left")
+        for column in profile.columns[1:6]:
+            column.justify = "right"
+        for row in stages.rows:
+            profile.add_row(*row)
+        out.print(profile)
+    out.print(STAGE_RULE, markup=False)
+    out.print(RATE_RULE, markup=False)
     out.print(f"k = {chosen.k}. {rule_text(chosen.k)}", markup=False)
     out.print(f"{SUPPRESSED} suppressed: n withheld (the group's size is withheld: fewer than {chosen.k} returns, "
               f"or protecting a group that has), primary (fewer than {chosen.k} respondents to the bank) or "

@@ -7,6 +7,7 @@ history, shows the rules of ``surveydesk validate`` live, and saves in a worker.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -21,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
+from tui.domain.errors import SurveyDeskError
 from tui.domain.instrument import (
     EditError,
     EditHistory,
@@ -33,6 +35,7 @@ from tui.domain.instrument import (
     edit_instrument,
     load_instrument,
     next_version,
+    problems_with_lines,
     render_bank_page,
     save_instrument,
     skeleton,
@@ -42,15 +45,20 @@ from tui.domain.paths import UnsafePathError, safe_name, safe_output_path
 from tui.screens.dialogs import Choice, ChoiceDialog, ConfirmDialog, PromptDialog, TextViewer
 from tui.screens.instrument import describe_node
 from tui.screens.palette import ScreenCommands, binding_commands
+from tui.styles import stylesheet
 from tui.widgets.field_editor import FieldArea, FieldEditor, FieldFlag, FieldInput
 from tui.widgets.instrument_tree import InstrumentTree, NodeRef
 from tui.widgets.mode_bar import ModeBar
+
+log = logging.getLogger("surveydesk")
 
 MAX_PROBLEMS_IN_NOTICE = 8
 
 
 class BuilderScreen(Screen):
     """Design and version instruments by keyboard."""
+
+    CSS = stylesheet("builder.tcss")  # scoped to this screen
 
     COMMANDS = {ScreenCommands}
 
@@ -96,6 +104,7 @@ class BuilderScreen(Screen):
         self.selected: bm.Target = bm.ROOT
         self.collapsed: set[bm.Target] = {bm.Target(bm.KEY)}  # k unfolds the participant key
         self.problems: list[Problem] = []
+        self._located: tuple[object, list[Problem]] = (None, [])  # (file and instrument, problems)
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -152,7 +161,7 @@ class BuilderScreen(Screen):
         instrument = self.instrument
         if not bm.exists(instrument, target):
             target = bm.ROOT
-        self.problems = check_instrument(instrument)
+        self.problems = self._check(instrument)
         flagged = frozenset(bm.target_for_path(instrument, p.path) for p in self.problems if p.is_error)
         self.selected = target  # before the tree moves, so its highlight event is recognised
         self.tree.populate(instrument, collapsed=frozenset(self.collapsed), flagged=flagged)
@@ -164,6 +173,23 @@ class BuilderScreen(Screen):
             self.editor.set_values({f.name: f.value for f in bm.fields_for(instrument, target)})
         self._show_problems()
         self._show_title()
+
+    def _check(self, instrument: Instrument) -> list[Problem]:
+        """The rules of ``surveydesk validate``; while the file on disk is what is shown, each
+        problem also names its FILE:LINE, as validate does."""
+        # Errors first: they block saving, and v then Enter goes to the first of the list.
+        problems = sorted(check_instrument(instrument), key=lambda p: not p.is_error)
+        if not problems or self.path is None or self.history.dirty:
+            return problems
+        try:
+            stamp = (self.path, self.path.stat().st_mtime_ns, id(instrument))
+            if self._located[0] != stamp:
+                text = self.path.read_text(encoding="utf-8")
+                located = problems_with_lines(instrument, text, str(self.path))
+                self._located = (stamp, sorted(located, key=lambda p: not p.is_error))
+        except (OSError, UnicodeDecodeError):
+            return problems
+        return self._located[1]
 
     def _show_problems(self) -> None:
         errors = [p for p in self.problems if p.is_error]
@@ -183,6 +209,7 @@ class BuilderScreen(Screen):
         options.clear_options()
         options.add_options([
             Option(Text.assemble(("error  " if p.is_error else "warning  ", "red" if p.is_error else "yellow"),
+                                 (f"{Path(p.file).name}:{p.line}  " if p.line else "", "dim"),
                                  (f"{p.where}: " if p.where else "", "bold"), p.message))
             for p in self.problems
         ])
@@ -584,6 +611,11 @@ class BuilderScreen(Screen):
             save_instrument(instrument, path)
         except OSError as exc:
             self.post_message(self.SaveFailed(path, exc.strerror or str(exc)))
+        except SurveyDeskError as exc:
+            self.post_message(self.SaveFailed(path, str(exc)))
+        except Exception as exc:  # a bug: say so on screen (the edits stay) and in the log, never silently
+            log.exception("builder save failed")
+            self.post_message(self.SaveFailed(path, f"unexpected error ({type(exc).__name__}: {exc})"))
         else:
             self.post_message(self.Saved(path, instrument))
 

@@ -8,6 +8,7 @@ never on the keystroke path.
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import date
 
@@ -30,18 +31,24 @@ from tui.domain.entry import (
     SaveJob,
     saved_message,
     typed_positions,
+    wave_name_refusal,
 )
 from tui.domain.returns import summary as answers_summary
 from tui.domain.store import Draft, InputError, ReturnRecord, StoreError, check_operator
-from tui.screens.entry_modals import PickModal, TextModal
+from tui.screens.dialogs import ConfirmDialog, PickDialog, PromptDialog
 from tui.screens.palette import ScreenCommands
 from tui.screens.resolve import ResolveScreen
+from tui.styles import stylesheet
 from tui.widgets import entry_views as views
 from tui.widgets.keying_line import KeyingLine
 from tui.widgets.mode_bar import ModeBar
 from tui.widgets.statements_view import StatementsView
 from tui.widgets.text_line import TextLine
 from tui.widgets.write_queue import WriteDone, WriteFailed, WriteQueue, wait_for_a_gap
+
+log = logging.getLogger("surveydesk")
+
+PROGRESS_EVERY_S = 20.0
 
 
 class ProgressLoaded(Message):
@@ -52,6 +59,8 @@ class ProgressLoaded(Message):
 
 class EntryScreen(Screen):
     """Key paper returns of the current wave."""
+
+    CSS = stylesheet("entry.tcss")  # scoped to this screen
 
     AUTO_FOCUS = "#entry-line"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -130,15 +139,21 @@ class EntryScreen(Screen):
         line.on_step = self.after_step
         self.writes = WriteQueue(self, self.app.study, last_key=lambda: line.last_key_at)
         self.writes.start()
+        # Other stations key into the same study: the figures follow them too.
+        self.set_interval(PROGRESS_EVERY_S, self.load_progress)
         self.start_session(Mode.FIRST, offer_drafts=True)
 
     def on_screen_resume(self) -> None:
-        # Another screen may have changed the wave or the operator.
+        # The keying wave changes only here, deliberately (change wave, add a wave): the analysis
+        # screen looking at another wave must not move the next paper into it. The operator is the
+        # app's (the audit trail names who is at the keyboard).
         s = self.session
-        if s is not None and (s.wave.name != self.app.wave_name or s.operator != self.app.operator):
+        if s is not None and s.operator != self.app.operator:
             self.start_session(s.mode, offer_drafts=True)
         elif s is None and self.app.current_wave() is not None:
             self.start_session(Mode.FIRST, offer_drafts=True)
+        else:
+            self.load_progress()  # a resolution, a print run, an import may have changed the figures
 
     def on_unmount(self) -> None:
         if self.writes is not None:
@@ -160,12 +175,15 @@ class EntryScreen(Screen):
 
     # --- session -------------------------------------------------------------------------------
 
-    def start_session(self, mode: Mode, *, offer_drafts: bool = False) -> None:
+    def start_session(self, mode: Mode, *, offer_drafts: bool = False, wave_name: str | None = None) -> None:
+        """A new session: ``wave_name`` when the clerk chose a wave here, else the wave being keyed
+        (the app's wave the first time)."""
         # The form on screen (another wave or operator is coming) is kept as a draft, line and all.
         kept = self.session is not None and self.session.keep_as_draft()
         if kept:
             self.queue_jobs()
-        wave = self.app.current_wave()
+        name = wave_name or (self.session.wave.name if self.session is not None else self.app.wave_name)
+        wave = self.app.study.wave(name) if name else None
         if wave is None:
             self.session = None
             self.line.session = None
@@ -354,7 +372,7 @@ class EntryScreen(Screen):
         options = [(str(r.id), self._describe_return(r, blind)) for r in s.choices]
         hint = ("Blind: the values keyed first are not shown." if blind
                 else "Each return with its counts per bank.")
-        self.app.push_screen(PickModal(f"{len(options)} returns fit: which paper is in your hand?", options,
+        self.app.push_screen(PickDialog(f"{len(options)} returns fit: which paper is in your hand?", options,
                                        hint=hint, id="choose-return", then=self._chosen))
 
     def _describe_return(self, r: ReturnRecord, blind: bool) -> Text:
@@ -397,7 +415,7 @@ class EntryScreen(Screen):
         if quit_:
             hint = (f"{quit_[-1].participant_code} was on screen when SurveyDesk was closed: kept here as it was, "
                     "the line too. " + hint)
-        self.app.push_screen(PickModal(f"Forms part-way through keying ({s.operator}, wave {s.wave.name})",
+        self.app.push_screen(PickDialog(f"Forms part-way through keying ({s.operator}, wave {s.wave.name})",
                                        options, hint=hint,
                                        extra=("delete", "discard", "Discard draft"), id="drafts",
                                        then=self._draft_chosen))
@@ -419,13 +437,22 @@ class EntryScreen(Screen):
         action, draft_id = result
         draft = self._drafts[draft_id]
         if action == "discard":
-            if self.writes is not None:
-                self.writes.put(DiscardDraftJob(0, operator=s.operator, draft_id=draft.id,
-                                                reason="discarded at the entry screen"))
-            self.say(f"draft of {draft.participant_code} discarded", "note")
+            # A draft is keyed data: discarding it is asked first (No is the default, Enter keeps it).
+            self.app.push_screen(ConfirmDialog(
+                f"Discard the draft of {draft.participant_code}?",
+                "Its keyed sections are deleted (the audit trail keeps them).", yes="Discard", no="Keep",
+                id="confirm-discard"), lambda yes: self._discard(draft) if yes else self.offer_drafts())
             return
         self.apply(s.resume(draft))
         self.refresh_bindings()
+
+    def _discard(self, draft: Draft) -> None:
+        s = self.session
+        if s is None or self.writes is None:
+            return
+        self.writes.put(DiscardDraftJob(0, operator=s.operator, draft_id=draft.id,
+                                        reason="discarded at the entry screen"))
+        self.say(f"draft of {draft.participant_code} discarded", "note")
 
     def action_drafts(self) -> None:
         self.offer_drafts()
@@ -434,7 +461,8 @@ class EntryScreen(Screen):
         """Scanned papers: a screen of their own (tui/screens/scan_review.py)."""
         from tui.screens.scan_review import ScanReviewScreen
 
-        self.app.push_screen(ScanReviewScreen(wave=self.app.wave_name, operator=self.app.operator))
+        wave = self.session.wave.name if self.session is not None else self.app.wave_name  # the wave being keyed
+        self.app.push_screen(ScanReviewScreen(wave=wave, operator=self.app.operator))
 
     # --- edit: reason and delete ----------------------------------------------------------------
 
@@ -442,8 +470,8 @@ class EntryScreen(Screen):
         s = self.session
         if s is None or s.record is None:
             return
-        self.app.push_screen(TextModal(f"Save changes to return #{s.record.id} ({s.code})",
-                                       "Why is it changed? (recorded in the audit trail; may be left empty)",
+        self.app.push_screen(PromptDialog(f"Save changes to return #{s.record.id} ({s.code})",
+                                       detail="Why is it changed? (recorded in the audit trail; may be left empty)",
                                        placeholder="e.g. misread JPD B against the paper", id="edit-reason",
                                        then=self._edit_reason))
 
@@ -457,9 +485,9 @@ class EntryScreen(Screen):
             self.refuse("open a return in edit mode (F12) to delete it")
             return
         record = s.record
-        self.app.push_screen(TextModal(
+        self.app.push_screen(PromptDialog(
             f"Delete return #{record.id} ({record.participant_code})?",
-            "This removes the return and its keyings; the audit trail keeps its values. Type the reason and "
+            detail="This removes the return and its keyings; the audit trail keeps its values. Type the reason and "
             "press Enter to delete.", check=lambda text: None if text else "a reason is needed to delete a return",
             id="delete-reason", then=lambda reason: self._delete(record, reason)))
 
@@ -482,7 +510,7 @@ class EntryScreen(Screen):
                 return str(exc)
             return None
 
-        self.app.push_screen(TextModal("Who is at the keyboard?", "Operator initials (for the audit trail and "
+        self.app.push_screen(PromptDialog("Who is at the keyboard?", detail="Operator initials (for the audit trail and "
                                        "the keying statistics)", value=self.app.operator, check=check,
                                        id="operator", then=self._operator_set))
 
@@ -501,7 +529,7 @@ class EntryScreen(Screen):
             (w.name, Text.assemble((w.name, "bold"), f"  {w.instrument.title} {w.instrument.version}"))
             for w in waves]
         options.append(("+new", Text("+ add a wave", style="italic")))
-        self.app.push_screen(PickModal("Key returns of which wave?", options, id="waves", then=self._wave_chosen))
+        self.app.push_screen(PickDialog("Key returns of which wave?", options, id="waves", then=self._wave_chosen))
 
     def _wave_chosen(self, result: tuple[str, str] | None) -> None:
         if result is None:
@@ -511,7 +539,8 @@ class EntryScreen(Screen):
             return
         self.app.wave_name = result[1]
         self.app.refresh_title()
-        self.start_session(Mode.FIRST, offer_drafts=True)
+        self.start_session(Mode.FIRST, offer_drafts=True, wave_name=result[1])
+        self.say(f"keying wave {result[1]}", "note")
 
     def action_add_wave(self) -> None:
         def check(name: str) -> str | None:
@@ -519,10 +548,10 @@ class EntryScreen(Screen):
                 return "a wave needs a name, e.g. the year"
             if any(w.name == name for w in self.app.study.waves()):
                 return f"a wave named {name!r} already exists"
-            return None
+            return wave_name_refusal(name)
 
-        self.app.push_screen(TextModal(
-            "Add a wave", f"The wave's name (it freezes {self.app.instrument.title} "
+        self.app.push_screen(PromptDialog(
+            "Add a wave", detail=f"The wave's name (it freezes {self.app.instrument.title} "
             f"{self.app.instrument.version} for its returns)", value=str(date.today().year), check=check,
             id="add-wave", then=self._wave_added))
 
@@ -536,7 +565,7 @@ class EntryScreen(Screen):
             return
         self.app.wave_name = name
         self.app.refresh_title()
-        self.start_session(Mode.FIRST)
+        self.start_session(Mode.FIRST, wave_name=name)
         self.say(f"wave {name} added", "note")
 
     # --- results of writes ------------------------------------------------------------------------
@@ -586,31 +615,35 @@ class EntryScreen(Screen):
             self._progress_again = True
             return
         self._progress_loading, self._progress_again = True, False
-        self._load_progress(s.wave.name, s.operator)
+        self._load_progress(s.wave.name, s.operator, self.line)  # widgets are looked up here, not in the thread
 
     @work(thread=True, group="entry-progress", exit_on_error=False)
-    def _load_progress(self, wave: str, operator: str) -> None:
+    def _load_progress(self, wave: str, operator: str, line: KeyingLine) -> None:
         study = self.app.study
-        line = self.line
 
         def between_keys() -> None:
             wait_for_a_gap(lambda: line.last_key_at, time.monotonic())
 
         try:
+            if self.writes is not None:
+                # What this station queued (a resolution, a delete, a save) is counted: read after it.
+                self.writes.flush(timeout=10)
             between_keys()
             status = next((row for row in study.status() if row["wave"] == wave), {})
             between_keys()
-            grid = {(row["school"], row["role"]): (row["issued"], row["returned"])
+            grid = {(row["school"], row["role"]): (row["issued"], row["returned"], row["unmatched"])
                     for row in study.completeness(wave).iter_rows(named=True)}
             between_keys()
             mine = next((x for x in study.operator_stats(wave) if x.operator == operator), None)
             progress = views.Progress(
                 returned=status.get("returned", 0), issued=status.get("issued", 0),
+                unmatched=status.get("unmatched", 0),
                 awaiting_second=status.get("awaiting_second", 0),
                 open_discrepancies=status.get("discrepancies_open", 0), drafts=status.get("drafts", 0),
                 errors_per_10000=mine.errors_per_10000 if mine else None,
                 compared=mine.compared_statements if mine else 0, grid=grid)
         except Exception as exc:  # the figures are a convenience: say why they are missing, keep keying
+            log.exception("entry progress not loaded")
             progress = views.Progress(error=f"progress not loaded: {exc}")
         self.post_message(ProgressLoaded(progress))
 

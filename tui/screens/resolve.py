@@ -19,6 +19,7 @@ from tui.domain.entry import ResolveJob
 from tui.domain.instrument import Instrument
 from tui.domain.returns import HIGHLIGHTED, NOT_HIGHLIGHTED, PAGE_MISSING
 from tui.domain.store import Discrepancy
+from tui.styles import stylesheet
 from tui.widgets.write_queue import WriteDone, WriteFailed, WriteQueue
 
 VALUE_WORDS = {HIGHLIGHTED: "highlighted", NOT_HIGHLIGHTED: "not highlighted", PAGE_MISSING: "page missing",
@@ -64,6 +65,8 @@ def describe(instrument: Instrument, d: Discrepancy, done: dict[int, str], index
 
 class ResolveScreen(Screen):
     """Open discrepancies of a wave (or of one return), resolved by key: 1 first value, 2 second."""
+
+    CSS = stylesheet("resolve.tcss")  # scoped to this screen
 
     BINDINGS = [
         Binding("1", "take(1)", "First keyer's value"),

@@ -17,14 +17,16 @@ STATE_STYLE = {"done": "green", "current": "bold reverse", "missing": "red strik
 class Progress:
     """Figures from the study, loaded in a worker after each save."""
 
-    returned: int = 0
+    returned: int = 0  # on a form issued in the wave
     issued: int = 0
+    unmatched: int = 0  # returns linked to no issued form: counted apart, never in ``returned``
     awaiting_second: int = 0
     open_discrepancies: int = 0
     drafts: int = 0
     errors_per_10000: float | None = None  # this operator's, found by second keying
     compared: int = 0
-    grid: dict[tuple[str | None, int | None], tuple[int, int]] = field(default_factory=dict)  # -> (issued, returned)
+    # (school, role) -> (issued, returned, unmatched)
+    grid: dict[tuple[str | None, int | None], tuple[int, int, int]] = field(default_factory=dict)
     error: str = ""
 
 
@@ -114,8 +116,14 @@ def _help(session: EntrySession) -> Text:
     if session.stage == "choose":
         return Text("Several returns fit: choose the paper in the list.")
     if session.stage == "serial":
-        return Text.assemble("Type or scan the serial printed on the form, then ", ("Enter", "bold"),
+        text = Text.assemble("Type or scan the serial printed on the form, then ", ("Enter", "bold"),
                              ".\nEnter alone removes the serial · ", ("Backspace", "bold"), " goes back")
+        if session.candidates:
+            text.append(f"\n\nForms issued to {session.code} not yet returned:\n", style="dim")
+            text.append("  ".join(f.serial for f in session.candidates[:24]))
+            if len(session.candidates) > 24:
+                text.append(f"  … {len(session.candidates) - 24} more", style="dim")
+        return text
     if session.stage == "code":
         return Text.assemble("Type the participant code written on the form: school letter and role digit, "
                              "e.g. ", ("A2", "bold"), ". It moves on by itself.")
@@ -136,6 +144,8 @@ def progress_line(session: EntrySession, progress: Progress) -> Text:
     text = Text.assemble(("Session ", "dim"), (f"{f.returns}", "bold"), f" · {rate} · {keys}")
     text.append(" │ ", style="dim")
     text.append(f"returned {progress.returned}/{progress.issued} issued")
+    if progress.unmatched:
+        text.append(f" +{progress.unmatched} unmatched", style="yellow")
     text.append(" │ ", style="dim")
     text.append(f"open discrepancies {progress.open_discrepancies}",
                 style="bold yellow" if progress.open_discrepancies else "")
@@ -153,6 +163,7 @@ def progress_panel(session: EntrySession, progress: Progress, operator: str) -> 
     table.add_row("", "")
     table.add_row("Wave", "")
     table.add_row("returned", f"{progress.returned} of {progress.issued} issued")
+    table.add_row("unmatched", Text(str(progress.unmatched), style="yellow" if progress.unmatched else ""))
     table.add_row("await 2nd keying", str(progress.awaiting_second))
     table.add_row("open discrepancies", Text(str(progress.open_discrepancies),
                                              style="bold yellow" if progress.open_discrepancies else ""))
@@ -177,11 +188,14 @@ def completeness_grid(progress: Progress) -> Group | Text:
     for school in schools:
         cells = []
         for role in roles:
-            issued, returned = progress.grid.get((school, role), (0, 0))
+            issued, returned, unmatched = progress.grid.get((school, role), (0, 0, 0))
             style = "green" if issued and returned >= issued else ("" if returned else "dim")
-            cells.append(Text(f"{returned}/{issued}", style=style))
+            cell = Text(f"{returned}/{issued}", style=style)
+            if unmatched:
+                cell.append(f"+{unmatched}", style="yellow")
+            cells.append(cell)
         table.add_row(Text(school, style="bold"), *cells)
-    return Group(Text("returned/issued per school × role", style="dim"), table)
+    return Group(Text("returned/issued per school × role (+unmatched)", style="dim"), table)
 
 
 __all__ = ["Progress", "completeness_grid", "identity_line", "progress_line", "progress_panel",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tui.domain.analysis.agreement import AnalysisError
 from tui.domain.analysis.disclosure import (
     FIGURES,
     HIGHLIGHTED,
@@ -99,7 +100,7 @@ def audit(release: WaveRelease) -> AuditResult:
     return AuditResult(release.wave, release.k, tuple(found))
 
 
-class ReleaseRefused(ValueError):
+class ReleaseRefused(AnalysisError):
     """A release the audit fails: nothing is written."""
 
 

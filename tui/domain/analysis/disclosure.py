@@ -42,6 +42,7 @@ import polars as pl
 
 from tui.domain.analysis.agreement import (
     GROUP_COLUMNS,
+    AnalysisError,
     WaveReturns,
     effective_keys,
     grouping_dims,
@@ -471,7 +472,7 @@ def _close(states: list[str], sizes: np.ndarray, live: list[bool], equations) ->
 def wave_release(data: WaveReturns, k: int = DEFAULT_K) -> WaveRelease:
     """The protected release of one wave: its cells, their figures and the pattern of what is withheld."""
     if k < 1:
-        raise ValueError(f"k must be at least 1, not {k}")
+        raise AnalysisError(f"k must be at least 1, not {k}")
     instrument = data.instrument
     key = instrument.key
     wide = data.wide.filter(pl.col("wave") == data.wave)

@@ -19,6 +19,7 @@ import polars as pl
 from tui import __version__
 from tui.domain.analysis.agreement import (
     DEFAULT_BY,
+    AnalysisError,
     WaveReturns,
     grouping_name,
     parse_grouping,
@@ -92,12 +93,12 @@ def export_wave(
     metadata.json. The research folder beside it, ``<folder>-research/``: the record-level returns and
     the tables before protection, named as such. ``previous`` adds the comparison with an earlier
     wave. ``school_names`` is only for an explicit reveal; without it every file names schools by
-    letter alone. Raises paths.UnsafePathError for a folder outside ``exports_dir`` and ValueError
+    letter alone. Raises paths.UnsafePathError for a folder outside ``exports_dir`` and AnalysisError
     for an unknown format.
     """
     unknown = [f for f in formats if f not in ALL_FORMATS]
     if unknown:
-        raise ValueError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(ALL_FORMATS)}")
+        raise AnalysisError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(ALL_FORMATS)}")
     name = folder if folder is not None else name_part(data.wave)
     target = safe_output_path(exports_dir, name)
     research = safe_output_path(exports_dir, f"{name}{RESEARCH_SUFFIX}") if include_raw else None

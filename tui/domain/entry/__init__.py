@@ -19,6 +19,7 @@ from .keying import (
     serial_refusal,
     typed_positions,
     walk,
+    wave_name_refusal,
 )
 from .session import (
     MODE_TITLES,
@@ -34,4 +35,4 @@ from .session import (
     saved_message,
 )
 
-__all__ = ["DeleteJob", "DiscardDraftJob", "DraftJob", "EntryForm", "EntrySession", "IDLE_CAP_S", "Job", "KeyMeter", "KeyingError", "MISSING_KEY", "MODE_TITLES", "Mode", "Outcome", "ResolveJob", "SaveJob", "Slot", "code_refusal", "format_section", "line_refusal", "parse_section", "saved_message", "section_refusal", "serial_refusal", "typed_positions", "walk"]
+__all__ = ["DeleteJob", "DiscardDraftJob", "DraftJob", "EntryForm", "EntrySession", "IDLE_CAP_S", "Job", "KeyMeter", "KeyingError", "MISSING_KEY", "MODE_TITLES", "Mode", "Outcome", "ResolveJob", "SaveJob", "Slot", "code_refusal", "format_section", "line_refusal", "parse_section", "saved_message", "section_refusal", "serial_refusal", "typed_positions", "walk", "wave_name_refusal"]

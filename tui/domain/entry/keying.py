@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tui.domain.errors import SurveyDeskError
 from tui.domain.instrument import Bank, Instrument, ParticipantKey, StatementRef
 from tui.domain.returns import SERIAL_WIDTH, Answers, BankAnswer
 
@@ -32,7 +33,7 @@ SERIAL_MAX_DIGITS = SERIAL_WIDTH + 6
 IDLE_CAP_S = 30.0
 
 
-class KeyingError(ValueError):
+class KeyingError(SurveyDeskError):
     """A section's text that cannot be accepted; the message names the section."""
 
 
@@ -184,6 +185,20 @@ def code_refusal(key: ParticipantKey, text: str) -> str | None:
         if int(second) not in key.role_digits:
             return (f"participant code {first}{second}: role {second} is not in the key "
                     f"(roles {', '.join(str(d) for d in key.role_digits)})")
+    return None
+
+
+def wave_name_refusal(name: str) -> str | None:
+    """Why ``name`` is a poor wave name at the keyboard, or None: a clerk heads down types codes and
+    serials, so a name that looks like one (``A2``, ``0000131``, ``2026A2``: the year with a code
+    typed after it) is refused with the reason rather than becoming a wave."""
+    if re.fullmatch(r"[A-Za-z]\d", name):
+        return f"{name!r} looks like a participant code: name a wave e.g. by its year"
+    if name.isascii() and name.isdigit() and len(name) > SERIAL_WIDTH:
+        return f"{name!r} looks like a serial: name a wave e.g. by its year"
+    tail = re.search(r"\d([A-Za-z]\d)$", name)
+    if tail:
+        return f"{name!r} ends in {tail.group(1)}, like a participant code typed after it"
     return None
 
 

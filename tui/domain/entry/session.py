@@ -39,7 +39,7 @@ from tui.domain.entry.keying import (
 )
 from tui.domain.instrument import ParticipantCodeError
 from tui.domain.returns import SerialError, make_serial, parse_serial
-from tui.domain.store import Draft, IssuedForm, ReturnRecord, SavedReturn, StoreError, Study, Wave
+from tui.domain.store import Draft, IssuedForm, ReturnRecord, SavedReturn, StoreError, Study, Wave, claim_key
 
 
 class Mode(StrEnum):
@@ -97,7 +97,7 @@ class SaveJob(Job):
     operator: str = ""
     participant_code: str = ""
     serial: str | None = None
-    answers: dict = field(default_factory=dict)
+    answers: dict[str, Any] = field(default_factory=dict)
     keystrokes: int = 0
     seconds: float = 0.0
     started_at: str | None = None
@@ -107,6 +107,7 @@ class SaveJob(Job):
     original_serial: str | None = None
     reason: str = ""
     counts: dict[str, str] = field(default_factory=dict)  # per bank, for the saved message
+    unmatched: bool = False  # linked to no issued form although the wave has some (counted apart)
     # The draft to restore if the save fails (so nothing keyed is lost).
     fallback: Draft | None = None
 
@@ -282,6 +283,8 @@ class EntrySession:
         self.draft_started_at = ""
         self.choices = []
         self._stage_before_serial = "form"
+        self.linked = False  # the serial was linked from the code (not typed or scanned)
+        self.candidates: list[IssuedForm] = []  # forms issued to the code, not yet returned
 
     @property
     def pristine(self) -> bool:
@@ -457,7 +460,7 @@ class EntrySession:
         if self.stage == "serial":
             if not text:
                 if self.serial is not None:
-                    self.serial, self.issued = None, None
+                    self.serial, self.issued, self.linked = None, None, False
                     return self._leave_serial("serial removed")
                 return self._leave_serial()
             return self._take_serial(text, first=False)
@@ -544,6 +547,7 @@ class EntrySession:
                       participant_code=self.code, serial=self.serial, answers=answers,
                       keystrokes=self.meter.keystrokes, seconds=round(self.meter.seconds, 3),
                       started_at=self.started_at, counts=self.form.counts(),
+                      unmatched=self.mode is Mode.FIRST and self.issued is None and self._wave_has_forms(),
                       fallback=self._draft() if self.mode is not Mode.EDIT else None, reason=reason)
         if self.record is not None:
             job.return_id = self.record.id
@@ -606,13 +610,16 @@ class EntrySession:
             return Outcome(str(exc))
         if self.stage == "code" and self.code == code:
             return self._to_form()
+        if self.linked and self.issued is not None and self.issued.participant_code != code:
+            self.serial, self.issued, self.linked = None, None, False  # a link made for the old code
         if self.issued is not None and self.issued.participant_code not in (None, code):
             return Outcome(f"serial {self.issued.serial} was issued to participant {self.issued.participant_code}, "
                            f"not {code}: check the code written on the form")
         if self.mode is Mode.FIRST or (self.stage == "code" and self.record is not None and self.mode is Mode.EDIT):
             self.code = code
+            note = self._link_issued(code) if self.mode is Mode.FIRST and self.serial is None else None
             self._queue_draft()
-            return self._to_form()
+            return Outcome(line=self._to_form().line, note=note)
         # Second keying and editing: the code finds the return.
         try:
             found = self.study.find_returns(self.wave.name, participant_code=code, limit=MAX_CHOICES + 1,
@@ -620,6 +627,31 @@ class EntrySession:
         except StoreError as exc:
             return Outcome(str(exc))
         return self._found(found, f"code {code}")
+
+    def _wave_has_forms(self) -> bool:
+        try:
+            return self.study.issued_count(self.wave.name) > 0
+        except StoreError:
+            return False
+
+    def _link_issued(self, code: str) -> str | None:
+        """A paper identified by its code alone: when exactly one form issued to that code in the
+        wave has not come back yet, this is it (linked, and said); when several, the clerk gives the
+        serial (ctrl+r, or scans it); otherwise the return is saved as unmatched, counted apart."""
+        try:
+            if not self._wave_has_forms():
+                return None  # no forms logged for this wave: nothing to link to
+            forms = self.study.unreturned_forms(self.wave.name, code)
+        except StoreError:
+            return None
+        self.candidates = forms
+        if len(forms) == 1:
+            self.serial, self.issued, self.linked = forms[0].serial, forms[0], True
+            return f"linked to serial {forms[0].serial}, the one form issued to {code} not yet returned"
+        if forms:
+            return (f"{len(forms)} forms issued to {code} are not returned yet: ctrl+r and scan or type the "
+                    "serial on the paper to link it, or it is saved as unmatched")
+        return f"no form issued to {code} awaits return: it will be saved as unmatched (counted apart)"
 
     def _take_serial(self, text: str, *, first: bool) -> Outcome:
         try:
@@ -649,7 +681,8 @@ class EntrySession:
         if issued is not None and self.code is not None and issued.participant_code not in (None, self.code):
             return Outcome(f"serial {serial} was issued to participant {issued.participant_code}, not {self.code}: "
                            "check the code written on the form")
-        self.serial, self.issued = serial, issued
+        self.serial, self.issued, self.linked = serial, issued, False
+        note = self._claim(serial=serial) or note
         if not first:
             outcome = self._leave_serial()
             self._queue_draft()
@@ -709,7 +742,7 @@ class EntrySession:
         else:
             self.form = EntryForm(self.instrument)  # blind: nothing of the first pass is shown
             self._queue_draft()
-        return self._to_form()
+        return Outcome(line=self._to_form().line, note=self._claim(return_id=record.id))
 
     def _to_form(self) -> Outcome:
         self.stage = "form"
@@ -764,7 +797,20 @@ class EntrySession:
         self.draft_started_at = draft.started_at
         self.stage = "form"
         self.jobs.append(_AdoptDraft(self.token, draft_id=draft.id))
-        return Outcome(line=self.form.restore_line(), note=f"resumed the draft of {draft.participant_code}")
+        held = self._claim(serial=draft.serial, draft_id=draft.id)
+        return Outcome(line=self.form.restore_line(), note=held or f"resumed the draft of {draft.participant_code}")
+
+    # --- claims (the store's Study.claim): say so when another station is keying this paper
+
+    def _claim(self, *, serial: str | None = None, draft_id: int | None = None,
+               return_id: int | None = None) -> str | None:
+        """Claim the paper for this station; the note to show if another station has it."""
+        key = claim_key(serial=serial, draft_id=draft_id, return_id=return_id)
+        try:
+            held = self.study.claim(key, operator=self.operator) if key else None
+        except StoreError:
+            return None  # a courtesy to other stations: keying never waits on it
+        return f"{key} is {held.describe()}" if held else None
 
     def save_failed(self, job: SaveJob) -> None:
         """A queued save did not land: it no longer counts among this session's returns."""
@@ -814,6 +860,8 @@ def saved_message(job: SaveJob, saved: SavedReturn, instrument_summary: dict[str
     if job.mode is Mode.EDIT:
         return f"Changes saved {head} · {banks} (audited)"
     tail = "put this paper on the second-keying pile" if record.needs_second else "file this paper"
+    if job.unmatched:
+        tail = f"unmatched · {tail}"
     return f"Saved {head} · {banks} · {tail}"
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tui.domain.errors import SurveyDeskError
 from tui.domain.returns import BankAnswer
 from tui.domain.scan.images import ScanPage, check_files, count_pages, read_pages
 from tui.domain.scan.reader import CANCELLED, MARKED, PageReading, read_page
@@ -26,7 +27,7 @@ TICK, HIGHLIGHT = "tick", "highlight"
 Progress = Callable[[int, int, str], None]
 
 
-class ScanModeError(ValueError):
+class ScanModeError(SurveyDeskError):
     """A scan that the chosen reading mode cannot use; the message says why in one line."""
 
 
@@ -68,6 +69,7 @@ class ScanRun:
     unidentified: list[PageReading] = field(default_factory=list)
     twice: list[tuple[str, int, list[str]]] = field(default_factory=list)  # serial, page, where
     papers: list[Paper] = field(default_factory=list)
+    bilevel_pages: int = 0  # 1-bit scans, where faint pencil may have vanished
 
     @property
     def identified(self) -> int:
@@ -96,6 +98,7 @@ def scan_files(study: Study, paths: Sequence[str | Path], *, mode: str = TICK,
         for page in read_pages(path):
             run.pages_in += 1
             readings.append(_read(page, mode, layouts))
+            run.bilevel_pages += page.colour == "bilevel" and readings[-1].identified
             if progress:
                 progress(run.pages_in, max(total, run.pages_in), page.where)
     for reading in readings:
@@ -112,7 +115,7 @@ def _read(page: ScanPage, mode: str, layouts: _Layouts) -> PageReading:
         raise ScanModeError(
             f"{page.where} is a {'1-bit' if page.colour == 'bilevel' else 'greyscale'} scan: highlighter ink "
             "vanishes without colour, so highlight mode needs colour scans (rescan in colour, or use tick mode)")
-    return read_page(page.file, page.number, page.image, page.colour, layouts)
+    return read_page(page.file, page.number, page.image, page.colour, layouts, mode)
 
 
 class _Layouts:

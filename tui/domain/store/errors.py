@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from tui.domain.errors import SurveyDeskError
 
-class StoreError(Exception):
+
+class StoreError(SurveyDeskError):
     """Base: a request the study refused. Nothing was written."""
 
 
@@ -33,3 +35,7 @@ class StaleError(StoreError):
 
 class NotFoundError(StoreError):
     pass
+
+
+class UnsafeLocationError(StoreError):
+    """The study file is where SQLite cannot keep it safe (a network drive)."""

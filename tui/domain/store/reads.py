@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, func, select
+from sqlalchemy import String, case, func, select
 
 from tui.domain.store import schema as s
 from tui.domain.store.records import OperatorStats, instrument_from_toml
@@ -80,7 +80,9 @@ class StudyReads:
         return long_from_wide(self.returns_wide(wave), self.wave(wave).instrument)
 
     def completeness(self, wave: str) -> pl.DataFrame:
-        """Issued vs returned per school x role (plus returns on forms never issued)."""
+        """Issued vs returned per school x role: ``returned`` counts returns on a form issued in the
+        wave, ``unmatched`` the returns linked to no issued form (keyed by code alone, or on a serial
+        never issued), never folded into ``returned``."""
         import polars as pl
 
         w = self.wave(wave)
@@ -88,25 +90,30 @@ class StudyReads:
             issued = conn.execute(select(s.issued_forms.c.school, s.issued_forms.c.role, func.count())
                                   .where(s.issued_forms.c.wave_id == w.id)
                                   .group_by(s.issued_forms.c.school, s.issued_forms.c.role)).all()
-            returned = conn.execute(select(s.returns.c.school, s.returns.c.role, func.count())
+            matched = func.sum(case((s.returns.c.serial_issued, 1), else_=0))
+            returned = conn.execute(select(s.returns.c.school, s.returns.c.role, matched, func.count() - matched)
                                     .where(s.returns.c.wave_id == w.id)
                                     .group_by(s.returns.c.school, s.returns.c.role)).all()
         schema = {"school": pl.String, "role": pl.Int64, "n": pl.Int64}
         left = pl.DataFrame(issued, schema=schema, orient="row").rename({"n": "issued"})
-        right = pl.DataFrame(returned, schema=schema, orient="row").rename({"n": "returned"})
+        right = pl.DataFrame(returned, schema={"school": pl.String, "role": pl.Int64, "returned": pl.Int64,
+                                               "unmatched": pl.Int64}, orient="row")
         groups = {role.digit: w.instrument.key.group_of(role.digit) for role in w.instrument.key.roles}
         return (
             left.join(right, on=["school", "role"], how="full", coalesce=True, nulls_equal=True)
             .with_columns(pl.col("issued").fill_null(0), pl.col("returned").fill_null(0),
+                          pl.col("unmatched").fill_null(0),
                           pl.lit(wave).alias("wave"),
                           pl.col("role").replace_strict(groups, default=None, return_dtype=pl.String)
                           .alias("role_group"))
-            .select("wave", "school", "role", "role_group", "issued", "returned")
+            .select("wave", "school", "role", "role_group", "issued", "returned", "unmatched")
             .sort(["school", "role"], nulls_last=True)
         )
 
     def status(self) -> list[dict[str, Any]]:
-        """Per wave: issued, returned, keyed once, awaiting second keying, verified, open discrepancies."""
+        """Per wave: issued, returned (on an issued form), unmatched (returns linked to no issued form:
+        counted apart, never in ``returned``), keyed once, awaiting second keying, verified, open
+        discrepancies, drafts."""
         out = []
         with self._read() as conn:
             for w in conn.execute(select(s.waves.c.id, s.waves.c.name, s.waves.c.population)
@@ -121,7 +128,10 @@ class StudyReads:
                     "population": w["population"],
                     "issued": count(select(func.count()).select_from(s.issued_forms)
                                     .where(s.issued_forms.c.wave_id == w["id"])),
-                    "returned": count(select(func.count()).select_from(r).where(r.c.wave_id == w["id"])),
+                    "returned": count(select(func.count()).select_from(r)
+                                      .where(r.c.wave_id == w["id"], r.c.serial_issued)),
+                    "unmatched": count(select(func.count()).select_from(r)
+                                       .where(r.c.wave_id == w["id"], ~r.c.serial_issued)),
                     "single_keyed": count(select(func.count()).select_from(r)
                                           .where(r.c.wave_id == w["id"], one_pass)),
                     "awaiting_second": count(select(func.count()).select_from(r)

@@ -12,11 +12,13 @@ from the file is stored unless every row is good.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tui.domain.errors import SurveyDeskError
 from tui.domain.instrument import Instrument, ParticipantCodeError
 from tui.domain.returns import WIDE_BASE_COLUMNS
 from tui.domain.returns import answers as ans
@@ -37,21 +39,26 @@ MAX_REPORTED = 50
 
 @dataclass(frozen=True)
 class CsvProblem:
-    row: int  # 1 = the header line, as a spreadsheet numbers it
+    row: int  # 1 = the header line, as a spreadsheet numbers it; 0 = the file as a whole
     column: str
     message: str
 
     def __str__(self) -> str:
+        if not self.row:  # the file as a whole
+            return self.message
         where = f"row {self.row}" + (f", column {self.column!r}" if self.column else "")
         return f"{where}: {self.message}"
 
 
-class CsvImportError(ValueError):
+class CsvImportError(SurveyDeskError):
     def __init__(self, path: str, problems: list[CsvProblem]):
         self.problems = problems
         shown = "\n".join(f"{path}: {p}" for p in problems[:MAX_REPORTED])
         more = f"\n... and {len(problems) - MAX_REPORTED} more" if len(problems) > MAX_REPORTED else ""
-        super().__init__(f"{shown}{more}\nNothing was imported.")
+        if len(problems) == 1:  # one problem, one line
+            super().__init__(f"{shown}. Nothing was imported.")
+        else:
+            super().__init__(f"{shown}{more}\nNothing was imported.")
 
 
 def wide_to_csv_frame(wide: pl.DataFrame) -> pl.DataFrame:
@@ -80,6 +87,8 @@ def read_returns_csv(path: str | Path, instruments: dict[str, Instrument]) -> li
     except UnicodeDecodeError:
         raise CsvImportError(str(path), [CsvProblem(0, "", "not UTF-8 text: save the sheet as "
                                                            "'CSV UTF-8 (comma delimited)'")]) from None
+    except OSError as exc:
+        raise CsvImportError(str(path), [CsvProblem(0, "", f"cannot read: {exc.strerror}")]) from None
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if not header:
@@ -167,18 +176,58 @@ def _row_answers(instrument: Instrument, record: dict[str, str], header: list[st
     return out if len(problems) == before else None
 
 
-def import_returns_csv(study: Study, path: str | Path, *, operator: str) -> list[int]:
-    """Check the whole file, then store every row in one transaction. Returns the new return ids."""
+def content_id(rows: list[tuple[int, NewReturn]], instruments: dict[str, Instrument]) -> str:
+    """What the file says, not how it is written: the same returns in the same order give the same
+    id whatever the line endings, column order or spelling of the cells (``1``/``x``/``yes``)."""
+    digest = hashlib.sha256()
+    for _, row in rows:
+        answers = ans.encode(instruments[row.wave], row.answers)
+        digest.update(f"{row.wave}\t{row.participant_code}\t{row.serial or ''}\t{answers}\n".encode())
+    return "sha256:" + digest.hexdigest()[:32]
+
+
+def import_returns_csv(study: Study, path: str | Path, *, operator: str, again: bool = False) -> list[int]:
+    """Check the whole file, then store every row in one transaction. Returns the new return ids.
+
+    A file is refused when its returns are stored already: when the same content was imported
+    before (unless ``again``: the rare genuine case) or when rows carry serials already stored
+    (never, since a serial is one paper). Codes alone prove nothing: every teacher at school E is
+    E5, so two stored returns with one code are normal."""
     from tui.domain.store import StoreError
 
     instruments = {w.name: w.instrument for w in study.waves()}
     rows = read_returns_csv(path, instruments)
+    marker = content_id(rows, instruments)
+    if not again:
+        stored, first_at, first_by = study.returns_inserted_with(marker)
+        if stored:
+            raise CsvImportError(str(path), [CsvProblem(0, "", (
+                f"this file's returns were imported already: {stored} of its {len(rows)} returns are stored "
+                f"(imported {first_at[:16].replace('T', ' ')} by {first_by}, same content). "
+                "If these really are other papers, import again with --again"))])
+    taken = study.returns_by_serial(row.serial for _, row in rows if row.serial)
+    if taken:
+        clashes = [(line, row.serial, taken[key]) for line, row in rows
+                   if row.serial and (key := _serial_key(row.serial)) in taken]
+        head = CsvProblem(0, "", f"{len(clashes)} of {len(rows)} rows carry a serial already stored "
+                                 "(a serial is one paper: already keyed or imported)")
+        raise CsvImportError(str(path), [head, *(CsvProblem(line, "serial", f"{serial} is return #{rid} ({code})")
+                                                 for line, serial, (rid, code) in clashes)])
     try:
         return study.save_returns([r for _, r in rows], operator=operator,
-                                  reason=f"imported from {Path(path).name}")
+                                  reason=f"imported from {Path(path).name} ({len(rows)} rows, {marker})")
     except StoreError as exc:
         # The store numbers the returns it was given; point at the file's row instead.
         index, _, message = str(exc).removeprefix("row ").partition(": ")
         line = rows[int(index) - 1][0] if index.isdigit() else 0
         raise CsvImportError(str(path), [CsvProblem(line, "serial" if "serial" in message else "", message)]) \
             from None
+
+
+def _serial_key(serial: str) -> str:
+    from tui.domain.returns import SerialError, make_serial, parse_serial
+
+    try:
+        return make_serial(parse_serial(serial))
+    except SerialError:
+        return serial
