@@ -429,7 +429,10 @@ def build_report(
     document = SimpleDocTemplate(buffer, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                                  bottomMargin=MARGIN, title=f"{instrument.title}: wave {wave_label}",
                                  author=f"SurveyDesk {__version__}",
-                                 subject=" ".join(x for x in (label, f"Small-cell rule k = {k}: {rule_text(k)}") if x))
+                                 subject=" ".join(x for x in (
+                                     label, f"Small-cell rule k = {k}: {rule_text(k)}",
+                                     f"Study audit head {waves[-1].audit_head}." if waves[-1].audit_head else "")
+                                     if x))
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 
