@@ -66,8 +66,7 @@ class SurveyDeskApp(App[int]):
         self.study = study
         self.study_path = study.path
         self.operator = operator
-        # The wave being worked on: the one asked for, else the newest.
-        self.wave_name = wave or (study.waves()[-1].name if study.waves() else None)
+        self.wave_name = wave or study.working_wave()
 
     def on_mount(self) -> None:
         self.refresh_title()

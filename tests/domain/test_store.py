@@ -565,3 +565,16 @@ def test_schema_3_study_gains_the_form_layouts_table(tmp_path, bundled):
     assert st.form_layouts("2014") == []
     assert st.keep_form_layout("2014", '{"pages": []}', operator="RS").wave == "2014"
     st.close()
+
+
+def test_the_working_wave_is_the_one_asked_for_while_it_exists_else_the_newest(tmp_path, bundled):
+    from tui.domain.store import Study
+
+    study = Study.open(tmp_path / "waves.db")
+    assert study.working_wave() is None and study.working_wave("2014") is None
+    study.add_wave("2014", bundled, operator="RS")
+    study.add_wave("2015", bundled, operator="RS")
+    assert study.working_wave() == "2015"
+    assert study.working_wave("2014") == "2014"
+    assert study.working_wave("2099") == "2015"
+    study.close()

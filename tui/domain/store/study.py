@@ -39,6 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from tui.domain.instrument import Instrument, ParticipantCodeError, dumps_instrument
 from tui.domain.returns import SerialError, make_serial, parse_serial
 from tui.domain.returns import answers as ans
+from tui.domain.rules import utc_now
 from tui.domain.store import schema as s
 from tui.domain.store.backend import Backend, open_backend
 from tui.domain.store.errors import (
@@ -77,10 +78,6 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # Per wave, how its forms come back, for the cover: {wave: {"return_by", "route", "contact"}}.
     "wave_returns": {},
 }
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def check_operator(operator: str) -> str:
@@ -303,6 +300,14 @@ class Study(StudyReads):
         with self._read() as conn:
             rows = conn.execute(select(s.waves).order_by(s.waves.c.id)).mappings().all()
         return [self._wave(r) for r in rows]
+
+    def working_wave(self, preferred: str | None = None) -> str | None:
+        """The wave to work on: ``preferred`` while the study has it, else the newest; None before the
+        first wave. The one rule for the app, its screens and the CLI when no wave is named."""
+        names = [w.name for w in self.waves()]
+        if preferred in names:
+            return preferred
+        return names[-1] if names else None
 
     def wave(self, name: str) -> Wave:
         with self._read() as conn:
