@@ -23,7 +23,8 @@ URL_PREFIX = re.compile(r"^postgres(?:ql)?(?:\+[A-Za-z0-9_]+)?:", re.IGNORECASE)
 class Backend(Protocol):
     kind: str  # "sqlite" | "postgresql"
     engine: Engine
-    path: Path | None  # the study file; None for a server
+    @property
+    def path(self) -> Path | None: ...  # the study file; None for a server (read-only: SQLite's is a Path)
     location: str  # for messages: a path, or the URL without any password
     name: str  # short, for the title bar
 

@@ -136,7 +136,7 @@ class Draft:
     pass_no: int = 1
     return_id: int | None = None
     # {"done": {bank_id: {"present": bool, "sections": {"A": [1, 3], ...}}}, "at": [bank_index, letter]}
-    state: dict = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)
     keystrokes: int = 0
     seconds: float = 0.0
     id: int | None = None

@@ -149,7 +149,7 @@ def _row_answers(instrument: Instrument, record: dict[str, str], header: list[st
             problems.append(CsvProblem(line, absent[0], f"column missing: every statement of {bank.abbreviation} "
                                                         "needs a column (use M for a missing page)"))
             continue
-        values = {}
+        values: dict[int, bool | None] = {}
         for ref in refs:
             raw = record[ref.code].lower()
             if raw in TRUE_WORDS:
@@ -199,6 +199,7 @@ def import_returns_csv(study: Study, path: str | Path, *, operator: str, again: 
     if not again:
         stored, first_at, first_by = study.returns_inserted_with(marker)
         if stored:
+            assert first_at is not None  # the earliest of the stored returns' inserts
             raise CsvImportError(str(path), [CsvProblem(0, "", (
                 f"this file's returns were imported already: {stored} of its {len(rows)} returns are stored "
                 f"(imported {first_at[:16].replace('T', ' ')} by {first_by}, same content). "

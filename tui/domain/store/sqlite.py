@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -156,6 +157,7 @@ class SQLiteBackend:
         SQLite ignores a change of foreign_keys inside a transaction, hence before BEGIN."""
         with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
             raw = conn.connection.dbapi_connection
+            assert raw is not None  # a checked-out connection has its DB-API connection
             raw.execute("PRAGMA foreign_keys = OFF")
             raw.execute("PRAGMA legacy_alter_table = ON")
             try:
@@ -197,7 +199,7 @@ class SQLiteBackend:
 
 def _configure(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         # Manage transactions ourselves so a write can take the lock up front (BEGIN IMMEDIATE).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -210,7 +212,7 @@ def _configure(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:
+    def _on_begin(conn: Connection) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 

@@ -33,10 +33,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.exc import IntegrityError
 
-from tui.domain.instrument import Instrument, ParticipantCodeError, dumps_instrument
+from tui.domain.instrument import Instrument, ParticipantCode, ParticipantCodeError, dumps_instrument
 from tui.domain.returns import SerialError, make_serial, parse_serial
 from tui.domain.returns import answers as ans
 from tui.domain.store import schema as s
@@ -105,6 +105,14 @@ FormFor = str | tuple[str, None] | None
 
 def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _new_id(result: CursorResult[Any]) -> int:
+    """The id an INSERT of one row gave it."""
+    key = result.inserted_primary_key
+    assert key is not None  # an INSERT's result always has one
+    new_id: int = key[0]
+    return new_id
 
 
 class Study(StudyReads):
@@ -178,7 +186,7 @@ class Study(StudyReads):
 
     # --- audit -----------------------------------------------------------------------------
 
-    def _audit(self, conn: Connection, *, operator: str, action: str, entity: str, key: str,
+    def _audit(self, conn: Connection, *, operator: str, action: str, entity: str, key: str | int,
                wave: str | None = None, old: Any = None, new: Any = None, reason: str | None = None,
                at: str | None = None) -> None:
         at = at or self._now()
@@ -362,10 +370,10 @@ class Study(StudyReads):
         at = self._now()
         with self._write() as conn:
             number = conn.execute(select(func.max(s.issued_forms.c.number))).scalar() or 0
-            rows = []
-            for code, school, role in parsed:
+            rows: list[dict[str, Any]] = []
+            for participant, school, role in parsed:
                 number += 1
-                rows.append(dict(serial=make_serial(number), number=number, wave_id=w.id, participant_code=code,
+                rows.append(dict(serial=make_serial(number), number=number, wave_id=w.id, participant_code=participant,
                                  school=school, role=role, printed_at=at, printed_by=operator, print_count=1))
             if rows:
                 conn.execute(insert(s.issued_forms), rows)
@@ -391,7 +399,9 @@ class Study(StudyReads):
             self._audit(conn, operator=operator, action="reprint", entity="issued_form", key=serial,
                         wave=row["wave_name"], old={"print_count": row["print_count"]},
                         new={"print_count": row["print_count"] + 1})
-        return self.issued_form(serial)
+        form = self.issued_form(serial)
+        assert form is not None  # found above, and issued forms are never deleted
+        return form
 
     def issued_form(self, serial: str) -> IssuedForm | None:
         serial = self._normal_serial(serial)
@@ -513,11 +523,11 @@ class Study(StudyReads):
             issued = self._check_serial(conn, serial_value, wave, w["id"], str(code), warnings)
         now = self._now()
         try:
-            return_id = conn.execute(insert(s.returns).values(
+            return_id = _new_id(conn.execute(insert(s.returns).values(
                 wave_id=w["id"], serial=serial_value, serial_issued=issued, participant_code=str(code),
                 school=code.school, role=code.role, answers=encoded, status="entered",
                 needs_second=False, version=1, created_at=now, created_by=operator, updated_at=now,
-            )).inserted_primary_key[0]
+            )))
         except IntegrityError:  # a concurrent station returned the same serial first
             raise DuplicateError(f"serial {serial_value} has already been returned") from None
         if self._sampled(return_id, self._setting_in(conn, "second_keying_share")):
@@ -867,8 +877,8 @@ class Study(StudyReads):
                 done = conn.execute(update(s.drafts).where(s.drafts.c.id == draft.id).values(**values)).rowcount
                 if done:
                     return draft.id
-            draft_id = conn.execute(insert(s.drafts).values(
-                **values, started_at=draft.started_at or now)).inserted_primary_key[0]
+            draft_id = _new_id(conn.execute(insert(s.drafts).values(
+                **values, started_at=draft.started_at or now)))
         draft.id = draft_id
         return draft_id
 
@@ -917,7 +927,7 @@ class Study(StudyReads):
         )
 
     @staticmethod
-    def _parse_code(instrument: Instrument, wave: str, participant_code: str):
+    def _parse_code(instrument: Instrument, wave: str, participant_code: str) -> ParticipantCode:
         try:
             return instrument.key.parse(participant_code)
         except ParticipantCodeError as exc:
