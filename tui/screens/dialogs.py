@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 
 from tui.domain.errors import SurveyDeskError
 from tui.styles import stylesheet
+from tui.widgets import plain
 from tui.widgets.text_field import TextField
 
 T = TypeVar("T")
@@ -75,9 +76,9 @@ class ConfirmDialog(Dialog[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label(Text(self.question), classes="dialog-title")
+            yield Label(plain(self.question), classes="dialog-title")
             if self.detail:
-                yield Static(self.detail, classes="dialog-detail", markup=False)
+                yield Static(shown(self.detail), classes="dialog-detail")
             yield self.buttons(Button(f"{self.yes} (y)", id="yes", variant="warning", compact=True),
                                Button(f"{self.no} (n)", id="no", variant="primary", compact=True))
 
@@ -111,9 +112,9 @@ class PromptDialog(Dialog[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label(Text(self.title_text), classes="dialog-title")
+            yield Label(plain(self.title_text), classes="dialog-title")
             if self.detail:
-                yield Static(self.detail, classes="dialog-detail", markup=False)
+                yield Static(shown(self.detail), classes="dialog-detail")
             yield TextField(self.value, placeholder=self.placeholder, restrict=self.restrict,
                             max_length=self.max_length, on_submit=self.submit, id="prompt-input")
             yield Static("", id="prompt-error", classes="dialog-error", markup=False)
@@ -163,9 +164,9 @@ class ChoiceDialog(Dialog[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label(Text(self.title_text), classes="dialog-title")
+            yield Label(plain(self.title_text), classes="dialog-title")
             if self.detail:
-                yield Static(self.detail, classes="dialog-detail", markup=False)
+                yield Static(shown(self.detail), classes="dialog-detail")
             yield OptionList(*[
                 Option(Text.assemble((f"{n}  ", "dim"), (c.label, "bold"), (f"  {c.help}" if c.help else "", "dim")),
                        id=c.key)
@@ -203,8 +204,8 @@ class PickDialog(Dialog[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label(Text(self.title_text), classes="dialog-title")
-            yield OptionList(*[Option(label, id=key) for key, label in self.options], id="pick-list")
+            yield Label(plain(self.title_text), classes="dialog-title")
+            yield OptionList(*[Option(shown(label), id=key) for key, label in self.options], id="pick-list")
             keys = "↑↓ choose · Enter open"
             if self.extra:
                 keys += f" · {self.extra[0].capitalize()} {self.extra[2].lower()}"
@@ -234,6 +235,11 @@ class PickDialog(Dialog[tuple[str, str] | None]):
         self.action_cancel()
 
 
+def shown(text: RenderableType) -> RenderableType:
+    """Text from code or typed by a person, shown as it is: never read as markup, controls written out."""
+    return plain(text) if isinstance(text, str) else text
+
+
 Page = tuple[str, "str | Callable[[int], str]"]
 
 
@@ -255,7 +261,7 @@ class TextViewer(Dialog[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box viewer-box"):
-            yield Label("", id="viewer-title", classes="dialog-title")
+            yield Label("", id="viewer-title", classes="dialog-title", markup=False)
             with VerticalScroll(id="viewer-scroll"):
                 yield Static("", id="viewer-text", markup=False)
             yield self.buttons(Button("Close (esc)", id="close", variant="primary", compact=True))

@@ -66,6 +66,8 @@ class WaveReturns:
     # Which study the returns come from (its UUID and file name): output folders belong to one study.
     study_id: str = ""
     study_file: str = ""
+    # The study's audit head (N:HASH) when the returns were read: exports record it (`audit --verify --head`).
+    audit_head: str = ""
 
 
 # --- groupings -----------------------------------------------------------------------
@@ -411,8 +413,13 @@ RATE_RULE = ("Response rates are returns of the people asked: the wave's stated 
 
 
 def rate_text(returned: int, denominator: int | None) -> str:
-    """"31 of 68, 46%", or "31 returned" without a denominator (the overall line of a wave)."""
-    return f"{returned} of {denominator}, {percent_text(returned, denominator)}" if denominator else f"{returned} returned"
+    """"31 of 68, 46%", or "31 returned" without a denominator (the overall line of a wave). More
+    returns than the denominator is said so, never printed as a rate over 100%."""
+    if not denominator:
+        return f"{returned} returned"
+    if returned > denominator:
+        return f"{returned} of {denominator}: more returns than that, check it"
+    return f"{returned} of {denominator}, {percent_text(returned, denominator)}"
 
 
 def response_rates(wide: pl.DataFrame, instrument: Instrument, issued: pl.DataFrame | None = None,
