@@ -7,16 +7,19 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui.domain.instrument import Instrument, parse_instrument
 from tui.domain.returns import BankAnswer
 from tui.domain.store.errors import StoreError
 
+if TYPE_CHECKING:
+    from sqlalchemy import RowMapping
+
 Record = TypeVar("Record")
 
 
-def from_row(cls: type[Record], row: Mapping[str, Any], **given: Any) -> Record:
+def from_row(cls: type[Record], row: RowMapping | Mapping[str, Any], **given: Any) -> Record:
     """A record built by keyword from a database row: each field from the column of its name, unless
     ``given`` (a converted or renamed value). Positional building shifted every later field by one
     when a column moved; here a field without a column fails at once (TypeError)."""
