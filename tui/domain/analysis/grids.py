@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import polars as pl
 
@@ -33,12 +33,12 @@ def change(value: float | None) -> str:
     return NO_FIGURE if value is None else f"{whole(value):+d}"
 
 
-def cell(row: Mapping[str, object], with_interval: bool = True) -> str:
+def cell(row: Mapping[str, Any], with_interval: bool = True) -> str:  # a polars row (iter_rows(named=True))
     """One group's figure for one statement from a protected statement-table row."""
     if row.get("suppressed"):
         return SUPPRESSED
-    return figure(row["percent"], row["ci_low"] if with_interval else None,  # type: ignore[arg-type]
-                  row["ci_high"] if with_interval else None)  # type: ignore[arg-type]
+    return figure(row["percent"], row["ci_low"] if with_interval else None,
+                  row["ci_high"] if with_interval else None)
 
 
 def marked_code(code: str, negative: bool) -> str:

@@ -14,16 +14,17 @@ from tui.domain.returns import BankAnswer
 from tui.domain.store.errors import StoreError
 
 if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
     from sqlalchemy import RowMapping
 
-Record = TypeVar("Record")
+Record = TypeVar("Record", bound="DataclassInstance")
 
 
 def from_row(cls: type[Record], row: RowMapping | Mapping[str, Any], **given: Any) -> Record:
     """A record built by keyword from a database row: each field from the column of its name, unless
     ``given`` (a converted or renamed value). Positional building shifted every later field by one
     when a column moved; here a field without a column fails at once (TypeError)."""
-    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    names = [f.name for f in fields(cls)]
     return cls(**{name: row[name] for name in names if name not in given and name in row}, **given)
 
 
