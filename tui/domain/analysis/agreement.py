@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import cast
 
 import polars as pl
 
@@ -171,7 +172,7 @@ def _aggregate(wide: pl.DataFrame, codes: list[str], keys: list[str]) -> pl.Data
     return group_counts(wide, ["wave", *keys], codes)
 
 
-def _with_empty_groups(agg: pl.DataFrame, universe: pl.DataFrame, keys: list[str], waves: list) -> pl.DataFrame:
+def _with_empty_groups(agg: pl.DataFrame, universe: pl.DataFrame, keys: list[str], waves: list[str]) -> pl.DataFrame:
     """``agg`` plus a row of zeros for every group of ``universe`` it lacks."""
     if not keys or not waves:
         return agg
@@ -578,7 +579,7 @@ def group_chart(table: pl.DataFrame, bank: str, groups: Sequence[str] = ("Overal
         if g.is_empty():
             raise KeyError(f"no group {group!r} in bank {bank}")
         hidden = bool(g["suppressed"].any()) if "suppressed" in g.columns else False
-        shown_n = g["n"].max()  # null where the group's size is withheld
+        shown_n = cast("int | None", g["n"].max())  # null where the group's size is withheld
         n = int(shown_n or 0)
         series.append(ChartSeries(f"{group} ({n_label(shown_n)})", tuple(g["percent"].to_list()), n, hidden))
     bank_title = statements["bank_title"][0]
@@ -604,7 +605,8 @@ def wave_chart(comparison: pl.DataFrame, bank: str, group: str = "Overall") -> C
     if rows.is_empty():
         raise KeyError(f"no group {group!r} in bank {bank}")
     wave_first, wave_second = rows["wave_first"][0], rows["wave_second"][0]
-    shown_first, shown_second = rows["n_first"].max(), rows["n_second"].max()
+    shown_first = cast("int | None", rows["n_first"].max())  # null where the release withholds the size
+    shown_second = cast("int | None", rows["n_second"].max())
     n_first, n_second = int(shown_first or 0), int(shown_second or 0)
     codes = [b if b is not None else a for a, b in zip(rows["code_first"], rows["code_second"], strict=True)]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
+from typing import Any
 
 import polars as pl
 
@@ -81,7 +82,7 @@ def build_codebook(data: WaveReturns, *, k: int = DEFAULT_K, made: datetime | No
     )
 
 
-def _figures(row: dict) -> tuple[str, str]:
+def _figures(row: dict[str, Any]) -> tuple[str, str]:  # a polars row (iter_rows(named=True))
     if row["suppressed"]:
         return (SUPPRESSED if row["n"] is None else str(row["n"])), SUPPRESSED  # n too, where withheld
     return str(row["n"]), figure(row["percent"])

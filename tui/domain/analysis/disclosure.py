@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -65,7 +66,7 @@ SECONDARY = "secondary"  # n is shown; withheld to protect another cell
 RETURNED, RESPONDENTS, HIGHLIGHTED, NOT_HIGHLIGHTED = "returned", "n", "highlighted", "not highlighted"
 FIGURES = (HIGHLIGHTED, NOT_HIGHLIGHTED)
 
-GroupKey = tuple[frozenset[str], tuple]
+GroupKey = tuple[frozenset[str], tuple[Any, ...]]
 
 
 def rule_text(k: int = DEFAULT_K) -> str:
@@ -123,7 +124,7 @@ class WaveRelease:
     figure_state: list[list[str]] = field(init=False)  # banks x cells
 
     def __post_init__(self) -> None:
-        self._checked: dict[tuple, list[Failure]] = {}
+        self._checked: dict[tuple[Any, ...], list[Failure]] = {}
         self._cells()
         self.atom_cells = [self.cell_of[(LEVELS[-1], atom)] for atom in self.atoms]
         self.cell_returned = self.members.astype(np.int64) @ self.returned
@@ -132,7 +133,7 @@ class WaveRelease:
         sizes = self.members.sum(axis=1)
         overlap = self.members.astype(np.int64) @ self.members.T.astype(np.int64)
         self.contains = overlap == sizes[None, :]  # [c, d]: cell c contains cell d
-        self.neighbours = [set() for _ in range(len(self.labels))]
+        self.neighbours: list[set[int]] = [set() for _ in range(len(self.labels))]
         for parent, children in self.equations:
             for a in (parent, *children):
                 self.neighbours[a].update((parent, *children))
@@ -247,7 +248,7 @@ class WaveRelease:
                 found += [(NOT_HIGHLIGHTED, c, int(s)) for c in hidden if count_state[c]]
         return found
 
-    def model(self, count_state: Sequence[str], figure_state: Sequence[Sequence[str]], statement: int | None):
+    def model(self, count_state: Sequence[str], figure_state: Sequence[Sequence[str]], statement: int | None) -> tuple[Polytope, Any]:
         """The polytope of every value the withheld atoms' figures could take given what is shown:
         the counts (returns, and n of every bank), and with ``statement`` that statement's highlighted
         counts too, bounded by their n. Returns it and a function from a target to its columns, the
@@ -285,7 +286,7 @@ class WaveRelease:
         def columns(target: tuple[str, int, int]) -> tuple[tuple[list[int], list[float]], int, int]:
             """The target as columns and coefficients, the part of it already known, its true value."""
             layer, cell, where = target
-            atoms = np.flatnonzero(self.members[cell])
+            atoms = [int(a) for a in np.flatnonzero(self.members[cell])]
             cols: list[int] = []
             coefficients: list[float] = []
             known = 0
@@ -345,7 +346,7 @@ class WaveRelease:
         layer, cell, where = target
         b = where if layer == RESPONDENTS else int(self.bank_of[where]) if layer in FIGURES else -1
         bound = float("inf")
-        for c in np.flatnonzero(self.contains[:, cell]):
+        for c in map(int, np.flatnonzero(self.contains[:, cell])):
             if not count_state[c]:
                 bound = min(bound, self.cell_returned[c] if layer == RETURNED else self.cell_n[c, b])
             if layer in FIGURES and not figure_state[b][c] and not count_state[c]:
@@ -377,7 +378,7 @@ class WaveRelease:
             self.cell_n[cell, where if layer == RESPONDENTS else int(self.bank_of[where])] == 0
         if nobody:
             return True
-        for c in np.flatnonzero(self.contains[:, cell]):
+        for c in map(int, np.flatnonzero(self.contains[:, cell])):
             if c == cell:
                 continue
             if layer == RESPONDENTS and not states[c]:
@@ -451,7 +452,8 @@ def _label(key: GroupKey, role_labels: Mapping[int, str]) -> str:
     return " · ".join(parts)
 
 
-def _close(states: list[str], sizes: np.ndarray, live: list[bool], equations) -> None:
+def _close(states: list[str], sizes: np.ndarray, live: list[bool],
+           equations: Sequence[tuple[int, Sequence[int]]]) -> None:
     """Until no equation (a cell = the finer cells that split it) has exactly one withheld live
     figure, withhold the smallest shown live figure beside it (a child, else the parent)."""
     changed = True
@@ -476,7 +478,7 @@ def wave_release(data: WaveReturns, k: int = DEFAULT_K) -> WaveRelease:
     instrument = data.instrument
     key = instrument.key
     wide = data.wide.filter(pl.col("wave") == data.wave)
-    atoms: dict[tuple, None] = {}
+    atoms: dict[tuple[Any, ...], None] = {}
     for letter in key.school_letters:
         for role in key.roles:
             atoms[(letter, key.group_of(role.digit), role.digit)] = None

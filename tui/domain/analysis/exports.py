@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -171,11 +172,11 @@ def _write_set(target: Path, tables: Mapping[str, pl.DataFrame], formats: Sequen
             # The BOM makes Excel read the file as UTF-8 on a double-click ("×", "·", "–" stay themselves);
             # polars, pandas and `surveydesk import` skip it.
             csv_files[name] = _atomic(safe_output_path(target, f"{base}.csv"),
-                                      lambda p, t=as_text[name]: t.write_csv(p, float_precision=CSV_DECIMALS,
-                                                                             include_bom=True))
+                                      partial(as_text[name].write_csv, float_precision=CSV_DECIMALS,
+                                              include_bom=True))
             files.append(csv_files[name])
         if "parquet" in formats:
-            files.append(_atomic(safe_output_path(target, f"{base}.parquet"), lambda p, t=table: t.write_parquet(p)))
+            files.append(_atomic(safe_output_path(target, f"{base}.parquet"), table.write_parquet))
     if "xlsx" in formats:
         workbook = safe_output_path(target, workbook_name)
         sheets = {}
@@ -206,7 +207,7 @@ def _labelled(table: pl.DataFrame, label: str) -> pl.DataFrame:
     return table.select(pl.lit(label).alias(LABEL_COLUMN), pl.all())
 
 
-def _write_documents(target: Path, metadata: dict, tables: Mapping[str, pl.DataFrame], files: list[Path],
+def _write_documents(target: Path, metadata: dict[str, object], tables: Mapping[str, pl.DataFrame], files: list[Path],
                      readme_head: str) -> None:
     metadata = {**metadata, "tables": {name: {"rows": t.height, "columns": t.columns} for name, t in tables.items()},
                 "files": [p.name for p in files]}
@@ -271,7 +272,7 @@ def _statistics_files(data: WaveReturns, tables: Mapping[str, pl.DataFrame], tar
         for extension, write in (("sav", write_sav), ("dta", write_dta)):
             if extension in formats:
                 files.append(_atomic(safe_output_path(target, f"{base}.{extension}"),
-                                     lambda p, t=table, w=write: w(t, p, file_label=label)))
+                                     partial(write, table, file_label=label)))
     book = build_codebook(data, k=k, made=made, release=release)
     stem = f"{prefix}codebook-{name_part(data.wave)}"
     files.append(_atomic(safe_output_path(target, f"{stem}.md"),
@@ -284,7 +285,7 @@ def _statistics_files(data: WaveReturns, tables: Mapping[str, pl.DataFrame], tar
 _FIELD_TYPES = {pl.String: "string", pl.Boolean: "boolean", pl.Float64: "number", pl.Float32: "number"}
 
 
-def datapackage(data: WaveReturns, csv_files: Mapping[str, tuple[Path, pl.DataFrame]]) -> dict:
+def datapackage(data: WaveReturns, csv_files: Mapping[str, tuple[Path, pl.DataFrame]]) -> dict[str, object]:
     """A Frictionless Data Package (Table Schema) describing each CSV's columns and their types, so a
     reader keeps serial "0000013" as text and reads "M" in the raw answers as a missing page."""
     codes = set(data.instrument.codes())
@@ -406,7 +407,8 @@ def readme_text(metadata: Mapping[str, object], tables: Mapping[str, pl.DataFram
     ]
     if label:
         lines.append(f"Every table's first column, {LABEL_COLUMN}, holds the study's label: {label}")
-    for note in metadata.get("notes") or []:  # type: ignore[union-attr]
+    notes = metadata.get("notes")
+    for note in notes if isinstance(notes, list) else []:
         lines.append(f"Note: {note}")
     for name, table in tables.items():
         description, columns = TABLE_DOCS[name]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -97,24 +98,25 @@ def pinned(polytope: Polytope, targets: Sequence[Target], truth: Sequence[float]
         _, point = solver.optimum(every, rng.choice((-1.0, 1.0), len(targets)) * open_ @ matrix, maximize=bool(probe % 2))
         if point is not None:
             moved = open_ & (np.abs(matrix @ point - truth_) > 1 - TOLERANCE)
-            for i in np.flatnonzero(moved):
-                result[i] = False
+            for hit in np.flatnonzero(moved):
+                result[int(hit)] = False
             open_ &= ~moved
-    for i in np.flatnonzero(open_):
-        columns = np.asarray(targets[i][0], dtype=np.int32)
-        costs = np.asarray(targets[i][1], dtype=np.float64)
-        if solver.optimum(columns, costs, maximize=False)[0] < truth_[i] - 1 + TOLERANCE:
-            result[i] = False
-        elif solver.optimum(columns, costs, maximize=True)[0] > truth_[i] + 1 - TOLERANCE:
-            result[i] = False
+    for left in np.flatnonzero(open_):
+        j = int(left)
+        cols = np.asarray(targets[j][0], dtype=np.int32)
+        costs = np.asarray(targets[j][1], dtype=np.float64)
+        if solver.optimum(cols, costs, maximize=False)[0] < truth_[j] - 1 + TOLERANCE:
+            result[j] = False
+        elif solver.optimum(cols, costs, maximize=True)[0] > truth_[j] + 1 - TOLERANCE:
+            result[j] = False
     return result
 
 
-def _model(polytope: Polytope):
+def _model(polytope: Polytope) -> Any:
     import highspy
 
     # highspy.Highs (the wrapper) prints a banner when constructed; its base class does not.
-    h = highspy._Highs()
+    h = highspy._Highs()  # type: ignore[attr-defined]  # private base class, not in highspy's stubs
     h.setOptionValue("output_flag", False)
     # Many small solves from the last basis: presolve costs more than it saves; primal simplex
     # keeps the basis feasible when only the objective changes.

@@ -9,8 +9,9 @@ worker thread.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import polars as pl
 
@@ -37,6 +38,8 @@ from tui.domain.analysis.grids import (
     waves_stage_grid,
 )
 from tui.domain.analysis.tables import released_rates, released_statements, wave_tables
+
+T = TypeVar("T")
 
 # The groupings the screen cycles through, coarsest first.
 GROUPINGS: tuple[tuple[str, ...], ...] = ((), ("role_group",), ("school",), ("school", "role_group"))
@@ -200,7 +203,7 @@ class AnalysisCache:
             self._releases.clear()
 
 
-def next_in(options: tuple, current: object, step: int = 1):
+def next_in(options: Sequence[T], current: object, step: int = 1) -> T:
     """The option after ``current`` (wrapping), or the first when ``current`` is not among them."""
     if current not in options:
         return options[0]
