@@ -9,8 +9,9 @@ worker thread.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import polars as pl
 
@@ -18,15 +19,27 @@ from tui.domain.analysis.agreement import (
     ChartData,
     WaveReturns,
     bank_abbreviations,
+    compare_waves,
     group_chart,
     group_labels,
     grouping_name,
     grouping_title,
-    response_rates,
+    parse_grouping,
+    stage_profile,
     wave_chart,
 )
-from tui.domain.analysis.grids import Grid, comparison_grid, rates_line, statement_grid
-from tui.domain.analysis.tables import wave_tables
+from tui.domain.analysis.disclosure import WaveRelease, wave_release
+from tui.domain.analysis.grids import (
+    Grid,
+    comparison_grid,
+    rates_line,
+    stage_grid,
+    statement_grid,
+    waves_stage_grid,
+)
+from tui.domain.analysis.tables import released_rates, released_statements, wave_tables
+
+T = TypeVar("T")
 
 # The groupings the screen cycles through, coarsest first.
 GROUPINGS: tuple[tuple[str, ...], ...] = ((), ("role_group",), ("school",), ("school", "role_group"))
@@ -57,6 +70,7 @@ class AnalysisTables:
     statements: pl.DataFrame
     comparison: pl.DataFrame | None
     rates: tuple[pl.DataFrame, ...]  # per wave shown, earlier first
+    stages: tuple[pl.DataFrame, ...]  # each wave's stage profile, earlier first
     banks: tuple[str, ...]
     bank_titles: dict[str, str]
     groups: tuple[str, ...]  # the finest grouping's labels, or ("Overall",)
@@ -86,6 +100,13 @@ class AnalysisTables:
         grouping = self.selection.grouping
         return [rates_line(rates, grouping) for rates in self.rates]
 
+    def stage_grid(self, bank: str, group: str = "Overall") -> Grid:
+        """The bank's stage profile: every group of the grouping, or when comparing the focused
+        group in both waves."""
+        if self.comparison is not None:
+            return waves_stage_grid(self.stages, bank, group)
+        return stage_grid(self.stages[-1], bank)
+
     def describe_selection(self, bank: str, group: str | None = None) -> str:
         """"Wave 2014 → 2015 · JPD Joint Practice Development 1/5 · role group: HD" (k is stated with the rule)."""
         s = self.selection
@@ -95,14 +116,23 @@ class AnalysisTables:
         return " · ".join([f"Wave {waves}", f"{bank} {self.bank_titles.get(bank, '')}{position}", grouping])
 
 
-def build_tables(selection: Selection, current: WaveReturns, earlier: WaveReturns | None) -> AnalysisTables:
-    """The protected tables of a selection from the waves' returns (pure; no store access)."""
-    tables = wave_tables(current, by=selection.by, k=selection.k, previous=earlier)
+def build_tables(selection: Selection, current: WaveReturns, earlier: WaveReturns | None,
+                 release: WaveRelease | None = None, earlier_release: WaveRelease | None = None) -> AnalysisTables:
+    """The protected tables of a selection from the waves' returns (pure; no store access). Each
+    wave's release pattern (``wave_release``) is made here unless given; the earlier wave's statements
+    are protected once, for both the comparison and its stage profile."""
+    release = release or wave_release(current, selection.k)
+    tables = wave_tables(current, by=selection.by, k=selection.k, release=release)
     statements = tables["statements"]
     rates = [tables["response_rates"]]
+    stages = [tables["stage_profile"]]
+    comparison = None
     if earlier is not None:
-        this_wave = earlier.wide.filter(pl.col("wave") == earlier.wave)
-        rates.insert(0, response_rates(this_wave, earlier.instrument, earlier.issued, earlier.population))
+        earlier_release = earlier_release or wave_release(earlier, selection.k)
+        rates.insert(0, released_rates(earlier, earlier_release))
+        before = released_statements(earlier, parse_grouping(selection.by), earlier_release)
+        stages.insert(0, stage_profile(before))
+        comparison = compare_waves(before, statements)
     banks = tuple(bank_abbreviations(statements))
     titles = dict(statements.select("bank", "bank_title").unique("bank").iter_rows())
     groups = tuple(group_labels(statements, selection.grouping)) if selection.by else ("Overall",)
@@ -110,8 +140,9 @@ def build_tables(selection: Selection, current: WaveReturns, earlier: WaveReturn
         selection=selection,
         returns=current.wide.filter(pl.col("wave") == current.wave).height,
         statements=statements,
-        comparison=tables.get("comparison"),
+        comparison=comparison,
         rates=tuple(rates),
+        stages=tuple(stages),
         banks=banks,
         bank_titles=titles,
         groups=groups or ("Overall",),
@@ -126,6 +157,7 @@ class AnalysisCache:
         self._load = load
         self._returns: dict[str, WaveReturns] = {}
         self._tables: dict[Selection, AnalysisTables] = {}
+        self._releases: dict[tuple[str, int], WaveRelease] = {}
         self._lock = threading.Lock()
 
     def returns(self, wave: str) -> WaveReturns:
@@ -135,6 +167,16 @@ class AnalysisCache:
             cached = self._load(wave)
             with self._lock:
                 self._returns[wave] = cached
+        return cached
+
+    def release(self, data: WaveReturns, k: int) -> WaveRelease:
+        """The wave's one release pattern, made once per wave and k: every grouping shows a view of it."""
+        with self._lock:
+            cached = self._releases.get((data.wave, k))
+        if cached is None:
+            cached = wave_release(data, k)
+            with self._lock:
+                self._releases[(data.wave, k)] = cached
         return cached
 
     def cached(self, selection: Selection) -> AnalysisTables | None:
@@ -147,7 +189,8 @@ class AnalysisCache:
             return found
         current = self.returns(selection.wave)
         earlier = self.returns(selection.compare_with) if selection.compare_with else None
-        built = build_tables(selection, current, earlier)
+        built = build_tables(selection, current, earlier, self.release(current, selection.k),
+                             self.release(earlier, selection.k) if earlier is not None else None)
         with self._lock:
             self._tables[selection] = built
         return built
@@ -157,9 +200,10 @@ class AnalysisCache:
         with self._lock:
             self._returns.clear()
             self._tables.clear()
+            self._releases.clear()
 
 
-def next_in(options: tuple, current: object, step: int = 1):
+def next_in(options: Sequence[T], current: object, step: int = 1) -> T:
     """The option after ``current`` (wrapping), or the first when ``current`` is not among them."""
     if current not in options:
         return options[0]

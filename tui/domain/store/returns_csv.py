@@ -20,7 +20,7 @@ import codecs
 import csv
 import hashlib
 import io
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,11 +40,14 @@ from tui.domain.returns import answers as ans
 if TYPE_CHECKING:  # pragma: no cover
     import polars as pl
 
+    from tui.domain.instrument import StatementRef
     from tui.domain.store import NewReturn, Study
 
 REQUIRED = ("wave", "participant_code")
-# school_name: added beside the letter by an export made with --reveal-school-names.
-IGNORED = (*(c for c in WIDE_BASE_COLUMNS if c not in ("wave", "participant_code", "serial")), "school_name")
+# school_name: added beside the letter by an export made with --reveal-school-names; study_label: a
+# labelled study's label (SYNTHETIC DEMO) on every row of its exports.
+IGNORED = (*(c for c in WIDE_BASE_COLUMNS if c not in ("wave", "participant_code", "serial")), "school_name",
+           "study_label")
 TRUE_WORDS, FALSE_WORDS, MISSING_WORDS = ("1", "true", "yes", "x"), ("0", "false", "no"), ("m",)
 MAX_REPORTED = 50
 BATCH_ROWS = 100_000  # rows parsed and checked at a time: bounds the memory a large file needs
@@ -84,6 +87,8 @@ class CsvImportError(SurveyDeskError):
 
 class _Problems:
     """The first MAX_REPORTED problems in file order, and a count of the rest."""
+
+    found: list[CsvProblem]
 
     def __init__(self, path: Path):
         self.path, self.found, self.more = path, [], 0
@@ -176,15 +181,17 @@ def _batches(data: bytes, header: list[str], header_rows: int, starts: list[int]
     ever parsed at a time (polars' own batching reads ahead: a million rows took a gigabyte more)."""
     import polars as pl
 
-    options = dict(has_header=False, infer_schema=False, schema={name: pl.String for name in header},
-                   row_index_name="row", quote_char='"')
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {name: pl.String for name in header}
     if not starts:
-        source = pl.scan_csv(io.BytesIO(data), skip_rows=header_rows, row_index_offset=header_rows + 1, **options)
+        source = pl.scan_csv(io.BytesIO(data), skip_rows=header_rows, row_index_offset=header_rows + 1,
+                             has_header=False, infer_schema=False, schema=schema, row_index_name="row",
+                             quote_char='"')
         yield from source.collect_batches(chunk_size=BATCH_ROWS)
         return
     for number, (start, end) in enumerate(zip(starts, [*starts[1:], len(data)], strict=True)):
         first = header_rows + 1 + number * BATCH_ROWS
-        yield pl.read_csv(io.BytesIO(data[start:end]), row_index_offset=first, **options)
+        yield pl.read_csv(io.BytesIO(data[start:end]), row_index_offset=first, has_header=False,
+                          infer_schema=False, schema=schema, row_index_name="row", quote_char='"')
 
 
 def read_returns_csv(path: str | Path, instruments: dict[str, Instrument]) -> list[tuple[int, NewReturn]]:
@@ -291,18 +298,18 @@ def _structure(data: bytes, header: list[str], header_rows: int, problems: _Prob
                 problems.add(row, "", f"has {int(cells[index])} cells, the header has {width}")
                 if problems.full:
                     return row, []
-            for index in range((-(line - header_rows)) % BATCH_ROWS, len(ends), BATCH_ROWS):
-                if line + index >= header_rows:
-                    starts.append(at + int(line_starts[index]))
+            for k in range((-(line - header_rows)) % BATCH_ROWS, len(ends), BATCH_ROWS):
+                if line + k >= header_rows:
+                    starts.append(at + int(line_starts[k]))
             line += len(ends)
             at = end
             del raw, commas
         return line, starts
     row = 0
-    for row, cells in enumerate(csv.reader(io.StringIO(data.decode("utf-8"))), start=1):
-        if row <= header_rows or not any(c.strip() for c in cells) or len(cells) == width:
+    for row, row_cells in enumerate(csv.reader(io.StringIO(data.decode("utf-8"))), start=1):
+        if row <= header_rows or not any(c.strip() for c in row_cells) or len(row_cells) == width:
             continue
-        problems.add(row, "", f"has {len(cells)} cells, the header has {width}")
+        problems.add(row, "", f"has {len(row_cells)} cells, the header has {width}")
         if problems.full:
             break
     return row, []
@@ -401,7 +408,8 @@ def _check_wave_rows(rows: pl.DataFrame, wave: str, instrument: Instrument, head
     ).with_columns(answers.alias("answers"))
 
 
-def _report_cells(flagged: pl.DataFrame, raw: pl.DataFrame, abbreviation: str, refs, problems: _Problems) -> None:
+def _report_cells(flagged: pl.DataFrame, raw: pl.DataFrame, abbreviation: str, refs: Sequence[StatementRef],
+                  problems: _Problems) -> None:
     originals = {r[0]: r for r in raw.select("row", *[r.code for r in refs]).iter_rows()}
     for values in flagged.iter_rows():
         row, codes = values[0], values[1:]
