@@ -151,3 +151,29 @@ def test_a_malformed_head_is_refused_with_what_it_should_be(text):
 
     with pytest.raises(InputError, match="must be N:HASH"):
         AuditHead.parse(text)
+
+
+def test_verify_replays_every_kind_of_audit_entry_the_store_writes():
+    """Every `_audit(...)` call in tui/domain names an (entity, action) the replay knows: a new kind
+    of change added without teaching verify would otherwise be reported as 'not replayed' and the
+    rows it names left uncompared."""
+    import ast
+    from pathlib import Path
+
+    from tui.domain.store import records
+    from tui.domain.store.verify import _HANDLERS
+
+    def word(node: ast.expr) -> str:
+        if isinstance(node, ast.Constant):
+            return str(node.value)
+        assert isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name), ast.dump(node)
+        return str(getattr(getattr(records, node.value.id), node.attr))
+
+    written = set()
+    for path in (Path(__file__).resolve().parents[2] / "tui" / "domain").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "_audit" and node.keywords:
+                named = {k.arg: k.value for k in node.keywords}
+                written.add((word(named["entity"]), word(named["action"])))
+    assert len(written) >= 16, written  # the scan found the store's calls
+    assert written - set(_HANDLERS) == set()
