@@ -34,8 +34,7 @@ from tui.domain.entry import (
 )
 from tui.domain.returns import summary as answers_summary
 from tui.domain.store import Draft, InputError, ReturnRecord, StoreError, check_operator
-from tui.screens.dialogs import ConfirmDialog
-from tui.screens.entry_modals import PickModal, TextModal
+from tui.screens.entry_modals import ConfirmModal, PickModal, TextModal
 from tui.screens.palette import ScreenCommands
 from tui.screens.resolve import ResolveScreen
 from tui.widgets import entry_views as views
@@ -185,9 +184,10 @@ class EntryScreen(Screen):
             self.line.disabled = True
             self.say("This study has no wave yet: add one to start keying.", "note")
             self.render_all()
-            self.call_after_refresh(self.action_add_wave)
+            self._now_or_after_mount(self.action_add_wave)
             return
         self.session = EntrySession(self.app.study, wave, self.app.operator, mode)
+        self.session.before_read = self.writes_landed
         self.line.session = self.session
         self.line.disabled = False
         self.line.refresh()
@@ -197,7 +197,14 @@ class EntryScreen(Screen):
         if kept:
             self.say("the form was kept as a draft (F7 to resume)", "note")
         if offer_drafts:
-            self.call_after_refresh(self.offer_drafts, True)
+            self._now_or_after_mount(self.offer_drafts, True)
+
+    def _now_or_after_mount(self, callback, *args) -> None:
+        """A dialog opened now when the screen is up (so keys typed next go into it), or once it is."""
+        if self.is_mounted:
+            callback(*args)
+        else:
+            self.call_after_refresh(callback, *args)
 
     def apply(self, outcome: Outcome) -> None:
         """Show what the session said after a key or an action, and queue its writes."""
@@ -214,6 +221,11 @@ class EntryScreen(Screen):
             self.ask_edit_reason()
         if self.session is not None and self.session.stage == "choose" and not self._choosing:
             self.choose_return()
+
+    def writes_landed(self) -> None:
+        """Before a read on the keyboard's path: this station's queued writes land first."""
+        if self.writes is not None:
+            self.writes.land()
 
     def queue_jobs(self) -> None:
         if self.session is None or self.writes is None:
@@ -353,6 +365,7 @@ class EntryScreen(Screen):
         s = self._with_session()
         if s is None or self.writes is None:
             return
+        self.writes_landed()  # the differences a second keying just saved are there to resolve
         self.app.push_screen(ResolveScreen(wave=s.wave.name, instrument=s.instrument, operator=s.operator,
                                            writes=self.writes), callback=lambda _: self.load_progress())
 
@@ -398,6 +411,7 @@ class EntryScreen(Screen):
         s = self.session
         if s is None:
             return
+        self.writes_landed()
         drafts = self.app.study.drafts(wave=s.wave.name, operator=s.operator)
         if not drafts:
             if not on_entry:
@@ -433,10 +447,10 @@ class EntryScreen(Screen):
         draft = self._drafts[draft_id]
         if action == "discard":
             # A draft is keyed data: discarding it is asked first (No is the default, Enter keeps it).
-            self.app.push_screen(ConfirmDialog(
+            self.app.push_screen(ConfirmModal(
                 f"Discard the draft of {draft.participant_code}?",
                 "Its keyed sections are deleted (the audit trail keeps them).", yes="Discard", no="Keep",
-                id="confirm-discard"), lambda yes: self._discard(draft) if yes else self.offer_drafts())
+                id="confirm-discard", then=lambda yes: self._discard(draft) if yes else self.offer_drafts()))
             return
         self.apply(s.resume(draft))
         self.refresh_bindings()

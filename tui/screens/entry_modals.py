@@ -1,4 +1,7 @@
-"""Small modal dialogs of the entry screen: pick from a list, type one line of text.
+"""Small modal dialogs of the entry screen: pick from a list, type one line of text, yes or no.
+
+Their keys apply in arrival order (tui/widgets/ordered_keys.py), and each hands its answer on in
+the step that closes it (``then``), so keys typed ahead go where the answer leads.
 
 Each can be cancelled with Esc or ctrl+g (Esc alone is delayed in some terminals, more so under
 tmux), and each says so in its footer line.
@@ -10,14 +13,14 @@ from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 
+from tui.widgets.ordered_keys import KeyTaker
+from tui.widgets.pick_list import PickList
 from tui.widgets.text_field import TextField
 
 CANCEL = Binding("escape,ctrl+g", "cancel", "Cancel", key_display="Esc/^g")
@@ -50,7 +53,8 @@ class _Modal(ModalScreen):
 
 
 class PickModal(_Modal):
-    """Choose one item from a list. Dismisses with ("pick", id), (extra action name, id) or None."""
+    """Choose one item from a list. Dismisses with ("pick", id), (extra action name, id) or None.
+    The list (PickList) applies keys in arrival order: Enter closes it before the next key."""
 
     AUTO_FOCUS = "#pick-list"
 
@@ -66,29 +70,51 @@ class PickModal(_Modal):
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
             yield self.title_widget()
-            yield OptionList(*[Option(label, id=key) for key, label in self.options], id="pick-list")
+            yield PickList(self.options, on_pick=lambda key: self.finish(("pick", key)),
+                           extra=self.extra[0] if self.extra else None,
+                           on_extra=(lambda key: self.finish((self.extra[1], key))) if self.extra else None,
+                           id="pick-list")
             keys = "↑↓ choose · Enter open · "
             if self.extra:
                 keys += f"{self.extra[0].capitalize()} {self.extra[2].lower()} · "
             yield Static(Text(self.hint + ("\n" if self.hint else "") + keys + "Esc or ctrl+g cancel",
                               style="dim"), classes="modal-hint")
 
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
 
-    def on_key(self, event: events.Key) -> None:
-        if self.extra and event.key == self.extra[0]:
-            event.stop()
-            self.action_extra()
+class ConfirmModal(_Modal):
+    """A yes/no question answered by one key, in arrival order: ``y`` yes; ``n``, Enter, Esc no
+    (Enter alone never does the thing asked about)."""
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.finish(("pick", event.option.id or ""))
+    AUTO_FOCUS = "#confirm-answer"
 
-    def action_extra(self) -> None:
-        option_list = self.query_one(OptionList)
-        if self.extra and option_list.highlighted is not None:
-            self.finish((self.extra[1], option_list.get_option_at_index(option_list.highlighted).id or ""))
+    def __init__(self, title: str, detail: str, *, yes: str, no: str, id: str | None = None,
+                 then: Callable[[Any], None] | None = None):
+        super().__init__(title, id, then)
+        self.detail, self.yes, self.no = detail, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box"):
+            yield self.title_widget()
+            yield Static(Text(self.detail), classes="modal-prompt")
+            yield _Answer(self, id="confirm-answer")
+            yield Static(Text(f"y {self.yes.lower()} · n, Enter or Esc {self.no.lower()}", style="dim"),
+                         classes="modal-hint")
+
+
+class _Answer(KeyTaker, Static):
+    def __init__(self, modal: ConfirmModal, **kwargs) -> None:
+        super().__init__(Text.assemble((" y ", "bold reverse"), f" {modal.yes}   ", (" n ", "bold reverse"),
+                                       f" {modal.no}"), **kwargs)
+        self.modal = modal
+
+    def take_key(self, key: str, character: str | None) -> bool:
+        if key in ("y", "Y"):
+            self.modal.finish(True)
+        elif key in ("n", "N", "enter"):
+            self.modal.finish(False)
+        else:
+            return False
+        return True
 
 
 class TextModal(_Modal):

@@ -19,6 +19,7 @@ from tui.domain.entry import ResolveJob
 from tui.domain.instrument import Instrument
 from tui.domain.returns import HIGHLIGHTED, NOT_HIGHLIGHTED, PAGE_MISSING
 from tui.domain.store import Discrepancy
+from tui.widgets.ordered_keys import KeyTaker
 from tui.widgets.write_queue import WriteDone, WriteFailed, WriteQueue
 
 VALUE_WORDS = {HIGHLIGHTED: "highlighted", NOT_HIGHLIGHTED: "not highlighted", PAGE_MISSING: "page missing",
@@ -62,8 +63,19 @@ def describe(instrument: Instrument, d: Discrepancy, done: dict[int, str], index
     return text
 
 
+class ResolveDetail(KeyTaker, Static):
+    """The difference on show, and the focus of the screen: it takes no key itself, so the screen's
+    bindings (1, 2, ↓, Esc) run in the App's queue, in the order the keys came (a burst of ``1 1
+    Esc 2 4`` resolves two, closes, and keys 24 on the form)."""
+
+    def take_key(self, key: str, character: str | None) -> bool:
+        return False
+
+
 class ResolveScreen(Screen):
     """Open discrepancies of a wave (or of one return), resolved by key: 1 first value, 2 second."""
+
+    AUTO_FOCUS = "#resolve-detail"
 
     BINDINGS = [
         Binding("1", "take(1)", "First keyer's value"),
@@ -89,7 +101,7 @@ class ResolveScreen(Screen):
         yield Header()
         yield Static(id="resolve-title")
         with VerticalScroll(id="resolve-body"):
-            yield Static(id="resolve-detail")
+            yield ResolveDetail(id="resolve-detail")
         yield Static(id="resolve-message")
         yield Footer()
 

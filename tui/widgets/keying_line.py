@@ -19,6 +19,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.message import Message
 from textual.strip import Strip
+from textual.widget import Widget
 
 from tui.domain.entry import EntrySession, Outcome
 from tui.widgets.ordered_keys import KeyTaker
@@ -26,7 +27,7 @@ from tui.widgets.ordered_keys import KeyTaker
 CURSOR = Style(reverse=True)
 
 
-class KeyingLine(KeyTaker):
+class KeyingLine(KeyTaker, Widget):
     """The line of an EntrySession (set ``session``; None: the line takes no keys)."""
 
     class Stepped(Message):

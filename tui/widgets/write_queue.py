@@ -50,16 +50,22 @@ MAX_DEFER_S = 0.2
 READ_DEFER_S = 1.0
 
 
-def wait_for_a_gap(last_key: Callable[[], float] | None, since: float, limit: float = READ_DEFER_S) -> None:
-    """Sleep until no key has come for QUIET_S, or until ``limit`` seconds after ``since`` (monotonic)."""
+def wait_for_a_gap(last_key: Callable[[], float] | None, since: float, limit: float = READ_DEFER_S,
+                   urgent: threading.Event | None = None) -> None:
+    """Sleep until no key has come for QUIET_S, or until ``limit`` seconds after ``since`` (monotonic),
+    or until ``urgent`` is set (the keyboard thread is waiting for the writes: no key can come)."""
     if last_key is None:
         return
-    while True:
+    while not (urgent is not None and urgent.is_set()):
         now = time.monotonic()
         quiet = now - last_key()
         if quiet >= QUIET_S or now - since >= limit:
             return
-        time.sleep(min(QUIET_S - quiet, limit - (now - since)))
+        pause = min(QUIET_S - quiet, limit - (now - since))
+        if urgent is not None:
+            urgent.wait(pause)
+        else:
+            time.sleep(pause)
 
 
 class WriteQueue:
@@ -75,6 +81,7 @@ class WriteQueue:
         self._jobs: queue.Queue[tuple[Job, MessagePump, float] | None] = queue.Queue()
         self._idle = threading.Event()
         self._idle.set()
+        self._urgent = threading.Event()
         self._pending = 0
         self._lock = threading.Lock()
         self.draft_ids: dict[int, int] = {}  # form token -> draft id; touched by the writer thread only
@@ -100,6 +107,18 @@ class WriteQueue:
         """Block until every queued job has run (tests, and before the app closes)."""
         return self._idle.wait(timeout)
 
+    def land(self, timeout: float = 30.0) -> bool:
+        """From the keyboard thread, before it reads the study (an identity look-up, the drafts
+        list): every write queued so far lands first, at once (no key can come while it waits), so
+        what a key finds never depends on how fast the keys before it came."""
+        if self._idle.is_set():
+            return True
+        self._urgent.set()
+        try:
+            return self._idle.wait(timeout)
+        finally:
+            self._urgent.clear()
+
     def stop(self, timeout: float = 30.0) -> None:
         """Finish what is queued, then end the writer."""
         self.flush(timeout)
@@ -118,7 +137,7 @@ class WriteQueue:
             if item is None:
                 return
             job, reply_to, queued_at = item
-            wait_for_a_gap(self.last_key, queued_at, MAX_DEFER_S)
+            wait_for_a_gap(self.last_key, queued_at, MAX_DEFER_S, self._urgent)
             if self._superseded(job):
                 self._done()
                 continue

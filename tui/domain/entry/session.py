@@ -259,6 +259,9 @@ class EntrySession:
         self.jobs: list[Job] = []
         self.figures = SessionFigures()
         self.choices: list[ReturnRecord] = []
+        # Called before the session reads the study on a key (the screen lets its queued writes land
+        # first, so a look-up never depends on how fast the keys came).
+        self.before_read: Callable[[], None] | None = None
         self.text = ""  # the keying line: its text and cursor are the session's (see key())
         self.cursor = 0
         self._draft_due = False
@@ -621,6 +624,7 @@ class EntrySession:
             self._queue_draft()
             return Outcome(line=self._to_form().line, note=note)
         # Second keying and editing: the code finds the return.
+        self._landed()
         try:
             found = self.study.find_returns(self.wave.name, participant_code=code, limit=MAX_CHOICES + 1,
                                             awaiting_second=True if self.mode is Mode.SECOND else None)
@@ -628,7 +632,12 @@ class EntrySession:
             return Outcome(str(exc))
         return self._found(found, f"code {code}")
 
+    def _landed(self) -> None:
+        if self.before_read is not None:
+            self.before_read()
+
     def _wave_has_forms(self) -> bool:
+        self._landed()
         try:
             return self.study.issued_count(self.wave.name) > 0
         except StoreError:
@@ -658,6 +667,7 @@ class EntrySession:
             serial = make_serial(parse_serial(text))
         except SerialError as exc:
             return Outcome(str(exc))
+        self._landed()
         if self.mode is not Mode.FIRST and first:
             try:
                 found = self.study.find_returns(self.wave.name, serial=serial)
@@ -775,6 +785,7 @@ class EntrySession:
     def resume(self, draft: Draft) -> Outcome:
         """Continue a draft from the store (KeyingError/StoreError messages come back as refusals)."""
         mode = Mode.SECOND if draft.pass_no == 2 else Mode.FIRST
+        self._landed()
         try:
             form = EntryForm.from_state(self.instrument, draft.state)
             record = None
