@@ -26,7 +26,7 @@ from tui.widgets import ordered_keys
 
 class SurveyDeskApp(App[int]):
     CSS_PATH = ["styles/app.tcss", "styles/dialogs.tcss", "styles/builder.tcss", "styles/printing.tcss",
-                "styles/analysis.tcss", "styles/entry.tcss"]
+                "styles/analysis.tcss", "styles/entry.tcss", "styles/keys.tcss"]
     TITLE = "SurveyDesk"
 
     MODES = {
@@ -56,6 +56,8 @@ class SurveyDeskApp(App[int]):
         *(Binding(key, f"switch_mode('{mode}')", label, show=False, id=f"mode-{mode}")
           for key, mode, label in MODE_KEYS),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
+        # Every screen's keys, one key away (the footer holds only what fits at 80 columns).
+        Binding("f1,f10,question_mark", "keys", "Keys", show=False, id="keys"),
     ]
 
     def __init__(self, *, instrument: Instrument, instrument_path: Path, study: Study, operator: str,
@@ -110,6 +112,16 @@ class SurveyDeskApp(App[int]):
                 if describe is not None and (text := describe()):
                     found.append(text)
         return found
+
+    def action_keys(self) -> None:
+        from tui.screens.keys_panel import KeysPanel, keys_of
+
+        screen = self.screen
+        if isinstance(screen, KeysPanel):
+            screen.dismiss()
+            return
+        title = getattr(screen, "KEYS_TITLE", f"Keys of this screen ({type(screen).__name__.removesuffix('Screen')})")
+        self.push_screen(KeysPanel(title, keys_of(self, screen)))
 
     def keep_before_quit(self) -> None:
         """Let every screen keep what it can (the entry screen keeps the form on screen as a draft)."""

@@ -82,6 +82,10 @@ class WriteQueue:
         self._idle = threading.Event()
         self._idle.set()
         self._urgent = threading.Event()
+        # Writes other than drafts (saves, deletes, resolutions): what a look-up may depend on.
+        self._records = 0
+        self._records_idle = threading.Event()
+        self._records_idle.set()
         self._pending = 0
         self._lock = threading.Lock()
         self.draft_ids: dict[int, int] = {}  # form token -> draft id; touched by the writer thread only
@@ -101,21 +105,26 @@ class WriteQueue:
         with self._lock:
             self._pending += 1
             self._idle.clear()
+            if not isinstance(job, DraftJob):
+                self._records += 1
+                self._records_idle.clear()
         self._jobs.put((job, reply_to or self.owner, time.monotonic()))
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Block until every queued job has run (tests, and before the app closes)."""
         return self._idle.wait(timeout)
 
-    def land(self, timeout: float = 30.0) -> bool:
+    def land(self, timeout: float = 30.0, *, drafts: bool = True) -> bool:
         """From the keyboard thread, before it reads the study (an identity look-up, the drafts
-        list): every write queued so far lands first, at once (no key can come while it waits), so
-        what a key finds never depends on how fast the keys before it came."""
-        if self._idle.is_set():
+        list): the writes queued so far land first, at once (no key can come while it waits), so
+        what a key finds never depends on how fast the keys before it came. ``drafts=False``: only
+        saves, deletes and resolutions (what an identity look-up can depend on)."""
+        done = self._idle if drafts else self._records_idle
+        if done.is_set():
             return True
         self._urgent.set()
         try:
-            return self._idle.wait(timeout)
+            return done.wait(timeout)
         finally:
             self._urgent.clear()
 
@@ -139,7 +148,7 @@ class WriteQueue:
             job, reply_to, queued_at = item
             wait_for_a_gap(self.last_key, queued_at, MAX_DEFER_S, self._urgent)
             if self._superseded(job):
-                self._done()
+                self._done(job)
                 continue
             try:
                 result = job.run(self.study, self.draft_ids)
@@ -149,7 +158,7 @@ class WriteQueue:
                 message = WriteFailed(job, f"{type(exc).__name__}: {exc}")
             else:
                 message = WriteDone(job, result)
-            self._done()
+            self._done(job)
             reply_to.post_message(message)
 
     def _superseded(self, job: Job) -> bool:
@@ -161,8 +170,12 @@ class WriteQueue:
             return any(item is not None and isinstance(item[0], DraftJob) and item[0].token == job.token
                        for item in self._jobs.queue)
 
-    def _done(self) -> None:
+    def _done(self, job: Job) -> None:
         with self._lock:
             self._pending -= 1
             if not self._pending:
                 self._idle.set()
+            if not isinstance(job, DraftJob):
+                self._records -= 1
+                if not self._records:
+                    self._records_idle.set()

@@ -224,6 +224,7 @@ KEPT_NOTE = "the form was kept as a draft (F7 to resume)"
 BACK_KEYS = ("shift+tab",)
 COMMIT_KEYS = ("enter", "tab")
 CURSOR_KEYS = ("left", "right", "home", "end")
+KEYS_KEY = "?"  # opens the list of the screen's keys
 # Returns listed to choose from when a code fits several (codes are school + role: not unique).
 MAX_CHOICES = 50
 
@@ -266,6 +267,7 @@ class EntrySession:
         self.cursor = 0
         self._draft_due = False
         self._kept_because = ""
+        self._issued_in_wave: int | None = None
         self.token = 0
         self._new_form()
 
@@ -346,6 +348,8 @@ class EntrySession:
             self.cursor = {"left": max(at - 1, 0), "right": min(at + 1, len(text)), "home": 0,
                            "end": len(text)}[key]
             return ACCEPT
+        if printable == KEYS_KEY:
+            return DEFAULT  # never typed on the line: the screen's keys list
         if printable == MISSING_KEY:
             return self.toggle_missing()
         if printable is not None:
@@ -550,7 +554,7 @@ class EntrySession:
                       participant_code=self.code, serial=self.serial, answers=answers,
                       keystrokes=self.meter.keystrokes, seconds=round(self.meter.seconds, 3),
                       started_at=self.started_at, counts=self.form.counts(),
-                      unmatched=self.mode is Mode.FIRST and self.issued is None and self._wave_has_forms(),
+                      unmatched=self.mode is Mode.FIRST and self.issued is None and bool(self._issued_in_wave),
                       fallback=self._draft() if self.mode is not Mode.EDIT else None, reason=reason)
         if self.record is not None:
             job.return_id = self.record.id
@@ -637,11 +641,17 @@ class EntrySession:
             self.before_read()
 
     def _wave_has_forms(self) -> bool:
-        self._landed()
-        try:
-            return self.study.issued_count(self.wave.name) > 0
-        except StoreError:
-            return False
+        """Whether forms were issued for the wave (read once: a read costs a connection on the
+        keystroke path; ``forget_issued`` after printing)."""
+        if self._issued_in_wave is None:
+            try:
+                self._issued_in_wave = self.study.issued_count(self.wave.name)
+            except StoreError:
+                return False
+        return self._issued_in_wave > 0
+
+    def forget_issued(self) -> None:
+        self._issued_in_wave = None
 
     def _link_issued(self, code: str) -> str | None:
         """A paper identified by its code alone: when exactly one form issued to that code in the
