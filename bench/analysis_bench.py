@@ -112,20 +112,28 @@ def main() -> None:
     print(f"polars  school x role group with all margins:       {crossing_time:6.3f} s  ({crossed.height} rows)")
 
     frame = wide.select(["wave", "role_group", *codes]).to_pandas()
-    pandas_time, expected = best_of(args.repeat, lambda: pandas_table(frame, codes))
-    print(f"pandas  same table, the obvious groupby (object):   {pandas_time:6.3f} s  ({len(expected)} rows)")
-    nullable = frame.astype({c: "boolean" for c in codes})
-    nullable_time, _ = best_of(args.repeat, lambda: pandas_table(nullable, codes))
-    print(f"pandas  same, with nullable 'boolean' columns:      {nullable_time:6.3f} s")
-
+    # pandas written several ways, each a fair choice for this data; the verdict is against the fastest.
+    variants = {
+        "the obvious groupby (object columns)": frame,
+        "nullable 'boolean' columns": frame.astype({c: "boolean" for c in codes}),
+        "float32 columns, NaN for a missing page": frame.astype({c: "float32" for c in codes}),
+    }
+    timings = {}
+    expected = None
+    for name, data in variants.items():
+        timings[name], result = best_of(args.repeat, lambda d=data: pandas_table(d, codes))
+        expected = result if expected is None else expected
+        print(f"pandas  same table, {name + ':':41} {timings[name]:6.3f} s")
+    best_pandas = min(timings, key=timings.get)
+    pandas_time = timings[best_pandas]
     # The two must agree before their times mean anything.
     ours = table.filter(pl.col("grouping") == "role_group").sort(["wave", "role_group", "code"])
     theirs = pl.from_pandas(expected.dropna(subset=["role_group"])).sort(["wave", "role_group", "code"])
-    assert ours["n"].to_list() == theirs["n"].to_list()
-    assert ours["highlighted"].to_list() == theirs["highlighted"].to_list()
-    print(f"Tables agree. polars: {polars_time:.2f} s ({'under' if polars_time < 1 else 'OVER'} the 1 s target), "
-          f"{pandas_time / polars_time:.0f}x faster than the obvious pandas and "
-          f"{nullable_time / polars_time:.1f}x faster than pandas on nullable booleans.")
+    assert ours["n"].to_list() == [int(v) for v in theirs["n"].to_list()]
+    assert ours["highlighted"].to_list() == [int(v) for v in theirs["highlighted"].to_list()]
+    print(f"Tables agree. polars: {polars_time:.2f} s ({'under' if polars_time < 1 else 'OVER'} the 1 s target); "
+          f"the fastest pandas here is {best_pandas}: {pandas_time:.2f} s, {pandas_time / polars_time:.1f}x "
+          f"polars's time ({'meets' if pandas_time / polars_time >= 5 else 'MISSES'} the 5x target).")
 
 
 if __name__ == "__main__":

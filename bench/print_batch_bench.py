@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._machine import describe  # noqa: E402
+from tui.domain.demo import demo_instrument  # noqa: E402
 from tui.domain.instrument.bundled import bundled_instrument_path  # noqa: E402
 from tui.domain.instrument.toml_format import load_instrument  # noqa: E402
 from tui.domain.paper.distribution import DistributionPlan, issue_batch  # noqa: E402
@@ -36,7 +37,8 @@ def main() -> int:
     parser.add_argument("--paper", default="A4", choices=["A4", "letter"])
     args = parser.parse_args()
 
-    instrument = load_instrument(bundled_instrument_path())
+    # Real forms are refused while HSC A5 is incomplete: print the demo's finished wording.
+    instrument = demo_instrument(load_instrument(bundled_instrument_path()))
     key = instrument.key
     plan = DistributionPlan({(s, r): args.per_cell for s in key.school_letters for r in key.role_digits})
     print(f"machine: {describe()}")

@@ -6,6 +6,7 @@ For each resolution, prints forms of the bundled Partnership Survey (6 pages eac
 them (ticks, crosses, fills, faint pencil, filled-and-struck-through boxes, stray strokes),
 degrades each page (scale 95-100 %, rotation up to 3 degrees, shift, blur, noise; then JPEG,
 grey, or 1-bit; some pages upside down or sideways: see tui/domain/scan/corpus.py) and reads it back.
+Then a smaller run of highlight mode on colour scans.
 
 Prints, per resolution: pages identified / unidentified / assigned to a WRONG serial; marks
 accepted automatically, sent to the clerk, and errors among the accepted per 10,000 (with
@@ -27,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._machine import describe  # noqa: E402
+from tui.domain.demo import demo_instrument  # noqa: E402  (its HSC A5 finished, as real forms need)
 from tui.domain.instrument.bundled import bundled_instrument_path  # noqa: E402
 from tui.domain.instrument.toml_format import load_instrument  # noqa: E402
 from tui.domain.paper.forms_layout import plan_form  # noqa: E402
@@ -40,7 +42,7 @@ BANDS = ((0.5, 0.8), (0.8, 0.95), (0.95, 0.99), (0.99, 1.0001))
 
 
 def bench(forms: int, dpi: int, seed: int, folder: Path) -> dict:
-    instrument = load_instrument(bundled_instrument_path())
+    instrument = demo_instrument(load_instrument(bundled_instrument_path()))
     copies = [FormCopy("E5", make_serial(1000 * dpi + n + 1), "2015") for n in range(forms)]
     pdf = folder / f"forms-{dpi}.pdf"
     write_forms(instrument, copies, pdf)
@@ -93,7 +95,39 @@ def bench(forms: int, dpi: int, seed: int, folder: Path) -> dict:
                         bands[band][0] += 1
                         bands[band][1] += not right
     out["errors"] = sum(errors.values())
+    out["errors_not_pencil_1bit"] = out["errors"] - errors[("pencil", "bilevel")]
     return {"counts": out, "errors": errors, "bands": bands, "seconds": seconds, "to_clerk_kinds": to_clerk_kinds}
+
+
+def bench_highlight(forms: int, dpi: int, seed: int, folder: Path) -> Counter:
+    """Highlight mode on colour JPEG scans: statements highlighted in four pen colours."""
+    import numpy as np
+
+    from tui.domain.scan.corpus import degrade, highlight_page, random_degradation, render_pages
+
+    instrument = demo_instrument(load_instrument(bundled_instrument_path()))
+    copies = [FormCopy("E5", make_serial(n + 1), "2015") for n in range(forms)]
+    pdf = folder / f"highlight-{dpi}.pdf"
+    write_forms(instrument, copies, pdf)
+    geometry = form_geometry(plan_form(instrument))
+    per_copy = len(geometry["pages"])
+    rng = np.random.default_rng(seed)
+    out = Counter()
+    for index, image in enumerate(render_pages(pdf, dpi)):
+        page = index % per_copy + 1
+        colour, truth = highlight_page(image, geometry["pages"][page - 1], rng, dpi)
+        scan = degrade(colour, random_degradation(rng, dpi, "jpeg"), rng)
+        reading = read_page(str(pdf), index + 1, scan, "colour", lambda s, p: (geometry, None), mode="highlight")
+        out["pages"] += 1
+        out["identified"] += reading.page == page
+        for mark in reading.marks:
+            out["marks"] += 1
+            if not (mark.accepted and reading.registered):
+                out["to_clerk"] += 1
+            else:
+                out["accepted"] += 1
+                out["errors"] += (mark.state == MARKED) != (truth[mark.statement_id] == "highlight")
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  marks {c['marks']}: accepted {c['accepted']}, to the clerk {c['to_clerk']} "
                   f"({c['to_clerk'] / max(1, c['marks']):.2%}); errors among accepted {c['errors']} "
                   f"= {c['errors'] / max(1, c['accepted']) * 10_000:.1f} per 10,000")
+            print(f"  errors among accepted, leaving out faint pencil in 1-bit scans (invisible to any reader): "
+                  f"{c['errors_not_pencil_1bit']} = {c['errors_not_pencil_1bit'] / max(1, c['accepted']) * 10_000:.1f}"
+                  " per 10,000")
             if r["errors"]:
                 print("  errors by (kind drawn, scan mode): " + ", ".join(
                     f"{k} {m}: {n}" for (k, m), n in sorted(r["errors"].items())))
@@ -128,7 +165,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nall: pages {totals['pages']}, identified {totals['identified']}, unidentified {totals['unidentified']}, "
           f"WRONG serial {totals['wrong']}; marks {totals['marks']}, to the clerk {totals['to_clerk']} "
           f"({totals['to_clerk'] / max(1, totals['marks']):.2%}), errors among accepted {totals['errors']} "
-          f"= {totals['errors'] / max(1, totals['accepted']) * 10_000:.1f} per 10,000")
+          f"= {totals['errors'] / max(1, totals['accepted']) * 10_000:.1f} per 10,000; leaving out faint pencil in "
+          f"1-bit scans {totals['errors_not_pencil_1bit']} = "
+          f"{totals['errors_not_pencil_1bit'] / max(1, totals['accepted']) * 10_000:.1f} per 10,000")
+    with tempfile.TemporaryDirectory() as tmp:
+        h = bench_highlight(max(1, args.forms // 5), 200, args.seed, Path(tmp))
+    print(f"highlight mode, 200 dpi colour JPEG: pages {h['pages']}, identified {h['identified']}; marks {h['marks']}, "
+          f"to the clerk {h['to_clerk']}, errors among accepted {h['errors']} of {h['accepted']}")
     print("error rate by confidence (all marks with a right answer):")
     for (low, high), (n, bad) in all_bands.items():
         print(f"  {low:.2f}-{min(high, 1.0):.2f}: {n} marks, {bad} wrong"

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tui.app import make_app  # noqa: E402
+from tui.domain.demo import demo_instrument  # noqa: E402  (its HSC A5 finished, as real forms need)
 from tui.domain.instrument.bundled import bundled_instrument_path  # noqa: E402
 from tui.domain.instrument.toml_format import load_instrument  # noqa: E402
 from tui.domain.paper import issue_batch, plan_from_codes  # noqa: E402
@@ -38,7 +39,7 @@ def make_scans(folder: Path) -> list[Path]:
     import cv2
     import numpy as np
 
-    instrument = load_instrument(bundled_instrument_path())
+    instrument = demo_instrument(load_instrument(bundled_instrument_path()))
     with Study.open(folder / "study.db") as study:
         study.add_wave("2015", instrument, operator="RS")
         result = issue_batch(study, "2015", plan_from_codes("E5", instrument.key), operator="RS",

@@ -30,6 +30,25 @@ def bundled():
     return load_instrument(bundled_instrument_path())
 
 
+@pytest.fixture(scope="session")
+def printable(bundled):
+    """The bundled instrument ready for real forms: its incomplete HSC A5 finished in the demo's
+    (labelled) words, as the demo study does."""
+    from tui.domain.demo import demo_instrument
+
+    return demo_instrument(bundled)
+
+
+@pytest.fixture(scope="session")
+def printable_file(tmp_path_factory, printable) -> Path:
+    """``printable`` as an instrument file, for the CLI's --instrument."""
+    from tui.domain.instrument import save_instrument
+
+    path = tmp_path_factory.mktemp("instrument") / "printable.toml"
+    save_instrument(printable, path)
+    return path
+
+
 @pytest.fixture(autouse=True)
 def _no_cursor_blink(monkeypatch):
     # A blinking cursor makes screenshots and snapshots nondeterministic.
@@ -64,3 +83,12 @@ def study_2014(tmp_path, bundled):
     study.add_wave("2014", bundled, operator="RS")
     yield study
     study.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def study_location(request, tmp_path):
+    """Where a new study goes, once per backend: an SQLite file, or a new PostgreSQL database."""
+    from tests.backends import location
+
+    with location(request.param, tmp_path) as where:
+        yield where

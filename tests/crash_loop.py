@@ -2,6 +2,7 @@
 
     python -m tests.crash_loop --kills 50                  # the crash loop (issue 8), prints a summary
     python -m tests.crash_loop --concurrent 4 --seconds 60 # four entry stations on one study
+    ... --backend postgresql                               # the study on the PostgreSQL test server
 
 Keys go in by ``tmux send-keys`` one at a time, with a keyer's small random gaps, and the harness
 reads the screen as the operator would: a section is *completed* once the prompt shows the next
@@ -22,7 +23,6 @@ import random
 import re
 import shutil
 import signal
-import sqlite3
 import sys
 import tempfile
 import threading
@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.backends import BACKENDS, location
 from tests.tmux import Terminal
 from tui.domain.instrument import Instrument, bundled_instrument_path, load_instrument
 from tui.domain.returns import BankAnswer
@@ -162,8 +163,10 @@ def resumed_paper(instrument: Instrument, draft: Draft, rng: random.Random) -> P
 class Station:
     """One `surveydesk` in its own tmux server, keyed by one operator."""
 
-    def __init__(self, study: Path, operator: str, rng: random.Random, *, width: int = 80, height: int = 24):
-        self.study, self.operator, self.rng = study, operator, rng
+    def __init__(self, study: str, operator: str, rng: random.Random, *, width: int = 80, height: int = 24,
+                 cwd: Path, station: str | None = None):
+        self.study, self.operator, self.rng, self.cwd = study, operator, rng, cwd
+        self.env = {"SURVEYDESK_STATION": station} if station else None
         self.width, self.height = width, height
         self.term: Terminal | None = None
         self.last_id = 0
@@ -171,8 +174,8 @@ class Station:
         self.screens_checked = 0
 
     def start(self) -> str:
-        self.term = Terminal(["--study", str(self.study), "--operator", self.operator, "--wave", WAVE],
-                             width=self.width, height=self.height, cwd=self.study.parent)
+        self.term = Terminal(["--study", self.study, "--operator", self.operator, "--wave", WAVE],
+                             width=self.width, height=self.height, cwd=self.cwd, env=self.env)
         self.term.wait_for("Joint Practice Development", timeout=60)
         self.term.keys("F3")
         return self.wait_any(("Forms part-way through keying", "Code or serial ›"), timeout=30)
@@ -344,15 +347,13 @@ class Ledger:
                                          f"{paper.positions.get((bank_id, letter))}")
 
 
-def check_file(path: Path) -> str | None:
-    with sqlite3.connect(path) as conn:
-        result = conn.execute("pragma integrity_check").fetchone()[0]
-    return None if result == "ok" else f"integrity_check: {result}"
+def check_file(path: str) -> str | None:
+    with Study.open(path, create=False) as study:
+        return "; ".join(study.backend.integrity_problems()) or None
 
 
-def make_study(folder: Path, forms: list[str] | None = None) -> tuple[Path, Instrument]:
+def make_study(path: str, forms: list[str] | None = None) -> tuple[str, Instrument]:
     instrument = load_instrument(bundled_instrument_path())
-    path = folder / "crash.db"
     with Study.open(path) as study:
         study.add_wave(WAVE, instrument, operator="RS")
         if forms:
@@ -390,14 +391,20 @@ class CrashSummary:
         ]
 
 
-def crash_loop(folder: Path, kills: int, seed: int, *, operator: str = "CK", log=print) -> CrashSummary:
+def crash_loop(folder: Path, kills: int, seed: int, *, operator: str = "CK", log=print,
+               backend: str = "sqlite") -> CrashSummary:
+    with location(backend, folder, "crash.db") as where:
+        return _crash_loop(where, folder, kills, seed, operator, log)
+
+
+def _crash_loop(where: str, folder: Path, kills: int, seed: int, operator: str, log) -> CrashSummary:
     started = time.monotonic()
     rng = random.Random(seed)
-    path, instrument = make_study(folder)
+    path, instrument = make_study(where)
     summary = CrashSummary(ledger=Ledger(instrument))
     ledger = summary.ledger
     assert ledger is not None
-    station = Station(path, operator, rng)
+    station = Station(path, operator, rng, cwd=folder)
     try:
         for n in range(1, kills + 1):
             moment = rng.choice(KILL_MOMENTS)
@@ -467,7 +474,7 @@ def key_until_kill(station: Station, instrument: Instrument, ledger: Ledger, pap
         paper = None
 
 
-def check_after_kill(path: Path, ledger: Ledger, paper: Paper, killed_at: float) -> str | None:
+def check_after_kill(path: str, ledger: Ledger, paper: Paper, killed_at: float) -> str | None:
     before = len(ledger.failures)
     problem = check_file(path)
     if problem:
@@ -513,10 +520,17 @@ class ConcurrentSummary:
         ]
 
 
-def concurrent(folder: Path, stations: int, seconds: float, seed: int) -> ConcurrentSummary:
-    path, instrument = make_study(folder)
+def concurrent(folder: Path, stations: int, seconds: float, seed: int, *, backend: str = "sqlite"
+               ) -> ConcurrentSummary:
+    with location(backend, folder, "crash.db") as where:
+        return _concurrent(where, folder, stations, seconds, seed)
+
+
+def _concurrent(where: str, folder: Path, stations: int, seconds: float, seed: int) -> ConcurrentSummary:
+    path, instrument = make_study(where)
     ledger = Ledger(instrument)
-    keyers = [Station(path, f"K{n + 1}", random.Random(seed + n)) for n in range(stations)]
+    keyers = [Station(path, f"K{n + 1}", random.Random(seed + n), cwd=folder, station=f"desk-{n + 1}")
+              for n in range(stations)]
     errors: list[str] = []
     lock = threading.Lock()
 
@@ -567,14 +581,20 @@ def concurrent(folder: Path, stations: int, seconds: float, seed: int) -> Concur
     return ConcurrentSummary(stations, elapsed, per, sum(s.screens_checked for s in keyers), ledger)
 
 
-def same_serial(folder: Path, seed: int) -> list[str]:
+def same_serial(folder: Path, seed: int, *, backend: str = "sqlite") -> list[str]:
     """Two stations key the paper with the same serial and save at the same moment: exactly one
-    return lands, the other station says why its save was refused and keeps the form on screen."""
-    path, instrument = make_study(folder, forms=["C3"])
+    return lands, the other station says why its save was refused and keeps the form on screen.
+    The second to open the serial is told the first is keying it (a claim)."""
+    with location(backend, folder, "crash.db") as where:
+        return _same_serial(where, folder, seed)
+
+
+def _same_serial(where: str, folder: Path, seed: int) -> list[str]:
+    path, instrument = make_study(where, forms=["C3"])
     with Study.open(path) as study:
         (issued,) = study.issued_forms(WAVE)
     rng = random.Random(seed)
-    stations = [Station(path, f"S{n}", rng) for n in (1, 2)]
+    stations = [Station(path, f"S{n}", rng, cwd=folder, station=f"desk-{n}") for n in (1, 2)]
     failures: list[str] = []
     try:
         papers = []
@@ -586,6 +606,10 @@ def same_serial(folder: Path, seed: int) -> list[str]:
             for step in paper.steps[:-1]:
                 station.send(step)
                 station.confirm(step, paper)
+                if step.kind == "code" and station is stations[1]:  # the first station has this paper
+                    told = " ".join(station.screen().split())
+                    if f"serial {issued.serial} is being keyed by S1 at station desk-1 since" not in told:
+                        failures.append(f"S2 was not told S1 is keying serial {issued.serial}:\n{told}")
             papers.append(paper)
         for station, paper in zip(stations, papers, strict=True):  # both saves at once
             station.send(paper.steps[-1])
@@ -626,6 +650,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60, help="how long the stations key (--concurrent)")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the study folder and print its path")
+    parser.add_argument("--backend", choices=BACKENDS, default="sqlite",
+                        help="where the study is: an SQLite file, or a database on the PostgreSQL test server "
+                        "($SURVEYDESK_TEST_PG, see tests/pg_server.py)")
     args = parser.parse_args(argv)
     if not args.kills and not args.concurrent:
         parser.error("give --kills N and/or --concurrent N")
@@ -635,12 +662,12 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(tempfile.mkdtemp(prefix="surveydesk-crash-"))
     try:
         if args.kills:
-            summary = crash_loop(folder, args.kills, seed)
+            summary = crash_loop(folder, args.kills, seed, backend=args.backend)
             print("\n".join(summary.lines()))
             failed |= bool(summary.ledger and summary.ledger.failures)
         if args.concurrent:
             (folder / "concurrent").mkdir()
-            result = concurrent(folder / "concurrent", args.concurrent, args.seconds, seed)
+            result = concurrent(folder / "concurrent", args.concurrent, args.seconds, seed, backend=args.backend)
             print("\n".join(result.lines()))
             failed |= bool(result.ledger.failures)
     finally:

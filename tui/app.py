@@ -83,7 +83,7 @@ class SurveyDeskApp(App[int]):
     def refresh_title(self) -> None:
         wave = f"wave {self.wave_name}" if self.wave_name else "no wave yet"
         label = self.study.setting("label")
-        self.sub_title = f"{label + ' · ' if label else ''}{self.study_path.name} · {wave} · operator {self.operator}"
+        self.sub_title = f"{label + ' · ' if label else ''}{self.study.name} · {wave} · operator {self.operator}"
 
     def current_wave(self) -> Wave | None:
         return self.study.wave(self.wave_name) if self.wave_name else None
@@ -146,20 +146,21 @@ class SurveyDeskApp(App[int]):
 
 def make_app(
     *,
-    study_path: Path | str = "surveydesk.db",
+    study_path: Path | str = "surveydesk.db",  # or a postgresql:// URL
     instrument_path: Path | str | None = None,
     operator: str | None = None,
     wave: str | None = None,
 ) -> SurveyDeskApp:
     """The one way the app is built, by the CLI and by the tests. Opens (creating if needed) the
     study; raises InstrumentError or StoreError with a message for the person at the keyboard."""
-    from tui.commands import default_operator
+    from tui.commands import default_operator, default_station
     from tui.domain.store import check_operator
 
     path = Path(instrument_path) if instrument_path else default_instrument_path()
     instrument = load_instrument(path)
     operator = check_operator(operator or default_operator())
     study = Study.open(study_path)
+    study.station = default_station()  # named to other stations keying into the same study
     if wave is not None:
         study.wave(wave)  # refuse an unknown wave now, with the list of known ones
     return SurveyDeskApp(instrument=instrument, instrument_path=path, study=study, operator=operator, wave=wave)

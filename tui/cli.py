@@ -45,10 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"surveydesk {__version__}")
     parser.add_argument(
         "--study",
-        type=Path,
-        default=Path(DEFAULT_STUDY),
-        metavar="PATH",
-        help=f"the study file (SQLite; created on first use). Default: ./{DEFAULT_STUDY}",
+        # Text, not a Path: a Path would fold postgresql://host/db into postgresql:/host/db.
+        default=DEFAULT_STUDY,
+        metavar="PATH|URL",
+        help=f"the study: an SQLite file (created on first use; default ./{DEFAULT_STUDY}), or a PostgreSQL "
+        "database, postgresql://USER@HOST/DATABASE (the password from ~/.pgpass or PGPASSWORD, never the URL)",
     )
     parser.add_argument(
         "--instrument",

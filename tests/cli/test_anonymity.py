@@ -261,7 +261,7 @@ def check_stage_profile(profile: pl.DataFrame, statements: pl.DataFrame, sizes: 
         group = tuple(row[k] for k in GROUP_KEYS)
         if true_n(sizes, row, row["bank"]) < K or (group, row["bank"]) in any_hidden:
             # A section mean of a hidden group would give its figures back (AA A has one statement).
-            assert all(m is None for m in means) and row["furthest_section"] is None, \
+            assert all(m is None for m in means) and row["stage_section"] is None, \
                 f"{where}: stage profile of {row['group']} {row['bank']} shows {means}"
 
 
@@ -328,42 +328,45 @@ def test_tables_command_hides_every_group_below_k(outputs):
 # --- the report's tables ------------------------------------------------------------------------------------
 
 CODE_LINE = re.compile(r"^(JPD|HSC|CMP|E&C|AA) [A-D]\d+\*?$")
-VALUE_LINE = re.compile(r"^(supp\.|[+-]?\d+( \(\d+–\d+\))?|–|—)$")
+VALUE_LINE = re.compile(r"^(supp\.|[+-]?\d+( \(\d+–\d+\))?|[+-]\d+ \([+-]\d+ to [+-]\d+\)|–|—)$")
 
 
 def report_rows(text: str, groups: set[str], comparison: bool) -> list[tuple[list[tuple[str, str | None]], str,
                                                                          list[str]]]:
     """(columns as (group, wave), code, values) for every statement row of the report's tables.
 
-    Two layouts: a comparison report has one table per bank and group, headed ``Bank title: group``,
-    with columns 'earlier %', 'later %', change (the bank's first table, Overall, has only the
-    bank's heading ``Title (ABBR)``); a one-wave report has one table per bank with a column per
-    group, headed ``Group (n=N)``."""
-    def triple(group: str) -> list[tuple[str, str | None]]:
-        return [(group, "first"), (group, "second"), (group, "change")]
+    Two layouts: a comparison report has a table per bank and group, titled "Table N Bank title, group:
+    wave 2014 and 2015", with each wave's count and percent, then the change; other tables (a one-wave
+    report's, and a comparison's for school × role group cells) have a column per group, headed
+    "Group (n=N)" (a label may wrap over lines)."""
+    def compared(group: str) -> list[tuple[str, str | None]]:
+        return [(group, "first"), (group, "first"), (group, "second"), (group, "second"), (group, "change")]
 
     lines = text.splitlines()
     rows, columns = [], []
+    table_wave = None
     i = 0
     while i < len(lines):
         line = lines[i].strip()
-        heading = re.match(r"^.+: (.+)$", line)
-        if re.match(r"^.+ \((JPD|HSC|CMP|E&C|AA)\)$", line):
-            columns = triple("Overall") if comparison else []
-        elif heading and heading.group(1) in groups:
-            columns = triple(heading.group(1))
-        elif line == "Statement":
-            headers = []
-            while i + 1 < len(lines) and (m := re.match(r"^(.+) \(n=\d+\)$", lines[i + 1].strip())):
-                headers.append((m.group(1), None))
+        title = re.match(r"^Table \d+ .+, (.+): wave \S+ and \S+( \(continued\))?$", line)
+        if title and comparison:
+            columns = compared(title.group(1)) if title.group(1) in groups else []
+        elif line.startswith("Table "):
+            columns = []  # another table: its columns come from its header, its wave from its title
+            shown = re.search(r"wave (\S+): percent", " ".join(x.strip() for x in lines[i:i + 3]))
+            table_wave = shown.group(1) if shown else None
+        elif line in ("Statement", "No."):
+            header = []
+            while i + 1 < len(lines) and not CODE_LINE.match(lines[i + 1].strip()) \
+                    and lines[i + 1].strip() not in ("Statement", "No."):
+                header.append(lines[i + 1].strip())
                 i += 1
-            if headers:
-                columns = headers
+            found = re.findall(r"\s*(.+?) \(n=\d+\)", " ".join(header))
+            if found:
+                columns = [(group, f"wave {table_wave}" if comparison and table_wave else None) for group in found]
         elif CODE_LINE.match(line) and columns:
-            # code, (the running number in a one-wave report), the statement's lines, then the values
+            # code, the running number, (the statement's lines), then the values
             j = i + 1
-            while j < len(lines) and VALUE_LINE.match(lines[j].strip()):
-                j += 1
             while j < len(lines) and not VALUE_LINE.match(lines[j].strip()):
                 j += 1
             values = []
@@ -393,8 +396,11 @@ def test_report_hides_every_group_below_k(outputs, pdf, csv, waves):
         for (group, side), value in zip(columns, values, strict=True):
             if group not in key_of:
                 continue
-            wave_sizes = [sizes[w] for w in (waves if side in (None, "change") else
-                                             (waves[0] if side == "first" else waves[-1],))]
+            if side and side.startswith("wave "):  # a table of one wave's figures
+                wave_sizes = [sizes[side.removeprefix("wave ")]]
+            else:
+                wave_sizes = [sizes[w] for w in (waves if side in (None, "change") else
+                                                 (waves[0] if side == "first" else waves[-1],))]
             n = min(true_n(s, key_of[group], bank) for s in wave_sizes)
             if n < K:
                 checked += 1

@@ -12,6 +12,7 @@ def test_analysis_bench_runs_on_a_small_study():
     result = subprocess.run([sys.executable, str(ROOT / "bench" / "analysis_bench.py"), "--returns", "2000",
                              "--repeat", "1"], capture_output=True, text=True, check=True, timeout=300)
     assert "Machine:" in result.stdout and "Tables agree." in result.stdout
+    assert "the fastest pandas here is" in result.stdout  # the verdict names the pandas it is against
 
 
 def test_analysis_screen_bench_runs_on_a_small_study(tmp_path):

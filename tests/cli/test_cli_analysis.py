@@ -190,6 +190,18 @@ def test_tables_prints_the_protected_figures(workdir):
         assert f"│ supp. │ {reason:>12} │" in line
     assert "Figures for any group with fewer than 5 respondents" in out
     assert "supp. suppressed: primary (fewer than 5 respondents) or secondary" in out
+    # The stage profile of the bank, each group's reading as the thesis reads its charts.
+    with Study.open(workdir / "study.db") as study:
+        profile = wave_tables(wave_returns(study, "2014"), by="school", k=5)["stage_profile"]
+    assert "Response rates are returns of the people asked" in out
+    assert "JPD stage profile: mean % of each section" in out and "Stage: the section whose statements" in out
+    for row in profile.filter(pl.col("bank") == "JPD").iter_rows(named=True):
+        line = next(line for line in out.splitlines() if line.startswith(f"│ {row['group']} ") and "JPD" not in line)
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        if row["suppressed"]:
+            assert cells[2:] == ["supp."] * 5, line
+        else:
+            assert cells[2:] == [figure(row[f"mean_{s}"]) for s in "ABCD"] + [f"{row['stage_section']} {row['stage']}"]
 
 
 def test_tables_as_csv_for_scripts(workdir):

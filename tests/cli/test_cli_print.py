@@ -30,8 +30,8 @@ def issued(cwd: Path):
         return study.issued_forms("2015")
 
 
-def test_plan_batch_reprint_and_again(tmp_path):
-    run(tmp_path, "wave", "add", "2015")
+def test_plan_batch_reprint_and_again(tmp_path, printable_file):
+    run(tmp_path, "wave", "add", "2015", "--instrument", str(printable_file))
     run(tmp_path, "key", "set", "A", "Thornfield Primary")
     (tmp_path / "plan.csv").write_text(PLAN, encoding="utf-8")
 
@@ -68,8 +68,8 @@ def test_plan_batch_reprint_and_again(tmp_path):
     assert [f.serial for f in issued(tmp_path)] == [f.serial for f in forms]
 
 
-def test_codes_blank_and_out_folder(tmp_path):
-    run(tmp_path, "wave", "add", "2015")
+def test_codes_blank_and_out_folder(tmp_path, printable_file):
+    run(tmp_path, "wave", "add", "2015", "--instrument", str(printable_file))
     out = run(tmp_path, "print", "--wave", "2015", "--codes", "A2,a2,E5", "--out", "posted").stdout
     assert "batch 1: 3 forms issued" in out
     assert (tmp_path / "posted" / "2015" / "forms" / "batch-1" / "forms-2015-batch-1-school-E.pdf").exists()
@@ -80,8 +80,8 @@ def test_codes_blank_and_out_folder(tmp_path):
     assert (tmp_path / "exports" / "2015" / "forms" / "batch-3" / "forms-2015-batch-3-blank.pdf").exists()
 
 
-def test_bad_plans_and_options_issue_nothing(tmp_path):
-    run(tmp_path, "wave", "add", "2015")
+def test_bad_plans_and_options_issue_nothing(tmp_path, printable_file):
+    run(tmp_path, "wave", "add", "2015", "--instrument", str(printable_file))
     (tmp_path / "plan.csv").write_text("school,1,6\nA,1,\nQ,2,\n", encoding="utf-8")
     bad = run(tmp_path, "print", "--wave", "2015", "--plan", "plan.csv", ok=False).stderr
     assert "plan.csv: row 1, column 3 '6': not a role of the key" in bad
@@ -98,8 +98,8 @@ def test_bad_plans_and_options_issue_nothing(tmp_path):
     assert issued(tmp_path) == []
 
 
-def test_files_that_fail_after_issuing_say_how_to_write_them(tmp_path):
-    run(tmp_path, "wave", "add", "2015")
+def test_files_that_fail_after_issuing_say_how_to_write_them(tmp_path, printable_file):
+    run(tmp_path, "wave", "add", "2015", "--instrument", str(printable_file))
     blocker = tmp_path / "exports" / "2015" / "forms" / "batch-1"
     blocker.parent.mkdir(parents=True)
     blocker.write_text("in the way")
@@ -118,3 +118,44 @@ def test_specimen_needs_no_wave(tmp_path):
     assert "SPECIMEN of Partnership Survey Form 2015" in out and path.exists()
     assert all("SPECIMEN" in t for t in page_texts(path))
     assert not (tmp_path / "s.db").exists()  # a specimen records nothing
+
+
+def test_real_forms_are_refused_from_an_incomplete_instrument_but_a_specimen_prints_marked(tmp_path, bundled):
+    with Study.open(tmp_path / "s.db") as study:  # a wave frozen before the statement was marked
+        study.add_wave("2015", bundled, operator="RS")
+    for how in (["--codes", "A1"], ["--blank", "2", "--school", "C"]):
+        refused = run(tmp_path, "print", "--wave", "2015", *how, ok=False).stderr
+        assert "1 statement is marked incomplete: HSC A5 ('Governors are wary')" in refused
+        assert "Builder (F6" in refused and "Nothing was issued." in refused
+    assert issued(tmp_path) == [] and not (tmp_path / "exports" / "2015" / "forms" / "batch-1").exists()
+    out = run(tmp_path, "print", "--wave", "2015", "--sample").stdout
+    assert "SPECIMEN" in out
+    texts = page_texts(tmp_path / "exports" / "2015" / "forms" / "specimen-partnership-survey-2015-A4.pdf")
+    assert "5.GovernorsarewaryINCOMPLETE:notforissue" in "".join(texts[2].split()).replace("[", "").replace("]", "")
+    assert all("SPECIMEN" in text for text in texts)
+
+
+def test_wave_return_details_go_on_the_cover_and_missing_ones_are_warned(tmp_path, printable_file):
+    added = run(tmp_path, "wave", "add", "2015", "--instrument", str(printable_file), "--closes", "2015-01-30")
+    assert "warning: wave 2015 has no return route or contact for the cover" in added.stderr  # date: --closes
+    assert "surveydesk wave set 2015 --return-by" in added.stderr
+    bad = run(tmp_path, "wave", "set", "2015", "--return-by", "30/01/2015", ok=False).stderr
+    assert "return-by date '30/01/2015' must be a date written YYYY-MM-DD" in bad
+    done = run(tmp_path, "wave", "set", "2015", "--return-to", "to your headteacher, in the envelope provided",
+               "--contact", "A. Researcher, 020 7946 0000")
+    assert "the cover says: Please return this form by Friday 30 January 2015 to your headteacher" in done.stdout
+    assert "warning" not in done.stderr
+    out = run(tmp_path, "print", "--wave", "2015", "--codes", "A1")
+    assert "warning" not in out.stderr
+    cover = page_texts(tmp_path / "exports" / "2015" / "forms" / "batch-1" / "forms-2015-batch-1-school-A.pdf")[0]
+    assert "Questions about the survey: A. Researcher, 020 7946 0000" in cover
+    assert "Friday 30 January 2015" in cover
+
+
+def test_print_warns_when_the_cover_cannot_say_how_forms_come_back(tmp_path, printable_file):
+    run(tmp_path, "wave", "add", "2015", "--instrument", str(printable_file))
+    out = run(tmp_path, "print", "--wave", "2015", "--blank", "2", "--school", "C")
+    assert "warning: wave 2015 has no" in out.stderr and "--return-to" in out.stderr
+    assert "batch 1: 2 forms issued" in out.stdout  # the forms still print
+    cover = page_texts(tmp_path / "exports" / "2015" / "forms" / "batch-1" / "forms-2015-batch-1-school-C.pdf")[0]
+    assert "ParticipantSchoolCParticipantRole" in "".join(cover.split())

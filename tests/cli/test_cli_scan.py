@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from tests.scan_helpers import printed_study
+from tui.domain.returns import BankAnswer
 from tui.domain.scan.corpus import Degradation, degrade, mark_page, render_pages
 from tui.domain.store import Study
 
-pytest.importorskip("cv2")
 DPI = 200
 
 
@@ -27,13 +27,13 @@ def run(cwd: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def made(tmp_path_factory, bundled):
+def made(tmp_path_factory, printable):
     """Two papers: the first ticked and crossed on every bank page; the second with a faint pencil
     tick on each and its page 3 never scanned. Written as an image PDF, a 1-bit multi-page TIFF, PNGs and a JPEG."""
     from PIL import Image
 
     tmp_path = tmp_path_factory.mktemp("scans")
-    printed = printed_study(tmp_path, bundled)
+    printed = printed_study(tmp_path, printable)
     images = render_pages(printed.pdf, DPI)
     rng = np.random.default_rng(5)
     ticked = {}
@@ -72,7 +72,7 @@ def scanned(made, tmp_path):
     return rest
 
 
-def test_scan_saves_the_confident_paper_and_drafts_the_other(tmp_path, scanned, bundled):
+def test_scan_saves_the_confident_paper_and_drafts_the_other(tmp_path, scanned, printable):
     printed, ticked, files, codes = scanned
     out = run(tmp_path, "scan", *files).stdout
     assert "12 pages read: 11 identified, 1 unidentified" in out
@@ -81,8 +81,8 @@ def test_scan_saves_the_confident_paper_and_drafts_the_other(tmp_path, scanned, 
     (saved,) = study.find_returns("2015")
     assert saved.serial == printed.serials[0] and saved.participant_code == codes[0]
     assert saved.passes[0].operator == "scan"
-    expected = {ref.statement.id for ref in bundled.refs() if ref.statement.id in ticked}
-    got = {ref.statement.id for ref in bundled.refs()
+    expected = {ref.statement.id for ref in printable.refs() if ref.statement.id in ticked}
+    got = {ref.statement.id for ref in printable.refs()
            if saved.answers[ref.bank.id].present and ref.running in saved.answers[ref.bank.id].marked}
     assert got == expected
     (draft,) = study.drafts()
@@ -93,6 +93,7 @@ def test_scan_saves_the_confident_paper_and_drafts_the_other(tmp_path, scanned, 
     assert scan["answers"][bank_of_page_3] == {"present": False, "marked": []}
     assert f"{printed.serials[1]} {codes[1]} wave 2015, page 3 missing" in out
     assert "draft #" in out
+    assert "2 pages were scanned 1-bit (black and white): faint pencil can vanish" in out  # late.tif
     assert study.form_layouts("2015")  # nothing else changed
     study.close()
     again = run(tmp_path, "scan", *files).stdout  # a second run changes nothing
@@ -123,3 +124,34 @@ def test_a_file_that_is_not_a_scan_is_refused_by_name(tmp_path, scanned):
     assert "missing.pdf: no such file" in result.stderr
 
 
+
+
+def test_progress_counts_every_page_and_pages_in_equal_identified_plus_unidentified(tmp_path, scanned):
+    from tui.domain.scan import scan_files
+
+    files = scanned[2]
+    seen = []
+    with Study.open(tmp_path / "study.db") as study:
+        run = scan_files(study, [tmp_path / f for f in files], progress=lambda done, total, where: seen.append(
+            (done, total)))
+    assert [d for d, _ in seen] == list(range(1, 13)) and {t for _, t in seen} == {12}
+    assert run.pages_in == run.identified + len(run.unidentified) == 12
+
+
+def test_second_keying_measures_the_reader_like_any_operator(tmp_path, scanned, bundled):
+    printed, ticked, files, codes = scanned
+    run(tmp_path, "scan", *files)
+    with Study.open(tmp_path / "study.db") as study:
+        (saved,) = study.find_returns("2015")
+        answers = dict(saved.answers)
+        bank = next(b for b in bundled.banks if answers[b.id].present)
+        flipped = set(answers[bank.id].marked) ^ {1}
+        answers[bank.id] = BankAnswer(True, frozenset(flipped))  # the second keyer reads statement 1 otherwise
+        second = study.save_second_pass(saved.id, answers, operator="MK")
+        (difference,) = second.discrepancies
+        study.resolve(difference.id, difference.first_value, operator="RS")  # the paper agrees with the reader
+    out = run(tmp_path, "operators").stdout
+    scan_row = next(line for line in out.splitlines() if "scan" in line)
+    mk_row = next(line for line in out.splitlines() if "MK" in line)
+    assert "60" in scan_row.split("│")[7] and scan_row.split("│")[8].strip() == "0"
+    assert mk_row.split("│")[8].strip() == "1"

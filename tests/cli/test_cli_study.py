@@ -1,11 +1,10 @@
-"""The study subcommands, run as a researcher would from a shell."""
+"""The study subcommands, run as a researcher would from a shell, on an SQLite file and on a
+PostgreSQL database (``study_location``)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-
-from tui.domain.instrument import bundled_instrument_path
 
 
 def run(study, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
@@ -17,22 +16,34 @@ def run(study, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
     return result
 
 
-def test_wave_add_list_status_audit(tmp_path):
+def test_wave_add_refuses_an_instrument_with_an_incomplete_statement(tmp_path):
     study = tmp_path / "s.db"
-    out = run(study, "wave", "add", "2014", "--population", "68", "--opens", "2014-01-06").stdout
+    refused = run(study, "wave", "add", "2014", ok=False)
+    assert refused.returncode == 1
+    assert "wave 2014 not added: Partnership Survey Form 2015: 1 statement is marked incomplete: HSC A5" in refused.stderr
+    assert "Builder (F6" in refused.stderr and "delete `incomplete = true`" in refused.stderr
+    assert not study.exists() or "2014" not in run(study, "wave", "list").stdout
+
+
+def test_wave_add_list_status_audit(study_location, printable_file):
+    study = study_location
+    out = run(study, "wave", "add", "2014", "--population", "68", "--opens", "2014-01-06",
+              "--instrument", str(printable_file)).stdout
     assert "wave 2014 added" in out and "60 statements" in out
     assert "2014" in run(study, "wave", "list").stdout
-    assert "0 of 68" in run(study, "status").stdout
-    dup = run(study, "wave", "add", "2014", ok=False)
+    status = run(study, "status").stdout
+    assert "0 of 68" in status and "Response rates are returns of the people asked" in status
+    dup = run(study, "wave", "add", "2014", "--instrument", str(printable_file), ok=False)
     assert dup.returncode == 1 and "already exists" in dup.stderr
     audit = run(study, "audit").stdout
     assert "RS" in audit and "insert" in audit and "wave 2014" in audit
     assert "audit trail intact" in run(study, "audit", "--verify").stdout
 
 
-def test_import_command_reports_rows_and_imports_nothing_on_error(tmp_path, bundled):
-    study = tmp_path / "s.db"
-    run(study, "wave", "add", "2014")
+def test_import_command_reports_rows_and_imports_nothing_on_error(study_location, tmp_path, bundled,
+                                                                 printable_file):
+    study = study_location
+    run(study, "wave", "add", "2014", "--instrument", str(printable_file))
     csv = tmp_path / "r.csv"
     header = "wave,participant_code," + ",".join(bundled.codes())
     csv.write_text(header + "\n2014,A2" + ",1" * 60 + "\n2014,Q2" + ",0" * 60 + "\n", encoding="utf-8")
@@ -58,9 +69,9 @@ def test_missing_study_and_not_a_study(tmp_path):
     assert "not a SurveyDesk study" in result.stderr
 
 
-def test_settings_and_key(tmp_path):
-    study = tmp_path / "s.db"
-    run(study, "wave", "add", "2014", "--instrument", str(bundled_instrument_path()))
+def test_settings_and_key(study_location, printable_file):
+    study = study_location
+    run(study, "wave", "add", "2014", "--instrument", str(printable_file))
     assert "10% of returns" in run(study, "settings", "--second-keying", "10%").stdout
     assert "k) = 3" in run(study, "settings", "--min-cell", "3").stdout
     run(study, "key", "set", "b", "Bexxxxx Primary")

@@ -31,6 +31,12 @@ def test_demo_study_has_the_thesis_shape(tmp_path, bundled):
     assert study.verify_audit() == []
     # Statement ids match across the two versions, so waves compare statement by statement.
     assert [r.statement.id for r in w14.instrument.refs()] == [r.statement.id for r in w15.instrument.refs()]
+    # The bundled HSC A5 is unfinished: the demo finishes it in its own words, and says so.
+    for wave in (w14, w15):
+        a5 = wave.instrument.find("HSC A5").statement
+        assert not wave.instrument.incomplete_refs() and not a5.incomplete
+        assert a5.text.startswith("Governors are wary ") and a5.text.endswith("(demo wording)")
+        assert a5.note.startswith("The demo's wording, not the original")
 
 
 def test_demo_command_builds_once_then_reopens(tmp_path):

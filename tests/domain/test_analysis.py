@@ -170,32 +170,41 @@ def test_table_interval_matches_published_value():
 def test_stage_profile_overall(table_2014):
     profile = stage_profile(table_2014).filter(pl.col("group") == "Overall")
     jpd, hsc = profile.rows(named=True)
-    # JPD: A = mean(6/7, 2/7) = 57.1%, B = 71.4%, C = 42.9%, D = 14.3% -> furthest majority B.
+    # JPD: A = mean(6/7, 2/7) = 57.1%, B = 71.4%, C = 42.9%, D = 14.3% -> highest B.
     assert [jpd[f"mean_{s}"] for s in "ABCD"] == pytest.approx([400 / 7, 500 / 7, 300 / 7, 100 / 7])
-    assert (jpd["n"], jpd["furthest_section"], jpd["furthest_stage"]) == (7, "B", "Developing")
-    # HSC: section C is empty (no mean); A 85.7, B 57.1, D 14.3 -> B.
+    assert (jpd["n"], jpd["stage_section"], jpd["stage"]) == (7, "B", "Developing")
+    # HSC: section C is empty (no mean, not in the reading); A 85.7, B 57.1, D 14.3 -> A.
     assert hsc["mean_C"] is None
     assert [hsc["mean_A"], hsc["mean_B"], hsc["mean_D"]] == pytest.approx([600 / 7, 400 / 7, 100 / 7])
-    assert hsc["furthest_section"] == "B"
+    assert (hsc["stage_section"], hsc["stage"]) == ("A", "Beginning")
 
 
-def test_stage_profile_needs_more_than_half(table_2014):
-    # SLT, JPD: A = mean(100, 50) = 75, B = 50 (not a majority), C = 50, D = 0 -> A.
-    slt = stage_profile(table_2014).filter((pl.col("group") == "SLT") & (pl.col("bank") == "JPD")).row(0, named=True)
+def test_stage_reading_is_the_highest_section_earlier_on_a_tie(table_2014):
+    def row(group):
+        return stage_profile(table_2014).filter((pl.col("group") == group) & (pl.col("bank") == "JPD")).row(
+            0, named=True)
+
+    # SLT, JPD: A = mean(100, 50) = 75, B = 50, C = 50, D = 0 -> A.
+    slt = row("SLT")
     assert [slt[f"mean_{s}"] for s in "ABCD"] == pytest.approx([75, 50, 50, 0])
-    assert (slt["furthest_section"], slt["furthest_stage"]) == ("A", "Beginning")
-    # T, JPD: A = mean(50, 50) = 50, B = 50, C = D = 0 -> no section has a majority.
-    t = stage_profile(table_2014).filter((pl.col("group") == "T") & (pl.col("bank") == "JPD")).row(0, named=True)
-    assert t["furthest_section"] is None and t["furthest_stage"] is None
+    assert (slt["stage_section"], slt["stage"]) == ("A", "Beginning")
+    # T, JPD: A = mean(50, 50) = 50, B = 50, C = D = 0 -> a tie goes to the earlier section, A.
+    assert (row("T")["stage_section"], row("T")["stage"]) == ("A", "Beginning")
+    # The negative statement counts as highlighted: HD's A = mean(JPD A1 100, JPD A2 0) = 50 < B 100.
+    hd = row("HD")
+    assert (hd["mean_A"], hd["mean_B"], hd["stage_section"]) == (50, 100, "B")
 
 
+def test_no_stage_reading_when_nothing_was_highlighted(table_2014):
+    blank = table_2014.with_columns(pl.lit(0.0).alias("percent"))
+    assert stage_profile(blank)["stage_section"].is_null().all()
 def test_stage_profile_of_suppressed_group_is_suppressed(table_2014):
     profile = stage_profile(protect(table_2014, k=3))
     slt = profile.filter((pl.col("group") == "SLT") & (pl.col("bank") == "JPD")).row(0, named=True)
-    assert slt["suppressed"] and slt["mean_A"] is None and slt["furthest_section"] is None
+    assert slt["suppressed"] and slt["mean_A"] is None and slt["stage_section"] is None
     hd = profile.filter((pl.col("group") == "HD") & (pl.col("bank") == "JPD")).row(0, named=True)
-    # HD, JPD: A = mean(100, 0) = 50, B = 100, C = 66.7, D = 33.3 -> C (Embedding).
-    assert not hd["suppressed"] and (hd["furthest_section"], hd["furthest_stage"]) == ("C", "Embedding")
+    # HD, JPD: A = mean(100, 0) = 50, B = 100, C = 66.7, D = 33.3 -> B (Developing).
+    assert not hd["suppressed"] and (hd["stage_section"], hd["stage"]) == ("B", "Developing")
 
 
 # --- wave comparison ---------------------------------------------------------------------------
@@ -311,6 +320,50 @@ def test_issued_forms_with_no_returns_show_zero():
     rates = response_rates(data.wide, data.instrument, issued)
     cell = rates.filter((pl.col("grouping") == "school × role") & (pl.col("school") == "C") & (pl.col("role") == 1))
     assert cell.select("returned", "issued", "text").row(0) == (0, 2, "0 of 2, 0%")
+
+
+ISSUED_2014 = {"school": ["A", "A", "A", "B", "B", "B", "C", "C"], "role": [1, 2, 3, 2, 4, 5, 3, 5],
+               "issued": [1, 4, 3, 1, 2, 8, 2, 1]}
+
+
+def rows_of(rates, grouping):
+    return dict(rates.filter(pl.col("grouping") == grouping).select("group", "text").iter_rows())
+
+
+def test_one_denominator_a_stated_population_rates_the_wave_only():
+    """The issue's case: a population of 68 and blank forms printed. The wave is rated against the
+    people asked; groups, whose share of the 68 is unknown, show their share of the returns, and the
+    blank forms are no group of their own."""
+    data = wave_2014()
+    issued = pl.DataFrame({"school": [*ISSUED_2014["school"], None], "role": [*ISSUED_2014["role"], None],
+                           "issued": [*ISSUED_2014["issued"], 11]}, schema={"school": pl.String, "role": pl.Int64,
+                                                                            "issued": pl.Int64})
+    rates = response_rates(data.wide, data.instrument, issued, population=68)
+    assert rows_of(rates, "overall") == {"Overall": "8 of 68, 12%"}
+    # Returns: HD = A1 A2 B2 (3), SLT = A3 C3 (2), T = B4 B5 C5 (3) of 8.
+    assert rows_of(rates, "role_group") == {"HD": "3 (38%)", "SLT": "2 (25%)", "T": "3 (38%)"}
+    assert rates.filter(pl.col("grouping") != "overall")["rate"].is_null().all()
+    assert "No group" not in rates["group"].to_list() and "No role" not in rates["group"].to_list()
+    assert rates.filter(pl.col("grouping") == "overall")["basis"].to_list() == ["population"]
+
+
+def test_blank_forms_count_in_the_wave_and_their_returns_where_respondents_coded_them():
+    data = wave_2014()
+    # 3 blank forms to school C's office, 5 with no school at all.
+    blank = pl.DataFrame({"school": ["C", None], "role": [None, None], "issued": [3, 5]},
+                         schema={"school": pl.String, "role": pl.Int64, "issued": pl.Int64})
+    coded = pl.DataFrame(ISSUED_2014, schema={"school": pl.String, "role": pl.Int64, "issued": pl.Int64})
+    rates = response_rates(data.wide, data.instrument, pl.concat([coded, blank]))
+    assert rows_of(rates, "overall") == {"Overall": "8 of 30, 27%"}  # 22 coded + 8 blank
+    # A blank form could have come back from anyone: no role group or school has a known denominator.
+    assert rows_of(rates, "role_group") == {"HD": "3 (38%)", "SLT": "2 (25%)", "T": "3 (38%)"}
+    assert rows_of(rates, "school") == {"School A": "3 (38%)", "School B": "3 (38%)", "School C": "2 (25%)"}
+    # Blank forms only to school C's office: every school's forms are known, C's including its 3 blanks.
+    rates = response_rates(data.wide, data.instrument, pl.concat([coded, blank.head(1)]))
+    assert rows_of(rates, "overall") == {"Overall": "8 of 25, 32%"}
+    assert rows_of(rates, "school") == {"School A": "3 of 8, 38%", "School B": "3 of 11, 27%",
+                                        "School C": "2 of 6, 33%"}
+    assert rows_of(rates, "role_group") == {"HD": "3 (38%)", "SLT": "2 (25%)", "T": "3 (38%)"}
 
 
 def test_response_rates_without_a_denominator():

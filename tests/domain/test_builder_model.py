@@ -16,7 +16,7 @@ def names(fields):
 
 def test_fields_for_each_kind(bundled):
     assert names(bm.fields_for(bundled, bm.ROOT)) == [
-        "title", "version", "id", "stage_A", "stage_B", "stage_C", "stage_D", "instructions", "note"]
+        "title", "version", "id", "stage_A", "stage_B", "stage_C", "stage_D", "instructions", "sign_off", "marking", "note"]
     bank = bm.fields_for(bundled, T(bm.BANK, "jpd"))
     assert names(bank)[:4] == ["abbreviation", "title", "dimension", "rubric"]
     override = next(f for f in bank if f.name == "override_C")

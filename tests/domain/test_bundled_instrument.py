@@ -115,6 +115,7 @@ def test_lost_words_are_noted_not_invented(bundled):
     a5 = bundled.find("HSC A5").statement
     assert a5.text == "Governors are wary"
     assert "lost" in a5.note
+    assert [ref.code for ref in bundled.incomplete_refs()] == ["HSC A5"]  # so no real form prints it
     for code in ("HSC A1", "E&C D1"):
         assert "Chapter 5" in bundled.find(code).statement.note
 

@@ -41,8 +41,8 @@ def stress_bank(bank: Bank, per_section: int = 9) -> Bank:
 
 
 @pytest.fixture(scope="module")
-def stressed(bundled):
-    return replace(bundled, banks=(stress_bank(bundled.banks[0]),) + bundled.banks[1:])
+def stressed(printable):
+    return replace(printable, banks=(stress_bank(printable.banks[0]),) + printable.banks[1:])
 
 
 def text_box(item: Text) -> tuple[float, float, float, float]:
@@ -123,13 +123,20 @@ def test_a_statement_too_long_for_any_page_is_named(bundled):
 
 def test_characters_the_font_cannot_print_are_named(bundled):
     bank = bundled.banks[1]
-    odd = replace(bank.sections[0].statements[0], text="Trust \u2265 reciprocity \u2192 capital")
+    odd = replace(bank.sections[0].statements[0], text="Trust \u2265 reciprocity \u4e2d \u0915 capital")
     sections = (replace(bank.sections[0], statements=(odd,) + bank.sections[0].statements[1:]),) + bank.sections[1:]
     broken = replace(bundled, banks=(bundled.banks[0], replace(bank, sections=sections)) + bundled.banks[2:])
-    assert unprintable_characters(broken) == [("HSC A1", "\u2192\u2265")]
+    assert unprintable_characters(broken) == [("HSC A1", "\u0915\u4e2d")]  # '≥' is in the font
     with pytest.raises(FormLayoutError, match="HSC A1: the form's font cannot print"):
         plan_form(broken)
     assert unprintable_characters(bundled) == []  # en dashes and quotes are fine
+
+
+def test_the_font_prints_all_of_latin_extended(bundled):
+    # Latin-1, Latin Extended-A and -B, Latin Extended Additional (Vietnamese, Welsh ẁ ẃ ẅ ỳ);
+    # the font lacks only the four medieval letters U+1EFC-1EFF at the end of that block.
+    latin = "".join(chr(c) for c in [*range(0x20, 0x7F), *range(0xA0, 0x250), *range(0x1E00, 0x1EFC)])
+    assert unprintable_characters(replace(bundled, title=latin)) == []
 
 
 def test_wrap_never_overflows_and_cuts_only_words_wider_than_the_line():

@@ -209,3 +209,4 @@ def test_example_in_instruments_readme_is_valid():
     example = readme.split("```toml", 1)[1].split("```", 1)[0]
     inst, problems = parse_instrument(example, "README example")
     assert inst is not None, [str(p) for p in problems]
+    assert [str(p) for p in problems if "instructions ask" in p.message or "unsigned" in p.message] == []

@@ -30,7 +30,7 @@ def _answers(instrument):
 
 
 @pytest.fixture
-def study(tmp_path, bundled):
+def study(tmp_path, printable):
     with Study.open(tmp_path / "s.db") as study:
         yield study
 
@@ -40,17 +40,17 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("names", [("Spring 2015", "Spring-2015"), ("a/b", "a-b"), (".", "..", "/")])
-def test_waves_whose_names_clean_alike_never_share_a_file(tmp_path, study, bundled, names):
+def test_waves_whose_names_clean_alike_never_share_a_file(tmp_path, study, printable, names):
     exports = tmp_path / "exports"
     first, *others = names
-    study.add_wave(first, bundled, operator="RS")
-    batch = issue_batch(study, first, plan_from_codes("A1,A2,A3", bundled.key), operator="RS", exports=exports)
+    study.add_wave(first, printable, operator="RS")
+    batch = issue_batch(study, first, plan_from_codes("A1,A2,A3", printable.key), operator="RS", exports=exports)
     before = _files(exports)
     pdf = batch.files.files[0].path
     assert len(page_texts(pdf)) == 18
     for name in others:
-        study.add_wave(name, bundled, operator="RS")
-        issue_batch(study, name, plan_from_codes("A1", bundled.key), operator="RS", exports=exports)
+        study.add_wave(name, printable, operator="RS")
+        issue_batch(study, name, plan_from_codes("A1", printable.key), operator="RS", exports=exports)
     after = _files(exports)
     # Every file the first wave had is still there, byte for byte; the others went elsewhere.
     assert {k: after[k] for k in before} == before
@@ -61,11 +61,11 @@ def test_waves_whose_names_clean_alike_never_share_a_file(tmp_path, study, bundl
     assert all(f.serial in log for f in batch.forms) and len(log.splitlines()) == 4
 
 
-def test_exports_and_reports_of_alike_names_go_to_their_own_folders(tmp_path, study, bundled):
+def test_exports_and_reports_of_alike_names_go_to_their_own_folders(tmp_path, study, printable):
     exports = tmp_path / "exports"
     for name in ("Spring 2015", "Spring-2015"):
-        study.add_wave(name, bundled, operator="RS")
-        study.save_returns([NewReturn(name, f"A{role}", _answers(bundled)) for role in range(1, 6)], operator="RS")
+        study.add_wave(name, printable, operator="RS")
+        study.save_returns([NewReturn(name, f"A{role}", _answers(printable)) for role in range(1, 6)], operator="RS")
     made = {}
     for name in ("Spring 2015", "Spring-2015"):
         data = wave_returns(study, name)
@@ -78,19 +78,19 @@ def test_exports_and_reports_of_alike_names_go_to_their_own_folders(tmp_path, st
     assert json.loads((made["Spring 2015"][0] / "metadata.json").read_text())["wave"] == "Spring 2015"
 
 
-def test_another_study_with_the_same_wave_name_is_refused_before_a_serial_is_issued(tmp_path, bundled):
+def test_another_study_with_the_same_wave_name_is_refused_before_a_serial_is_issued(tmp_path, printable):
     exports = tmp_path / "exports"
     with Study.open(tmp_path / "first.db") as first:
-        first.add_wave("2015", bundled, operator="RS")
-        issue_batch(first, "2015", plan_from_codes("A1", bundled.key), operator="RS", exports=exports)
-        first.save_returns([NewReturn("2015", f"B{r}", _answers(bundled)) for r in range(1, 6)], operator="RS")
+        first.add_wave("2015", printable, operator="RS")
+        issue_batch(first, "2015", plan_from_codes("A1", printable.key), operator="RS", exports=exports)
+        first.save_returns([NewReturn("2015", f"B{r}", _answers(printable)) for r in range(1, 6)], operator="RS")
         export_wave(wave_returns(first, "2015"), exports_dir=exports, formats=("csv",))
     before = _files(exports)
     with Study.open(tmp_path / "demo.db") as other:
-        other.add_wave("2015", bundled, operator="RS")
-        other.save_returns([NewReturn("2015", f"C{r}", _answers(bundled)) for r in range(1, 6)], operator="RS")
+        other.add_wave("2015", printable, operator="RS")
+        other.save_returns([NewReturn("2015", f"C{r}", _answers(printable)) for r in range(1, 6)], operator="RS")
         with pytest.raises(OutputClashError, match="wave '2015' of another study .first.db."):
-            issue_batch(other, "2015", plan_from_codes("A1,A2", bundled.key), operator="RS", exports=exports)
+            issue_batch(other, "2015", plan_from_codes("A1,A2", printable.key), operator="RS", exports=exports)
         assert other.issued_forms("2015") == []  # refused before any serial was issued
         with pytest.raises(OutputClashError, match="another study"):
             export_wave(wave_returns(other, "2015"), exports_dir=exports, formats=("csv",))
@@ -101,11 +101,11 @@ def test_another_study_with_the_same_wave_name_is_refused_before_a_serial_is_iss
     assert _files(exports) == before
 
 
-def test_an_export_into_a_folder_of_another_wave_is_refused(tmp_path, study, bundled):
+def test_an_export_into_a_folder_of_another_wave_is_refused(tmp_path, study, printable):
     exports = tmp_path / "exports"
     for name in ("2014", "2015"):
-        study.add_wave(name, bundled, operator="RS")
-        study.save_returns([NewReturn(name, f"A{r}", _answers(bundled)) for r in range(1, 6)], operator="RS")
+        study.add_wave(name, printable, operator="RS")
+        study.save_returns([NewReturn(name, f"A{r}", _answers(printable)) for r in range(1, 6)], operator="RS")
     export_wave(wave_returns(study, "2014"), exports_dir=exports, folder="shared", formats=("csv",))
     before = _files(exports)
     with pytest.raises(OutputClashError, match="holds the files of wave '2014', not wave '2015'"):
@@ -113,11 +113,11 @@ def test_an_export_into_a_folder_of_another_wave_is_refused(tmp_path, study, bun
     assert _files(exports) == before
 
 
-def test_batches_and_reprints_never_share_a_file_name(tmp_path, study, bundled):
+def test_batches_and_reprints_never_share_a_file_name(tmp_path, study, printable):
     exports = tmp_path / "exports"
-    study.add_wave("2015", bundled, operator="RS")
-    one = issue_batch(study, "2015", plan_from_codes("A1,B2", bundled.key), operator="RS", exports=exports)
-    two = issue_batch(study, "2015", plan_from_codes("A3,B4", bundled.key), operator="RS", exports=exports)
+    study.add_wave("2015", printable, operator="RS")
+    one = issue_batch(study, "2015", plan_from_codes("A1,B2", printable.key), operator="RS", exports=exports)
+    two = issue_batch(study, "2015", plan_from_codes("A3,B4", printable.key), operator="RS", exports=exports)
     names = [f.path.name for batch in (one, two) for f in batch.files.files]
     assert len(set(names)) == len(names) == 4
     assert all("-batch-1-" in n for n in names[:2]) and all("-batch-2-" in n for n in names[2:])
@@ -128,10 +128,10 @@ def test_batches_and_reprints_never_share_a_file_name(tmp_path, study, bundled):
     assert len(pdfs) == len(set(pdfs))  # unique even if every folder were flattened into one
 
 
-def test_a_writer_killed_mid_export_leaves_a_partial_that_the_next_write_removes(tmp_path, study, bundled):
+def test_a_writer_killed_mid_export_leaves_a_partial_that_the_next_write_removes(tmp_path, study, printable):
     exports = tmp_path / "exports"
-    study.add_wave("2015", bundled, operator="RS")
-    study.save_returns([NewReturn("2015", f"A{r}", _answers(bundled)) for r in range(1, 6)], operator="RS")
+    study.add_wave("2015", printable, operator="RS")
+    study.save_returns([NewReturn("2015", f"A{r}", _answers(printable)) for r in range(1, 6)], operator="RS")
     folder = exports / "2015"
     folder.mkdir(parents=True)
     # A real writer, killed with SIGKILL while its partial file is open.

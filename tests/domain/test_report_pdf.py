@@ -38,6 +38,7 @@ def test_figures_titled_like_the_thesis(one_wave):
 
 def test_response_rates_and_rule_are_stated(one_wave):
     assert "Wave 2014: 8 of 68, 12%" in one_wave
+    assert "Response rates are returns of the people asked" in one_wave
     assert "fewer than 3 respondents" in one_wave and "k = 3" in one_wave
     assert "Wilson" in one_wave and "negatively worded" in one_wave
 
@@ -47,7 +48,7 @@ def test_tables_beneath_the_charts(one_wave):
     assert "86 (49–97)" in one_wave
     assert "100 (44–100)" in one_wave
     assert "JPD A2*" in one_wave  # the negative statement is flagged
-    assert "Furthest majority" in one_wave and "B (Developing)" in one_wave
+    assert "Stage" in one_wave and "B Developing" in one_wave
 
 
 def test_suppressed_figures_are_absent(one_wave):
@@ -69,8 +70,10 @@ def test_two_waves_paired():
     assert "2014/2015 Joint Practice Development Overall (7–5 responses)" in text
     assert "2014/2015 Joint Practice Development HD (3–2 responses)" in text
     assert "Wave 2014: 8 of 68, 12%" in text and "Wave 2015: 5 of 68, 7%" in text
-    # jpd.4 moved from C1 to D1: 3/7 = 43% -> 3/5 = 60%, +17 points.
-    assert "JPD D1 (was C1) Pairs and triads work across schools. 43 60 +17 moved" in text
+    # jpd.4 moved from C1 to D1: 3 of 7 = 43% -> 3 of 5 = 60%, +17 points (Newcombe: -32 to +56); the
+    # counts and n of both waves beside the percentages, the running number beside the code.
+    assert "2014 (n=7) 2015 (n=5)" in text and "Count % Count % Points (95% interval)" in text
+    assert "JPD D1 (was C1) JPD 5 Pairs and triads work across schools. 3 43 3 60 +17 (-32 to +56) moved" in text
     assert "only in 2014" in text and "only in 2015" in text and "reworded" in text
 
 
@@ -103,3 +106,105 @@ def test_a_wave_without_returns_is_refused_clearly():
     data = wave_2014()
     with pytest.raises(ValueError, match="wave 2016 has no returns yet"):
         build_report([WaveReturns("2016", data.instrument, empty_wide(data.instrument))])
+
+
+# --- layout: what a school receives -------------------------------------------------------------------
+
+from tests.pdf_helpers import overlapping_words, word_boxes  # noqa: E402
+
+GROUPINGS = ["overall", "role_group", "school", "role", "school,role_group"]
+
+
+@pytest.fixture(scope="module")
+def reports() -> dict[tuple[str, int], bytes]:
+    """The report at every grouping, for one wave and for two."""
+    made = {}
+    for by in GROUPINGS:
+        made[(by, 1)] = build_report([wave_2014()], by=by, k=1, now=MADE)
+        made[(by, 2)] = build_report([wave_2014(), wave_2015()], by=by, k=1, now=MADE)
+    return made
+
+
+@pytest.mark.parametrize("by", GROUPINGS)
+@pytest.mark.parametrize("waves", [1, 2])
+def test_no_two_words_overlap_on_any_page(reports, by, waves):
+    """Rendered by pdfium, no word's box runs into another's: group headers such as "HT or DHT (n=3)"
+    wrap inside their column instead of running into "Senior Leader (n=2)"."""
+    assert overlapping_words(reports[(by, waves)]) == []
+
+
+def test_the_overlap_check_can_fail():
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = BytesIO()
+    canvas = Canvas(buffer)
+    canvas.drawString(100, 700, "HT or DHT (n=8)")
+    canvas.drawString(150, 700, "Senior Leader (n=9)")
+    canvas.save()
+    assert overlapping_words(buffer.getvalue())
+
+
+def lines_of(page: list) -> list[tuple[float, str]]:
+    """(top, text) of each line of a page, top of the page first."""
+    rows: dict[float, list] = {}
+    for word, (left, _bottom, _right, top) in page:
+        rows.setdefault(round(top), []).append((left, word))
+    return [(top, " ".join(w for _, w in sorted(words))) for top, words in sorted(rows.items(), reverse=True)]
+
+
+@pytest.mark.parametrize("by", ["role_group", "school,role_group"])
+@pytest.mark.parametrize("waves", [1, 2])
+def test_headings_stay_with_what_follows_and_tables_keep_their_title(reports, by, waves):
+    pages = [lines_of(page) for page in word_boxes(reports[(by, waves)])]
+    for number, lines in enumerate(pages, start=1):
+        content = [text for top, text in lines if top > 60]  # above the footer
+        headings = {"Response rates", "Reading the figures", "Joint Practice Development (JPD)",
+                    "High Social Capital (HSC)"}
+        assert content[-1] not in headings, f"page {number} ends with the heading {content[-1]!r}"
+        # A table's column header is under its title on every page it reaches, with no row between.
+        for index, text in enumerate(content):
+            if text.startswith("Code No."):
+                titles = [i for i, line in enumerate(content[:index]) if line.startswith("Table ")]
+                assert titles, f"page {number}: a table header without its title"
+                between = content[titles[-1] + 1:index]
+                assert not [line for line in between if re.match(r"^[A-Z&]+ [A-D]\d", line)], (number, between)
+
+
+def test_a_table_running_onto_the_next_page_says_so():
+    from tests.analysis_fixtures import version_2014, wide
+
+    many = [(i, f"{'ABC'[i % 3]}{1 + i % 5}", "10110 110") for i in range(1, 60)]
+    data = replace_wide(wave_2014(), wide(version_2014(), "2014", many))
+    pages = [lines_of(page) for page in word_boxes(build_report([data], by="role", k=1, now=MADE))]
+    continued = [(n, text) for n, lines in enumerate(pages, 1) for _, text in lines if text.endswith("(continued)")]
+    titles = [text for lines in pages for _, text in lines if text.startswith("Table ")]
+    assert all(text.split(" ")[1].isdigit() for text in titles)
+    assert continued, "no table ran onto a second page: make the data longer"
+    # Every continued title repeats a title seen on the page before.
+    for number, text in continued:
+        assert any(t == text.removesuffix(" (continued)") for _, t in pages[number - 2]), text
+
+
+def replace_wide(data, frame):
+    from dataclasses import replace
+
+    return replace(data, wide=frame)
+
+
+def test_stage_profile_for_each_wave_labelled(reports):
+    text = text_of(reports[("role_group", 2)])
+    for wave in ("2014", "2015"):
+        assert f"Joint Practice Development, wave {wave}: stage profile (mean % of each section)" in text
+    assert "Stage: the section whose statements were highlighted most on average" in text
+
+
+def test_running_numbers_beside_codes(reports):
+    text = text_of(reports[("role_group", 1)])
+    assert "JPD C1 JPD 4 Pairs and triads work across schools." in text
+
+
+def test_school_by_role_group_report_is_compact(reports):
+    """The 15 school × role group cells get no chart each: their figures are in code-only tables."""
+    crossed = len(PdfReader(BytesIO(reports[("school,role_group", 1)])).pages)
+    by_school = len(PdfReader(BytesIO(reports[("school", 1)])).pages)
+    assert crossed <= by_school + 2, (crossed, by_school)

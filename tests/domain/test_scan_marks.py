@@ -17,10 +17,10 @@ PX = DPI / 25.4  # pixels per millimetre
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory, bundled):
+def printed(tmp_path_factory, printable):
     path = tmp_path_factory.mktemp("scanmarks") / "forms.pdf"
-    write_forms(bundled, [FormCopy("E5", make_serial(7), "2015")], path)
-    return path, form_geometry(plan_form(bundled))
+    write_forms(printable, [FormCopy("E5", make_serial(7), "2015")], path)
+    return path, form_geometry(plan_form(printable))
 
 
 def grey(path, index):
@@ -32,12 +32,12 @@ def mean_in(image, x, y, w, h):
     return image[int(y * PX):int((y + h) * PX), int(x * PX):int((x + w) * PX)].mean()
 
 
-def test_every_statement_has_one_box_on_its_bank_page(printed, bundled):
+def test_every_statement_has_one_box_on_its_bank_page(printed, printable):
     _, geometry = printed
     placed = [s["id"] for page in geometry["pages"] for s in page["statements"]]
-    assert sorted(placed) == sorted(ref.statement.id for ref in bundled.refs())
+    assert sorted(placed) == sorted(ref.statement.id for ref in printable.refs())
     for page in geometry["pages"]:
-        banks = {ref.bank.id for ref in bundled.refs() if ref.statement.id in {s["id"] for s in page["statements"]}}
+        banks = {ref.bank.id for ref in printable.refs() if ref.statement.id in {s["id"] for s in page["statements"]}}
         assert banks <= {page["bank"]}
 
 
@@ -54,7 +54,7 @@ def test_boxes_are_printed_where_the_geometry_says(printed):
             assert inside > 250 and edge < 170, (statement["id"], inside, edge)
 
 
-def test_corner_marks_are_solid_but_the_top_right_one_is_a_ring(printed, bundled):
+def test_corner_marks_are_solid_but_the_top_right_one_is_a_ring(printed, printable):
     path, geometry = printed
     image = grey(path, 1)
     for mark in geometry["fiducials"]:
@@ -63,31 +63,31 @@ def test_corner_marks_are_solid_but_the_top_right_one_is_a_ring(printed, bundled
         centre = mean_in(image, mark["x"] - RING_HOLE_MM / 4, mark["y"] - RING_HOLE_MM / 4,
                          RING_HOLE_MM / 2, RING_HOLE_MM / 2)
         assert (centre > 215) == mark["ring"] == (mark["corner"] == "tr"), mark
-    assert [f.ring for f in fiducials(plan_form(bundled).geometry)].count(True) == 1
+    assert [f.ring for f in fiducials(plan_form(printable).geometry)].count(True) == 1
 
 
-def test_geometry_is_plain_json_in_millimetres(printed, bundled):
+def test_geometry_is_plain_json_in_millimetres(printed, printable):
     _, geometry = printed
-    text = geometry_json(plan_form(bundled))
+    text = geometry_json(plan_form(printable))
     assert json.loads(text) == geometry
     assert geometry["width_mm"] == pytest.approx(297, abs=0.1) and geometry["height_mm"] == pytest.approx(210, abs=0.1)
-    letter = form_geometry(plan_form(bundled, paper="letter"))
+    letter = form_geometry(plan_form(printable, paper="letter"))
     assert letter["width_mm"] == pytest.approx(279.4, abs=0.1)
 
 
-def test_printing_a_batch_keeps_its_geometry_with_the_wave(tmp_path, bundled):
+def test_printing_a_batch_keeps_its_geometry_with_the_wave(tmp_path, printable):
     from tui.domain.paper import issue_batch, plan_from_codes, reprint_form, rewrite_batches
     from tui.domain.store import Study
 
     study = Study.open(tmp_path / "s.db")
-    study.add_wave("2015", bundled, operator="RS")
-    study.add_wave("2016", bundled, operator="RS")
+    study.add_wave("2015", printable, operator="RS")
+    study.add_wave("2016", printable, operator="RS")
     assert study.form_layouts("2015") == []
-    plan = plan_from_codes("E5,A2", bundled.key, blank=1)
+    plan = plan_from_codes("E5,A2", printable.key, blank=1)
     issued = issue_batch(study, "2015", plan, operator="RS", exports=tmp_path / "exports").forms
     kept = study.form_layouts("2015")
     assert {json.loads(k.geometry)["blank"] for k in kept} == {False, True}
-    assert json.loads(kept[0].geometry) == form_geometry(plan_form(bundled, blank=json.loads(kept[0].geometry)["blank"]))
+    assert json.loads(kept[0].geometry) == form_geometry(plan_form(printable, blank=json.loads(kept[0].geometry)["blank"]))
     reprint_form(study, "2015", issued[0].serial, operator="RS", exports=tmp_path / "exports")
     rewrite_batches(study, "2015", exports=tmp_path / "exports")
     assert study.form_layouts("2015") == kept  # the same layout is kept once

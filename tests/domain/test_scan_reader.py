@@ -12,12 +12,10 @@ from tests.scan_helpers import printed_study
 from tui.domain.scan.corpus import Degradation, degrade, mark_page, render_pages, synthetic_pages
 from tui.domain.scan.reader import CANCELLED, MARKED, read_page
 
-pytest.importorskip("cv2")
-
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory, bundled):
-    return printed_study(tmp_path_factory.mktemp("scan"), bundled)
+def printed(tmp_path_factory, printable):
+    return printed_study(tmp_path_factory.mktemp("scan"), printable)
 
 
 def layouts_of(printed):
@@ -105,3 +103,25 @@ def test_an_unissued_serial_is_unidentified_with_the_reason(printed):
     image = render_pages(printed.pdf, 200)[1]
     reading = read_page("x.png", 1, image, "grey", lambda s, p: (None, f"serial {s} was never issued"))
     assert reading.problem == f"serial {printed.serials[0]} was never issued"
+
+
+def test_highlight_mode_reads_highlighted_statements_in_a_colour_scan(printed):
+    from tui.domain.scan.corpus import highlight_page
+
+    rng = np.random.default_rng(11)
+    pages = render_pages(printed.pdf, 200, 3)[1:3]
+    accepted = 0
+    for number, image in enumerate(pages, start=2):
+        colour, truth = highlight_page(image, printed.geometry["pages"][number - 1], rng, 200)
+        scan = degrade(colour, Degradation(200, "jpeg", angle=-1.5, scale=0.97, noise=4, quality=75), rng)
+        assert scan.ndim == 3
+        reading = read_page("colour.jpg", number, scan, "colour", layouts_of(printed), mode="highlight")
+        assert reading.registered
+        for mark in reading.marks:
+            if mark.accepted:
+                accepted += 1
+                assert (mark.state == MARKED) == (truth[mark.statement_id] == "highlight"), mark
+    assert accepted >= 15
+    # The same page read in tick mode sees no tick in any box.
+    tick = read_page("colour.jpg", 3, scan, "colour", layouts_of(printed))
+    assert not any(m.state == MARKED for m in tick.marks)

@@ -1,4 +1,6 @@
-"""The study store with a real SQLite file: every rule of the store issue."""
+"""The study store on a real SQLite file and a real PostgreSQL database: every rule of the store issue.
+
+Tests taking ``study`` or ``study_location`` run once per backend; the rest are about SQLite files."""
 
 from __future__ import annotations
 
@@ -8,10 +10,12 @@ import sqlite3
 import subprocess
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 import polars as pl
 import pytest
 
+from tests.backends import sql
 from tests.conftest import ROOT
 from tui.domain.returns import answers as ans
 from tui.domain.store import (
@@ -28,29 +32,37 @@ from tui.domain.store import (
 
 
 @pytest.fixture
-def study(tmp_path, bundled):
+def study(study_location, bundled):
+    st = Study.open(study_location)
+    st.add_wave("2014", bundled, operator="RS", population=68)
+    yield st
+    st.close()
+
+
+@pytest.fixture
+def sqlite_study(tmp_path, bundled):
     st = Study.open(tmp_path / "study.db")
     st.add_wave("2014", bundled, operator="RS", population=68)
     yield st
     st.close()
 
 
-def counts(st: Study) -> tuple[int, int, int]:
-    with sqlite3.connect(st.path) as conn:
-        return tuple(conn.execute(f"select count(*) from {t}").fetchone()[0]
-                     for t in ("returns", "entry_passes", "audit"))
+def counts(st: Study) -> tuple[int, ...]:
+    return tuple(sql(st.location, f"select count(*) from {t}")[0][0] for t in ("returns", "entry_passes", "audit"))
 
 
-def test_new_study_is_wal_with_schema_version(study):
-    with sqlite3.connect(study.path) as conn:
+def test_new_study_has_the_schema_version(study):
+    assert sql(study.location, "select value from meta where key='schema_version'") == [(str(schema.SCHEMA_VERSION),)]
+
+
+def test_new_sqlite_study_is_wal(sqlite_study):
+    with sqlite3.connect(sqlite_study.path) as conn:
         assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("select value from meta where key='schema_version'").fetchone()[0] == str(
-            schema.SCHEMA_VERSION)
 
 
-def test_every_id_table_of_a_new_study_never_reuses_ids(study):
+def test_every_id_table_of_a_new_study_never_reuses_ids(sqlite_study):
     """A table keyed by a numeric id needs SQLite's AUTOINCREMENT, or deleting its newest row frees that id."""
-    with sqlite3.connect(study.path) as conn:
+    with sqlite3.connect(sqlite_study.path) as conn:
         ddl = dict(conn.execute("select name, sql from sqlite_master where type='table'").fetchall())
     with_ids = {name for name, table in schema.metadata.tables.items() if "id" in table.c and table.c.id.primary_key}
     assert with_ids == set(schema.REBUILT[3]) | {"form_layouts"}  # schema 4's table is created with it
@@ -225,8 +237,7 @@ def test_edit_is_audited_and_stale_edit_refused(study, bundled):
 def test_audit_chain_detects_tampering(study, bundled):
     study.save_return("2014", "A2", ans.blank_answers(bundled), operator="JS")
     assert study.verify_audit() == []
-    with sqlite3.connect(study.path) as conn:
-        conn.execute("update audit set operator='XX' where id=1")
+    sql(study.location, "update audit set operator='XX' where id=1")
     problems = study.verify_audit()
     assert problems and "audit entry 1" in problems[0]
 
@@ -272,10 +283,11 @@ def test_instrument_edit_after_wave_leaves_wave_unchanged(study, bundled, tmp_pa
 
     save_instrument(changed, tmp_path / "edited.toml")
     # ... the wave keeps its frozen copy, so the same data means the same thing.
-    reopened = Study.open(study.path)
+    reopened = Study.open(study.location)
     assert reopened.wave("2014").instrument == bundled
     assert reopened.returns_wide("2014").equals(before)
     assert before["JPD B2"].to_list() == [True]
+    reopened.close()
 
 
 def test_completeness_and_status(study, bundled):
@@ -322,36 +334,40 @@ def test_not_a_study(tmp_path):
         Study.open(other)
 
 
-def test_newer_study_refused_untouched(tmp_path, bundled):
-    path = tmp_path / "new.db"
-    Study.open(path).close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("update meta set value='99' where key='schema_version'")
-    stamp = path.read_bytes()
+def fingerprint(location: str) -> list:
+    """Every table's rows, to show a refused study was left untouched."""
+    tables = sorted(schema.metadata.tables)
+    return [sql(location, f"select * from {name} order by 1") for name in tables]
+
+
+def test_newer_study_refused_untouched(study_location):
+    Study.open(study_location).close()
+    sql(study_location, "update meta set value='99' where key='schema_version'")
+    before = fingerprint(study_location)
+    stamp = Path(study_location).read_bytes() if "://" not in study_location else None
     with pytest.raises(NewerStudyError, match="newer SurveyDesk"):
-        Study.open(path)
-    assert path.read_bytes() == stamp
+        Study.open(study_location)
+    assert fingerprint(study_location) == before
+    if stamp is not None:
+        assert Path(study_location).read_bytes() == stamp
 
 
-def test_older_study_is_migrated_keeping_its_data(tmp_path, bundled):
-    path = tmp_path / "old.db"
-    st = Study.open(path)
+def test_older_study_is_migrated_keeping_its_data(study_location, bundled):
+    st = Study.open(study_location)
     st.add_wave("2014", bundled, operator="RS")
     st.save_return("2014", "A2", ans.from_codes(bundled, ["JPD A1"]), operator="JS")
     st.close()
     # Make it a schema-1 study: the tables schema 2 introduced did not exist then.
-    with sqlite3.connect(path) as conn:
-        for table in schema.INTRODUCED[2]:
-            conn.execute(f"drop table {table}")
-        conn.execute("update meta set value='1' where key='schema_version'")
-    st = Study.open(path)
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("select value from meta where key='schema_version'").fetchone()[0] == str(
-            schema.SCHEMA_VERSION)
-        tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
-    assert set(schema.INTRODUCED[2]) <= tables
+    for table in schema.INTRODUCED[2]:
+        sql(study_location, f"drop table {table}")
+    sql(study_location, "update meta set value='1' where key='schema_version'")
+    st = Study.open(study_location)
+    assert sql(study_location, "select value from meta where key='schema_version'") == [(str(schema.SCHEMA_VERSION),)]
     assert st.returns_wide("2014")["JPD A1"].to_list() == [True]
     assert st.drafts() == []
+    st.save_draft(Draft("2014", "JS", "B3"))
+    assert [d.participant_code for d in st.drafts()] == ["B3"]
+    st.close()
 
 
 def test_deleted_newest_return_id_is_never_reused(study, bundled):
@@ -377,8 +393,10 @@ def test_discarded_newest_draft_id_is_never_reused(study):
 
 
 def _write_as_schema_2(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make this SurveyDesk write studies as schema 2 did: the same tables, ids plain SQLite rowids."""
+    """Make this SurveyDesk write studies as schema 2 did: the same tables, ids plain SQLite rowids, no
+    form layouts (schema 4), no claims (schema 5)."""
     monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(Study, "_end_claims", lambda self, conn, *forms: None)
     for name in schema.REBUILT[3]:
         monkeypatch.setitem(schema.metadata.tables[name].dialect_options["sqlite"], "autoincrement", False)
 
@@ -423,8 +441,11 @@ def test_schema_2_study_migrates_keeping_everything_and_never_reuses_a_deleted_i
         after = _layout_and_rows(conn)
         assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
         assert conn.execute("pragma foreign_key_check").fetchall() == []
-    assert after.pop("meta")[3] == [(n, k, str(schema.SCHEMA_VERSION) if k == "schema_version" else v)  # only the version changed
-                                    for n, k, v in before.pop("meta")[3]]
+    assert after.pop("meta")[3] == [(n, k, str(schema.SCHEMA_VERSION) if k == "schema_version" else v)
+                                    for n, k, v in before.pop("meta")[3]]  # only the version changed
+    for table in ("form_layouts", "claims"):  # the tables of schemas 4 and 5, empty, with their indexes
+        assert after.pop(table)[3] == []
+    after["indexes"] = [i for i in after["indexes"] if i[1] not in ("form_layouts", "claims")]
     assert after == before
     assert len(st.discrepancies(return_id=ids[0])) == 2 and len(st.get_return(ids[0]).passes) == 2
     again = st.save_return("2014", "D5", first, operator="JS").record
@@ -465,8 +486,8 @@ def _child(*args: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_sigkill_mid_form_keeps_every_completed_section(tmp_path, bundled):
-    path = tmp_path / "kill.db"
+def test_sigkill_mid_form_keeps_every_completed_section(study_location, bundled):
+    path = study_location
     st = Study.open(path)
     st.add_wave("2014", bundled, operator="RS")
     st.close()
@@ -479,18 +500,18 @@ def test_sigkill_mid_form_keeps_every_completed_section(tmp_path, bundled):
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
     st = Study.open(path)
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+    assert st.backend.integrity_problems() == []
     (draft,) = st.drafts()
     done = draft.state["done"]
     # Everything reported saved before the kill is there (a step may have landed after the last line read).
     assert set(done["jpd"]["sections"]) == {"A", "B", "C", "D"}
     assert {"A", "B", "C"} <= set(done["hsc"]["sections"])
     assert draft.participant_code == "C4"
+    st.close()
 
 
-def test_two_concurrent_writers_both_land_everything(tmp_path, bundled):
-    path = tmp_path / "busy.db"
+def test_two_concurrent_writers_both_land_everything(study_location, bundled):
+    path = study_location
     st = Study.open(path)
     st.add_wave("2014", bundled, operator="RS")
     st.close()
@@ -504,6 +525,7 @@ def test_two_concurrent_writers_both_land_everything(tmp_path, bundled):
     assert wide.height == 120
     assert wide.group_by("school").len().sort("school")["len"].to_list() == [60, 60]
     assert st.verify_audit() == []
+    st.close()
 
 
 def test_two_stations_opening_a_schema_2_study_at_once_both_work_after_one_upgrade(tmp_path, bundled, monkeypatch):

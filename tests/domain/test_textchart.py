@@ -31,7 +31,8 @@ def test_one_series_in_quarters():
         " 25┤████ ████ ····",
         "  0└───────────────",
         "    A1   A2*  B1",
-        "    ■ S (2)  * negatively worded  · no figure (suppressed or no answers)",
+        "    ■ S (2)  * negatively worded",  # 40 columns: the legend wraps between items
+        "    · no figure (suppressed or no answers)",
     ])
 
 
@@ -47,8 +48,8 @@ def test_grouped_bars_sit_side_by_side():
                              width=20, height=2)
     # 16 columns for 3 slots -> (16 // 3 - 1) // 2 = 2 cells a bar, slot of 5.
     assert plain(lines).splitlines()[1:3] == ["100┤██     ██", " 50┤██     ██"]
-    legend = lines[-1]
-    assert "HD" in legend.plain and "T" in legend.plain
+    legend = lines[-2]  # 20 columns: the note goes to a line of its own
+    assert legend.plain == "    ■ HD  ■ T" and lines[-1].plain == "    * negatively worded"
     assert {span.style for span in legend.spans if legend.plain[span.start:span.end] == "■ "} == {
         "#4e79a7", "#f28e2b"}
 
@@ -77,3 +78,18 @@ def test_only_the_axis_is_dim():
     line = render_bar_chart(chart(ChartSeries("S", (100.0, 50.0, 0.0), 2)), width=40, height=4)[1]
     assert line.style == ""
     assert [(line.plain[s.start:s.end], str(s.style)) for s in line.spans][:2] == [("100┤", "dim"), ("████", "#4e79a7")]
+
+
+def test_legend_and_figures_wrap_between_groups_never_inside_one():
+    from tui.domain.analysis.textchart import legend_lines
+
+    series = tuple(ChartSeries(f"School {letter} · HD ({n})", (50.0, 50.0, 50.0), n)
+                   for letter, n in zip("ABCDE", (12, 9, 10, 7, 11), strict=True))
+    data = chart(*series)
+    lines = [line.plain for line in legend_lines(data, width=50)]
+    assert all(len(line) <= 50 for line in lines) and len(lines) > 1
+    for s in series:  # each label whole on one line
+        assert any(f"■ {s.name}" in line for line in lines), s.name
+    caption = describe(data, 0, width=50).plain.splitlines()[1:]
+    assert all(len(line) <= 50 for line in caption)
+    assert all(any(f"■ {s.name}: 50%" in line for line in caption) for s in series)

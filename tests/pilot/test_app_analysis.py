@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -90,7 +91,9 @@ async def test_keys_step_banks_and_groupings(app, study_path):
         text = screen_text(app)
         assert "· school" in text and "Responses 2015: 49 of 60, 82% · School A" in text
         header = table_of(app)[0]
-        assert header[3].startswith("School A (n=") and header[-2].startswith("School E (n=")
+        # Six groups with intervals leave too little room for the statement: its text is in the caption.
+        assert header[3].startswith("School A (n=") and header[-1].startswith("School E (n=")
+        assert "Statement" not in header
         await pilot.press("g")
         await settle(pilot)
         assert "school × role group" in screen_text(app)
@@ -240,18 +243,35 @@ async def test_empty_study_and_wave_without_returns(tmp_path):
 
 
 async def test_usable_at_80_by_24(app):
+    """At 80x24: five table rows, the focused statement in full, export and report in the footer,
+    legends wrapped between groups, and an export message of one line (issue 19)."""
     async with app.run_test(size=(80, 24)) as pilot:
         await open_analysis(pilot)
         text = screen_text(app)
         lines = text.splitlines()
         assert len(lines) == 24 and all(len(line) <= 80 for line in lines)
-        for seen in ("Joint Practice Development by group (2015)", "100┤", "0└", "A1", "D3", "■ HD (",
-                     "JPD A1  The school", "Small cells (k = 5)", "Code"):
+        for seen in ("JPD Joint Practice Development 1/5", "100┤", "0└", "A1", "D3", "■ HD (",
+                     "Small cells (k = 5)", "e Export", "r Report"):
             assert seen in text, seen
-        # Two waves' rates and an export message still leave room for everything (no overflow).
-        await pilot.press("c", "e")
+        assert len([line for line in lines if re.match(r"^ JPD [A-D]\d\*? +JPD \d", line)]) >= 5
+        # The focused statement in full in the caption; no table cell shows a stub of a statement.
+        focused = app.screen.chart.chart.texts[0]
+        assert " ".join(focused.split()) in " ".join(text.split())
+        header, rows = table_of(app)
+        if "Statement" in header:
+            assert all(len(row[header.index("Statement")]) >= 30 for row in rows)
+        # School grouping: five legend entries wrap between entries, never inside one.
+        await pilot.press("g")
         await settle(pilot)
         text = screen_text(app)
-        for seen in ("2014/2015 Joint Practice Development Overall", "0└", "Code     2014 %", "JPD A1 ",
-                     "Small cells (k = 5)", "Exported 24 files to"):
+        for letter in "ABCDE":
+            assert re.search(rf"■ School {letter} \(\d+\)", text), letter
+        # Two waves' rates and an export message still leave room for everything (no overflow).
+        await pilot.press("g", "g", "g", "c", "e")
+        await settle(pilot)
+        text = screen_text(app)
+        lines = text.splitlines()
+        for seen in ("Wave 2014 → 2015", "0└", "Code     2014 %", "JPD A1 ", "Exported 24 files to", "e Export"):
             assert seen in text, seen
+        assert len([line for line in lines if re.match(r"^ JPD [A-D]\d", line)]) >= 4
+        assert "returns-wide" not in text and not app._notifications  # no list of files over the screen

@@ -17,11 +17,11 @@ SIZE = (80, 24)
 
 
 @pytest.fixture
-def study_path(tmp_path, bundled, monkeypatch):
+def study_path(tmp_path, printable, monkeypatch):
     """A study with wave 2015 (and a secret school name), the working folder set to tmp_path."""
     monkeypatch.chdir(tmp_path)
     with Study.open(tmp_path / "s.db") as study:
-        study.add_wave("2015", bundled, operator="RS")
+        study.add_wave("2015", printable, operator="RS")
         study.set_school_name("A", "Thornfield Primary", operator="RS")
     return "s.db"
 
@@ -126,9 +126,9 @@ async def test_plan_csv_loads_into_the_grid_and_a_bad_one_is_reported(tmp_path, 
         assert grid.plan().total == 7  # the grid is unchanged
 
 
-async def test_reprint_by_serial_and_from_the_issued_list(tmp_path, study_path, bundled):
+async def test_reprint_by_serial_and_from_the_issued_list(tmp_path, study_path, printable):
     with Study.open(tmp_path / "s.db") as study:
-        batch = issue_batch(study, "2015", plan_from_codes("C3,D4", bundled.key), operator="RS",
+        batch = issue_batch(study, "2015", plan_from_codes("C3,D4", printable.key), operator="RS",
                             exports=tmp_path / "exports")
     lost = batch.forms[1]
     app = make_app(study_path=study_path, operator="MK")
@@ -164,9 +164,9 @@ async def test_reprint_by_serial_and_from_the_issued_list(tmp_path, study_path, 
     assert all("REPRINT" in t for t in page_texts(reprint))
 
 
-async def test_files_again_and_paper_toggle(tmp_path, study_path, bundled):
+async def test_files_again_and_paper_toggle(tmp_path, study_path, printable):
     with Study.open(tmp_path / "s.db") as study:
-        issue_batch(study, "2015", plan_from_codes("A1", bundled.key), operator="RS", exports=tmp_path / "exports")
+        issue_batch(study, "2015", plan_from_codes("A1", printable.key), operator="RS", exports=tmp_path / "exports")
     target = tmp_path / "exports" / "2015" / "forms" / "batch-1" / "forms-2015-batch-1-school-A.pdf"
     target.unlink()
     app = make_app(study_path=study_path, operator="RS")
@@ -184,9 +184,9 @@ async def test_files_again_and_paper_toggle(tmp_path, study_path, bundled):
     assert (round(float(box.width)), round(float(box.height))) == (792, 612)  # Letter, landscape
 
 
-async def test_choosing_another_wave_by_keyboard(tmp_path, study_path, bundled):
+async def test_choosing_another_wave_by_keyboard(tmp_path, study_path, printable):
     with Study.open(tmp_path / "s.db") as study:
-        study.add_wave("2016", bundled, operator="RS")
+        study.add_wave("2016", printable, operator="RS")
     app = make_app(study_path=study_path, operator="RS", wave="2015")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_print(pilot)

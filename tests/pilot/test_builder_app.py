@@ -450,3 +450,25 @@ async def test_a_saved_instrument_becomes_the_apps_instrument(tmp_path):
         await pilot.press("f2")
         await pilot.pause()
         assert "Joint Professional Development" in screen_text(app)
+
+
+async def test_an_incomplete_statement_is_reported_with_its_line_and_finished_in_the_builder(tmp_path):
+    app, path = builder_app(tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        builder = await open_builder(pilot)
+        text = screen_text(app)
+        assert "2 warnings" in text and "No problems" not in text  # incomplete HSC A5, unsigned letter
+        assert "partnership-survey.toml:215  HSC A5: statement HSC A5 is marked incomplete" in text
+        await go(pilot, "HSC A5")
+        await pilot.press("enter", *"Governors are wary of sharing staff with other schools.", "enter")
+        await pilot.pause()
+        await pilot.press("enter", "tab", "tab", "space")  # the 'Incomplete wording' box: untick it
+        await pilot.pause()
+        assert not builder.instrument.find("HSC A5").statement.incomplete
+        assert "1 warning" in screen_text(app) and "marked incomplete" not in screen_text(app)
+        await pilot.press("escape", "ctrl+s")
+        await settle(pilot)
+    saved = load_instrument(path)
+    assert saved.incomplete_refs() == []
+    assert saved.find("HSC A5").statement.text == "Governors are wary of sharing staff with other schools."
+    assert "incomplete" not in path.read_text(encoding="utf-8").split('id = "hsc.5"')[1].split("[[")[0]

@@ -26,12 +26,12 @@ def scanned_draft(study: Study, instrument, serial: str) -> int:
     return study.save_draft(Draft("2014", "scan", "D4", serial, state=draft_state(paper)))
 
 
-async def test_the_clerk_answers_only_the_uncertain_statements_and_the_paper_is_saved(tmp_path, bundled):
+async def test_the_clerk_answers_only_the_uncertain_statements_and_the_paper_is_saved(tmp_path, printable):
     path = tmp_path / "study.db"
     with Study.open(path) as study:
-        study.add_wave("2014", bundled, operator="RS")
+        study.add_wave("2014", printable, operator="RS")
         (form,) = study.issue_forms("2014", ["D4"], operator="RS")
-        scanned_draft(study, bundled, form.serial)
+        scanned_draft(study, printable, form.serial)
     app = make_app(study_path=path, operator="JS")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f3")
@@ -56,7 +56,7 @@ async def test_the_clerk_answers_only_the_uncertain_statements_and_the_paper_is_
         assert "Saved D4" in screen_text(app) and "No scanned papers are waiting" in screen_text(app)
     with Study.open(path) as study:
         (record,) = study.find_returns("2014")
-        assert ans.highlighted_codes(bundled, record.answers) == ["JPD B2", "JPD C1"]
+        assert ans.highlighted_codes(printable, record.answers) == ["JPD B2", "JPD C1"]
         assert not record.answers["hsc"].present
         assert record.serial == form.serial and record.passes[0].operator == "scan"
         assert study.drafts() == []
@@ -64,12 +64,12 @@ async def test_the_clerk_answers_only_the_uncertain_statements_and_the_paper_is_
         assert "2 statements checked by JS" in entry.reason and "confirmed missing by JS" in entry.reason
 
 
-async def test_enter_before_every_statement_is_answered_saves_nothing(tmp_path, bundled):
+async def test_enter_before_every_statement_is_answered_saves_nothing(tmp_path, printable):
     path = tmp_path / "study.db"
     with Study.open(path) as study:
-        study.add_wave("2014", bundled, operator="RS")
+        study.add_wave("2014", printable, operator="RS")
         (form,) = study.issue_forms("2014", ["D4"], operator="RS")
-        scanned_draft(study, bundled, form.serial)
+        scanned_draft(study, printable, form.serial)
     app = make_app(study_path=path, operator="JS")
     bells = []
     app.bell = lambda: bells.append(1)

@@ -9,12 +9,7 @@ from tui.app import make_app
 SIZE = (110, 36)
 
 
-def test_analysis_screen_by_role_group(tmp_path, monkeypatch, snap_compare):
-    # A relative study path, so the title bar reads the same on every machine.
-    monkeypatch.chdir(tmp_path)
-    build_study(tmp_path / "study.db")
-    app = make_app(study_path="study.db", operator="RS")
-
+def _open_and_focus(app):
     async def open_and_focus(pilot) -> None:
         await pilot.press("f5")
         # The read and the tables run in workers that may not have started yet on a busy machine:
@@ -29,4 +24,20 @@ def test_analysis_screen_by_role_group(tmp_path, monkeypatch, snap_compare):
         await pilot.press("right", "right", "right")
         await pilot.pause()
 
-    assert snap_compare(app, run_before=open_and_focus, terminal_size=SIZE)
+    return open_and_focus
+
+
+def test_analysis_screen_by_role_group(tmp_path, monkeypatch, snap_compare):
+    # A relative study path, so the title bar reads the same on every machine.
+    monkeypatch.chdir(tmp_path)
+    build_study(tmp_path / "study.db")
+    app = make_app(study_path="study.db", operator="RS")
+    assert snap_compare(app, run_before=_open_and_focus(app), terminal_size=SIZE)
+
+
+def test_analysis_screen_at_80_by_24(tmp_path, monkeypatch, snap_compare):
+    """The design minimum: table rows, the focused statement in full, export and report in the footer."""
+    monkeypatch.chdir(tmp_path)
+    build_study(tmp_path / "study.db")
+    app = make_app(study_path="study.db", operator="RS")
+    assert snap_compare(app, run_before=_open_and_focus(app), terminal_size=(80, 24))

@@ -32,6 +32,14 @@ def default_operator() -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "", name)[:16] or "operator"
 
 
+def default_station() -> str:
+    """This station's name as other stations are told it: $SURVEYDESK_STATION, else the computer's name."""
+    from tui.domain.store.study import clean_station
+    from tui.domain.store.study import default_station as host
+
+    return clean_station(os.environ["SURVEYDESK_STATION"]) if os.environ.get("SURVEYDESK_STATION") else host()
+
+
 def add_operator(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--operator", default=None, metavar="INITIALS",
                         help="who is doing this, for the audit trail (default: $SURVEYDESK_OPERATOR or login name)")

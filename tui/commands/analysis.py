@@ -186,7 +186,16 @@ def tables(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from tui.cli import Failure
-    from tui.domain.analysis import SUPPRESSED, figure, rates_line, rule_text, wave_tables
+    from tui.domain.analysis import (
+        RATE_RULE,
+        STAGE_RULE,
+        SUPPRESSED,
+        figure,
+        rates_line,
+        rule_text,
+        stage_grid,
+        wave_tables,
+    )
 
     with opened_study(args) as study:
         chosen = _choose(study, args)
@@ -228,6 +237,15 @@ def tables(args: argparse.Namespace) -> int:
                 table.add_row(r["group"], code, str(r["n"]), "" if r["highlighted"] is None else str(r["highlighted"]),
                               figure(r["percent"]), interval, r["text"])
         out.print(table)
+        stages = stage_grid(made["stage_profile"], bank)
+        profile = Table(*stages.header, title=f"{bank} stage profile: mean % of each section", title_justify="left")
+        for column in profile.columns[1:6]:
+            column.justify = "right"
+        for row in stages.rows:
+            profile.add_row(*row)
+        out.print(profile)
+    out.print(STAGE_RULE, markup=False)
+    out.print(RATE_RULE, markup=False)
     out.print(f"k = {chosen.k}. {rule_text(chosen.k)}", markup=False)
     out.print(f"{SUPPRESSED} suppressed: primary (fewer than {chosen.k} respondents) or secondary (protects "
               f"another group). * negatively worded.", markup=False)

@@ -21,10 +21,13 @@ def demo(args: argparse.Namespace) -> int:
     from tui.cli import DEFAULT_STUDY, Failure, open_app
     from tui.domain.demo import LABEL, build_demo
     from tui.domain.instrument import default_instrument_path, load_instrument
-    from tui.domain.store import StoreError, Study
+    from tui.domain.store import StoreError, Study, is_server_url
 
     # Unless a study was named, the demo lives in its own file, never in the real study.
-    path = DEMO_STUDY if args.study == Path(DEFAULT_STUDY) else args.study
+    if is_server_url(args.study):
+        raise Failure("the demo study is an SQLite file: build it with `surveydesk demo --no-open`, then put it "
+                      "on the server with `surveydesk study copy surveydesk-demo.db URL`")
+    path = DEMO_STUDY if args.study == DEFAULT_STUDY else Path(args.study)
     out = console()
     if args.rebuild and path.exists():
         try:
@@ -48,5 +51,5 @@ def demo(args: argparse.Namespace) -> int:
         out.print(f"opening the existing demo study {path} (--rebuild to start again)", markup=False)
     if args.no_open:
         return 0
-    args.study = path
+    args.study = str(path)
     return open_app(args)

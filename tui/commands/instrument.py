@@ -48,6 +48,10 @@ def validate(args: argparse.Namespace) -> int:
             out.print(str(problem), markup=False)
         if instrument is None or (args.strict and problems):
             failed = True
+        elif instrument.incomplete_refs():
+            codes = ", ".join(ref.code for ref in instrument.incomplete_refs())
+            out.print(f"{path}: valid, but NOT READY FOR REAL FORMS (incomplete: {codes}): {summary(instrument)}",
+                      markup=False)
         else:
             out.print(f"{path}: valid: {summary(instrument)}", markup=False)
     return 1 if failed else 0

@@ -27,6 +27,9 @@ examples:
   surveydesk print --wave 2015 --again                   the files of issued forms again
   surveydesk print --sample --paper letter               a SPECIMEN of the instrument
 
+The cover prints the wave's return-by date, route and contact: set them with
+  surveydesk wave set 2015 --return-by 2015-01-30 --return-to "to your headteacher" --contact "A. Name, a@b.org"
+
 A plan is a CSV grid: a 'school' column, one column per role digit, and optionally 'blank':
   school,1,2,3,4,5,blank
   A,1,2,1,4,12,5
@@ -122,7 +125,7 @@ def _plan(args: argparse.Namespace, key):
 
 
 def _batch(args: argparse.Namespace, study) -> int:
-    from tui.domain.paper import issue_batch
+    from tui.domain.paper import issue_batch, missing_returns_warning
     from tui.print_summary import batch_headline, batch_table, log_line, plan_table
 
     out_option = f" --out {shlex.quote(str(args.out))}" if args.out != DEFAULT_EXPORTS else ""
@@ -139,6 +142,9 @@ def _batch(args: argparse.Namespace, study) -> int:
             console().print(f"{plan.total} forms would be issued in wave {args.wave}; nothing was issued "
                             "(run again without --check to issue them)", markup=False)
             return 0
+        warning = missing_returns_warning(study, args.wave)
+        if warning:  # the forms still print; the cover just cannot say it
+            console(stderr=True).print(warning, markup=False)
         with _progress() as progress:
             result = issue_batch(study, args.wave, plan, operator=operator_of(args), exports=args.out,
                                  paper=args.paper, progress=progress)
@@ -179,19 +185,21 @@ def _reprint(args: argparse.Namespace, study) -> int:
 
 def _sample(args: argparse.Namespace) -> int:
     from tui.commands.study import _load_instrument
-    from tui.domain.paper import forms_folder, output_file, specimen_name, write_sample_form
+    from tui.domain.paper import forms_folder, output_file, specimen_name, wave_returns, write_sample_form
     from tui.print_summary import shown_path
 
+    returns = None
     if args.wave:
         with opened_study(args) as study:
             instrument = study.wave(args.wave).instrument
+            returns = wave_returns(study, args.wave)
         folder = forms_folder(args.out, args.wave)
     else:
         instrument = _load_instrument(args.instrument)
         folder = args.out
     with _refusals():
         result = write_sample_form(instrument, output_file(folder, specimen_name(instrument, args.paper)),
-                                   paper=args.paper, wave=args.wave or "")
+                                   paper=args.paper, wave=args.wave or "", returns=returns)
     console().print(f"SPECIMEN of {instrument.title} {instrument.version}: {shown_path(result.path)} "
                     f"({result.pages} pages, {args.paper}); its serial is refused at entry", markup=False)
     return 0

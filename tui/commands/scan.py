@@ -64,6 +64,10 @@ def report_lines(run, *, saved: bool) -> list[str]:
         what = f"{paper.outcome}: {paper.note}" if saved else ("confident" if paper.confident else "to review")
         lines.append(f"  {paper.serial} {paper.participant_code or '(blank form)'} wave {paper.wave}{missing}{checks}: "
                      f"{what}")
+    bilevel = run.bilevel_pages
+    if bilevel:
+        lines.append(f"{bilevel} page{'s were' if bilevel > 1 else ' was'} scanned 1-bit (black and white): faint "
+                     "pencil can vanish in such scans; scan in greyscale where respondents used pencil.")
     if saved and any(p.outcome == "draft" for p in run.papers):
         lines.append("Review the drafts in the app: F3, then F11 (scan review).")
     return lines

@@ -18,8 +18,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--opens", metavar="YYYY-MM-DD")
     p.add_argument("--closes", metavar="YYYY-MM-DD")
     p.add_argument("--population", type=int, metavar="N", help="how many people were asked (for response rates)")
+    _return_options(p)
     add_operator(p)
     p.set_defaults(func=wave_add)
+    p = wave_sub.add_parser("set", help="set how a wave's forms come back: return-by date, route, contact (cover)")
+    p.add_argument("name", help="the wave, e.g. 2015")
+    _return_options(p)
+    add_operator(p)
+    p.set_defaults(func=wave_set)
     p = wave_sub.add_parser("list", help="list waves with their instrument versions")
     p.set_defaults(func=wave_list)
 
@@ -39,6 +45,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, metavar="N", help="only the last N entries")
     p.add_argument("--verify", action="store_true", help="check the hash chain for entries changed outside SurveyDesk")
     p.set_defaults(func=audit)
+
+    study = sub.add_parser("study", help="the study as a whole: copy it between SQLite and PostgreSQL")
+    study_sub = study.add_subparsers(dest="study_command", metavar="ACTION", required=True)
+    p = study_sub.add_parser("copy", help="copy a whole study into a new SQLite file or an empty PostgreSQL "
+                             "database, then check the copy (row counts, audit chain, returns of every wave)")
+    p.add_argument("source", metavar="FROM", help="the study: a file, or postgresql://USER@HOST/DATABASE")
+    p.add_argument("target", metavar="TO", help="a new file, or an empty PostgreSQL database")
+    p.set_defaults(func=study_copy)
 
     p = sub.add_parser("status", help="per wave: issued, returned, keyed once/twice, verified, open discrepancies")
     p.set_defaults(func=status)
@@ -64,6 +78,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=settings)
 
 
+def _return_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--return-by", metavar="YYYY-MM-DD", help="the date on the cover (default: --closes)")
+    p.add_argument("--return-to", metavar="TEXT",
+                   help="how forms come back, e.g. 'to your headteacher, in the envelope provided'")
+    p.add_argument("--contact", metavar="TEXT", help="whom to ask: name, email or phone")
+
+
+def _set_returns(args: argparse.Namespace, study) -> list[str]:
+    """Store the return details given; the lines to print (the cover's sentences, or what is missing)."""
+    from tui.domain.paper import missing_returns_warning, set_wave_returns
+
+    set_wave_returns(study, args.name, operator=operator_of(args), return_by=args.return_by,
+                     route=args.return_to, contact=args.contact)
+    warning = missing_returns_warning(study, args.name)
+    return [warning] if warning else []
+
+
 def _load_instrument(path: Path | None):
     from tui.cli import Failure
     from tui.domain.instrument import InstrumentError, default_instrument_path, load_instrument
@@ -76,12 +107,43 @@ def _load_instrument(path: Path | None):
 
 
 def wave_add(args: argparse.Namespace) -> int:
+    from tui.cli import Failure
+    from tui.domain.instrument import incomplete_refusal
+
+    from tui.domain.paper import checked_returns
+
     instrument = _load_instrument(args.wave_instrument or args.instrument)
+    refusal = incomplete_refusal(instrument)
+    if refusal:  # a wave freezes the instrument its forms are printed from
+        raise Failure(f"wave {args.name} not added: {refusal}")
+    from tui.domain.store import InputError
+
+    try:  # before the wave is added, so a mistyped date adds nothing
+        checked_returns(return_by=args.return_by, route=args.return_to, contact=args.contact)
+    except InputError as exc:
+        raise Failure(str(exc)) from None
     with opened_study(args, create=True) as study:
         wave = study.add_wave(args.name, instrument, operator=operator_of(args), opens=args.opens,
                               closes=args.closes, population=args.population)
+        args.name = wave.name
+        warnings = _set_returns(args, study)
     console().print(f"wave {wave.name} added: {instrument.title} version {instrument.version} "
                     f"({instrument.statement_count} statements) frozen in {args.study}", markup=False)
+    for line in warnings:
+        console(stderr=True).print(line, markup=False)
+    return 0
+
+
+def wave_set(args: argparse.Namespace) -> int:
+    from tui.domain.paper import wave_returns
+
+    with opened_study(args) as study:
+        warnings = _set_returns(args, study)
+        lines = wave_returns(study, args.name).lines()
+    console().print(f"wave {args.name}: the cover says: " + (" ".join(lines) if lines else "(nothing yet)"),
+                    markup=False)
+    for line in warnings:
+        console(stderr=True).print(line, markup=False)
     return 0
 
 
@@ -137,6 +199,24 @@ def audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def study_copy(args: argparse.Namespace) -> int:
+    from tui.cli import Failure
+    from tui.domain.store import StoreError
+    from tui.domain.store.copy import copy_study
+
+    out = console()
+    try:
+        report = copy_study(args.source, args.target, progress=lambda m: out.print(m, markup=False))
+    except StoreError as exc:
+        raise Failure(str(exc)) from None
+    for line in report.lines:
+        out.print(line, markup=False)
+    if report.problems:
+        raise Failure("the copy does not match the study, do not use it:\n  " + "\n  ".join(report.problems))
+    out.print(f"copied and checked: {args.target}", markup=False)
+    return 0
+
+
 def status(args: argparse.Namespace) -> int:
     from rich.table import Table
 
@@ -147,15 +227,19 @@ def status(args: argparse.Namespace) -> int:
         return 0
     table = Table("Wave", "Issued", "Returned", "Unmatched", "Rate", "Keyed once", "Awaiting 2nd", "Verified",
                   "Discrepancies open", "Drafts")
+    from tui.domain.analysis import RATE_RULE, rate_text
+
     for r in rows:
-        # Against the population every return counts; against the forms issued, only returns on one.
+        # RATE_RULE: the people asked, or else the forms issued. Against the population every return
+        # counts; against the forms issued, only returns on one.
         base = r["population"] or r["issued"]
         got = r["returned"] + r["unmatched"] if r["population"] else r["returned"]
-        rate = f"{got} of {base}, {got / base:.0%}" if base else ""
+        rate = rate_text(got, base) if base else ""
         table.add_row(r["wave"], str(r["issued"]), str(r["returned"]), str(r["unmatched"]), rate,
                       str(r["single_keyed"]),
                       str(r["awaiting_second"]), str(r["verified"]), str(r["discrepancies_open"]), str(r["drafts"]))
     console().print(table)
+    console().print(RATE_RULE.split(". A group")[0] + ", blank self-coding forms included.", markup=False)
     return 0
 
 

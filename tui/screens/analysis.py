@@ -31,21 +31,26 @@ if TYPE_CHECKING:  # pragma: no cover
     from tui.domain.analysis import AnalysisCache, AnalysisTables, Selection
 
 STATEMENT_WIDTH = 72  # table cells; the chart's caption shows the whole statement
+# Narrower than this, the table leaves the statement out: the chart's caption above shows the
+# focused statement in full, better than every row cut to "The schoo".
+MIN_STATEMENT_COLUMN = 30
+MESSAGE_SECONDS = 12
 
 
 class AnalysisScreen(Screen):
     COMMANDS = {ScreenCommands}
 
+    # In the order the footer shows them: at 80 columns it has room for the first six.
     BINDINGS = [
         Binding("]", "bank(1)", "Bank", key_display="[ ]"),
         Binding("[", "bank(-1)", "Previous bank", show=False),
         Binding("g", "grouping", "Grouping"),
         Binding("c", "compare", "Compare"),
+        Binding("e", "export", "Export"),
+        Binding("r", "report", "Report"),
         Binding("n", "group", "Group"),
         Binding("w", "wave", "Wave"),
         Binding("t", "toggle_table", "Table"),
-        Binding("e", "export", "Export"),
-        Binding("r", "report", "Report"),
         Binding("ctrl+r", "reload", "Reload returns", show=False),
     ]
 
@@ -70,13 +75,15 @@ class AnalysisScreen(Screen):
         self.group = "Overall"
         self.shown_count = 0  # charts drawn so far (benchmarks and tests wait on it)
         self._keys_offered: tuple[bool, bool] | None = None
+        self._shown_message = ""
         self._version = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield ModeBar("analysis")
         yield Static("", id="analysis-bar")
-        yield BarChart(id="analysis-chart")
+        # At 80x24 the line above, which says what is charted, stands for the chart's title.
+        yield BarChart(id="analysis-chart", title_from_rows=14)
         yield DataTable(id="analysis-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="analysis-rule")
         yield Static("", id="analysis-message")
@@ -203,9 +210,14 @@ class AnalysisScreen(Screen):
         from tui.domain.analysis import SUPPRESSED
 
         grid = tables.grid(bank, self.group)
-        order = [i for i in range(len(grid.header)) if i != grid.text_column] + [grid.text_column]
+        figures = [i for i in range(len(grid.header)) if i != grid.text_column]
         # Figures right-aligned, as in the report; code, note and statement read left to right.
         words = {0, grid.text_column, *[i for i, name in enumerate(grid.header) if name == "Note"]}
+        # Each column as wide as its widest cell, plus DataTable's padding of one each side.
+        used = sum(max(len(grid.header[i]), *(len(row[i]) for row in grid.rows)) + 2 for i in figures)
+        width = self.table.size.width or self.app.size.width
+        room = min(width - used - 5, STATEMENT_WIDTH)  # the rest beside the scrollbar: no sideways scrolling
+        order = figures + ([grid.text_column] if room >= MIN_STATEMENT_COLUMN else [])
         table = self.table
         table.clear(columns=True)
         table.add_columns(*[Text(grid.header[i], justify="left" if i in words else "right") for i in order])
@@ -213,8 +225,8 @@ class AnalysisScreen(Screen):
             cells = []
             for i in order:
                 value = row[i]
-                if i == grid.text_column and len(value) > STATEMENT_WIDTH:
-                    value = value[: STATEMENT_WIDTH - 1] + "…"
+                if i == grid.text_column and len(value) > room:
+                    value = value[: room - 1] + "…"
                 style = "dim italic" if value == SUPPRESSED else ""
                 cells.append(Text(value, style=style, justify="left" if i in words else "right"))
             table.add_row(*cells)
@@ -227,15 +239,15 @@ class AnalysisScreen(Screen):
         lines = []
         if tables is not None and tables.selection == selection and self.bank:
             lines.append(tables.describe_selection(self.bank, self.group))
-            lines += [f"Responses {line}" for line in tables.rates_text()]
+            width = max((self.size.width or self.app.size.width) - 2, 40)
+            lines += [wrapped for line in tables.rates_text() for wrapped in _wrap_parts(f"Responses {line}", width)]
         else:
             waves = " → ".join(selection.waves)
             lines.append(f"Wave {waves} · {selection.grouping.replace('_', ' ')} · computing…")
         self.query_one("#analysis-bar", Static).update("\n".join(lines))
-        # The full rule is in every export and report; here the short form.
+        # The full rule is in every export and report; here the short form, one line at 80 columns.
         self.query_one("#analysis-rule", Static).update(
-            f"Small cells (k = {selection.k}): a group with fewer than {selection.k} respondents reads 'supp.' and "
-            f"draws no bar; so does the next-smallest where a total would give it away.")
+            f"Small cells (k = {selection.k}): groups under {selection.k}, or given away by a total, read 'supp.'")
 
     # --- keys -------------------------------------------------------------------------------
 
@@ -361,15 +373,31 @@ class AnalysisScreen(Screen):
         return Path(getattr(self.app, "exports_dir", "exports"))
 
     def on_analysis_screen_written(self, message: Written) -> None:
-        # One line stays on screen; the file names go in the notification.
+        # One line, where the small-cell rule stands, for a while; the files are listed in README.txt.
         self._message(message.summary)
-        self.notify("\n".join([message.summary, *message.details[:20]]), timeout=10,
-                    severity="error" if message.error else "information")
+        if message.error:
+            self.notify(message.summary, severity="error", timeout=MESSAGE_SECONDS)
+        self.set_timer(MESSAGE_SECONDS, lambda: self._message("") if self._shown_message == message.summary else None)
 
     def _message(self, text: str) -> None:
+        self._shown_message = text
         message = self.query_one("#analysis-message", Static)
         message.update(text)
         message.set_class(bool(text), "shown")
+        self.query_one("#analysis-rule", Static).display = not text
+
+
+def _wrap_parts(line: str, width: int, separator: str = " · ") -> list[str]:
+    """A "·"-separated line wrapped between its parts, never inside one ("T 13 of 18, 72%" stays whole)."""
+    lines: list[str] = []
+    current = ""
+    for part in line.split(separator):
+        if current and len(current) + len(separator) + len(part) > width:
+            lines.append(current + separator.rstrip())
+            current = "  " + part
+        else:
+            current = f"{current}{separator}{part}" if current else part
+    return [*lines, current]
 
 
 def _reason(exc: Exception) -> str:

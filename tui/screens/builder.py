@@ -33,6 +33,7 @@ from tui.domain.instrument import (
     edit_instrument,
     load_instrument,
     next_version,
+    problems_with_lines,
     render_bank_page,
     save_instrument,
     skeleton,
@@ -96,6 +97,7 @@ class BuilderScreen(Screen):
         self.selected: bm.Target = bm.ROOT
         self.collapsed: set[bm.Target] = {bm.Target(bm.KEY)}  # k unfolds the participant key
         self.problems: list[Problem] = []
+        self._located: tuple[object, list[Problem]] = (None, [])  # (file and instrument, problems)
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -152,7 +154,7 @@ class BuilderScreen(Screen):
         instrument = self.instrument
         if not bm.exists(instrument, target):
             target = bm.ROOT
-        self.problems = check_instrument(instrument)
+        self.problems = self._check(instrument)
         flagged = frozenset(bm.target_for_path(instrument, p.path) for p in self.problems if p.is_error)
         self.selected = target  # before the tree moves, so its highlight event is recognised
         self.tree.populate(instrument, collapsed=frozenset(self.collapsed), flagged=flagged)
@@ -164,6 +166,23 @@ class BuilderScreen(Screen):
             self.editor.set_values({f.name: f.value for f in bm.fields_for(instrument, target)})
         self._show_problems()
         self._show_title()
+
+    def _check(self, instrument: Instrument) -> list[Problem]:
+        """The rules of ``surveydesk validate``; while the file on disk is what is shown, each
+        problem also names its FILE:LINE, as validate does."""
+        # Errors first: they block saving, and v then Enter goes to the first of the list.
+        problems = sorted(check_instrument(instrument), key=lambda p: not p.is_error)
+        if not problems or self.path is None or self.history.dirty:
+            return problems
+        try:
+            stamp = (self.path, self.path.stat().st_mtime_ns, id(instrument))
+            if self._located[0] != stamp:
+                text = self.path.read_text(encoding="utf-8")
+                located = problems_with_lines(instrument, text, str(self.path))
+                self._located = (stamp, sorted(located, key=lambda p: not p.is_error))
+        except (OSError, UnicodeDecodeError):
+            return problems
+        return self._located[1]
 
     def _show_problems(self) -> None:
         errors = [p for p in self.problems if p.is_error]
@@ -183,6 +202,7 @@ class BuilderScreen(Screen):
         options.clear_options()
         options.add_options([
             Option(Text.assemble(("error  " if p.is_error else "warning  ", "red" if p.is_error else "yellow"),
+                                 (f"{Path(p.file).name}:{p.line}  " if p.line else "", "dim"),
                                  (f"{p.where}: " if p.where else "", "bold"), p.message))
             for p in self.problems
         ])

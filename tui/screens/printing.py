@@ -41,6 +41,7 @@ from tui.domain.paper import (
     batches_of,
     forms_folder,
     issue_batch,
+    missing_returns_warning,
     read_plan_csv,
     reprint_form,
     rewrite_batches,
@@ -376,8 +377,9 @@ class PrintScreen(Screen):
         def body() -> PrintScreen.Finished:
             result = issue_batch(self.app.study, wave, plan, operator=self.app.operator, exports=exports,
                                  paper=paper, progress=self._progress)
+            warning = missing_returns_warning(self.app.study, wave)
             report = Group(Text(batch_headline(result, paper)), batch_table(result.files),
-                           Text(log_line(result.issue_log)))
+                           Text(log_line(result.issue_log)), *([Text(warning, style="bold yellow")] if warning else []))
             return self.Finished(f"Printed batch {result.batch}: {len(result.forms)} forms issued; the grid is "
                                  "cleared.", report, ok=True, changed=True, issued=True)
 

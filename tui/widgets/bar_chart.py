@@ -43,9 +43,11 @@ class BarChart(Widget, can_focus=True):
             super().__init__()
             self.index = index
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, title_from_rows: int = 0) -> None:
         super().__init__(id=id)
         self.chart: ChartData | None = None
+        # Lower than this the title line goes to the bars (for a screen that says what is charted).
+        self.title_from_rows = title_from_rows
 
     def show(self, chart: ChartData | None, focus: int = 0) -> None:
         self.chart = chart
@@ -70,19 +72,20 @@ class BarChart(Widget, can_focus=True):
     def render(self) -> RenderableType:
         if self.chart is None:
             return Text(self.placeholder, style="dim")
-        from tui.domain.analysis import describe, render_bar_chart
+        from tui.domain.analysis import describe, legend_lines, render_bar_chart
 
         chart, focus = self.chart, self.focus_index
         width, height = max(self.content_size.width, AXIS_COLUMNS + 4), self.content_size.height
         console = self.app.console
-        caption = describe(chart, focus)
-        legend = render_bar_chart(chart, width=width, height=1)[-1]
-        below = len(legend.wrap(console, width)) + len(caption.wrap(console, width))
-        rows = max(height - FRAME_ROWS - below, MIN_BAR_ROWS)
-        lines = render_bar_chart(chart, width=width, height=rows, focus=focus)
-        title, body = lines[0], _pan(lines[1:-1], width)
+        caption = describe(chart, focus, width)
+        legend = legend_lines(chart, width)
+        below = len(legend) + len(caption.wrap(console, width))
+        titled = height >= self.title_from_rows
+        rows = max(height - FRAME_ROWS - below + (0 if titled else 1), MIN_BAR_ROWS)
+        lines = render_bar_chart(chart, width=width, height=rows, focus=focus)[: -len(legend)]
+        title, body = lines[0], _pan(lines[1:], width)
         title.no_wrap, title.overflow = True, "ellipsis"
-        return Group(title, *body, lines[-1], caption)
+        return Group(*([title] if titled else []), *body, *legend, caption)
 
 
 def _pan(lines: list[Text], width: int) -> list[Text]:

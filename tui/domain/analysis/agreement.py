@@ -254,18 +254,23 @@ def statement_table(wide: pl.DataFrame, instrument: Instrument, by: str | Sequen
 
 
 def stage_profile(table: pl.DataFrame) -> pl.DataFrame:
-    """Per wave x group x bank: mean percent per section A-D and the furthest section where the
-    mean is over 50% (majority agreement). Negative statements count like the others: they are
-    the Beginning stage's own indicators. A group-bank with any suppressed figure is suppressed.
+    """Per wave x group x bank: the mean percent of each section A-D, and the stage reading: the
+    section whose statements were highlighted most on average (ties go to the earlier section; no
+    reading when nothing was highlighted). A group-bank with any suppressed figure is suppressed.
+
+    This is how the thesis reads its charts (Chapter 5; docs/stage-reading.md): a bank is at the stage
+    where responses "bunch" (AA, L1323), not at the furthest section with a majority: E&C, with
+    responses "much lower" everywhere, is still read as Developing (L1276). Negatively worded statements
+    count as highlighted, like the others: they are the Beginning stage's own indicators, and only with
+    them does JPD's Beginning section (JPD 1 at 100%, JPD 2 and 3 at 0%) fall below Developing (L1127).
 
     Columns: wave, grouping, group, school, role_group, role, bank_id, bank, bank_title, n,
-    mean_A..mean_D, furthest_section, furthest_stage (+ suppressed when the input has it).
+    mean_A..mean_D, stage_section, stage (+ suppressed when the input has it).
     """
     keys = ["wave", *GROUP_COLUMNS, "bank_id", "bank", "bank_title"]
     protected = "suppressed" in table.columns
     suppressed = pl.col("suppressed").any() if protected else pl.lit(False)
-    ordered = table.with_columns(pl.col("order").min().over("bank_id").alias("_bank_order"),
-                                 pl.int_range(pl.len()).alias("_row"))
+    ordered = table.with_columns(pl.int_range(pl.len()).alias("_row"))
     per_bank = ordered.group_by(keys, maintain_order=True).agg(
         pl.col("n").max().alias("n"),
         suppressed.alias("_suppressed"),
@@ -274,13 +279,18 @@ def stage_profile(table: pl.DataFrame) -> pl.DataFrame:
         *[pl.col("stage").filter(pl.col("section") == s).first().alias(f"_stage_{s}") for s in SECTIONS],
     )
     means = [f"mean_{s}" for s in SECTIONS]
-    furthest_section = pl.coalesce([pl.when(pl.col(f"mean_{s}") > 50).then(pl.lit(s)) for s in reversed(SECTIONS)])
-    furthest_stage = pl.coalesce([pl.when(pl.col(f"mean_{s}") > 50).then(pl.col(f"_stage_{s}"))
-                                  for s in reversed(SECTIONS)])
+    top = pl.max_horizontal(means)
+    # The first section (A before B ...) whose mean is the highest, when anything was highlighted.
+    at_top = [(pl.col(f"mean_{s}") == top) & (top > 0) for s in SECTIONS]
     profile = per_bank.with_columns(
         *[pl.when(~pl.col("_suppressed")).then(pl.col(m)).alias(m) for m in means],
-    ).with_columns(furthest_section.alias("furthest_section"), furthest_stage.alias("furthest_stage"))
-    columns = [*keys, "n", *means, "furthest_section", "furthest_stage"]
+    ).with_columns(
+        pl.coalesce([pl.when(hit).then(pl.lit(s)) for hit, s in zip(at_top, SECTIONS, strict=True)])
+        .alias("stage_section"),
+        pl.coalesce([pl.when(hit).then(pl.col(f"_stage_{s}")) for hit, s in zip(at_top, SECTIONS, strict=True)])
+        .alias("stage"),
+    )
+    columns = [*keys, "n", *means, "stage_section", "stage"]
     if protected:
         profile = profile.with_columns(pl.col("_suppressed").alias("suppressed"))
         columns.append("suppressed")
@@ -386,6 +396,12 @@ def _single_wave(table: pl.DataFrame) -> str:
 
 RESPONSE_RATE_COLUMNS = ("wave", *GROUP_COLUMNS, "returned", "issued", "denominator", "basis",
                          "rate", "share", "text")
+# The one rule for every response rate SurveyDesk shows (tables, status, the report, the analysis screen).
+RATE_RULE = ("Response rates are returns of the people asked: the wave's stated population, or else the forms "
+             "issued. A group has a rate only when every form it could have returned was issued to it, so "
+             "not with a population (stated for the whole wave) nor with blank self-coding forms; its share "
+             "of the wave's returns is shown instead, in brackets. A return on a blank form counts in the "
+             "school and role its respondent wrote.")
 
 
 def whole(value: float) -> int:
@@ -398,25 +414,38 @@ def percent_text(part: int, whole_: int) -> str:
     return f"{whole(100 * part / whole_)}%"
 
 
+def rate_text(returned: int, denominator: int | None) -> str:
+    """"31 of 68, 46%", or "31 returned" without a denominator (the overall line of a wave)."""
+    return f"{returned} of {denominator}, {percent_text(returned, denominator)}" if denominator else f"{returned} returned"
+
+
 def response_rates(wide: pl.DataFrame, instrument: Instrument, issued: pl.DataFrame | None = None,
                    population: int | Mapping[str, int] | None = None) -> pl.DataFrame:
-    """Returned forms against issued forms (or a stated population) per wave.
+    """Returned forms per wave: overall, each role group, each school, each role, and each school x role,
+    with a rate by RATE_RULE.
 
-    Rows per wave: overall, each role group, each school, each role, and each school x role.
-    ``issued`` has columns school, role, issued (and optionally wave). ``population`` (one number or
-    one per wave) replaces issued forms as the overall denominator, as in "31 of 68, 46%".
-    ``share`` is the group's part of the wave's returns ("HD 10 responses, 32%").
-    Columns: RESPONSE_RATE_COLUMNS.
+    ``issued`` has columns school, role, issued (and optionally wave); a row with no role is blank
+    self-coding forms (no school either, unless sent to a school's office). ``population`` (one number or
+    one per wave) is the people asked; when stated it is the denominator, of the whole wave only.
+    Returns count where the respondent's code puts them, blank forms included. ``share`` is a group's
+    part of the wave's returns ("HD 10 responses, 32%"). Columns: RESPONSE_RATE_COLUMNS.
     """
     returned = wide.group_by(["wave", "school", "role"]).agg(pl.len().cast(pl.Int64).alias("returned"))
     waves = sorted(wide["wave"].unique().to_list())
+    blank_all = blank_unschooled = pl.DataFrame({"wave": waves}, schema={"wave": pl.String}).with_columns(
+        pl.lit(0, dtype=pl.Int64).alias("n"))
     if issued is not None:
         issued = issued.select(
             *(["wave"] if "wave" in issued.columns else []), "school", pl.col("role").cast(pl.Int64),
-            pl.col("issued").cast(pl.Int64))
+            pl.col("issued").cast(pl.Int64)).filter(pl.col("issued") > 0)
         if "wave" not in issued.columns:
             issued = pl.DataFrame({"wave": waves or [None]}, schema={"wave": pl.String}).join(issued, how="cross")
-        cells = returned.join(issued, on=["wave", "school", "role"], how="full", coalesce=True, nulls_equal=True)
+        blanks = issued.filter(pl.col("role").is_null())
+        blank_all = blanks.group_by("wave").agg(pl.col("issued").sum().alias("n"))
+        blank_unschooled = blanks.filter(pl.col("school").is_null()).group_by("wave").agg(
+            pl.col("issued").sum().alias("n"))
+        coded = issued.filter(pl.col("role").is_not_null())
+        cells = returned.join(coded, on=["wave", "school", "role"], how="full", coalesce=True, nulls_equal=True)
     else:
         cells = returned.with_columns(pl.lit(None, dtype=pl.Int64).alias("issued"))
     group_of = {r.digit: instrument.key.group_of(r.digit) for r in instrument.key.roles}
@@ -435,22 +464,46 @@ def response_rates(wide: pl.DataFrame, instrument: Instrument, issued: pl.DataFr
         parts.append(_labelled(rolled, level_index, level, role_labels, ["returned", "issued"]))
     table = pl.concat(parts).with_columns(pl.col("issued").cast(pl.Int64))
 
+    # Blank forms: in the wave's total; in a school's when sent to its office.
+    def blank_count(frame: pl.DataFrame) -> pl.Expr:
+        return pl.col("wave").replace_strict(dict(frame.iter_rows()), default=0, return_dtype=pl.Int64)
+
+    schooled_blanks = (issued.filter(pl.col("role").is_null() & pl.col("school").is_not_null())
+                       .group_by("wave", "school").agg(pl.col("issued").sum().alias("_blank"))
+                       if issued is not None else None)
+    overall, school = pl.col("grouping") == OVERALL, pl.col("grouping") == "school"
+    if schooled_blanks is not None and schooled_blanks.height:
+        table = table.join(schooled_blanks, on=["wave", "school"], how="left", nulls_equal=False)
+    else:
+        table = table.with_columns(pl.lit(None, dtype=pl.Int64).alias("_blank"))
+    table = table.with_columns(
+        pl.when(overall).then(pl.col("issued").fill_null(0) + blank_count(blank_all))
+        .when(school).then(pl.col("issued").fill_null(0) + pl.col("_blank").fill_null(0))
+        .otherwise(pl.col("issued")).alias("issued"),
+    ).with_columns(pl.when(pl.col("issued") > 0).then(pl.col("issued")).alias("issued"))
+
     populations = population if isinstance(population, Mapping) else {w: population for w in waves}
     stated = pl.col("wave").replace_strict({w: p for w, p in populations.items() if p is not None},
                                            default=None, return_dtype=pl.Int64)
-    overall = pl.col("grouping") == OVERALL
-    denominator = pl.when(overall & stated.is_not_null()).then(stated).otherwise(pl.col("issued"))
+    # Whether a group's forms are all known: no blank form could have come back from it.
+    known = (pl.when(overall).then(True)
+             .when(school).then(blank_count(blank_unschooled) == 0)
+             .otherwise(blank_count(blank_all) == 0))
+    denominator = (pl.when(stated.is_not_null()).then(pl.when(overall).then(stated))
+                   .when(known & pl.col("issued").is_not_null()).then(pl.col("issued")))
     table = table.with_columns(
         denominator.alias("denominator"),
-        pl.when(overall & stated.is_not_null()).then(pl.lit("population"))
-        .when(pl.col("issued").is_not_null()).then(pl.lit("issued")).alias("basis"),
         (100.0 * pl.col("returned") / pl.col("returned").filter(overall).first().over("wave")).alias("share"),
     ).with_columns(
+        pl.when(pl.col("denominator").is_not_null())
+        .then(pl.when(stated.is_not_null()).then(pl.lit("population")).otherwise(pl.lit("issued")))
+        .alias("basis"),
         pl.when(pl.col("denominator") > 0).then(100.0 * pl.col("returned") / pl.col("denominator")).alias("rate"),
     ).sort(["_level", "wave", *_group_sort_keys(instrument)])
     texts = [
-        f"{r} of {d}, {percent_text(r, d)}" if d else f"{r} returned"
-        for r, d in zip(table["returned"].to_list(), table["denominator"].to_list(), strict=True)
+        rate_text(r, d) if d or level == 0 else f"{r} ({whole(share or 0)}%)"
+        for r, d, share, level in zip(table["returned"].to_list(), table["denominator"].to_list(),
+                                      table["share"].to_list(), table["_level"].to_list(), strict=True)
     ]
     return table.with_columns(pl.Series("text", texts, dtype=pl.String)).select(RESPONSE_RATE_COLUMNS)
 

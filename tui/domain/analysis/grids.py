@@ -53,19 +53,47 @@ class Grid:
     text_column: int
 
 
-def statement_grid(statements: pl.DataFrame, bank: str, groups: Sequence[str]) -> Grid:
-    """Code, number, statement and, per group, percent (95% interval), one row per statement."""
+def statement_grid(statements: pl.DataFrame, bank: str, groups: Sequence[str], *, intervals: bool = True) -> Grid:
+    """Code, running number (JPD 8), statement and, per group, percent (95% interval), one row per
+    statement; the group's n in its header."""
     rows = statements.filter((pl.col("bank") == bank) & pl.col("group").is_in(list(groups)))
     figures = {(r["group"], r["statement_id"]): r for r in rows.iter_rows(named=True)}
     listed = rows.unique("statement_id", maintain_order=True)
     ns = {g: rows.filter(pl.col("group") == g)["n"].max() for g in groups}
     header = ("Code", "No.", "Statement", *[f"{g} (n={ns[g]})" for g in groups])
     body = tuple(
-        (marked_code(r["code"], r["negative"]), r["number_code"].rsplit(" ", 1)[-1], r["text"],
-         *[cell(figures[(g, r["statement_id"])]) for g in groups])
+        (marked_code(r["code"], r["negative"]), r["number_code"], r["text"],
+         *[cell(figures[(g, r["statement_id"])], intervals) for g in groups])
         for r in listed.iter_rows(named=True)
     )
     return Grid(header, body, text_column=2)
+
+
+STAGE_RULE = ("Stage: the section whose statements were highlighted most on average (negatively worded "
+              "ones included), as the thesis reads its charts.")
+
+
+def stage_reading(row: Mapping[str, object]) -> str:
+    """"B Developing", "none" (nothing highlighted) or "supp." for one stage-profile row."""
+    if row.get("suppressed"):
+        return SUPPRESSED
+    return f"{row['stage_section']} {row['stage']}" if row["stage_section"] else "none"
+
+
+def stage_grid(profile: pl.DataFrame, bank: str) -> Grid:
+    """Group, n, the mean percent of sections A-D and the stage reading, one row per group."""
+    body = []
+    for r in profile.filter(pl.col("bank") == bank).iter_rows(named=True):
+        means = [SUPPRESSED if r.get("suppressed") else figure(r[f"mean_{s}"]) for s in "ABCD"]
+        body.append((r["group"], str(r["n"]), *means, stage_reading(r)))
+    return Grid(("Group", "n", "A", "B", "C", "D", "Stage"), tuple(body), text_column=0)
+
+
+def _compared_code(r: Mapping[str, object]) -> str:
+    code = r["code_second"] or r["code_first"]
+    if r["code_first"] and r["code_second"] and r["code_first"] != r["code_second"]:
+        code = f"{r['code_second']} (was {str(r['code_first']).rsplit(' ', 1)[-1]})"
+    return marked_code(str(code), bool(r["negative"]))
 
 
 def comparison_grid(comparison: pl.DataFrame, bank: str, group: str) -> Grid:
@@ -76,11 +104,8 @@ def comparison_grid(comparison: pl.DataFrame, bank: str, group: str) -> Grid:
     header = ("Code", "Statement", f"{first} %", f"{second} %", "Change", "Note")
     body = []
     for r in rows.iter_rows(named=True):
-        code = r["code_second"] or r["code_first"]
-        if r["code_first"] and r["code_second"] and r["code_first"] != r["code_second"]:
-            code = f"{r['code_second']} (was {r['code_first'].rsplit(' ', 1)[-1]})"
         body.append((
-            marked_code(code, r["negative"]), r["text"],
+            _compared_code(r), r["text"],
             SUPPRESSED if r.get("suppressed_first") else figure(r["percent_first"]),
             SUPPRESSED if r.get("suppressed_second") else figure(r["percent_second"]),
             SUPPRESSED if r.get("suppressed") else change(r["change"]),
@@ -89,15 +114,46 @@ def comparison_grid(comparison: pl.DataFrame, bank: str, group: str) -> Grid:
     return Grid(header, tuple(body), text_column=1)
 
 
+def comparison_detail(comparison: pl.DataFrame, bank: str, group: str) -> tuple[tuple[str, ...], Grid]:
+    """The report's comparison for one group: code, running number, statement, and for each wave the
+    count highlighted and percent, then the change in points with its 95% interval and a note. A count
+    can rise while its percentage falls (the thesis's own point, L1507), so both are shown. Returns the
+    band over the columns ("", "", "", "2014 (n=31)", "", "2015 (n=49)", "", "", "") and the grid."""
+    rows = comparison.filter((pl.col("bank") == bank) & (pl.col("group") == group))
+    first, second = rows["wave_first"][0], rows["wave_second"][0]
+    n_first, n_second = rows["n_first"].max(), rows["n_second"].max()
+    band = ("", "", "", f"{first} (n={n_first})", "", f"{second} (n={n_second})", "", "Change", "")
+    header = ("Code", "No.", "Statement", "Count", "%", "Count", "%", "Points (95% interval)", "Note")
+    body = []
+    for r in rows.iter_rows(named=True):
+        sides = []
+        for side in ("first", "second"):
+            if r[f"n_{side}"] is None:
+                sides += [NO_FIGURE, NO_FIGURE]
+            elif r.get(f"suppressed_{side}"):
+                sides += [SUPPRESSED, SUPPRESSED]
+            else:
+                sides += [str(r[f"highlighted_{side}"]), figure(r[f"percent_{side}"])]
+        if r.get("suppressed"):
+            moved = SUPPRESSED
+        elif r["change"] is None:
+            moved = NO_FIGURE
+        else:
+            moved = f"{change(r['change'])} ({change(r['change_ci_low'])} to {change(r['change_ci_high'])})"
+        number = r["number_code_second"] or r["number_code_first"]
+        body.append((_compared_code(r), str(number), r["text"], *sides, moved,
+                     "" if r["status"] == "same" else r["status"]))
+    return band, Grid(header, tuple(body), text_column=2)
+
+
 def rates_line(rates: pl.DataFrame, grouping: str | None = None) -> str:
-    """One wave's response rates on a line: "2015: 31 of 68, 46% · HD 10 of 20, 50% · ...".
+    """One wave's response rates on a line: "2015: 49 of 68, 72% · HD 10 (20%) · SLT 13 (27%) · ..."
+    (agreement.RATE_RULE: a group's rate where its forms are all known, else its share of the returns).
     Groups come from ``grouping`` when the rates table has it (role_group, school), else role groups."""
     overall = rates.filter(pl.col("grouping") == OVERALL)
     if overall.is_empty():
         return "no returns"
     head = overall.row(0, named=True)
     shown = grouping if grouping in set(rates["grouping"].to_list()) and grouping != OVERALL else "role_group"
-    rows = rates.filter(pl.col("grouping") == shown).select("group", "returned", "denominator", "text").iter_rows()
-    # A group without issued forms is just a count: "HD 12", not "HD 12 returned".
-    parts = [f"{g} {text if denominator else returned}" for g, returned, denominator, text in rows]
-    return " · ".join([f"{head['wave']}: {head['text']}", *parts])
+    rows = rates.filter(pl.col("grouping") == shown).select("group", "text").iter_rows()
+    return " · ".join([f"{head['wave']}: {head['text']}", *[f"{g} {text}" for g, text in rows]])

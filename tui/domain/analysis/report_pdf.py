@@ -18,15 +18,17 @@ from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from tui import __version__
 from tui.domain.analysis.agreement import (
     DEFAULT_BY,
     OVERALL,
+    RATE_RULE,
     ChartData,
     WaveReturns,
     bank_abbreviations,
@@ -39,7 +41,7 @@ from tui.domain.analysis.agreement import (
     whole,
 )
 from tui.domain.analysis.disclosure import DEFAULT_K, rule_text
-from tui.domain.analysis.grids import SUPPRESSED, Grid, comparison_grid, figure, statement_grid
+from tui.domain.analysis.grids import STAGE_RULE, SUPPRESSED, comparison_detail, stage_grid, statement_grid
 from tui.domain.analysis.tables import wave_tables
 from tui.domain.analysis.textchart import NEGATIVE_MARK, PALETTE
 from tui.domain.paths import DEFAULT_EXPORTS, claim_folder, name_part, safe_output_path, write_atomically
@@ -47,18 +49,31 @@ from tui.domain.paths import DEFAULT_EXPORTS, claim_folder, name_part, safe_outp
 PAGE = A4
 MARGIN = 1.8 * cm
 GROUPS_PER_TABLE = 4
+# Levels with more groups than this (school × role group: 15) get no chart per group: their figures
+# are in the tables, eight groups to a table, which keeps such a report short.
+MAX_PANELS = 6
+CODE_WIDTH = 42.0
+NUMBER_WIDTH = 34.0
 
 
 def _styles() -> dict[str, ParagraphStyle]:
     base = getSampleStyleSheet()
+    # Headings stay with what follows them: never alone at the foot of a page.
     return {
         "title": base["Title"],
-        "h1": base["Heading1"],
-        "h2": base["Heading2"],
+        "h1": ParagraphStyle("h1", parent=base["Heading1"], keepWithNext=1),
+        "h2": ParagraphStyle("h2", parent=base["Heading2"], keepWithNext=1),
         "body": base["BodyText"],
         "caption": ParagraphStyle("caption", parent=base["BodyText"], fontSize=8.5, leading=10,
                                   fontName="Helvetica-Oblique", spaceBefore=2, spaceAfter=8),
+        "table_title": ParagraphStyle("table_title", parent=base["BodyText"], fontSize=8.5, leading=10,
+                                      fontName="Helvetica-Bold"),
         "cell": ParagraphStyle("cell", parent=base["BodyText"], fontSize=7, leading=8.4),
+        "head": ParagraphStyle("head", parent=base["BodyText"], fontSize=7, leading=8.4, fontName="Helvetica-Bold"),
+        "head_right": ParagraphStyle("head_right", parent=base["BodyText"], fontSize=7, leading=8.4,
+                                     fontName="Helvetica-Bold", alignment=TA_RIGHT),
+        "head_centre": ParagraphStyle("head_centre", parent=base["BodyText"], fontSize=7, leading=8.4,
+                                      fontName="Helvetica-Bold", alignment=TA_CENTER),
         "note": ParagraphStyle("note", parent=base["BodyText"], fontSize=8, leading=10, textColor=colors.grey),
     }
 
@@ -134,65 +149,135 @@ def _pairs(blocks: list[list], width: float) -> Table:
 # --- tables ----------------------------------------------------------------------------------
 
 
-def _grid(rows: list[list], widths: list[float], numbers_from: int, header_rows: int = 1) -> Table:
-    """A plain table; columns from ``numbers_from`` on hold figures and are right-aligned."""
-    table = Table(rows, colWidths=widths, repeatRows=header_rows)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), "Helvetica", 7),
-        ("FONT", (0, 0), (-1, header_rows - 1), "Helvetica-Bold", 7),
-        ("LINEBELOW", (0, header_rows - 1), (-1, header_rows - 1), 0.6, colors.black),
-        ("ROWBACKGROUNDS", (0, header_rows), (-1, -1), [colors.white, colors.HexColor("#f3f3f3")]),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("ALIGN", (numbers_from, 0), (-1, -1), "RIGHT"),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-    ]))
-    return table
+class TitledTable(Table):
+    """A table whose first row is its title ("Table 3 ..."), repeated with the header rows on every
+    page it runs onto, there marked "(continued)"."""
+
+    continued: Paragraph | None = None
+
+    def split(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
+        parts = super().split(availWidth, availHeight)
+        if len(parts) > 1 and self.continued is not None:
+            for later in parts[1:]:
+                # A new row list: the parts share the original's row lists, and the first part keeps its title.
+                later._cellvalues[0] = [self.continued, *later._cellvalues[0][1:]]
+                later.continued = self.continued
+        return parts
 
 
-def _wrapped(grid: Grid, styles: Mapping[str, ParagraphStyle]) -> list[list]:
-    """The grid's header and rows with the statement text as a wrapping paragraph."""
-    return [list(grid.header)] + [
-        [Paragraph(escape(value), styles["cell"]) if i == grid.text_column else value for i, value in enumerate(row)]
-        for row in grid.rows]
+class _Tables:
+    """Numbers the report's tables and builds them: a title row, wrapping header cells (a long group
+    label wraps inside its column instead of running into the next), figures right-aligned."""
+
+    def __init__(self, styles: Mapping[str, ParagraphStyle]) -> None:
+        self.count = 0
+        self.styles = styles
+
+    def make(self, title: str, header_rows: Sequence[Sequence[str]], rows: Sequence[Sequence[object]],
+             widths: Sequence[float], numbers_from: int, text_column: int | None = None,
+             spans: Sequence[tuple[tuple[int, int], tuple[int, int]]] = ()) -> TitledTable:
+        self.count += 1
+        styles = self.styles
+        heading = f"Table {self.count} {title}"
+
+        def head(value: str, column: int) -> Paragraph:
+            return Paragraph(escape(value), styles["head_right" if column >= numbers_from else "head"])
+
+        def body(value: object, column: int) -> object:
+            return Paragraph(escape(str(value)), styles["cell"]) if column == text_column else value
+
+        data: list[list[object]] = [[Paragraph(escape(heading), styles["table_title"])] + [""] * (len(widths) - 1)]
+        data += [[head(v, i) for i, v in enumerate(row)] for row in header_rows]
+        data += [[body(v, i) for i, v in enumerate(row)] for row in rows]
+        first_body = 1 + len(header_rows)
+        table = TitledTable(data, colWidths=list(widths), repeatRows=first_body)
+        table.continued = Paragraph(escape(f"{heading} (continued)"), styles["table_title"])
+        style = [
+            ("SPAN", (0, 0), (-1, 0)),
+            ("FONT", (0, first_body), (-1, -1), "Helvetica", 7),
+            ("LINEBELOW", (0, first_body - 1), (-1, first_body - 1), 0.6, colors.black),
+            ("ROWBACKGROUNDS", (0, first_body), (-1, -1), [colors.white, colors.HexColor("#f3f3f3")]),
+            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+            ("VALIGN", (0, first_body), (-1, -1), "TOP"),
+            ("ALIGN", (numbers_from, first_body), (-1, -1), "RIGHT"),
+            ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ("LEFTPADDING", (0, 0), (-1, 0), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, 0), 4),
+        ]
+        for start, stop in spans:  # header cells over two columns, e.g. "2014 (n=31)"
+            style += [("SPAN", (start[0], start[1] + 1), (stop[0], stop[1] + 1)),
+                      ("LINEBELOW", (start[0], start[1] + 1), (stop[0], stop[1] + 1), 0.3, colors.grey)]
+        table.setStyle(TableStyle(style))
+        return table
 
 
-def statement_table(statements: pl.DataFrame, bank: str, groups: Sequence[str], styles: Mapping[str, ParagraphStyle],
-                    width: float) -> Table:
-    """Code, statement and, per group, percent (95% interval), e.g. "52 (35–68)"."""
-    figure_width = 58.0
-    text_width = width - 42 - 20 - figure_width * len(groups)
-    return _grid(_wrapped(statement_grid(statements, bank, groups), styles),
-                 [42, 20, text_width] + [figure_width] * len(groups), numbers_from=3)
+def statement_tables(tables: _Tables, statements: pl.DataFrame, bank: str, bank_title: str, wave: str,
+                     columns: Sequence[str], width: float, *, intervals: bool, with_text: bool = True) -> list[TitledTable]:
+    """Code, running number and, per group, percent (95% interval). The first table of a bank holds the
+    statements' text and four groups; the tables after it only codes, so more groups fit beside them."""
+    figure_width = 58.0 if intervals else 36.0
+    room = width - CODE_WIDTH - NUMBER_WIDTH
+    chunks: list[list[str]] = []
+    remaining = list(columns)
+    while remaining:
+        texts = with_text and not chunks
+        per_table = GROUPS_PER_TABLE if texts else max(1, int(room // figure_width))
+        chunks.append(remaining[:per_table])
+        remaining = remaining[per_table:]
+    made = []
+    what = "percent highlighted (95% interval)" if intervals else "percent highlighted"
+    for index, chunk in enumerate(chunks):
+        grid = statement_grid(statements, bank, chunk, intervals=intervals)
+        part = f" ({index + 1} of {len(chunks)})" if len(chunks) > 1 else ""
+        title = f"{bank_title}, wave {wave}: {what}{part}"
+        if with_text and index == 0:
+            text_width = room - figure_width * len(chunk)
+            made.append(tables.make(title, [grid.header], grid.rows, [CODE_WIDTH, NUMBER_WIDTH, text_width]
+                                    + [figure_width] * len(chunk), numbers_from=3, text_column=grid.text_column))
+        else:
+            keep = [i for i in range(len(grid.header)) if i != grid.text_column]
+            made.append(tables.make(title, [[grid.header[i] for i in keep]],
+                                    [[row[i] for i in keep] for row in grid.rows],
+                                    [CODE_WIDTH, NUMBER_WIDTH] + [figure_width] * len(chunk), numbers_from=2))
+    return made
 
 
-def comparison_table(comparison: pl.DataFrame, bank: str, group: str, styles: Mapping[str, ParagraphStyle],
-                     width: float) -> Table:
-    return _grid(_wrapped(comparison_grid(comparison, bank, group), styles),
-                 [62, width - 62 - 3 * 40 - 36 - 62, 40, 40, 36, 62], numbers_from=2)
+def comparison_table(tables: _Tables, comparison: pl.DataFrame, bank: str, bank_title: str, group: str,
+                     width: float, *, with_text: bool = True) -> TitledTable:
+    """Both waves' counts and percentages, the change with its interval, for one group. Only the
+    bank's first such table repeats the statements' text; the others are one line a statement."""
+    band, grid = comparison_detail(comparison, bank, group)
+    title = f"{bank_title}, {group}: wave {band[3].split(' ')[0]} and {band[5].split(' ')[0]}"
+    widths = [64, NUMBER_WIDTH, 0, 36, 24, 36, 24, 70, 52]
+    widths[2] = width - sum(widths)
+    spans = [((3, 0), (4, 0)), ((5, 0), (6, 0))]
+    if with_text:
+        return tables.make(title, [band, grid.header], grid.rows, widths, numbers_from=3,
+                           text_column=grid.text_column, spans=spans)
+    keep = [i for i in range(len(grid.header)) if i != grid.text_column]
+    widths[-1] += widths[2]  # the note gets the room
+    return tables.make(title, [[band[i] for i in keep], [grid.header[i] for i in keep]],
+                       [[row[i] for i in keep] for row in grid.rows], [widths[i] for i in keep], numbers_from=2,
+                       spans=[((2, 0), (3, 0)), ((4, 0), (5, 0))])
 
 
-def stage_grid(profile: pl.DataFrame, bank: str) -> Table:
-    rows = profile.filter(pl.col("bank") == bank)
-    header = ["Group", "n", "A", "B", "C", "D", "Furthest majority"]
-    body = []
-    for r in rows.iter_rows(named=True):
-        if r.get("suppressed"):
-            body.append([r["group"], r["n"], SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED])
-            continue
-        furthest = f"{r['furthest_section']} ({r['furthest_stage']})" if r["furthest_section"] else "none"
-        body.append([r["group"], r["n"], *[figure(r[f"mean_{s}"]) for s in "ABCD"], furthest])
-    return _grid([header, *body], [110, 30, 40, 40, 40, 40, 110], numbers_from=1)
+def stage_table(tables: _Tables, profile: pl.DataFrame, bank: str, bank_title: str, wave: str) -> TitledTable:
+    grid = stage_grid(profile, bank)
+    return tables.make(f"{bank_title}, wave {wave}: stage profile (mean % of each section)", [grid.header],
+                       grid.rows, [130, 30, 40, 40, 40, 40, 100], numbers_from=1, text_column=0)
 
 
-def response_grids(rates: pl.DataFrame, instrument_roles: Mapping[int, str]) -> list[Table]:
+def response_tables(tables: _Tables, rates: pl.DataFrame, instrument_roles: Mapping[int, str]) -> list[TitledTable]:
     """The overall line and groups as a list, then schools x roles as a matrix of 'returned/issued'."""
+    wave = rates["wave"][0]
     summary = rates.filter(pl.col("grouping").is_in([OVERALL, "role_group", "school"]))
     header = ["", "Returned", "Of", "Rate", "Share of returns"]
     body = [[r["group"], r["returned"], r["denominator"] if r["denominator"] is not None else "–",
              f"{whole(r['rate'])}%" if r["rate"] is not None else "–", f"{whole(r['share'])}%"]
             for r in summary.iter_rows(named=True)]
-    grids = [_grid([header, *body], [120, 60, 50, 50, 80], numbers_from=1)]
+    made = [tables.make(f"Wave {wave}: returns and response rates", [header], body, [120, 60, 50, 50, 80],
+                        numbers_from=1)]
     cells = rates.filter(pl.col("grouping") == "school × role")
     schools = cells["school"].unique(maintain_order=True).to_list()
     roles = sorted(r for r in cells["role"].unique().to_list() if r is not None)
@@ -204,10 +289,11 @@ def response_grids(rates: pl.DataFrame, instrument_roles: Mapping[int, str]) -> 
             return "–"
         return f"{r['returned']}/{r['issued']}" if r["issued"] is not None else str(r["returned"])
 
-    matrix = [["School"] + [f"{role} {instrument_roles.get(role, '')}".strip() for role in roles]]
-    matrix += [[f"School {s}"] + [cell(s, role) for role in roles] for s in schools]
-    grids.append(_grid(matrix, [70] + [80] * len(roles), numbers_from=1))
-    return grids
+    matrix = [[f"School {s}"] + [cell(s, role) for role in roles] for s in schools]
+    made.append(tables.make(f"Wave {wave}: returned / issued per school and role",
+                            [["School"] + [f"{role} {instrument_roles.get(role, '')}".strip() for role in roles]],
+                            matrix, [70] + [80] * len(roles), numbers_from=1))
+    return made
 
 
 # --- the document ----------------------------------------------------------------------------
@@ -246,24 +332,31 @@ def build_report(
             + (f" (wave {previous.wave}: version {previous.instrument.version})" if previous else "")
             + f". Grouping: {grouping_title(grouping_name(dims))}. Made {made} by SurveyDesk {__version__}."), styles["body"]),
         Paragraph("Response rates", styles["h1"]),
+        Paragraph(escape(RATE_RULE), styles["body"]),
     ]
     roles = {r.digit: r.label for r in instrument.key.roles}
+    numbered = _Tables(styles)
     for wave_tables_ in ([earlier] if earlier else []) + [tables]:
         rates = wave_tables_["response_rates"]
         overall = rates.filter(pl.col("grouping") == OVERALL).row(0, named=True)
         story += [Paragraph(escape(f"Wave {overall['wave']}: {overall['text']}"), styles["h2"]),
-                  *[item for grid in response_grids(rates, roles) for item in (grid, Spacer(1, 6))]]
+                  *[item for grid in response_tables(numbered, rates, roles) for item in (grid, Spacer(1, 6))]]
     story += [
-        Paragraph("Small-cell protection", styles["h1"]),
-        Paragraph(escape(f"k = {k}. {rule_text(k)} Suppressed figures read '{SUPPRESSED}' and are not charted."),
-                  styles["body"]),
+        Paragraph("Reading the figures", styles["h1"]),
+        Paragraph(escape(f"Small cells: k = {k}. {rule_text(k)} Suppressed figures read '{SUPPRESSED}' and are "
+                         f"not charted."), styles["body"]),
         Paragraph(escape(f"Percentages are of respondents whose page for the bank was present; figures in "
                          f"brackets are 95% Wilson intervals. {NEGATIVE_MARK} marks a negatively worded "
-                         f"statement."), styles["body"]),
+                         f"statement; codes (JPD C1) stand beside the running numbers of the form (JPD 8)."),
+                  styles["body"]),
+        Paragraph(escape(STAGE_RULE), styles["body"]),
     ]
     figures = _Figures(styles, k)
     chart_width = width / 2 - 6
     group_levels = [g for g in statements["grouping"].unique(maintain_order=True).to_list() if g != OVERALL]
+    groups_of = {level: group_labels(statements, level) for level in group_levels}
+    charted = [level for level in group_levels if len(groups_of[level]) <= MAX_PANELS]
+    crowded = [level for level in group_levels if level not in charted]
     for bank in bank_abbreviations(statements):
         bank_title = statements.filter(pl.col("bank") == bank)["bank_title"][0]
         story.append(Paragraph(escape(f"{bank_title} ({bank})"), styles["h1"]))
@@ -271,26 +364,39 @@ def build_report(
             comparison = tables["comparison"]
             story += figures.block(wave_chart(comparison, bank, "Overall"), width, 190)
             blocks = [figures.block(wave_chart(comparison, bank, g), chart_width, 150)
-                      for level in group_levels for g in group_labels(statements, level)]
+                      for level in charted for g in groups_of[level]]
             if blocks:
                 story.append(_pairs(blocks, width))
-            story += [Spacer(1, 4), comparison_table(comparison, bank, "Overall", styles, width)]
-            for level in group_levels:
-                for g in group_labels(statements, level):
-                    story += [Paragraph(escape(f"{bank_title}: {g}"), styles["h2"]),
-                              comparison_table(comparison, bank, g, styles, width)]
+            for index, g in enumerate(["Overall", *[g for level in charted for g in groups_of[level]]]):
+                story += [Spacer(1, 6), comparison_table(numbered, comparison, bank, bank_title, g, width,
+                                                         with_text=index == 0)]
+            if crowded:
+                story.append(Paragraph(escape(
+                    f"{', '.join(grouping_title(level) for level in crowded).capitalize()}: each wave's figures "
+                    f"follow; the change for each of these groups is in the export's comparison table."),
+                    styles["note"]))
+                for wave_name, wave_statements in ((previous.wave, earlier["statements"]), (latest.wave, statements)):
+                    crowd = [g for level in crowded for g in group_labels(wave_statements, level)]
+                    for table in statement_tables(numbered, wave_statements, bank, bank_title, wave_name, crowd,
+                                                  width, intervals=False, with_text=False):
+                        story += [Spacer(1, 6), table]
+            for wave_name, profile in ((previous.wave, earlier["stage_profile"]), (latest.wave, tables["stage_profile"])):
+                story += [Spacer(1, 6), stage_table(numbered, profile, bank, bank_title, wave_name)]
         else:
             story += figures.block(group_chart(statements, bank, ["Overall"]), width, 190)
             blocks = [figures.block(group_chart(statements, bank, [g], grouping=level), chart_width, 150)
-                      for level in group_levels for g in group_labels(statements, level)]
+                      for level in charted for g in groups_of[level]]
             if blocks:
                 story.append(_pairs(blocks, width))
-            columns = ["Overall"] + [g for level in group_levels for g in group_labels(statements, level)]
-            for start in range(0, len(columns), GROUPS_PER_TABLE):
-                story += [Spacer(1, 4),
-                          statement_table(statements, bank, columns[start:start + GROUPS_PER_TABLE], styles, width)]
-        story.append(KeepTogether([Paragraph("Stage profile", styles["h2"]),
-                                   stage_grid(tables["stage_profile"], bank)]))
+            columns = ["Overall"] + [g for level in charted for g in groups_of[level]]
+            for table in statement_tables(numbered, statements, bank, bank_title, latest.wave, columns, width,
+                                          intervals=True):
+                story += [Spacer(1, 6), table]
+            crowd = [g for level in crowded for g in groups_of[level]]
+            for table in statement_tables(numbered, statements, bank, bank_title, latest.wave, crowd, width,
+                                          intervals=False, with_text=False):
+                story += [Spacer(1, 6), table]
+            story += [Spacer(1, 6), stage_table(numbered, tables["stage_profile"], bank, bank_title, latest.wave)]
 
     def footer(canvas, doc) -> None:  # reportlab calls this on every page
         canvas.saveState()

@@ -43,22 +43,29 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),
     "stage_profile": (
-        "Per group and bank: the mean percentage of each section A-D and the furthest section whose mean is "
-        "over 50% (majority agreement).",
+        "Per group and bank: the mean percentage of each section A-D and the stage reading, the section "
+        "whose statements were highlighted most on average (negatively worded ones included, as highlighted).",
         {
             "n": "respondents with this bank's page", "mean_A": "mean percent over section A's statements "
-            "(B, C, D likewise)", "furthest_section": "the last section with a mean over 50%, if any",
-            "furthest_stage": "that section's stage label",
+            "(B, C, D likewise)", "stage_section": "the section with the highest mean (the earlier one on a "
+            "tie; empty when nothing was highlighted)",
+            "stage": "that section's stage label (Beginning, Developing, Embedding, Leading)",
         },
     ),
     "response_rates": (
-        "Returned forms against issued forms (or a stated population) overall, per role group, school, "
-        "role and school × role. Counts of returns carry no answers and are not suppressed.",
+        "Returned forms overall, per role group, school, role and school × role. The rate is of the people "
+        "asked: the wave's stated population, or else the forms issued, blank self-coding forms included; a "
+        "group has one only when every form it could have returned was issued to it (not with a population, "
+        "stated for the wave, nor with blank forms), else its share of the returns is given. A return on a "
+        "blank form counts where its respondent coded it. Counts of returns carry no answers and are not "
+        "suppressed.",
         {
-            "returned": "forms returned", "issued": "forms issued (null when not logged)",
-            "denominator": "issued, or the stated population for the overall row", "basis": "issued or population",
-            "rate": "returned / denominator x 100", "share": "the group's share of the wave's returns (percent)",
-            "text": "e.g. '31 of 68, 46%'",
+            "returned": "forms returned", "issued": "forms issued (the wave and a school: blank forms included; "
+            "null when none were logged)",
+            "denominator": "the stated population (overall row) or the forms issued; null when not known",
+            "basis": "population or issued", "rate": "returned / denominator x 100",
+            "share": "the group's share of the wave's returns (percent)",
+            "text": "e.g. '31 of 68, 46%', or '10 (32%)' (returns and share) where there is no denominator",
         },
     ),
     "comparison": (

@@ -68,31 +68,55 @@ def render_bar_chart(chart: ChartData, *, width: int = 80, height: int = 12, foc
         labels.append(shown[: slot - 1].ljust(slot - 1)[: slot - 1], style=style)
         labels.append(" ")
     lines.append(labels)
-    legend = Text(" " * AXIS_WIDTH)
-    for s, series in enumerate(chart.series):
-        legend.append("■ ", style=series_style(s))
-        legend.append(series.name + (" suppressed" if series.suppressed else "") + "  ")
-    notes = []
-    if any(chart.negative):
-        notes.append(f"{NEGATIVE_MARK} negatively worded")
-    if any(v is None for series in chart.series for v in series.values):
-        notes.append(f"{NO_FIGURE} no figure (suppressed or no answers)")
-    if notes:
-        legend.append("  ".join(notes), style="dim")
-    lines.append(legend)
+    lines += legend_lines(chart, width)
     return lines
 
 
-def describe(chart: ChartData, index: int) -> Text:
-    """The focused statement in full: code, text and each series' figure, for a caption line."""
+def wrap_items(items: list[Text], width: int, indent: int = 0) -> list[Text]:
+    """Items side by side, two spaces apart, a new line only between items: a label is never split."""
+    lines: list[Text] = []
+    line = Text(" " * indent)
+    for item in items:
+        if line.cell_len > indent and line.cell_len + 2 + item.cell_len > width:
+            lines.append(line)
+            line = Text(" " * indent)
+        if line.cell_len > indent:
+            line.append("  ")
+        line.append_text(item)
+    lines.append(line)
+    return lines
+
+
+def legend_lines(chart: ChartData, width: int = 80) -> list[Text]:
+    """"■ HD (17)  ■ SLT (19)  ..." and the notes, wrapped between items to ``width``."""
+    items = []
+    for s, series in enumerate(chart.series):
+        item = Text()
+        item.append("■ ", style=series_style(s))
+        item.append(series.name + (" suppressed" if series.suppressed else ""))
+        items.append(item)
+    if any(chart.negative):
+        items.append(Text(f"{NEGATIVE_MARK} negatively worded", style="dim"))
+    if any(v is None for series in chart.series for v in series.values):
+        items.append(Text(f"{NO_FIGURE} no figure (suppressed or no answers)", style="dim"))
+    return wrap_items(items, width, AXIS_WIDTH)
+
+
+def describe(chart: ChartData, index: int, width: int | None = None) -> Text:
+    """The focused statement in full: code, text and each series' figure, for a caption. With a
+    ``width``, the figures wrap between groups, never inside one."""
     text = Text(chart.codes[index], style="bold")
     if chart.negative[index]:
         text.append(" (negatively worded)", style="italic")
     text.append(f"  {chart.texts[index]}\n")
+    items = []
     for s, series in enumerate(chart.series):
         value = series.values[index]
-        text.append("■ ", style=series_style(s))
-        text.append(f"{series.name}: {'—' if value is None else f'{whole(value)}%'}   ")
+        item = Text()
+        item.append("■ ", style=series_style(s))
+        item.append(f"{series.name}: {'—' if value is None else f'{whole(value)}%'}")
+        items.append(item)
+    text.append_text(Text("\n").join(wrap_items(items, width or 10**6)))
     return text
 
 

@@ -52,6 +52,26 @@ class Clock:
         self.at = to
 
 
+# The demo's own ending for statements the instrument leaves unfinished (HSC A5's is lost in the
+# source), labelled in the text itself so that nobody takes it for the original wording.
+DEMO_WORDING = {"hsc.5": "Governors are wary of working closely with other schools"}
+DEMO_LABEL = " (demo wording)"
+
+
+def demo_instrument(instrument: Instrument) -> Instrument:
+    """The instrument with every incomplete statement finished in the demo's own, labelled, words."""
+    if not instrument.incomplete_refs():
+        return instrument
+    banks = []
+    for bank in instrument.banks:
+        sections = tuple(replace(section, statements=tuple(
+            replace(s, text=DEMO_WORDING.get(s.id, s.text) + DEMO_LABEL, incomplete=False,
+                    note=f"The demo's wording, not the original: {s.note}".strip()) if s.incomplete else s
+            for s in section.statements)) for section in bank.sections)
+        banks.append(replace(bank, sections=sections))
+    return instrument.with_banks(tuple(banks))
+
+
 def instrument_2014(instrument: Instrument) -> Instrument:
     """The instrument as the 2014 letter named it: the first bank was 'Joint Professional Development'."""
     jpd = instrument.banks[0]
@@ -65,6 +85,7 @@ def build_demo(path: str | Path, instrument: Instrument, *, seed: int = 2014,
     path = Path(path)
     if path.exists():
         raise FileExistsError(f"{path} already exists")
+    instrument = demo_instrument(instrument)
     clock = Clock(datetime(2013, 12, 16, 9, 0, tzinfo=UTC))
     study = Study.open(path, now=clock)
     study.set_setting("label", LABEL, operator=RESEARCHER)

@@ -39,7 +39,7 @@ from tui.domain.entry.keying import (
 )
 from tui.domain.instrument import ParticipantCodeError
 from tui.domain.returns import SerialError, make_serial, parse_serial
-from tui.domain.store import Draft, IssuedForm, ReturnRecord, SavedReturn, StoreError, Study, Wave
+from tui.domain.store import Draft, IssuedForm, ReturnRecord, SavedReturn, StoreError, Study, Wave, claim_key
 
 
 class Mode(StrEnum):
@@ -702,6 +702,7 @@ class EntrySession:
             return Outcome(f"serial {serial} was issued to participant {issued.participant_code}, not {self.code}: "
                            "check the code written on the form")
         self.serial, self.issued, self.linked = serial, issued, False
+        note = self._claim(serial=serial) or note
         if not first:
             outcome = self._leave_serial()
             self._queue_draft()
@@ -761,7 +762,7 @@ class EntrySession:
         else:
             self.form = EntryForm(self.instrument)  # blind: nothing of the first pass is shown
             self._queue_draft()
-        return self._to_form()
+        return Outcome(line=self._to_form().line, note=self._claim(return_id=record.id))
 
     def _to_form(self) -> Outcome:
         self.stage = "form"
@@ -817,7 +818,20 @@ class EntrySession:
         self.draft_started_at = draft.started_at
         self.stage = "form"
         self.jobs.append(_AdoptDraft(self.token, draft_id=draft.id))
-        return Outcome(line=self.form.restore_line(), note=f"resumed the draft of {draft.participant_code}")
+        held = self._claim(serial=draft.serial, draft_id=draft.id)
+        return Outcome(line=self.form.restore_line(), note=held or f"resumed the draft of {draft.participant_code}")
+
+    # --- claims (the store's Study.claim): say so when another station is keying this paper
+
+    def _claim(self, *, serial: str | None = None, draft_id: int | None = None,
+               return_id: int | None = None) -> str | None:
+        """Claim the paper for this station; the note to show if another station has it."""
+        key = claim_key(serial=serial, draft_id=draft_id, return_id=return_id)
+        try:
+            held = self.study.claim(key, operator=self.operator) if key else None
+        except StoreError:
+            return None  # a courtesy to other stations: keying never waits on it
+        return f"{key} is {held.describe()}" if held else None
 
     def save_failed(self, job: SaveJob) -> None:
         """A queued save did not land: it no longer counts among this session's returns."""

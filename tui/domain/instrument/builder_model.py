@@ -84,6 +84,9 @@ def fields_for(instrument: Instrument, target: Target) -> list[Field]:
             Field("id", "Id (lower case; names the file)", instrument.id, restrict=r"[a-z0-9_.\-]*"),
             *_stage_fields(instrument, None, SECTION_LETTERS),
             Field("instructions", "Instructions (printed on the first page)", instrument.instructions, LINES),
+            Field("sign_off", "Sign-off (printed under the instructions)", instrument.sign_off, LINES),
+            Field("marking", "Marking: tick (boxes) or highlight", instrument.marking, restrict=r"[a-z]*",
+                  max_length=9),
             Field("note", "Note (staff only)", instrument.note, LINES),
         ]
     if kind == BANK:
@@ -105,6 +108,7 @@ def fields_for(instrument: Instrument, target: Target) -> list[Field]:
         return [
             Field("text", "Statement", statement.text, PARAGRAPH),
             Field("negative", "Negatively worded", statement.negative, FLAG),
+            Field("incomplete", "Incomplete wording (no real forms until finished)", statement.incomplete, FLAG),
             Field("note", "Note (staff only)", statement.note, LINES),
         ]
     key = instrument.key
@@ -154,7 +158,7 @@ def write_field(instrument: Instrument, target: Target, name: str, value: str | 
         return Outcome(changed, target, f"{what}: {name}")
     if kind == STATEMENT:
         changed = e.edit_statement(instrument, target.id, **{name: value})
-        verb = {"text": "reword", "negative": "negative flag", "note": "note"}[name]
+        verb = {"text": "reword", "negative": "negative flag", "incomplete": "incomplete flag", "note": "note"}[name]
         return Outcome(changed, target, f"{verb} {what}")
     if kind == SCHOOL:
         return Outcome(e.edit_school(instrument, target.index, **{name: str(value)}), target, f"{what}: {name}")

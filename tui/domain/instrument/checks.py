@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from tui.domain.instrument.model import MAX_BANK_STATEMENTS, SECTION_LETTERS, Instrument
+from tui.domain.instrument.model import MARKINGS, MAX_BANK_STATEMENTS, SECTION_LETTERS, Instrument
 from tui.domain.instrument.problems import WARNING, Path, Problem
 
 ABBREVIATION = re.compile(r"^[A-Za-z][A-Za-z0-9&]{0,9}$")
@@ -37,6 +37,41 @@ def describe(instrument: Instrument, path: Path) -> str:
     return str(path[0])
 
 
+FINISH_HOW = ("finish the wording in the Builder (F6: complete the statement, untick 'Incomplete', save) "
+              "or in the file (complete `text`, delete `incomplete = true`)")
+
+
+def incomplete_refusal(instrument: Instrument) -> str | None:
+    """Why real forms cannot be printed from ``instrument`` and how to finish it; None if they can."""
+    refs = instrument.incomplete_refs()
+    if not refs:
+        return None
+    listed = ", ".join(f"{ref.code} ({ref.statement.text.strip()!r})" for ref in refs)
+    which = "statement is" if len(refs) == 1 else "statements are"
+    return (f"{instrument.title} {instrument.version}: {len(refs)} {which} marked incomplete: {listed}. "
+            f"Real forms are not printed from it: {FINISH_HOW}, then use the finished version. "
+            "A specimen still prints, marked INCOMPLETE.")
+
+
+# Words in the letter that ask for one way of marking (whole words, any case).
+MARKING_WORDS = {"tick": re.compile(r"\b(tick|ticks|ticked|ticking)\b|\u2713", re.IGNORECASE),
+                 "highlight": re.compile(r"\bhighlight(s|ed|ing)?\b", re.IGNORECASE)}
+
+
+def marking_mismatch(instrument: Instrument) -> str | None:
+    """The letter asks for the other way of marking than the form prints (None if it does not)."""
+    if instrument.marking not in MARKINGS:
+        return None
+    other = next(m for m in MARKINGS if m != instrument.marking)
+    found = MARKING_WORDS[other].search(instrument.instructions)
+    if not found or MARKING_WORDS[instrument.marking].search(instrument.instructions):
+        return None
+    printed = "a tick box beside every statement" if instrument.marking == "tick" else "no tick boxes"
+    return (f"the instructions ask respondents to {found.group(0).lower()} statements, but the form "
+            f"(marking = \"{instrument.marking}\") prints {printed} and tells them to "
+            f"{instrument.marking} on every bank page: reword the letter or set marking = \"{other}\"")
+
+
 def check_instrument(instrument: Instrument) -> list[Problem]:
     problems: list[Problem] = []
 
@@ -49,6 +84,13 @@ def check_instrument(instrument: Instrument) -> list[Problem]:
         add("the instrument needs a title", ("title",))
     if not str(instrument.version).strip():
         add("the instrument needs a version, e.g. version = \"2015\"", ("version",))
+    if instrument.marking not in MARKINGS:
+        add(f"marking = {instrument.marking!r}: respondents mark by \"tick\" or \"highlight\"", ("marking",))
+    elif mismatch := marking_mismatch(instrument):
+        add(mismatch, ("instructions",), WARNING)
+    if not instrument.sign_off.strip():
+        add("the letter is unsigned: add sign_off = \"Your name\\nRole, institution\" (printed under the "
+            "instructions)", ("instructions",), WARNING)
     for letter in SECTION_LETTERS:
         if not instrument.stages.get(letter, "").strip():
             add(f"stage label for section {letter} is empty", ("stages", letter))
@@ -107,6 +149,9 @@ def check_instrument(instrument: Instrument) -> list[Problem]:
                 tpath: Path = spath + ("statement", k)
                 code = f"{bank.abbreviation} {section.letter}{k + 1}"
                 _check_id(statement.id, tpath + ("id",), code, seen_ids, retired, add)
+                if statement.incomplete:
+                    add(f"statement {code} is marked incomplete: no real forms until you {FINISH_HOW}",
+                        tpath + ("incomplete",), WARNING)
                 if not statement.text.strip():
                     add(f"statement {code} is empty", tpath + ("text",))
                 elif statement.text.strip() in texts:

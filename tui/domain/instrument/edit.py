@@ -63,9 +63,9 @@ def next_version(version: str) -> str:
 
 # --- instrument-wide fields --------------------------------------------------------------
 
-_INSTRUMENT_FIELDS = ("id", "title", "version", "instructions", "note")
+_INSTRUMENT_FIELDS = ("id", "title", "version", "instructions", "sign_off", "marking", "note")
 _BANK_FIELDS = ("abbreviation", "title", "dimension", "rubric", "note")
-_STATEMENT_FIELDS = ("text", "negative", "note")
+_STATEMENT_FIELDS = ("text", "negative", "incomplete", "note")
 
 
 def _only(changes: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:

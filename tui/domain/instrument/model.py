@@ -12,6 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 SECTION_LETTERS = ("A", "B", "C", "D")
+# How respondents mark a statement they believe true: a tick in its box (survives photocopies and
+# black-and-white scans) or a highlight (a yellow highlight vanishes from both).
+MARKINGS = ("tick", "highlight")
 DEFAULT_STAGES = {"A": "Beginning", "B": "Developing", "C": "Embedding", "D": "Leading"}
 # A bank's statements must fit one signed 64-bit mask (SQLite INTEGER, PostgreSQL BIGINT).
 MAX_BANK_STATEMENTS = 63
@@ -23,6 +26,8 @@ class Statement:
     text: str
     negative: bool = False
     note: str = ""
+    # The wording is not finished (e.g. lost in the source): no real form may print it.
+    incomplete: bool = False
 
 
 @dataclass(frozen=True)
@@ -184,6 +189,9 @@ class Instrument:
     # Ids that were used by deleted banks or statements; never to be handed out again.
     retired_ids: tuple[str, ...] = ()
     note: str = ""
+    marking: str = "tick"
+    # The letter's closing, printed under the instructions: "Many thanks,\nR. Smith\nUCL IOE".
+    sign_off: str = ""
 
     # --- derived ------------------------------------------------------------------
 
@@ -219,6 +227,10 @@ class Instrument:
                         bank_index=bank_index,
                         stage=self.stage_label(bank, section.letter),
                     )
+
+    def incomplete_refs(self) -> list[StatementRef]:
+        """Statements whose wording is marked unfinished: real forms are refused until none is left."""
+        return [ref for ref in self.refs() if ref.statement.incomplete]
 
     def bank_refs(self, bank: Bank) -> list[StatementRef]:
         return [ref for ref in self.refs() if ref.bank.id == bank.id]

@@ -8,6 +8,7 @@ statement so that a person reading the file sees ``JPD C2`` without counting.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import re
@@ -35,11 +36,11 @@ from tui.domain.instrument.problems import ERROR, InstrumentError, Path, Problem
 
 FORMAT = 1
 
-_TOP_KEYS = ("format", "id", "title", "version", "instructions", "note", "retired_ids",
+_TOP_KEYS = ("format", "id", "title", "version", "instructions", "sign_off", "marking", "note", "retired_ids",
              "stages", "school", "role", "role_group", "bank")
 _BANK_KEYS = ("id", "abbreviation", "title", "dimension", "rubric", "note", "stages", "section")
 _SECTION_KEYS = ("letter", "statement")
-_STATEMENT_KEYS = ("id", "text", "negative", "note")
+_STATEMENT_KEYS = ("id", "text", "negative", "incomplete", "note")
 _SCHOOL_KEYS = ("letter", "name")
 _ROLE_KEYS = ("digit", "label")
 _GROUP_KEYS = ("name", "label", "roles")
@@ -234,6 +235,8 @@ class _Reader:
             title=self.text(doc, "title", (), "the instrument", required=True),
             version=self.text(doc, "version", (), "the instrument", required=True),
             instructions=self.text(doc, "instructions", (), "the instrument"),
+            sign_off=self.text(doc, "sign_off", (), "the instrument"),
+            marking=self.text(doc, "marking", (), "the instrument") or "tick",
             note=self.text(doc, "note", (), "the instrument"),
             stages=self.stages(doc, "stages", (), "the instrument", complete=True),
             retired_ids=tuple(retired),
@@ -308,6 +311,7 @@ class _Reader:
                     text=self.text(s, "text", tpath, twhat, required=True),
                     negative=self.flag(s, "negative", tpath, twhat),
                     note=self.text(s, "note", tpath, twhat),
+                    incomplete=self.flag(s, "incomplete", tpath, twhat),
                 ))
             by_letter[letter] = Section(letter, tuple(statements))
             self.section_paths[(i, letter)] = spath
@@ -372,6 +376,15 @@ def parse_instrument(text: str, filename: str = "<instrument>") -> tuple[Instrum
     return (instrument if usable else None), located
 
 
+def problems_with_lines(instrument: Instrument, text: str, filename: str) -> list[Problem]:
+    """The model's problems (paths by section letter, for jumping to the item) with the line each
+    stands on in ``text``, the file ``instrument`` was read from and not edited since."""
+    _, located = parse_instrument(text, filename)
+    lines = {(p.message, p.severity): p.line for p in located}
+    return [dataclasses.replace(p, file=filename, line=lines[(p.message, p.severity)])
+            if (p.message, p.severity) in lines else p for p in check_instrument(instrument)]
+
+
 def load_instrument(path: str | os.PathLike) -> Instrument:
     """Read an instrument file or raise InstrumentError listing every problem."""
     path = FsPath(path)
@@ -416,7 +429,9 @@ def dumps_instrument(instrument: Instrument) -> str:
         ("title", instrument.title),
         ("version", instrument.version),
         ("note", instrument.note),
+        ("marking", instrument.marking if instrument.marking != "tick" else ""),
         ("instructions", instrument.instructions),
+        ("sign_off", instrument.sign_off),
         ("retired_ids", list(instrument.retired_ids)),
     ])
     out += ["", "# Hidden stage labels: never printed on a form.", "[stages]"]
@@ -458,6 +473,7 @@ def dumps_instrument(instrument: Instrument) -> str:
                     ("id", statement.id),
                     ("text", statement.text),
                     ("negative", statement.negative),
+                    ("incomplete", statement.incomplete),
                     ("note", statement.note),
                 ])
     return "\n".join(out) + "\n"

@@ -12,7 +12,9 @@ from .distribution import (
     PlanError,
     ReprintResult,
     batches_of,
+    checked_returns,
     issue_batch,
+    missing_returns_warning,
     paper_name,
     parse_plan_csv,
     plan_csv_text,
@@ -21,15 +23,21 @@ from .distribution import (
     reprint_form,
     rewrite_batches,
     serial_ranges,
+    set_wave_returns,
     shown_time,
+    wave_returns,
 )
 from .forms_layout import (
     MARGIN,
+    MARKING_LINES,
     REGULAR,
+    Box,
     FormLayout,
     FormLayoutError,
+    ReturnDetails,
     Rule,
     Text,
+    code_boxes,
     paragraphs,
     plan_form,
     stage_label_mentions,
@@ -42,6 +50,7 @@ from .forms_pdf import (
     FormsError,
     IssueLogRow,
     forms_folder,
+    issue_log_count,
     issue_log_name,
     output_file,
     reprint_name,
@@ -54,4 +63,4 @@ from .forms_pdf import (
     write_school_forms,
 )
 
-__all__ = ["BatchFiles", "BatchFilesError", "BatchResult", "DistributionPlan", "FormCopy", "FormLayout", "FormLayoutError", "FormsError", "IssueLogRow", "MARGIN", "MAX_FORMS_PER_CELL", "PlanError", "REGULAR", "ReprintResult", "Rule", "SPECIMEN_SERIAL", "Text", "batches_of", "forms_folder", "issue_batch", "issue_log_name", "output_file", "paper_name", "paragraphs", "parse_plan_csv", "plan_csv_text", "plan_form", "plan_from_codes", "read_plan_csv", "reprint_form", "reprint_name", "rewrite_batches", "school_forms_name", "serial_ranges", "shown_time", "specimen_name", "stage_label_mentions", "unprintable_characters", "wrap", "write_forms", "write_issue_log_csv", "write_issue_log_pdf", "write_sample_form", "write_school_forms"]
+__all__ = ["BatchFiles", "BatchFilesError", "BatchResult", "Box", "DistributionPlan", "FormCopy", "FormLayout", "FormLayoutError", "FormsError", "IssueLogRow", "MARGIN", "MARKING_LINES", "MAX_FORMS_PER_CELL", "PlanError", "REGULAR", "ReprintResult", "ReturnDetails", "Rule", "SPECIMEN_SERIAL", "Text", "batches_of", "checked_returns", "code_boxes", "forms_folder", "issue_batch", "issue_log_count", "issue_log_name", "missing_returns_warning", "output_file", "paper_name", "paragraphs", "parse_plan_csv", "plan_csv_text", "plan_form", "plan_from_codes", "read_plan_csv", "reprint_form", "reprint_name", "rewrite_batches", "school_forms_name", "serial_ranges", "set_wave_returns", "shown_time", "specimen_name", "stage_label_mentions", "unprintable_characters", "wave_returns", "wrap", "write_forms", "write_issue_log_csv", "write_issue_log_pdf", "write_sample_form", "write_school_forms"]

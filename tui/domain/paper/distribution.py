@@ -34,7 +34,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tui.domain.instrument import Instrument, ParticipantCodeError, ParticipantKey
-from tui.domain.paper.forms_layout import PAPERS, plan_form
+from tui.domain.paper.forms_layout import PAPERS, ReturnDetails, plan_form
 from tui.domain.paper.forms_pdf import (
     FormCopy,
     FormsResult,
@@ -43,6 +43,7 @@ from tui.domain.paper.forms_pdf import (
     forms_folder,
     issue_log_name,
     output_file,
+    refuse_incomplete,
     reprint_name,
     write_forms,
     write_issue_log_csv,
@@ -296,6 +297,60 @@ def plan_csv_text(plan: DistributionPlan, key: ParticipantKey) -> str:
     return out.getvalue()
 
 
+# --- how a wave's forms come back ----------------------------------------------------------------
+
+RETURN_FIELDS = {"return_by": 10, "route": 200, "contact": 200}  # field -> longest text
+
+
+def wave_returns(study: Study, wave: str) -> ReturnDetails:
+    """The wave's return-by date (its closing date unless set), return route and contact."""
+    w = study.wave(wave)
+    details = study.setting("wave_returns").get(w.name, {})
+    return ReturnDetails(details.get("return_by") or w.closes or "", details.get("route", ""),
+                         details.get("contact", ""))
+
+
+def checked_returns(**changes: str | None) -> dict[str, str]:
+    """``return_by`` (YYYY-MM-DD), ``route``, ``contact`` as stored (spaces tidied), or InputError."""
+    checked = {}
+    for name, value in changes.items():
+        if value is None:
+            continue
+        if name not in RETURN_FIELDS:
+            raise InputError(f"{name!r} is not one of {', '.join(RETURN_FIELDS)}")
+        text = " ".join(value.split())
+        if len(text) > RETURN_FIELDS[name]:
+            raise InputError(f"the {name.replace('_', ' ')} is longer than {RETURN_FIELDS[name]} characters")
+        if name == "return_by" and text:
+            try:
+                datetime.strptime(text, "%Y-%m-%d")
+            except ValueError:
+                raise InputError(f"return-by date {text!r} must be a date written YYYY-MM-DD") from None
+        checked[name] = text
+    return checked
+
+
+def set_wave_returns(study: Study, wave: str, *, operator: str, **changes: str | None) -> ReturnDetails:
+    """Set any of ``return_by`` (YYYY-MM-DD), ``route`` and ``contact`` for the wave's covers (audited)."""
+    checked = checked_returns(**changes)
+    w = study.wave(wave)
+    every = dict(study.setting("wave_returns"))
+    every[w.name] = {**every.get(w.name, {}), **checked}
+    if checked:
+        study.set_setting("wave_returns", every, operator=operator)
+    return wave_returns(study, wave)
+
+
+def missing_returns_warning(study: Study, wave: str) -> str | None:
+    """A line saying what the wave's covers will not tell respondents (None when nothing is missing)."""
+    missing = wave_returns(study, wave).missing()
+    if not missing:
+        return None
+    listed = " or ".join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)
+    return (f"warning: wave {wave} has no {listed} for the cover; set them with "
+            f"`surveydesk wave set {wave} --return-by YYYY-MM-DD --return-to TEXT --contact TEXT`")
+
+
 # --- batches -----------------------------------------------------------------------------------
 
 
@@ -410,26 +465,29 @@ def issue_batch(study: Study, wave: str, plan: DistributionPlan, *, operator: st
                 progress: BatchProgress | None = None) -> BatchResult:
     """Issue the plan's forms (one transaction), write one PDF per school and the issue log.
 
-    Everything that can be checked is checked before a serial is issued: the plan against the
-    wave's participant key, the paper, the output folder, and that the wave's instrument can be
-    laid out on paper. If the files then fail, BatchFilesError says which serials stay issued.
+    Everything that can be checked is checked before a serial is issued: that no statement of
+    the wave's instrument is marked incomplete, the plan against the wave's participant key, the
+    paper, the output folder, and that the wave's instrument (with its cover's return details) can
+    be laid out on paper. If the files then fail, BatchFilesError says which serials stay issued.
     """
     w = study.wave(wave)
     instrument = w.instrument
+    refuse_incomplete(instrument)
     checked_plan(plan, instrument.key)
     paper = paper_name(paper)
     claim_wave_folder(study, exports, wave)
     folder = forms_folder(exports, wave)
     folder.mkdir(parents=True, exist_ok=True)
+    returns = wave_returns(study, wave)
     variants = {blank for blank, counts in ((False, plan.coded), (True, plan.blank)) if any(counts.values())}
     for blank in variants:
-        plan_form(instrument, paper=paper, blank=blank)  # raises FormLayoutError naming the place
+        plan_form(instrument, paper=paper, blank=blank, returns=returns)  # FormLayoutError names the place
     issued = study.issue_forms(wave, plan.forms_for(instrument.key), operator=operator)
     keep_printed_geometry(study, wave, instrument, paper=paper, blanks=variants, operator=operator)
     batch = _batch_number(study.issued_forms(wave), issued[0])
     try:
         files = write_batch_files(instrument, wave, batch, issued, exports=exports, paper=paper,
-                                  progress=progress)
+                                  progress=progress, returns=returns)
         if progress:
             progress(len(issued), len(issued), "issue log")
         log = write_issue_log(study, wave, exports=exports, paper=paper)
@@ -452,7 +510,7 @@ def _batch_number(wave_forms: list[IssuedForm], first: IssuedForm) -> int:
 
 def write_batch_files(instrument: Instrument, wave: str, batch: int, forms: Sequence[IssuedForm], *,
                       exports: Path | str = DEFAULT_EXPORTS, paper: str = "A4",
-                      progress: BatchProgress | None = None) -> BatchFiles:
+                      progress: BatchProgress | None = None, returns: ReturnDetails | None = None) -> BatchFiles:
     """One PDF per school office for these issued forms (and one for blank forms sent to no school)."""
     folder = batch_folder(exports, wave, batch)
     by_school: dict[str | None, list[IssuedForm]] = {}
@@ -472,21 +530,29 @@ def write_batch_files(instrument: Instrument, wave: str, batch: int, forms: Sequ
             progress(k, total, what)
 
     def copies(group: list[IssuedForm]) -> list[FormCopy]:
-        return [FormCopy(f.participant_code, f.serial, wave) for f in group]
+        return [form_copy(f) for f in group]
 
     written: list[SchoolFile] = []
     if schools:
         results = write_school_forms(instrument, {s: copies(by_school[s]) for s in schools}, folder,
-                                     wave=wave, paper=paper, progress=school_progress, batch=batch)
+                                     wave=wave, paper=paper, progress=school_progress, batch=batch,
+                                     returns=returns)
         written += [_school_file(s, by_school[s], results[s]) for s in schools]
     loose = by_school.get(None)
     if loose:
         start = total - len(loose)
         result = write_forms(instrument, copies(loose), output_file(folder, blank_forms_name(wave, batch)), paper=paper,
                              title=f"{instrument.title} {instrument.version}: blank forms, wave {wave}",
+                             returns=returns,
                              progress=(lambda k, _n: progress(start + k, total, "blank forms")) if progress else None)
         written.append(_school_file(None, loose, result))
     return BatchFiles(wave, batch, folder, tuple(written))
+
+
+def form_copy(form: IssuedForm, *, reprint: bool = False) -> FormCopy:
+    """An issued form as printed: a blank one carries its school's letter when it went to one."""
+    return FormCopy(form.participant_code, form.serial, form.wave, reprint,
+                    form.school if form.participant_code is None else None)
 
 
 def _school_file(school: str | None, forms: list[IssuedForm], result: FormsResult) -> SchoolFile:
@@ -519,7 +585,7 @@ def rewrite_batches(study: Study, wave: str, *, exports: Path | str = DEFAULT_EX
                 progress(offset + k, total, f"batch {number}, {what}")
 
         written.append(write_batch_files(w.instrument, wave, number, group, exports=exports, paper=paper,
-                                         progress=step))
+                                         progress=step, returns=wave_returns(study, wave)))
         keep_printed_geometry(study, wave, w.instrument, paper=paper, operator=SYSTEM_PRINTER,
                               blanks={f.participant_code is None for f in group})
         done += len(group)
@@ -542,8 +608,9 @@ def reprint_form(study: Study, wave: str, serial: str, *, operator: str, exports
     instrument = study.wave(wave).instrument
     claim_wave_folder(study, exports, wave)
     target = output_file(forms_folder(exports, wave), reprint_name(wave, form.serial, form.print_count + 1))
-    result = write_forms(instrument, [FormCopy(form.participant_code, form.serial, wave, reprint=True)], target,
-                         paper=paper, title=f"{instrument.title} {instrument.version}: reprint, wave {wave}")
+    result = write_forms(instrument, [form_copy(form, reprint=True)], target, paper=paper,
+                         returns=wave_returns(study, wave),
+                         title=f"{instrument.title} {instrument.version}: reprint, wave {wave}")
     try:
         counted = study.record_reprint(form.serial, operator=operator)
         keep_printed_geometry(study, wave, instrument, paper=paper, blanks=[form.participant_code is None],

@@ -2,9 +2,9 @@
 
 Each page's static layout (planned by ``forms_layout``) is drawn once as a PDF form XObject
 and stamped on every copy; a copy adds one small overlay XObject with its participant code,
-wave, serial and Code128 barcodes (bottom left and bottom right, away from a staple in the
-top-left corner, so one surviving corner is enough). That keeps a thousand-copy batch fast
-and small; see bench/forms_bench.py.
+wave and serial, and each page its Code128 page barcode (serial + page, bottom left and bottom
+right, away from a staple in the top-left corner, so one surviving corner is enough). That keeps
+a thousand-copy batch fast and small; see bench/forms_bench.py.
 
 Never printed: stage labels, school names, statement codes, notes. reportlab is imported
 inside functions so that importing this module stays cheap.
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from tui.domain.instrument import Instrument, ParticipantCodeError
+from tui.domain.instrument import Instrument, ParticipantCodeError, incomplete_refusal
 from tui.domain.paper.forms_layout import (
     BOLD,
     CODE_SIZE,
@@ -29,16 +29,21 @@ from tui.domain.paper.forms_layout import (
     FormLayout,
     Item,
     PageGeometry,
+    ReturnDetails,
     Text,
     geometry,
     plan_form,
+    register_fonts,
 )
 from tui.domain.paper.scan_marks import draw_fiducials
 from tui.domain.paths import name_part, safe_output_path, wave_folder, write_atomically
 from tui.domain.returns import SerialError, damm_digit, make_page_code, normalise_serial
 
-BAR_MODULE = 1.0  # Code128 narrowest bar, in points (0.35 mm): easy for any keyboard-wedge scanner
-BAR_HEIGHT = 28.0
+# Code128's narrowest bar, in points: 2 pt = 0.71 mm is 2.8 pixels at 100 dpi, so an office
+# scanner at 100 dpi greyscale or 150 dpi black-and-white still reads it (0.35 mm bars did not:
+# tests/domain/test_form_scans.py). A 7-digit serial is then 63 mm long with its quiet zones.
+BAR_MODULE = 2.0
+BAR_HEIGHT = 30.0
 SPECIMEN_CODE = "X0"
 # A serial that scans and reads like a real one but that entry refuses: sequence number 0.
 SPECIMEN_SERIAL = "000000" + str(damm_digit("000000"))
@@ -53,12 +58,14 @@ class FormsError(ValueError):
 
 @dataclass(frozen=True)
 class FormCopy:
-    """One paper form to print. ``participant_code`` None prints a blank self-coding form."""
+    """One paper form to print. ``participant_code`` None prints a blank self-coding form;
+    ``school`` then names the school office it goes to (its letter printed, the role left to write)."""
 
     participant_code: str | None
     serial: str | None
     wave: str
     reprint: bool = False
+    school: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,28 +142,33 @@ def write_forms(
     paper: str = "A4",
     title: str | None = None,
     progress: Progress | None = None,
+    returns: ReturnDetails | None = None,
 ) -> FormsResult:
     """Print ``copies`` into one PDF at ``path`` (written whole or not at all).
 
+    ``returns``: the wave's return-by date, route and contact, printed on every cover.
     ``progress(done, total)`` is called after each copy is laid down (for a progress bar;
     writing the file afterwards takes about as long again).
     """
+    refuse_incomplete(instrument)
     checked = _checked_copies(instrument, copies)
     waves = sorted({c.wave for c in checked})
-    return _render(instrument, checked, Path(path), paper=paper, progress=progress,
+    return _render(instrument, checked, Path(path), paper=paper, progress=progress, returns=returns,
                    title=title or f"{instrument.title} {instrument.version}: forms for wave {', '.join(waves)}")
 
 
 def write_sample_form(
-    instrument: Instrument, path: Path | str, *, paper: str = "A4", blank: bool = False, wave: str = ""
+    instrument: Instrument, path: Path | str, *, paper: str = "A4", blank: bool = False, wave: str = "",
+    returns: ReturnDetails | None = None,
 ) -> FormsResult:
-    """One copy marked SPECIMEN on every page, for previewing the layout.
+    """One copy marked SPECIMEN on every page, for previewing the layout (an incomplete
+    statement prints, marked INCOMPLETE).
 
     Its serial (sequence number 0) scans like a real one but entry refuses it, so a
     specimen that is filled in by mistake cannot be attached to an issued form.
     """
     copy = FormCopy(None if blank else SPECIMEN_CODE, SPECIMEN_SERIAL, wave)
-    return _render(instrument, [copy], Path(path), paper=paper,
+    return _render(instrument, [copy], Path(path), paper=paper, returns=returns,
                    title=f"{instrument.title} {instrument.version}: specimen", specimen=True)
 
 
@@ -169,17 +181,21 @@ def write_school_forms(
     paper: str = "A4",
     progress: Progress | None = None,
     batch: int | None = None,
+    returns: ReturnDetails | None = None,
 ) -> dict[str, FormsResult]:
     """One PDF per school office, named ``forms-<wave>-batch-<n>-school-<letter>.pdf`` inside ``folder``
     (without ``-batch-<n>`` when no batch is given).
 
     ``progress(done, total)`` counts copies across all the schools.
     """
+    refuse_incomplete(instrument)
     for school, copies in copies_by_school.items():  # check every school before writing any file
         for n, copy in enumerate(_checked_copies(instrument, copies) if copies else [], start=1):
             if copy.participant_code and copy.participant_code[0] != school:
                 raise FormsError(f"school {school}, form {n}: participant code {copy.participant_code} "
                                  f"belongs to school {copy.participant_code[0]}")
+            if copy.school and copy.school != school:
+                raise FormsError(f"school {school}, form {n}: a blank form for school {copy.school}")
     results: dict[str, FormsResult] = {}
     total = sum(len(copies) for copies in copies_by_school.values())
     done = 0
@@ -189,11 +205,18 @@ def write_school_forms(
         target = output_file(folder, school_forms_name(wave, school, batch))
         offset = done
         results[school] = write_forms(
-            instrument, copies, target, paper=paper,
+            instrument, copies, target, paper=paper, returns=returns,
             title=f"{instrument.title} {instrument.version}: forms for school {school}, wave {wave}",
             progress=(lambda k, _n, offset=offset: progress(offset + k, total)) if progress else None)
         done += len(copies)
     return results
+
+
+def refuse_incomplete(instrument: Instrument) -> None:
+    """Real forms never print a statement whose wording is marked unfinished."""
+    refusal = incomplete_refusal(instrument)
+    if refusal:
+        raise FormsError(refusal)
 
 
 def _checked_copies(instrument: Instrument, copies: Sequence[FormCopy]) -> list[FormCopy]:
@@ -224,47 +247,59 @@ def _checked_copy(instrument: Instrument, copy: FormCopy, n: int) -> FormCopy:
             raise FormsError(f"form {n}: {exc}") from None
     if not copy.wave.strip():
         raise FormsError(f"form {n}: the wave is empty")
-    return FormCopy(code, serial, copy.wave.strip(), copy.reprint)
+    school = copy.school.strip().upper() if copy.school and code is None else None
+    if school is not None and school not in instrument.key.school_letters:
+        raise FormsError(f"form {n}: school {school} is not in the key (schools "
+                         f"{', '.join(instrument.key.school_letters)})")
+    return FormCopy(code, serial, copy.wave.strip(), copy.reprint, school)
+
+
+def _variant(copy: FormCopy) -> tuple[bool, str]:
+    """Which static layout a copy uses: coded, or blank (for a school, or for none)."""
+    blank = copy.participant_code is None
+    return blank, (copy.school or "") if blank else ""
 
 
 def _render(instrument: Instrument, copies: list[FormCopy], path: Path, *, paper: str, title: str,
-            specimen: bool = False, progress: Progress | None = None) -> FormsResult:
+            specimen: bool = False, progress: Progress | None = None,
+            returns: ReturnDetails | None = None) -> FormsResult:
     from reportlab.pdfgen.canvas import Canvas
 
+    register_fonts()
     geo = geometry(paper)
-    layouts = {blank: plan_form(instrument, paper=paper, blank=blank)
-               for blank in sorted({c.participant_code is None for c in copies})}
+    layouts = {variant: plan_form(instrument, paper=paper, blank=variant[0], school=variant[1] or None,
+                                  returns=returns)
+               for variant in sorted({_variant(c) for c in copies})}
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(geo.width, geo.height), pageCompression=1)
+    canvas = Canvas(buffer, pagesize=(geo.width, geo.height), pageCompression=1, initialFontName=REGULAR)
     _set_metadata(canvas, title)
 
-    static = {blank: _draw_static_pages(canvas, layout, "b" if blank else "p")
-              for blank, layout in layouts.items()}
+    static = {variant: _draw_static_pages(canvas, layout, f"b{variant[1]}_" if variant[0] else "p")
+              for variant, layout in layouts.items()}
     if specimen:
         _draw_watermark(canvas, geo)
     pages = 0
     for index, copy in enumerate(copies):
         overlay = _draw_overlay(canvas, geo, copy, index, specimen, _role_label(instrument, copy))
-        page_forms = static[copy.participant_code is None]
-        page_codes = _draw_page_codes(canvas, geo, copy, index, len(page_forms))
-        # Page streams hold only a few 'Do' operators: compressing them costs more than it saves.
-        canvas.setPageCompression(0)
+        page_forms = static[_variant(copy)]
+        page_codes = _page_code_operators(geo, copy, len(page_forms))
+        # Page streams hold a few 'Do' operators and the page barcodes' bars: compressed, they are
+        # a third of the size at little cost.
         for page_index, form_name in enumerate(page_forms):
             if specimen:
                 canvas.doForm("watermark")
             canvas.doForm(form_name)
             canvas.doForm(overlay)
             if page_codes:
-                canvas.doForm(page_codes[page_index])
+                canvas.addLiteral(page_codes[page_index])
             canvas.showPage()
             pages += 1
-        canvas.setPageCompression(1)
         if progress:
             progress(index + 1, len(copies))
     canvas.save()
     data = buffer.getvalue()
     _write_atomically(path, data)
-    per_copy = layouts[False].page_count if False in layouts else layouts[True].page_count
+    per_copy = next(iter(layouts.values())).page_count  # coded first, as the variants sort
     return FormsResult(path=path, copies=len(copies), pages=pages, bytes=len(data), pages_per_copy=per_copy)
 
 
@@ -350,30 +385,39 @@ def _draw_overlay(canvas, geo: PageGeometry, copy: FormCopy, index: int, specime
     if copy.serial:
         _draw_text(canvas, Text(geo.width / 2, geo.serial_baseline, f"Serial {copy.serial}", REGULAR, 10,
                                 "centre"))
+        # The serial under each page barcode (the bars themselves are per page).
+        _, width = barcode_bars(make_page_code(copy.serial, 1))
+        for x, y in geo.barcode_corners(width):
+            _draw_text(canvas, Text(x + width / 2, y - 9, copy.serial, REGULAR, 8, "centre"))
     canvas.endForm()
     return name
 
 
-def _draw_page_codes(canvas, geo: PageGeometry, copy: FormCopy, index: int, pages: int) -> list[str]:
-    """Per page of a copy, an XObject with its page barcode (serial + page + check digit, see
-    ``make_page_code``) in both bottom corners and the serial under the bars; none without a serial.
-    A keyboard-wedge scanner reading any page gives entry the serial; the scan reader, the page."""
+def _page_code_operators(geo: PageGeometry, copy: FormCopy, pages: int) -> list[str]:
+    """Per page of a copy, the PDF operators of its page barcode (serial + page + check digit, see
+    ``make_page_code``) in both bottom corners; none without a serial. Written straight into the
+    page's stream: a form XObject per page would cost a PDF object each. A keyboard-wedge scanner
+    reading any page gives entry the serial; the scan reader, the page."""
     if not copy.serial:
         return []
-    names = []
+    corners = page_barcode_corners(geo, copy.serial)
+    operators = []
     for page in range(1, pages + 1):
-        bars, name = f"s{index}p{page}", f"c{index}p{page}"
-        width = _draw_barcode_form(canvas, bars, make_page_code(copy.serial, page))
-        canvas.beginForm(name)
-        for x in (geo.left, geo.right - width):
-            canvas.saveState()
-            canvas.translate(x, geo.barcode_bottom)
-            canvas.doForm(bars)
-            canvas.restoreState()
-            _draw_text(canvas, Text(x + width / 2, geo.barcode_bottom - 9, copy.serial, REGULAR, 8, "centre"))
-        canvas.endForm()
-        names.append(name)
-    return names
+        bars, _ = _bar_rectangles(make_page_code(copy.serial, page))
+        operators.append(" ".join(f"q 1 0 0 1 {x:.2f} {y:.2f} cm 0 g {bars} f Q" for x, y in corners))
+    return operators
+
+
+def page_barcode_corners(geo: PageGeometry, serial: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Lower-left corners of the two page barcodes (every page code of a serial has the same width)."""
+    _, width = barcode_bars(make_page_code(serial, 1))
+    return geo.barcode_corners(width)
+
+
+def _bar_rectangles(value: str) -> tuple[str, float]:
+    """The bars of a Code128 barcode as PDF rectangle operators from (0, 0), and its width."""
+    bars, width = barcode_bars(value)
+    return " ".join(f"{x:g} 0 {bar:g} {BAR_HEIGHT:g} re" for x, bar in bars), width
 
 
 def barcode_modules(value: str) -> str:
@@ -386,19 +430,16 @@ def barcode_modules(value: str) -> str:
     return code.decompose()
 
 
-def _draw_barcode_form(canvas, name: str, value: str) -> float:
-    """Draw the bars as one filled path in an XObject; returns its width in points."""
-    path = canvas.beginPath()
+def barcode_bars(value: str, module: float = BAR_MODULE) -> tuple[list[tuple[float, float]], float]:
+    """The bars of ``value`` as (x, width) from the left end, and the code's whole width, in points."""
+    bars: list[tuple[float, float]] = []
     x = 0.0
     for ch in barcode_modules(value):
-        width = (ord(ch.lower()) - ord("a") + 1) * BAR_MODULE
+        width = (ord(ch.lower()) - ord("a") + 1) * module
         if ch.isupper():
-            path.rect(x, 0, width, BAR_HEIGHT)
+            bars.append((x, width))
         x += width
-    canvas.beginForm(name, 0, 0, x, BAR_HEIGHT)
-    canvas.drawPath(path, stroke=0, fill=1)
-    canvas.endForm()
-    return x
+    return bars, x
 
 
 # --- issue log --------------------------------------------------------------------------
@@ -424,6 +465,14 @@ def write_issue_log_csv(rows: Iterable[IssueLogRow], path: Path | str) -> Path:
     return target
 
 
+def issue_log_count(rows: Sequence[IssueLogRow]) -> str:
+    """'85 forms issued, 2 reprints': a reprint is a row of the log, not another form."""
+    reprints = sum(1 for row in rows if row.reprint)
+    issued = len(rows) - reprints
+    text = f"{issued} form{'s' if issued != 1 else ''} issued"
+    return text + (f", {reprints} reprint{'s' if reprints != 1 else ''}" if reprints else "")
+
+
 _LOG_HEADINGS = ("Serial", "Participant", "School", "Wave", "Printed at", "Reprint")
 _LOG_COLUMN_X = (0, 80, 160, 220, 300, 430)
 
@@ -433,13 +482,16 @@ def write_issue_log_pdf(rows: Iterable[IssueLogRow], path: Path | str, *, title:
     """The issue log as a portrait table, heading repeated on every page, 'Page n of m' at the foot."""
     from reportlab.pdfgen.canvas import Canvas
 
+    register_fonts()
     width, height = _portrait(paper)
+    rows = list(rows)
     cells = [_issue_log_cells(row) for row in rows]
+    counted = issue_log_count(rows)
     margin, leading = 50.0, 15.0
     per_page = int((height - 2 * margin - 60) // leading)
     total = max(1, -(-len(cells) // per_page))
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(width, height), pageCompression=1)
+    canvas = Canvas(buffer, pagesize=(width, height), pageCompression=1, initialFontName=REGULAR)
     _set_metadata(canvas, title)
     for page in range(total):
         y = height - margin
@@ -453,7 +505,7 @@ def write_issue_log_pdf(rows: Iterable[IssueLogRow], path: Path | str, *, title:
             y -= leading
             for x, cell in zip(_LOG_COLUMN_X, line, strict=True):
                 _draw_text(canvas, Text(margin + x, y, cell, REGULAR, 10))
-        footer = f"{len(cells)} forms   Page {page + 1} of {total}"
+        footer = f"{counted}   Page {page + 1} of {total}"
         _draw_text(canvas, Text(width / 2, margin - 20, footer, REGULAR, 9, "centre"))
         canvas.showPage()
     canvas.save()

@@ -68,6 +68,7 @@ class ScanRun:
     unidentified: list[PageReading] = field(default_factory=list)
     twice: list[tuple[str, int, list[str]]] = field(default_factory=list)  # serial, page, where
     papers: list[Paper] = field(default_factory=list)
+    bilevel_pages: int = 0  # 1-bit scans, where faint pencil may have vanished
 
     @property
     def identified(self) -> int:
@@ -96,6 +97,7 @@ def scan_files(study: Study, paths: Sequence[str | Path], *, mode: str = TICK,
         for page in read_pages(path):
             run.pages_in += 1
             readings.append(_read(page, mode, layouts))
+            run.bilevel_pages += page.colour == "bilevel" and readings[-1].identified
             if progress:
                 progress(run.pages_in, max(total, run.pages_in), page.where)
     for reading in readings:
@@ -112,7 +114,7 @@ def _read(page: ScanPage, mode: str, layouts: _Layouts) -> PageReading:
         raise ScanModeError(
             f"{page.where} is a {'1-bit' if page.colour == 'bilevel' else 'greyscale'} scan: highlighter ink "
             "vanishes without colour, so highlight mode needs colour scans (rescan in colour, or use tick mode)")
-    return read_page(page.file, page.number, page.image, page.colour, layouts)
+    return read_page(page.file, page.number, page.image, page.colour, layouts, mode)
 
 
 class _Layouts:

@@ -150,12 +150,13 @@ def _draw_stray(image, statement: dict, rng, px: float) -> None:
 
 
 def degrade(image, d: Degradation, rng):
-    """What the scanner makes of the page: returns a new grey array (0/255 only when 1-bit)."""
+    """What the scanner makes of the page (grey, or BGR for a colour page): a new array, 0/255
+    only when 1-bit."""
     import cv2
     import numpy as np
 
     px = d.dpi / 25.4
-    height, width = image.shape
+    height, width = image.shape[:2]
     centre = (width / 2, height / 2)
     matrix = cv2.getRotationMatrix2D(centre, d.angle, d.scale)
     matrix[0, 2] += d.shift_mm[0] * px
@@ -169,7 +170,7 @@ def degrade(image, d: Degradation, rng):
         out = np.where(out < d.threshold, 0, 255).astype(np.uint8)
     elif d.mode == "jpeg":
         ok, data = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, d.quality])
-        out = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+        out = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
     if d.turns:
         out = np.ascontiguousarray(np.rot90(out, d.turns))
     return out
@@ -186,3 +187,30 @@ def synthetic_pages(pdf_path, serials_pages: list[tuple[str, int]], geometry: di
         d = Degradation(dpi, mode or "grey") if clean else random_degradation(rng, dpi, mode)
         yield SyntheticPage(degrade(image, d, rng), serial, page, truth, d)
 
+
+
+# --- highlight mode: colour pages ------------------------------------------------------------------
+
+HIGHLIGHTERS = ((60, 235, 250), (120, 250, 140), (200, 150, 250), (250, 210, 120))  # BGR multipliers: yellow, green, pink, blue
+
+
+def highlight_page(image, page_geometry: dict, rng, dpi: int, share: float = 0.35) -> tuple[Any, dict[str, str]]:
+    """A colour copy of a grey page with about ``share`` of its statements highlighted (a
+    translucent stroke over most of the text, as a highlighter pen leaves it)."""
+    import numpy as np
+
+    px = dpi / 25.4
+    bgr = np.repeat(image[:, :, None], 3, axis=2).astype(np.float32)
+    truth: dict[str, str] = {}
+    for statement in page_geometry["statements"]:
+        lit = rng.random() < share
+        truth[statement["id"]] = "highlight" if lit else "none"
+        if not lit:
+            continue
+        x, y, w, h = (v * px for v in statement["text"])
+        colour = np.array(HIGHLIGHTERS[int(rng.integers(len(HIGHLIGHTERS)))], np.float32) / 255
+        left = int(x + rng.uniform(0, 0.1) * w)
+        right = int(x + rng.uniform(0.55, 1.0) * w)
+        top, bottom = int(y + rng.uniform(0, 0.1) * h), int(y + h * rng.uniform(0.85, 1.0))
+        bgr[top:bottom, left:right] *= colour  # a highlighter multiplies: dark text stays dark
+    return np.clip(bgr, 0, 255).astype(np.uint8), truth

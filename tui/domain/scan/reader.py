@@ -34,6 +34,9 @@ DARK = 0.5
 # full confidence; in between, or with ink around the box, the clerk decides.
 EMPTY_BELOW = 0.02
 MARKED_FROM = 0.10
+# In a 1-bit scan an empty box's inside is white to the pixel, and a faint pencil tick leaves at
+# most a few black pixels: there, any ink at all is for the clerk.
+EMPTY_BELOW_1BIT = 0.002
 SPILL_LIMIT = 0.10  # ink in the band around a box that makes a light box uncertain
 CANCEL_FILL = 0.70  # a box this filled, with ink spilling well around it, reads "cancelled"
 CANCEL_SPILL = 0.10
@@ -235,7 +238,7 @@ def ink_map(grey, paper: float):
 
 
 def measure_box(ink, box_mm: list[float], homography, scale: float, line_mm: float,
-                statement_id: str) -> MarkReading:
+                statement_id: str, bilevel: bool = False) -> MarkReading:
     """The state of one tick box, from the ink map of an upright, registered page."""
     import numpy as np
 
@@ -280,18 +283,19 @@ def measure_box(ink, box_mm: list[float], homography, scale: float, line_mm: flo
     core = window[max(0, top - gap):top + outer + gap, max(0, left - gap):left + outer + gap]
     band_area = band.size - core.size
     spill = (band_ink - float((core > INKED).sum())) / max(1, band_area)
-    return _decide(statement_id, fill, dark, spill, found)
+    return _decide(statement_id, fill, dark, spill, found, EMPTY_BELOW_1BIT if bilevel else EMPTY_BELOW)
 
 
-def _decide(statement_id: str, fill: float, dark: float, spill: float, found: bool) -> MarkReading:
+def _decide(statement_id: str, fill: float, dark: float, spill: float, found: bool,
+            empty_below: float = EMPTY_BELOW) -> MarkReading:
     if not found:
         return MarkReading(statement_id, MARKED if fill >= MARKED_FROM else EMPTY, 0.5, fill, spill, False)
     if dark >= CANCEL_FILL and spill >= CANCEL_SPILL:
         return MarkReading(statement_id, CANCELLED, 0.5, fill, spill)
-    centre = (EMPTY_BELOW + MARKED_FROM) / 2
+    centre = (empty_below + MARKED_FROM) / 2
     # Confidence grows with the distance from the middle of the uncertain band, reaching ACCEPT at
     # its edges; ink spilling around a light box (a tick that missed, a stray stroke) lowers it.
-    distance = abs(fill - centre) / ((MARKED_FROM - EMPTY_BELOW) / 2)
+    distance = abs(fill - centre) / ((MARKED_FROM - empty_below) / 2)
     confidence = 0.5 + (ACCEPT - 0.5) * min(distance, 1.0) + (1 - ACCEPT) * min(max(distance - 1, 0) / 2, 1.0)
     if fill < MARKED_FROM and spill > SPILL_LIMIT:
         confidence = min(confidence, 0.5 + 0.4 * max(0.0, 1 - spill / (3 * SPILL_LIMIT)))
@@ -301,8 +305,9 @@ def _decide(statement_id: str, fill: float, dark: float, spill: float, found: bo
 # --- a whole page ---------------------------------------------------------------------------------
 
 
-def read_page(file: str, number: int, image, colour: str, layouts) -> PageReading:
-    """Identify, register and measure one scanned page.
+def read_page(file: str, number: int, image, colour: str, layouts, mode: str = "tick") -> PageReading:
+    """Identify, register and measure one scanned page (``mode`` tick: the boxes; highlight: the
+    statements' text zones, in a colour scan).
 
     ``layouts(serial, page)`` gives the geometry dict the form was printed with (or None with a
     reason, e.g. a serial this study never issued).
@@ -317,6 +322,8 @@ def read_page(file: str, number: int, image, colour: str, layouts) -> PageReadin
     if turns:  # None (way up unknown) is left as it is
         height, width = grey.shape
         grey = np.ascontiguousarray(np.rot90(grey, turns))
+        if image.ndim == 3:
+            image = np.ascontiguousarray(np.rot90(image, turns))
         marks = {c: _Blob(*_turn_point(b.x, b.y, width, height, turns), b.side, b.ring) for c, b in marks.items()}
         marks = {_turned_corner(c, turns): b for c, b in marks.items()}
         reading.turned = 90 * turns
@@ -342,9 +349,15 @@ def read_page(file: str, number: int, image, colour: str, layouts) -> PageReadin
         return reading
     homography, scale, reading.fit_mm = registration
     reading.registered = True
+    if mode == "highlight" and image.ndim == 3:
+        reading.marks = [_decide_highlight(s["id"], highlight_share(image, s["text"], homography))
+                         for s in page["statements"]]
+        return reading
     ink = ink_map(grey, _paper_level(grey))
     line_mm = geometry.get("box_line_mm", 0.28)
-    reading.marks = [measure_box(ink, s["box"], homography, scale, line_mm, s["id"]) for s in page["statements"]]
+    bilevel = colour == "bilevel" or _looks_bilevel(grey)
+    reading.marks = [measure_box(ink, s["box"], homography, scale, line_mm, s["id"], bilevel)
+                     for s in page["statements"]]
     lost = sum(not m.found for m in reading.marks)
     if reading.marks and lost > max(2, len(reading.marks) // 4):
         reading.problem = f"{lost} of {len(reading.marks)} tick boxes were not where the corner marks put them"
@@ -369,6 +382,14 @@ def _orientation(marks: dict[str, _Blob], shape: tuple[int, ...]) -> tuple[int |
     return None, False
 
 
+def _looks_bilevel(grey) -> bool:
+    """Black and white only (a 1-bit scan saved as greyscale, as some scanners do)."""
+    import numpy as np
+
+    sample = grey[::5, ::5]
+    return np.count_nonzero((sample > 0) & (sample < 255)) < sample.size * 0.001
+
+
 def _turned_corner(corner: str, turns: int) -> str:
     order = ["tl", "bl", "br", "tr"]  # counter-clockwise: a quarter turn moves a corner one step on
     return order[(order.index(corner) + turns) % 4]
@@ -378,3 +399,31 @@ def _grey(bgr):
     import cv2
 
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+# --- highlight mode -------------------------------------------------------------------------------
+
+HIGHLIT = 0.15  # share of a statement's text zone in highlighter colour: highlighted
+UNLIT = 0.02  # below this: not highlighted
+
+
+def highlight_share(bgr, zone_mm: list[float], homography) -> float:
+    """Share of the statement's text zone in a highlighter's colour (saturated and light)."""
+    import cv2
+
+    x, y, w, h = zone_mm
+    corners = [_project(homography, cx, cy) for cx, cy in ((x, y), (x + w, y), (x + w, y + h), (x, y + h))]
+    xs, ys = [int(round(c[0])) for c in corners], [int(round(c[1])) for c in corners]
+    height, width = bgr.shape[:2]
+    left, right = max(0, min(xs)), min(width, max(xs))
+    top, bottom = max(0, min(ys)), min(height, max(ys))
+    if right <= left or bottom <= top:
+        return 0.0
+    hsv = cv2.cvtColor(bgr[top:bottom, left:right], cv2.COLOR_BGR2HSV)
+    lit = (hsv[:, :, 1] > 60) & (hsv[:, :, 2] > 110)
+    return float(lit.mean())
+
+
+def _decide_highlight(statement_id: str, share: float) -> MarkReading:
+    centre = (UNLIT + HIGHLIT) / 2
+    distance = abs(share - centre) / ((HIGHLIT - UNLIT) / 2)
+    confidence = 0.5 + (ACCEPT - 0.5) * min(distance, 1.0) + (1 - ACCEPT) * min(max(distance - 1, 0) / 2, 1.0)
+    return MarkReading(statement_id, MARKED if share >= centre else EMPTY, round(confidence, 4), share, 0.0)

@@ -1,5 +1,6 @@
 """The study store: the single storage API for the TUI, the CLI and the tests."""
 
+from tui.domain.store.backend import is_server_url
 from tui.domain.store.errors import (
     DuplicateError,
     InputError,
@@ -9,9 +10,11 @@ from tui.domain.store.errors import (
     StaleError,
     StoreError,
     UnknownWaveError,
+    UnsafeLocationError,
 )
 from tui.domain.store.records import (
     AuditEntry,
+    Claim,
     Discrepancy,
     Draft,
     EntryPass,
@@ -23,10 +26,10 @@ from tui.domain.store.records import (
     SavedReturn,
     Wave,
 )
-from tui.domain.store.study import DEFAULT_SETTINGS, Study, check_operator
+from tui.domain.store.study import CLAIM_LAPSE_S, DEFAULT_SETTINGS, Study, check_operator, claim_key
 
 __all__ = [
-    "DEFAULT_SETTINGS", "AuditEntry", "CsvImportError", "Discrepancy", "Draft", "DuplicateError", "EntryPass", "FormLayoutRecord", "InputError",
+    "CLAIM_LAPSE_S", "DEFAULT_SETTINGS", "AuditEntry", "Claim", "CsvImportError", "Discrepancy", "Draft", "DuplicateError", "EntryPass", "FormLayoutRecord", "InputError",
     "IssuedForm", "NewReturn", "NewerStudyError", "NotAStudyError", "NotFoundError", "OperatorStats", "ReturnRecord",
-    "SavedReturn", "StaleError", "Study", "StoreError", "UnknownWaveError", "Wave", "check_operator", "import_returns_csv", "wide_to_csv_frame",
+    "SavedReturn", "StaleError", "Study", "StoreError", "UnknownWaveError", "UnsafeLocationError", "Wave", "check_operator", "claim_key", "is_server_url", "import_returns_csv", "wide_to_csv_frame",
 ]

@@ -33,3 +33,7 @@ class StaleError(StoreError):
 
 class NotFoundError(StoreError):
     pass
+
+
+class UnsafeLocationError(StoreError):
+    """The study file is where SQLite cannot keep it safe (a network drive)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -173,6 +174,25 @@ def instrument_from_toml(text: str) -> Instrument:
     if instrument is None:  # pragma: no cover - frozen copies were valid when frozen
         raise StoreError("a wave's frozen instrument no longer parses: " + "; ".join(map(str, problems)))
     return instrument
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A form being keyed at a station (see Study.claim)."""
+
+    form: str  # "serial 0000131", "draft 12", "return 40"
+    operator: str
+    station: str
+    since: str  # UTC, ISO 8601
+    seen_at: str
+
+    def describe(self) -> str:
+        """What another station is told, in its own local time: being keyed by JS at station desk-2 since 10:14."""
+        try:
+            local = datetime.fromisoformat(self.since.replace("Z", "+00:00")).astimezone().strftime("%H:%M")
+        except ValueError:
+            local = self.since
+        return f"being keyed by {self.operator} at station {self.station} since {local}"
 
 
 @dataclass(frozen=True)

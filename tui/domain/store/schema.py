@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # PRAGMA application_id marks an SQLite file as a SurveyDesk study ("SDSK").
 APPLICATION_ID = 0x5344534B
 
@@ -186,14 +186,34 @@ form_layouts = Table(
     sqlite_autoincrement=True,
 )
 
+# Added in schema 5. A station keying a form marks it here, so another station opening the same
+# paper is told who has it ("being keyed by JS at station desk-2 since 10:14"). A claim lapses when
+# its station saves, quits, or has not touched it for CLAIM_LAPSE_S; it is never study data.
+claims = Table(
+    "claims", metadata,
+    Column("form", String(64), primary_key=True),  # "serial 0000131", "draft 12", "return 40"
+    Column("operator", String(32), nullable=False),
+    Column("station", String(64), nullable=False),
+    Column("session", String(36), nullable=False),  # one open study in one running SurveyDesk
+    Column("since", String(32), nullable=False),
+    Column("seen_at", String(32), nullable=False),
+)
+
 # Tables each schema version introduced; a migration creates what an older study lacks.
 INTRODUCED = {
     1: ("meta", "waves", "schools", "issued_forms", "returns", "entry_passes", "discrepancies", "audit"),
     2: ("drafts", "settings"),
     4: ("form_layouts",),
+    5: ("claims",),
 }
 
 # Tables each schema version rebuilt in place (keeping every row and id) for a new table option.
 REBUILT = {
     3: ("waves", "returns", "entry_passes", "discrepancies", "audit", "drafts"),
 }
+
+
+def create_tables(conn) -> None:
+    """The tables of a study created now: every table introduced up to this schema version."""
+    names = [name for version, group in INTRODUCED.items() if version <= SCHEMA_VERSION for name in group]
+    metadata.create_all(conn, tables=[metadata.tables[name] for name in names])

@@ -1,10 +1,10 @@
-"""A study: one SQLite file (or, later, a PostgreSQL database) holding waves, issued forms,
-returns with their entry passes, discrepancies, drafts and an audit trail.
+"""A study: one SQLite file or a PostgreSQL database holding waves, issued forms, returns with
+their entry passes, discrepancies, drafts and an audit trail.
 
 Every change is one transaction that also writes its audit entry, so a change and its record
-land together or not at all. SQLite runs in WAL mode with a busy timeout and takes the write
-lock at the start of each write (BEGIN IMMEDIATE), so two entry stations writing at once both
-succeed, one after the other, instead of failing with "database is locked".
+land together or not at all. Each write takes the study's write lock at its start (SQLite: BEGIN
+IMMEDIATE in WAL mode with a busy timeout; PostgreSQL: a transaction-scoped advisory lock), so two
+entry stations writing at once both succeed, one after the other, and the audit chain never forks.
 """
 
 from __future__ import annotations
@@ -12,35 +12,36 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
+import socket
+import uuid
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import (
     String,
     and_,
     cast,
-    create_engine,
     delete,
     func,
     insert,
+    or_,
     select,
     update,
 )
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from tui.domain.instrument import Instrument, ParticipantCodeError, dumps_instrument
 from tui.domain.returns import SerialError, make_serial, parse_serial
 from tui.domain.returns import answers as ans
 from tui.domain.store import schema as s
+from tui.domain.store.backend import Backend, open_backend
 from tui.domain.store.errors import (
     DuplicateError,
     InputError,
-    NotAStudyError,
     NotFoundError,
     StaleError,
     StoreError,
@@ -49,6 +50,7 @@ from tui.domain.store.errors import (
 from tui.domain.store.reads import StudyReads
 from tui.domain.store.records import (
     AuditEntry,
+    Claim,
     Discrepancy,
     Draft,
     EntryPass,
@@ -60,17 +62,18 @@ from tui.domain.store.records import (
     Wave,
     instrument_from_toml,
 )
-from tui.domain.store.sqlite import BUSY_TIMEOUT_S, SQLITE_HEADER, configure_sqlite, prepare_schema
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
 
 OPERATOR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$")
+
+# A claim not touched (a section saved) for this long has lapsed: the station went idle or died.
+CLAIM_LAPSE_S = 15 * 60
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "min_cell": 5,  # k: smaller groups are suppressed in tables
     "second_keying_share": 1.0,  # 1.0 = every return is keyed twice; 0.1 = a random 10%
     "label": "",  # shown wherever the study is named, e.g. to mark a synthetic demo
+    # Per wave, how its forms come back, for the cover: {wave: {"return_by", "route", "contact"}}.
+    "wave_returns": {},
 }
 
 
@@ -99,41 +102,44 @@ def _json(value: Any) -> str | None:
 class Study(StudyReads):
     """The one storage API used by the TUI, the CLI and the tests."""
 
-    def __init__(self, engine: Engine, path: Path | None, now: Callable[[], str] = utc_now):
-        self.engine = engine
-        self.path = path
+    def __init__(self, backend: Backend, now: Callable[[], str] = utc_now):
+        self.backend = backend
+        self.engine = backend.engine
+        self.path = backend.path  # the SQLite file; None for a study on a server
         self._now = now
         self._uuid = self._meta("study_uuid") or ""
+        # Who holds a claim (see claim): this open study, at this station (the app names it).
+        self.session = str(uuid.uuid4())
+        self.station = default_station()
+        self._claimed = False
 
     # --- opening -------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = True, now: Callable[[], str] = utc_now) -> Study:
-        path = Path(path)
-        if path.exists():
-            with path.open("rb") as handle:
-                head = handle.read(16)
-            if head and head != SQLITE_HEADER:
-                raise NotAStudyError(f"{path} is not a SurveyDesk study (not an SQLite database)")
-        elif not create:
-            raise NotFoundError(f"no study at {path}; create one with `surveydesk wave add`")
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            f"sqlite:///{path}",
-            # One connection per use: the file is the shared state, and processes come and go.
-            poolclass=NullPool,
-            connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
-        )
-        configure_sqlite(engine)
-        try:
-            prepare_schema(engine, path, now)
-        except OperationalError as exc:
-            raise NotAStudyError(f"{path} cannot be opened as a study: {exc.orig}") from None
-        return cls(engine, path, now)
+    def open(cls, location: str | Path, *, create: bool = True, now: Callable[[], str] = utc_now) -> Study:
+        """The study at ``location``: the path of an SQLite file (created if missing, unless ``create``
+        is false), or ``postgresql://USER@HOST/DATABASE`` for a study on a PostgreSQL server."""
+        return cls(open_backend(location, create=create, now=now), now)
+
+    @property
+    def location(self) -> str:
+        """Where the study is, for messages: its path, or its URL (never with a password)."""
+        return self.backend.location
+
+    @property
+    def name(self) -> str:
+        """A short name for the title bar: the file name, or the database and its server."""
+        return self.backend.name
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self._claimed:  # quitting lets go of the form this station was keying
+            self._claimed = False
+            try:
+                with self._write() as conn:
+                    conn.execute(delete(s.claims).where(s.claims.c.session == self.session))
+            except StoreError:
+                pass  # the claim lapses by itself after CLAIM_LAPSE_S
+        self.backend.close()
 
     @property
     def study_id(self) -> str:
@@ -142,8 +148,8 @@ class Study(StudyReads):
 
     @property
     def file_name(self) -> str:
-        """The study file's name, for messages ('' for a study that is not a file)."""
-        return self.path.name if self.path else ""
+        """The study file's name, for messages (for a study on a server: its database and server)."""
+        return self.path.name if self.path else self.backend.name
 
     def __enter__(self) -> Study:
         return self
@@ -151,16 +157,12 @@ class Study(StudyReads):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        """One write transaction holding SQLite's write lock from its first statement."""
-        with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
-            yield conn
+    def _write(self) -> AbstractContextManager[Connection]:
+        """One write transaction holding the study's write lock from its first statement."""
+        return self.backend.write()
 
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
+    def _read(self) -> AbstractContextManager[Connection]:
+        return self.backend.read()
 
     def _meta(self, key: str) -> str | None:
         with self._read() as conn:
@@ -229,6 +231,9 @@ class Study(StudyReads):
             raise InputError("second_keying_share must be between 0 (none) and 1 (every return)")
         if key == "label" and not (isinstance(value, str) and len(value) <= 120):
             raise InputError("the study label must be text of at most 120 characters")
+        if key == "wave_returns" and not (isinstance(value, dict) and all(
+                isinstance(v, dict) and all(isinstance(t, str) for t in v.values()) for v in value.values())):
+            raise InputError("wave_returns must map each wave to its return_by, route and contact texts")
         with self._write() as conn:
             conn.execute(delete(s.settings).where(s.settings.c.key == key))
             conn.execute(insert(s.settings).values(key=key, value=json.dumps(value)))
@@ -470,6 +475,7 @@ class Study(StudyReads):
                                             seconds, started_at, reason, warnings)
             if draft_id is not None:
                 conn.execute(delete(s.drafts).where(s.drafts.c.id == draft_id))
+            self._end_claims(conn, claim_key(draft_id=draft_id), claim_key(serial=serial))
         return SavedReturn(self.get_return(return_id), tuple(warnings))
 
     def save_returns(self, rows: Iterable[NewReturn], *, operator: str, reason: str | None = None) -> list[int]:
@@ -550,6 +556,7 @@ class Study(StudyReads):
                          .values(status=status, version=ret["version"] + 1, updated_at=now))
             if draft_id is not None:
                 conn.execute(delete(s.drafts).where(s.drafts.c.id == draft_id))
+            self._end_claims(conn, claim_key(draft_id=draft_id), claim_key(return_id=return_id))
             self._audit(conn, operator=operator, action="second_pass", entity="return", key=return_id,
                         wave=w["name"], old={"status": ret["status"]},
                         new={"status": status, "differences": [f"{d.code}: {d.first}/{d.second}" for d in differences]},
@@ -787,6 +794,53 @@ class Study(StudyReads):
                     new=self._describe(instrument, ret["participant_code"], ret["serial"], final),
                     reason="all discrepancies resolved", at=now)
 
+    # --- claims: a form being keyed at a station ------------------------------------------------
+
+    def claim(self, form: str, *, operator: str) -> Claim | None:
+        """Mark ``form`` ("serial 0000131", "draft 12", "return 40": see claim_key) as being keyed here,
+        letting go of any other form this station held. If another station holds it (and has touched
+        it within CLAIM_LAPSE_S), nothing is taken and its claim is returned, to be shown."""
+        operator = check_operator(operator)
+        now = self._now()
+        c = s.claims
+        with self._write() as conn:
+            conn.execute(delete(c).where(c.c.seen_at < self._lapse_before(now)))
+            row = conn.execute(select(c).where(c.c.form == form)).mappings().first()
+            if row is not None and row["session"] != self.session:
+                return Claim(row["form"], row["operator"], row["station"], row["since"], row["seen_at"])
+            conn.execute(delete(c).where(c.c.session == self.session, c.c.form != form))
+            if row is None:
+                conn.execute(insert(c).values(form=form, operator=operator, station=self.station,
+                                              session=self.session, since=now, seen_at=now))
+            else:
+                conn.execute(update(c).where(c.c.form == form).values(operator=operator, seen_at=now))
+        self._claimed = True
+        return None
+
+    def release_claims(self) -> None:
+        """This station is no longer keying any form."""
+        with self._write() as conn:
+            conn.execute(delete(s.claims).where(s.claims.c.session == self.session))
+
+    def claims(self) -> list[Claim]:
+        """Forms being keyed now, at every station (lapsed claims left out)."""
+        c = s.claims
+        with self._read() as conn:
+            rows = conn.execute(select(c).where(c.c.seen_at >= self._lapse_before(self._now()))
+                                .order_by(c.c.since)).mappings().all()
+        return [Claim(r["form"], r["operator"], r["station"], r["since"], r["seen_at"]) for r in rows]
+
+    @staticmethod
+    def _lapse_before(now: str) -> str:
+        moment = datetime.fromisoformat(now.replace("Z", "+00:00")) - timedelta(seconds=CLAIM_LAPSE_S)
+        return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    def _end_claims(self, conn: Connection, *forms: str | None) -> None:
+        """A saved or discarded form is no longer being keyed, here or anywhere; this station holds nothing."""
+        c = s.claims
+        forms_ended = c.c.form.in_([f for f in forms if f is not None])
+        conn.execute(delete(c).where(or_(c.c.session == self.session, forms_ended) if self._claimed else forms_ended))
+
     # --- drafts ----------------------------------------------------------------------------------
 
     def save_draft(self, draft: Draft) -> int:
@@ -794,6 +848,8 @@ class Study(StudyReads):
         operator = check_operator(draft.operator)
         now = self._now()
         with self._write() as conn:
+            if self._claimed:  # keying goes on here: the claim has not lapsed
+                conn.execute(update(s.claims).where(s.claims.c.session == self.session).values(seen_at=now))
             w = self._wave_row(conn, draft.wave)
             values = dict(wave_id=w["id"], operator=operator, pass_no=draft.pass_no, return_id=draft.return_id,
                           participant_code=draft.participant_code, serial=draft.serial,
@@ -828,6 +884,7 @@ class Study(StudyReads):
             if row is None:
                 return
             conn.execute(delete(s.drafts).where(s.drafts.c.id == draft_id))
+            self._end_claims(conn, claim_key(draft_id=draft_id), claim_key(serial=row["serial"]))
             self._audit(conn, operator=operator, action="delete", entity="draft", key=draft_id,
                         wave=row["wave_name"], old={"participant_code": row["participant_code"],
                                                     "serial": row["serial"], "state": json.loads(row["state"])},
@@ -909,6 +966,29 @@ class Study(StudyReads):
             "highlighted": ans.highlighted_codes(instrument, answers),
             "missing_pages": [b.abbreviation for b in instrument.banks if not answers[b.id].present],
         }
+
+
+def default_station() -> str:
+    """This computer's name, as other stations are told it (the app may name the station otherwise)."""
+    return clean_station(socket.gethostname())
+
+
+def clean_station(name: str) -> str:
+    return "".join(ch for ch in name if ch.isprintable()).strip()[:64] or "unnamed"
+
+
+def claim_key(*, serial: str | None = None, draft_id: int | None = None, return_id: int | None = None) -> str | None:
+    """The name a form is claimed under: its serial if it has one, else its draft, else its return."""
+    if serial is not None and serial.strip():
+        try:
+            return f"serial {make_serial(parse_serial(serial))}"
+        except SerialError:
+            return f"serial {serial.strip()}"
+    if draft_id is not None:
+        return f"draft {draft_id}"
+    if return_id is not None:
+        return f"return {return_id}"
+    return None
 
 
 def _chain_hash(previous: str, row: dict[str, Any]) -> str:
