@@ -11,7 +11,6 @@ import pytest
 from tests.pdf_helpers import everything_in, page_texts, squash
 from tui.domain.paper import (
     BatchFilesError,
-    FormsError,
     DistributionPlan,
     FormLayoutError,
     FormsError,

@@ -17,7 +17,6 @@ from tui.domain.instrument import DEFAULT_STAGES, School
 from tui.domain.paper import (
     MARGIN,
     MARKING_LINES,
-    REGULAR,
     SPECIMEN_SERIAL,
     Box,
     FormCopy,

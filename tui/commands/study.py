@@ -109,7 +109,6 @@ def _load_instrument(path: Path | None):
 def wave_add(args: argparse.Namespace) -> int:
     from tui.cli import Failure
     from tui.domain.instrument import incomplete_refusal
-
     from tui.domain.paper import checked_returns
 
     instrument = _load_instrument(args.wave_instrument or args.instrument)
