@@ -106,8 +106,10 @@ def _label(bank, letter: str) -> str:
 
 
 def plan_steps(instrument: Instrument, paper: Paper, rng: random.Random, start: tuple[str, str] | None,
-               with_code: bool) -> None:
-    """Random realistic keying of ``paper`` from section ``start`` (None: the first) to the save."""
+               with_code: bool, typed: str = "") -> None:
+    """Random realistic keying of ``paper`` from section ``start`` (None: the first) to the save.
+    ``typed``: digits already on the keying line at ``start`` (a resumed draft shows its line again),
+    which the first section's keying carries on from."""
     slots = [(bank, section) for bank in instrument.banks for section in bank.sections if section.statements]
     labels = [_label(b, s.letter) for b, s in slots] + ["Save?"]
     i = 0 if start is None else next(n for n, (b, s) in enumerate(slots) if (b.id, s.letter) == start)
@@ -115,7 +117,7 @@ def plan_steps(instrument: Instrument, paper: Paper, rng: random.Random, start: 
         paper.steps.append(Step("code", paper.code, None, labels[i], "Code or serial"))
     while i < len(slots):
         bank, section = slots[i]
-        if section.letter == "A" and rng.random() < 0.06:  # a page that did not come back
+        if section.letter == "A" and not typed and rng.random() < 0.06:  # a page that did not come back
             paper.missing.add(bank.id)
             here = labels[i]
             while i < len(slots) and slots[i][0] is bank:
@@ -123,9 +125,13 @@ def plan_steps(instrument: Instrument, paper: Paper, rng: random.Random, start: 
             paper.steps.append(Step("missing", "-", None, labels[i], here, bank_id=bank.id, letter="A"))
             continue
         # Each statement highlighted about two times in five (the thesis' returns: 23 of 60).
-        positions = tuple(p for p in range(1, len(section.statements) + 1) if rng.random() < 0.4)
+        already = tuple(int(c) for c in typed)
+        positions = already + tuple(p for p in range(max(already, default=0) + 1, len(section.statements) + 1)
+                                    if rng.random() < 0.4)
+        typed = ""
         paper.positions[(bank.id, section.letter)] = positions
-        paper.steps.append(Step("section", "".join(map(str, positions)), "Enter", labels[i + 1], labels[i],
+        paper.steps.append(Step("section", "".join(map(str, positions[len(already):])), "Enter", labels[i + 1],
+                                labels[i],
                                 bank_id=bank.id,
                                 letter=section.letter, positions=positions))
         i += 1
@@ -153,7 +159,8 @@ def resumed_paper(instrument: Instrument, draft: Draft, rng: random.Random) -> P
     if at == ["summary"]:
         paper.steps.append(Step("save", "", "Enter", "Code or serial", "Save?"))
     else:
-        plan_steps(instrument, paper, rng, (at[0], at[1]), with_code=False)
+        # The line as it stood (typed, not yet Enter): the screen shows it again and keying carries on.
+        plan_steps(instrument, paper, rng, (at[0], at[1]), with_code=False, typed=draft.state.get("line") or "")
     return paper
 
 

@@ -25,8 +25,8 @@ from tui.widgets import ordered_keys
 
 
 class SurveyDeskApp(App[int]):
-    CSS_PATH = ["styles/app.tcss", "styles/dialogs.tcss", "styles/builder.tcss", "styles/printing.tcss",
-                "styles/analysis.tcss", "styles/entry.tcss", "styles/keys.tcss"]
+    # Only what every screen shares; each screen and the dialogs carry their own (tui/styles/__init__.py).
+    CSS_PATH = ["styles/app.tcss"]
     TITLE = "SurveyDesk"
 
     MODES = {
@@ -153,14 +153,13 @@ def make_app(
 ) -> SurveyDeskApp:
     """The one way the app is built, by the CLI and by the tests. Opens (creating if needed) the
     study; raises InstrumentError or StoreError with a message for the person at the keyboard."""
-    from tui.commands import default_operator, default_station
-    from tui.domain.store import check_operator
+    from tui.domain.store import check_operator, default_operator, station_name
 
     path = Path(instrument_path) if instrument_path else default_instrument_path()
     instrument = load_instrument(path)
     operator = check_operator(operator or default_operator())
     study = Study.open(study_path)
-    study.station = default_station()  # named to other stations keying into the same study
+    study.station = station_name()  # named to other stations keying into the same study
     if wave is not None:
         study.wave(wave)  # refuse an unknown wave now, with the list of known ones
     return SurveyDeskApp(instrument=instrument, instrument_path=path, study=study, operator=operator, wave=wave)

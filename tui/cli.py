@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 from tui import __version__
+from tui.commands import DEFAULT_STUDY, Failure, open_app
+from tui.domain.errors import SurveyDeskError
 
 COMMAND_MODULES = (
     "tui.commands.instrument",
@@ -24,15 +26,8 @@ COMMAND_MODULES = (
     "tui.commands.scan",
 )
 
-DEFAULT_STUDY = "surveydesk.db"
 
-
-class Failure(Exception):
-    """A command failed for a reason the user can act on; printed without a traceback."""
-
-    def __init__(self, message: str, code: int = 1):
-        super().__init__(message)
-        self.code = code
+__all__ = ["DEFAULT_STUDY", "Failure", "build_parser", "main", "open_app"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,33 +63,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def open_app(args: argparse.Namespace) -> int:
-    from tui.app import make_app
-    from tui.domain.instrument import InstrumentError
-    from tui.domain.store import StoreError
-
-    try:
-        app = make_app(study_path=args.study, instrument_path=args.instrument, operator=args.app_operator,
-                       wave=args.app_wave)
-    except InstrumentError as exc:
-        raise Failure(f"the instrument cannot be used:\n{exc}") from None
-    except StoreError as exc:
-        raise Failure(str(exc)) from None
-    app.run()
-    return app.return_code or 0
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "func", None) or open_app
     try:
         return int(handler(args) or 0)
-    except Failure as exc:
+    except SurveyDeskError as exc:  # the one place a refusal becomes a message
         print(f"surveydesk: {exc}", file=sys.stderr)
-        return exc.code
+        return 1
+    except OSError as exc:  # a file the system refused: name it, no traceback
+        print(f"surveydesk: {os_message(exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
+
+
+def os_message(exc: OSError) -> str:
+    """'cannot use d: Is a directory': the file and the system's reason, one line."""
+    where = exc.filename if exc.filename is not None else "a file"
+    return f"cannot use {where}: {exc.strerror or exc}"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -35,7 +35,7 @@ import polars as pl
 import pytest
 from pypdf import PdfReader
 
-from tui.cli import main
+from tests.cli_runner import surveydesk
 from tui.domain.demo import SCHOOL_NAMES
 from tui.domain.instrument import bundled_instrument_path, load_instrument, save_instrument
 from tui.domain.store import Study
@@ -114,11 +114,8 @@ def outputs(tmp_path_factory) -> dict:
 
 
 def run(argv: list[str]) -> str:
-    stdout, stderr = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        code = main(argv)
-    assert code == 0, f"surveydesk {' '.join(argv)} failed: {stderr.getvalue()}"
-    return stdout.getvalue() + stderr.getvalue()
+    result = surveydesk(*argv)
+    return result.stdout + result.stderr
 
 
 # --- reading every kind of file as text ---------------------------------------------------------------

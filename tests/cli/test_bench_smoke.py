@@ -5,7 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow  # benchmarks, at small size: not in the fast lane (pytest -m "not slow")
 
 
 def test_analysis_bench_runs_on_a_small_study():

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from tests.analysis_study import SECRET_NAME
+from tests.cli_runner import Result, surveydesk
 from tests.pdf_helpers import everything_in, page_texts
 from tui.domain.analysis import figure, wave_returns, wave_tables
 from tui.domain.store import Study
@@ -23,14 +22,8 @@ def workdir(analysis_study) -> Path:
     return analysis_study.parent
 
 
-def run(workdir: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "tui", "--study", "study.db", *args], cwd=workdir,
-                            capture_output=True, text=True,
-                            env={"SURVEYDESK_OPERATOR": "RS", "PATH": "/usr/bin"})
-    if ok:
-        assert result.returncode == 0, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
-    return result
+def run(workdir: Path, *args: str, ok: bool = True) -> Result:
+    return surveydesk("--study", "study.db", *args, cwd=workdir, ok=True if ok else None)
 
 
 def texts_in(folder: Path) -> str:

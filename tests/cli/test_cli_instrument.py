@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
+from tests.cli_runner import Result, surveydesk
 from tui.cli import main
 from tui.domain.instrument import bundled_instrument_path
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tui", *args], capture_output=True, text=True)
+def run(*args: str) -> Result:
+    return surveydesk(*args, ok=None)
 
 
 def test_validate_bundled_reports_sixty_statements():

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli_runner import Result, surveydesk
 from tests.pdf_helpers import page_texts
 from tui.domain.store import Study
 
 PLAN = "school,1,2,3,4,5,blank\nA,1,1,,2,,1\nB,,,,,3,\n"
 
 
-def run(cwd: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "tui", "--study", "s.db", *args], cwd=cwd,
-                            capture_output=True, text=True,
-                            env={"SURVEYDESK_OPERATOR": "RS", "PATH": "/usr/bin"})
-    if ok:
-        assert result.returncode == 0, result.stdout + result.stderr
-    else:
-        assert result.returncode == 1, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
+def run(cwd: Path, *args: str, ok: bool = True) -> Result:
+    result = surveydesk("--study", "s.db", *args, cwd=cwd, ok=True if ok else None)
+    if not ok:
+        assert result.returncode == 1, result
     return result
 
 

@@ -3,17 +3,11 @@ PostgreSQL database (``study_location``)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from tests.cli_runner import Result, surveydesk
 
 
-def run(study, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "tui", "--study", str(study), *args],
-                            capture_output=True, text=True, env={"SURVEYDESK_OPERATOR": "RS", "PATH": "/usr/bin"})
-    if ok:
-        assert result.returncode == 0, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
-    return result
+def run(study, *args: str, ok: bool = True) -> Result:
+    return surveydesk("--study", study, *args, ok=True if ok else None)
 
 
 def test_wave_add_refuses_an_instrument_with_an_incomplete_statement(tmp_path):

@@ -42,3 +42,21 @@ def test_every_relative_link_and_picture_exists():
     for target in targets:
         if "://" not in target:
             assert (ROOT / target).exists(), target
+
+
+def test_every_serial_in_the_docs_passes_its_check_digit():
+    from tui.domain.returns import SerialError, parse_serial
+
+    # Serials shown on purpose as wrong: a specimen's, and one the text says fails.
+    wrong_on_purpose = re.compile(r"serial `0000000`|serial \d{7} fails its check digit")
+    pages = [ROOT / "README.md", ROOT / "instruments" / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    checked = 0
+    for page in pages:
+        text = wrong_on_purpose.sub("", page.read_text(encoding="utf-8"))
+        for serial in re.findall(r"(?<![\d.#])\d{7}(?!\d)", text):
+            try:
+                parse_serial(serial)
+            except SerialError as exc:
+                raise AssertionError(f"{page.name}: {exc}") from None
+            checked += 1
+    assert checked >= 10

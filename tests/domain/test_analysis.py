@@ -8,6 +8,7 @@ import pytest
 from tests.analysis_fixtures import thesis_wave, version_2014, wave_2014, wave_2015, wide
 from tui.domain.analysis import (
     STATEMENT_TABLE_COLUMNS,
+    AnalysisError,
     GroupingError,
     compare_waves,
     group_chart,
@@ -130,7 +131,7 @@ def test_without_margins_only_the_crossing():
 def test_returns_keyed_against_another_version_are_refused():
     data = wave_2014()
     from tests.analysis_fixtures import version_2015
-    with pytest.raises(ValueError, match="no column for JPD C1"):
+    with pytest.raises(AnalysisError, match="no column for JPD C1"):
         statement_table(data.wide.drop("JPD C1"), version_2015())
 
 
@@ -149,6 +150,14 @@ def test_returns_keyed_against_another_version_are_refused():
 def test_wilson_interval_known_values(x, n, low, high):
     got = wilson_interval(x, n)
     assert got == pytest.approx((low, high), abs=5e-5)
+
+
+@pytest.mark.parametrize("n", [1, 7, 10, 31, 68, 1000])
+def test_wilson_interval_is_exactly_0_at_0_percent_and_1_at_100_percent(n):
+    assert wilson_interval(0, n)[0] == 0.0  # was 6.9e-16 for some n
+    assert wilson_interval(n, n)[1] == 1.0
+    # The Wilson bound at 0 % is 0 in exact arithmetic: the low end of the table's CI column too.
+    assert wilson_interval(0, n)[1] > 0 and wilson_interval(n, n)[0] < 1
 
 
 def test_wilson_interval_of_nobody_is_none():
@@ -275,7 +284,7 @@ def test_comparison_carries_suppression():
 
 def test_comparing_a_table_of_two_waves_is_refused():
     first, second = _tables()
-    with pytest.raises(ValueError, match="compare one wave with another"):
+    with pytest.raises(AnalysisError, match="compare one wave with another"):
         compare_waves(pl.concat([first, second]), second)
 
 

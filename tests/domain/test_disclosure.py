@@ -8,6 +8,7 @@ import pytest
 from tests.analysis_fixtures import SCHOOL_NAMES, version_2014, wave_2014, wide
 from tui.domain.analysis import (
     DEFAULT_K,
+    AnalysisError,
     protect,
     reveal_school_names,
     rule_text,
@@ -112,7 +113,7 @@ def test_suppression_states_ignore_empty_groups():
 
 def test_k_below_one_is_refused():
     data = wave_2014()
-    with pytest.raises(ValueError, match="k must be at least 1"):
+    with pytest.raises(AnalysisError, match="k must be at least 1"):
         protect(statement_table(data.wide, data.instrument), k=0)
 
 

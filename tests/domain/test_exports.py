@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from tests.analysis_fixtures import SCHOOL_NAMES, wave_2014, wave_2015
-from tui.domain.analysis import export_wave, long_returns, raw_tables, school_names_of
+from tui.domain.analysis import AnalysisError, export_wave, long_returns, raw_tables, school_names_of
 from tui.domain.paths import UnsafePathError
 
 MADE = datetime(2015, 2, 1, 9, 30, tzinfo=UTC)
@@ -124,7 +124,7 @@ def test_folders_outside_the_exports_folder_are_refused(tmp_path, folder):
 
 
 def test_unknown_format_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="unknown export format pdf"):
+    with pytest.raises(AnalysisError, match="unknown export format pdf"):
         export_wave(wave_2014(), exports_dir=tmp_path, formats=("csv", "pdf"))
 
 

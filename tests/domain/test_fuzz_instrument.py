@@ -37,12 +37,14 @@ def check_outcome(text: str) -> None:
         assert again == instrument, [str(p) for p in again_problems]
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.integers(min_value=0, max_value=len(BUNDLED)))
 def test_truncated_anywhere(cut):
     check_outcome(BUNDLED[:cut])
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.lists(st.tuples(st.integers(0, len(LINES) - 1), st.sampled_from(["drop", "dup", "swap", "garble"]),
                           st.text(max_size=20)), min_size=1, max_size=6))
@@ -71,6 +73,7 @@ def _table(keys: list[str]) -> st.SearchStrategy[dict]:
     return st.dictionaries(st.sampled_from(keys + ["bogus", "Text", "negative "]), SCALARS, max_size=len(keys) + 1)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(
     top=_table(["format", "id", "title", "version", "instructions", "note", "retired_ids"]),
@@ -89,6 +92,7 @@ def test_wrong_types_and_unknown_keys(top, schools, roles, statements, letter):
     check_outcome(tomli_w.dumps(doc))
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.text(min_size=0, max_size=2000))
 def test_arbitrary_text(text):
@@ -100,6 +104,7 @@ def test_arbitrary_text(text):
 ODD_BREAKS = ["0\r\n", "\r", "a\r\nb\nc", "\x85", "\u2028", "\u2029", "\x0b", "\x0c", "\x1c\x1d\x1e"]
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(20), deadline=10000)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=50_000))
 @example(text="0\r\n")  # found by the fuzz: did not survive the writer (read back as "0\n")
@@ -119,6 +124,7 @@ def _many_statements(banks: int, per_bank: int) -> str:
     return "".join(out)
 
 
+@pytest.mark.slow
 def test_ten_thousand_statements_in_one_bank_is_refused_quickly():
     text = _many_statements(1, 10_000)
     start = time.perf_counter()
@@ -128,6 +134,7 @@ def test_ten_thousand_statements_in_one_bank_is_refused_quickly():
     assert any("at most 63" in p.message and p.line > 1 for p in problems)
 
 
+@pytest.mark.slow
 def test_ten_thousand_statements_across_banks_is_valid():
     text = _many_statements(200, 52)  # 200 banks x 52 = 10,400 statements
     instrument, problems = parse_instrument(text, "big.toml")
@@ -135,6 +142,7 @@ def test_ten_thousand_statements_across_banks_is_valid():
     assert instrument.statement_count == 10_400
 
 
+@pytest.mark.slow
 def test_validate_command_on_garbage_never_tracebacks(tmp_path):
     samples = {"cut.toml": BUNDLED[:777], "dup.toml": BUNDLED + BUNDLED, "nul.toml": "a = \x00",
                "deep.toml": "x = " + "[" * 5000 + "]" * 5000}

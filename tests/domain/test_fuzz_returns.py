@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,8 @@ from tui.domain.instrument import bundled_instrument_path, load_instrument
 from tui.domain.returns import answers as ans
 from tui.domain.store import NewReturn, Study
 from tui.domain.store.returns_csv import import_returns_csv
+
+pytestmark = pytest.mark.slow  # property test: store, export, import: not in the fast lane (pytest -m "not slow")
 
 INSTRUMENT = load_instrument(bundled_instrument_path())
 COUNTER = itertools.count()

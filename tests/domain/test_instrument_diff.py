@@ -157,5 +157,5 @@ def test_cli_diff_refuses_unreadable_files_with_file_and_line(tmp_path, bundled)
     assert result.returncode == 1
     assert f"{bad}:{line}: JPD B2: id 'jpd.4' is already used by JPD B1" in result.stderr
     missing = run("diff", str(tmp_path / "nope.toml"), str(good))
-    assert missing.returncode == 1 and f"{tmp_path / 'nope.toml'}:0: no such file" in missing.stderr
+    assert missing.returncode == 1 and f"{tmp_path / 'nope.toml'}: no such file" in missing.stderr
     assert "Traceback" not in result.stderr + missing.stderr

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.analysis_fixtures import SCHOOL_NAMES, wave_2014, wave_2015
-from tui.domain.analysis import school_names_of
+from tui.domain.analysis import AnalysisError, school_names_of
 from tui.domain.analysis.report_pdf import build_report, write_report
 from tui.domain.paths import UnsafePathError
 
@@ -95,7 +95,7 @@ def test_report_file_goes_under_exports(tmp_path):
 
 
 def test_three_waves_are_refused():
-    with pytest.raises(ValueError, match="one wave or a pair"):
+    with pytest.raises(AnalysisError, match="one wave or a pair"):
         build_report([wave_2014(), wave_2015(), wave_2015()])
 
 
@@ -104,7 +104,7 @@ def test_a_wave_without_returns_is_refused_clearly():
     from tui.domain.returns import empty_wide
 
     data = wave_2014()
-    with pytest.raises(ValueError, match="wave 2016 has no returns yet"):
+    with pytest.raises(AnalysisError, match="wave 2016 has no returns yet"):
         build_report([WaveReturns("2016", data.instrument, empty_wide(data.instrument))])
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable, Input, Select
+from textual.widgets import DataTable, Select
 
 from tests.helpers import screen_text
 from tests.pdf_helpers import page_texts
 from tui.app import make_app
 from tui.domain.paper import issue_batch, plan_from_codes
 from tui.domain.store import Study
-from tui.screens.printing import ConfirmBatch, PrintScreen, ReprintDialog
+from tui.screens.dialogs import ConfirmDialog, PromptDialog
+from tui.screens.printing import PrintScreen
 from tui.widgets.distribution_grid import DistributionGrid
+from tui.widgets.text_field import TextField
 
 SIZE = (80, 24)
 
@@ -62,7 +64,7 @@ async def test_typed_grid_is_issued_and_printed_one_pdf_per_school(tmp_path, stu
         assert grid.cell("E", 2).value == "3" and grid.cell("E", None).value == "1"
         assert "7 forms in the grid for wave 2015" in screen_text(app)
         await keys(pilot, "ctrl+b")
-        assert isinstance(app.screen, ConfirmBatch)
+        assert isinstance(app.screen, ConfirmDialog)
         assert "Issue 7 forms in wave 2015?" in screen_text(app)
         await pilot.press("y")
         await finish_job(pilot)
@@ -135,12 +137,12 @@ async def test_reprint_by_serial_and_from_the_issued_list(tmp_path, study_path, 
     async with app.run_test(size=SIZE) as pilot:
         await open_print(pilot)
         await keys(pilot, "ctrl+r")
-        assert isinstance(app.screen, ReprintDialog)
+        assert isinstance(app.screen, PromptDialog)
         wrong = lost.serial[:-1] + str((int(lost.serial[-1]) + 1) % 10)
         await keys(pilot, *wrong, "enter")
-        assert isinstance(app.screen, ReprintDialog)  # refused, and what was typed is still there
+        assert isinstance(app.screen, PromptDialog)  # refused, and what was typed is still there
         assert "fails its check digit" in screen_text(app)
-        assert app.screen.query_one(Input).value == wrong
+        assert app.screen.query_one(TextField).value == wrong
         await pilot.press("backspace", lost.serial[-1], "enter")
         await finish_job(pilot)
         assert f"REPRINT of serial {lost.serial} written." in screen_text(app)
@@ -153,8 +155,8 @@ async def test_reprint_by_serial_and_from_the_issued_list(tmp_path, study_path, 
         assert table.get_row(lost.serial)[1:] == ["D4", "D", "1", table.get_row(lost.serial)[4], "2"]
         assert "2 forms issued in 1 batch(es), 1 reprinted" in screen_text(app)
         await keys(pilot, "enter")
-        assert isinstance(app.screen, ReprintDialog)
-        assert app.screen.query_one(Input).value == batch.forms[0].serial
+        assert isinstance(app.screen, PromptDialog)
+        assert app.screen.query_one(TextField).value == batch.forms[0].serial
         await keys(pilot, "escape")
         assert isinstance(app.screen, PrintScreen)
 

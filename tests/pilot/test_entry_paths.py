@@ -10,7 +10,7 @@ from tests.pilot.test_entry_screen import Station, on_entry, open_station, secti
 from tui.domain.entry import EntryForm
 from tui.domain.returns import answers as ans
 from tui.domain.store import Study
-from tui.screens.entry_modals import TextModal
+from tui.screens.dialogs import PromptDialog
 
 # E5's paper, every section empty but AA C = 2 (keyed first), AA D the last section.
 FIRST_PASS = ["e", "5", *section_keys([""] * 18 + ["2", ""])]
@@ -215,7 +215,7 @@ async def test_a_burst_into_the_operator_dialog(study_path):
     async with app.run_test(size=(80, 24)) as pilot:
         s = await on_entry(app, pilot)
         await s.press("escape", "ctrl+o")
-        assert isinstance(app.screen, TextModal) and app.screen.query_one("#modal-input").value == "JS"
+        assert isinstance(app.screen, PromptDialog) and app.screen.query_one("#prompt-input").value == "JS"
         await burst(pilot, "backspace", "backspace", "K", "L", "enter")
         assert app.operator == "KL" and "operator is now KL" in s.text()
 

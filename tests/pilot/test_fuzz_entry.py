@@ -60,11 +60,13 @@ from tui.domain.entry import EntryForm, EntrySession, KeyingError, Mode
 from tui.domain.instrument import bundled_instrument_path, load_instrument
 from tui.domain.returns import answers as ans
 from tui.domain.store import Draft, Study
+from tui.screens.dialogs import PromptDialog
 from tui.screens.entry import EntryScreen
-from tui.screens.entry_modals import TextModal
 from tui.screens.resolve import ResolveScreen
 from tui.widgets import write_queue
 from tui.widgets.statements_view import StatementsView
+
+pytestmark = pytest.mark.slow  # random keystroke streams into the app: not in the fast lane (pytest -m "not slow")
 
 INSTRUMENT = load_instrument(bundled_instrument_path())
 WAVE = "2014"
@@ -298,7 +300,7 @@ def expectation(app, key: str, shown: Shown) -> Expect | None:
         return None
     if isinstance(screen, ResolveScreen) and key in ("1", "2"):
         return Expect("resolve")
-    if isinstance(screen, TextModal) and screen.id == "edit-reason" and key == "enter" and s.record is not None:
+    if isinstance(screen, PromptDialog) and screen.id == "edit-reason" and key == "enter" and s.record is not None:
         return Expect("edit", s.record.id, s.code, s.serial, shown.answers(s))
     if screen is not entry or s.stage != "form" or s.mode is Mode.EDIT:
         return None

@@ -14,7 +14,8 @@ from tests.backends import BACKENDS
 from tests.crash_loop import concurrent, crash_loop, same_serial
 from tests.tmux import needs_tmux
 
-pytestmark = pytest.mark.parametrize("backend", BACKENDS)
+# SIGKILL crash loops in tmux, on each backend: not in the fast lane (pytest -m "not slow").
+pytestmark = [pytest.mark.slow, pytest.mark.parametrize("backend", BACKENDS)]
 
 
 @needs_tmux

@@ -11,6 +11,8 @@ from tests.tmux import Terminal, needs_tmux
 from tui.domain.returns import BankAnswer
 from tui.domain.store import Study
 
+pytestmark = pytest.mark.slow  # the real surveydesk in tmux: not in the fast lane (pytest -m "not slow")
+
 
 @needs_tmux
 @pytest.mark.parametrize(("width", "height"), [(80, 24), (200, 50)])

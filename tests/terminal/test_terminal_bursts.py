@@ -8,10 +8,14 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.terminal.test_terminal import wait_for_line
 from tests.tmux import Terminal, needs_tmux
 from tui.domain.returns import answers as ans
 from tui.domain.store import Study
+
+pytestmark = pytest.mark.slow  # the real surveydesk in tmux: not in the fast lane (pytest -m "not slow")
 
 
 def surveydesk_pid(term: Terminal) -> int:

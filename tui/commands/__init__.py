@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from tui.domain.errors import SurveyDeskError
+
 if TYPE_CHECKING:  # pragma: no cover
     from tui.domain.store import Study
+
+DEFAULT_STUDY = "surveydesk.db"
+
+
+class Failure(SurveyDeskError):
+    """A command refused for a reason the user can act on (a wrong option, an empty wave).
+
+    Like every SurveyDeskError it reaches the person as one line, exit 1, from tui.cli.main.
+    """
 
 
 def console(stderr: bool = False) -> Console:
@@ -26,42 +35,55 @@ def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
 
 
-def default_operator() -> str:
-    """Who is at the keyboard: $SURVEYDESK_OPERATOR, else the login name (made a valid operator id)."""
-    name = os.environ.get("SURVEYDESK_OPERATOR") or getpass.getuser() or "operator"
-    return re.sub(r"[^A-Za-z0-9._-]", "", name)[:16] or "operator"
-
-
-def default_station() -> str:
-    """This station's name as other stations are told it: $SURVEYDESK_STATION, else the computer's name."""
-    from tui.domain.store.study import clean_station
-    from tui.domain.store.study import default_station as host
-
-    return clean_station(os.environ["SURVEYDESK_STATION"]) if os.environ.get("SURVEYDESK_STATION") else host()
-
-
 def add_operator(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--operator", default=None, metavar="INITIALS",
                         help="who is doing this, for the audit trail (default: $SURVEYDESK_OPERATOR or login name)")
 
 
 def operator_of(args: argparse.Namespace) -> str:
+    from tui.domain.store import default_operator
+
     return getattr(args, "operator", None) or default_operator()
 
 
 @contextmanager
 def opened_study(args: argparse.Namespace, *, create: bool = False) -> Iterator[Study]:
-    """The study named by --study, with store errors turned into plain messages."""
-    from tui.cli import Failure
-    from tui.domain.store import StoreError, Study
+    """The study named by --study, closed afterwards; a refusal reaches tui.cli.main as one line."""
+    from tui.domain.store import Study
 
-    try:
-        study = Study.open(args.study, create=create)
-    except StoreError as exc:
-        raise Failure(str(exc)) from None
+    study = Study.open(args.study, create=create)
     try:
         yield study
-    except StoreError as exc:
-        raise Failure(str(exc)) from None
     finally:
         study.close()
+
+
+def open_app(args: argparse.Namespace) -> int:
+    """Run the terminal app on --study (no subcommand, or ``demo``)."""
+    from tui.app import make_app
+
+    start_log()
+    app = make_app(study_path=args.study, instrument_path=args.instrument, operator=args.app_operator,
+                   wave=args.app_wave)
+    app.run()
+    return app.return_code or 0
+
+
+def start_log() -> Path | None:
+    """The app's log: what went wrong in a worker, with its traceback (the screen shows one line).
+    $SURVEYDESK_LOG, else $XDG_STATE_HOME/surveydesk/surveydesk.log (~/.local/state/...)."""
+    import logging
+    import os
+
+    state = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    path = Path(os.environ.get("SURVEYDESK_LOG") or state / "surveydesk" / "surveydesk.log")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        return None  # no log is better than no app
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("surveydesk")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    return path

@@ -87,7 +87,7 @@ class Chosen:
 
 
 def _choose(study: Study, args: argparse.Namespace) -> Chosen:
-    from tui.cli import Failure
+    from tui.commands import Failure
     from tui.domain.analysis import (
         GroupingError,
         min_cell,
@@ -136,7 +136,7 @@ def _describe(chosen: Chosen) -> str:
 
 
 def export(args: argparse.Namespace) -> int:
-    from tui.cli import Failure
+    from tui.commands import Failure
     from tui.domain.analysis import export_wave
     from tui.domain.paths import UnsafePathError, shown_path
 
@@ -149,8 +149,6 @@ def export(args: argparse.Namespace) -> int:
                              include_raw=args.raw)
     except UnsafePathError as exc:
         raise Failure(f"refused: {exc}") from None
-    except ValueError as exc:
-        raise Failure(str(exc)) from None
     out = console()
     out.print(f"exported {_describe(chosen)} to {shown_path(result.folder)}", markup=False)
     for path in result.files:
@@ -161,7 +159,7 @@ def export(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
-    from tui.cli import Failure
+    from tui.commands import Failure
     from tui.domain.analysis.report_pdf import write_report
     from tui.domain.paths import UnsafePathError, shown_path
 
@@ -173,8 +171,6 @@ def report(args: argparse.Namespace) -> int:
                             k=chosen.k, school_names=chosen.school_names)
     except UnsafePathError as exc:
         raise Failure(f"refused: {exc}") from None
-    except ValueError as exc:
-        raise Failure(str(exc)) from None
     console().print(f"report of {_describe(chosen)} written to {shown_path(path)} ({_size(path)})", markup=False)
     return 0
 
@@ -185,7 +181,7 @@ def tables(args: argparse.Namespace) -> int:
     import polars as pl
     from rich.table import Table
 
-    from tui.cli import Failure
+    from tui.commands import Failure
     from tui.domain.analysis import (
         RATE_RULE,
         STAGE_RULE,

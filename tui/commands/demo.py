@@ -18,10 +18,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def demo(args: argparse.Namespace) -> int:
-    from tui.cli import DEFAULT_STUDY, Failure, open_app
+    from tui.commands import DEFAULT_STUDY, Failure, open_app
     from tui.domain.demo import LABEL, build_demo
     from tui.domain.instrument import default_instrument_path, load_instrument
-    from tui.domain.store import StoreError, Study, is_server_url
+    from tui.domain.store import Study, is_server_url
 
     # Unless a study was named, the demo lives in its own file, never in the real study.
     if is_server_url(args.study):
@@ -30,11 +30,8 @@ def demo(args: argparse.Namespace) -> int:
     path = DEMO_STUDY if args.study == DEFAULT_STUDY else Path(args.study)
     out = console()
     if args.rebuild and path.exists():
-        try:
-            if Study.open(path, create=False).setting("label") != LABEL:
-                raise Failure(f"{path} is not a demo study; --rebuild only replaces demo studies")
-        except StoreError as exc:
-            raise Failure(str(exc)) from None
+        if Study.open(path, create=False).setting("label") != LABEL:
+            raise Failure(f"{path} is not a demo study; --rebuild only replaces demo studies")
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     if not path.exists():
@@ -48,6 +45,7 @@ def demo(args: argparse.Namespace) -> int:
                       f"{row['discrepancies_open']} discrepancies open", markup=False)
         out.print(f"demo study written to {path} ({LABEL})", markup=False)
     else:
+        Study.open(path, create=False).close()  # a folder or not a study: refused here, in one line
         out.print(f"opening the existing demo study {path} (--rebuild to start again)", markup=False)
     if args.no_open:
         return 0

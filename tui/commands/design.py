@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def diff(args: argparse.Namespace) -> int:
-    from tui.cli import Failure
+    from tui.commands import Failure
     from tui.domain.instrument import InstrumentError, diff_instruments, load_instrument, summary_line
 
     loaded = []
@@ -31,7 +31,7 @@ def diff(args: argparse.Namespace) -> int:
         except InstrumentError as exc:
             problems += [str(p) for p in exc.problems if p.is_error] or [str(p) for p in exc.problems]
     if problems:
-        raise Failure("cannot compare:\n" + "\n".join(problems))
+        raise Failure("cannot compare: " + "\n".join(problems))
     result = diff_instruments(*loaded)
     out = console()
     out.print(summary_line(result), markup=False)

@@ -28,19 +28,15 @@ def summary(instrument) -> str:
 
 
 def validate(args: argparse.Namespace) -> int:
-    from tui.domain.instrument import parse_instrument
+    from tui.domain.instrument import InstrumentError, parse_instrument, read_instrument_text
 
     out = console()
     failed = False
     for path in args.files:
         try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            out.print(f"{path}:0: no such file")
-            failed = True
-            continue
-        except (UnicodeDecodeError, OSError) as exc:
-            out.print(f"{path}:1: cannot read as UTF-8 text: {exc}")
+            text = read_instrument_text(path)
+        except InstrumentError as exc:
+            out.print(str(exc), markup=False)
             failed = True
             continue
         instrument, problems = parse_instrument(text, str(path))
@@ -61,14 +57,10 @@ def show(args: argparse.Namespace) -> int:
     from rich.table import Table
     from rich.text import Text
 
-    from tui.cli import Failure
-    from tui.domain.instrument import InstrumentError, default_instrument_path, load_instrument
+    from tui.commands import Failure
+    from tui.domain.instrument import default_instrument_path, load_instrument
 
-    path = args.file or args.instrument or default_instrument_path()
-    try:
-        instrument = load_instrument(path)
-    except InstrumentError as exc:
-        raise Failure(f"{path} is not a usable instrument:\n{exc}") from None
+    instrument = load_instrument(args.file or args.instrument or default_instrument_path())
     out = console()
     out.print(Text(f"{instrument.title}  (version {instrument.version}, id {instrument.id})", style="bold"))
     out.print(summary(instrument))

@@ -23,7 +23,7 @@ examples:
   surveydesk print --wave 2015 --plan plan.csv --check   show the plan, issue nothing
   surveydesk print --wave 2015 --codes A2,A5,E5          a few extra forms
   surveydesk print --wave 2015 --blank 10 --school C     blank self-coding forms for school C
-  surveydesk print --wave 2015 --reprint 0000131         a lost form again, same serial
+  surveydesk print --wave 2015 --reprint 0000130         a lost form again, same serial
   surveydesk print --wave 2015 --again                   the files of issued forms again
   surveydesk print --sample --paper letter               a SPECIMEN of the instrument
 
@@ -68,8 +68,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 @contextmanager
 def _refusals(how_to_write: Callable[[int], str] | None = None) -> Iterator[None]:
     """Domain errors as plain messages; a batch whose files failed says how to write them."""
-    from tui.cli import Failure
-    from tui.domain.paper import BatchFilesError, PlanError
+    from tui.commands import Failure
+    from tui.domain.paper import BatchFilesError, FormLayoutError, FormsError, PlanError
+    from tui.domain.paths import UnsafePathError
 
     try:
         yield
@@ -77,14 +78,14 @@ def _refusals(how_to_write: Callable[[int], str] | None = None) -> Iterator[None
         raise Failure(f"{exc}\nNothing was issued.") from None
     except BatchFilesError as exc:
         raise Failure(f"{exc}\n{how_to_write(exc.batch) if how_to_write else ''}".rstrip()) from None
-    except ValueError as exc:  # FormLayoutError, FormsError, UnsafePathError: found before issuing
+    except (FormLayoutError, FormsError, UnsafePathError) as exc:  # found before issuing
         raise Failure(f"{exc}\nNothing was issued.") from None
     except OSError as exc:
         raise Failure(f"cannot write {exc.filename or 'the files'}: {exc.strerror or exc}") from None
 
 
 def print_forms(args: argparse.Namespace) -> int:
-    from tui.cli import Failure
+    from tui.commands import Failure
     from tui.domain.paper import paper_name
     from tui.domain.store import InputError
 
@@ -112,7 +113,7 @@ def print_forms(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace, key):
-    from tui.cli import Failure
+    from tui.commands import Failure
     from tui.domain.paper import plan_from_codes, read_plan_csv
 
     if args.plan is not None:

@@ -21,10 +21,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def scan(args: argparse.Namespace) -> int:
-    from tui.cli import Failure
+    from tui.commands import Failure
 
     try:
-        from tui.domain.scan import ScanInputError, ScanModeError, record_run, scan_files
+        from tui.domain.scan import record_run, scan_files
     except ImportError:
         raise Failure(INSTALL_HINT) from None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -39,10 +39,7 @@ def scan(args: argparse.Namespace) -> int:
             def progress(done: int, total: int, where: str) -> None:
                 bar.update(task, completed=done, total=total, description=where)
 
-            try:
-                run = scan_files(study, args.files, mode=args.mode, progress=progress)
-            except (ScanInputError, ScanModeError) as exc:
-                raise Failure(str(exc)) from None
+            run = scan_files(study, args.files, mode=args.mode, progress=progress)
         if not args.dry_run:
             record_run(study, run)
     for line in report_lines(run, saved=not args.dry_run):

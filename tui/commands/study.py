@@ -96,18 +96,13 @@ def _set_returns(args: argparse.Namespace, study) -> list[str]:
 
 
 def _load_instrument(path: Path | None):
-    from tui.cli import Failure
-    from tui.domain.instrument import InstrumentError, default_instrument_path, load_instrument
+    from tui.domain.instrument import default_instrument_path, load_instrument
 
-    path = path or default_instrument_path()
-    try:
-        return load_instrument(path)
-    except InstrumentError as exc:
-        raise Failure(f"the instrument cannot be used:\n{exc}") from None
+    return load_instrument(path or default_instrument_path())
 
 
 def wave_add(args: argparse.Namespace) -> int:
-    from tui.cli import Failure
+    from tui.commands import Failure
     from tui.domain.instrument import incomplete_refusal
     from tui.domain.paper import checked_returns
 
@@ -160,14 +155,10 @@ def wave_list(args: argparse.Namespace) -> int:
 
 
 def import_csv(args: argparse.Namespace) -> int:
-    from tui.cli import Failure
-    from tui.domain.store.returns_csv import CsvImportError, import_returns_csv
+    from tui.domain.store.returns_csv import import_returns_csv
 
     with opened_study(args) as study:
-        try:
-            ids = import_returns_csv(study, args.file, operator=operator_of(args), again=args.again)
-        except CsvImportError as exc:
-            raise Failure(str(exc)) from None
+        ids = import_returns_csv(study, args.file, operator=operator_of(args), again=args.again)
     console().print(f"imported {len(ids)} returns from {args.file}", markup=False)
     return 0
 
@@ -177,6 +168,8 @@ def audit(args: argparse.Namespace) -> int:
 
     out = console()
     with opened_study(args) as study:
+        if args.wave is not None:
+            study.wave(args.wave)  # an unknown wave is refused with the list of known ones
         if args.verify:
             problems = study.verify_audit()
             for problem in problems:
@@ -199,15 +192,11 @@ def audit(args: argparse.Namespace) -> int:
 
 
 def study_copy(args: argparse.Namespace) -> int:
-    from tui.cli import Failure
-    from tui.domain.store import StoreError
+    from tui.commands import Failure
     from tui.domain.store.copy import copy_study
 
     out = console()
-    try:
-        report = copy_study(args.source, args.target, progress=lambda m: out.print(m, markup=False))
-    except StoreError as exc:
-        raise Failure(str(exc)) from None
+    report = copy_study(args.source, args.target, progress=lambda m: out.print(m, markup=False))
     for line in report.lines:
         out.print(line, markup=False)
     if report.problems:
@@ -218,6 +207,7 @@ def study_copy(args: argparse.Namespace) -> int:
 
 def status(args: argparse.Namespace) -> int:
     from rich.table import Table
+
 
     with opened_study(args) as study:
         rows = study.status()
@@ -282,7 +272,7 @@ def key_list(args: argparse.Namespace) -> int:
 
 
 def settings(args: argparse.Namespace) -> int:
-    from tui.cli import Failure
+    from tui.commands import Failure
 
     with opened_study(args) as study:
         if args.min_cell is not None:

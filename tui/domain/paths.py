@@ -12,6 +12,8 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
+from tui.domain.errors import SurveyDeskError
+
 DEFAULT_EXPORTS = Path("exports")
 # Beside each wave's output folder's files: which study and wave the folder belongs to.
 OWNER_FILE = ".surveydesk-wave.json"
@@ -21,7 +23,7 @@ WINDOWS_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in r
                               *(f"LPT{n}" for n in range(1, 10))})
 
 
-class UnsafePathError(ValueError):
+class UnsafePathError(SurveyDeskError):
     """A requested output path that would land outside the output folder."""
 
 
@@ -147,7 +149,7 @@ _LEGACY_PARTIAL = re.compile(r"^\..+(\.partial|\.[0-9a-f]{8}\.part)$")
 def remove_stale_partials(folder: Path) -> list[Path]:
     """Remove partial files in ``folder`` whose writing process is gone (killed mid-write: they may
     hold record-level data under a hidden name). A partial of a running process is left alone."""
-    removed = []
+    removed: list[Path] = []
     try:
         names = os.listdir(folder)
     except OSError:

@@ -9,6 +9,7 @@ the table holds one row per statement of a bank, whatever the number of returns.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,8 +25,11 @@ from textual.worker import get_current_worker
 
 from tui.domain.paths import shown_path
 from tui.screens.palette import ScreenCommands, binding_commands
+from tui.styles import stylesheet
 from tui.widgets.bar_chart import BarChart
 from tui.widgets.mode_bar import ModeBar
+
+log = logging.getLogger("surveydesk")
 
 if TYPE_CHECKING:  # pragma: no cover
     from tui.domain.analysis import AnalysisCache, AnalysisTables, Selection
@@ -38,6 +42,8 @@ MESSAGE_SECONDS = 12
 
 
 class AnalysisScreen(Screen):
+    CSS = stylesheet("analysis.tcss")  # scoped to this screen
+
     COMMANDS = {ScreenCommands}
 
     # In the order the footer shows them: at 80 columns it has room for the first six.
@@ -156,7 +162,8 @@ class AnalysisScreen(Screen):
     def compute(self, selection: Selection) -> None:
         try:
             tables = self.cache.tables(selection)
-        except Exception as exc:  # shown on screen, never a traceback
+        except Exception as exc:  # shown on screen, never a traceback; the log keeps it
+            log.exception("analysis failed")
             self.post_message(self.Computed(selection, None, _reason(exc)))
             return
         if not get_current_worker().is_cancelled:
@@ -346,6 +353,7 @@ class AnalysisScreen(Screen):
             result = export_wave(current, exports_dir=self._exports_dir(), by=selection.by, k=selection.k,
                                  previous=earlier, include_raw=include_raw)
         except Exception as exc:
+            log.exception("export failed")
             self.post_message(self.Written(f"Export failed: {_reason(exc)}", [], error=True))
             return
         details = [path.name for path in result.files] + [f"note: {note}" for note in result.notes]
@@ -361,6 +369,7 @@ class AnalysisScreen(Screen):
             path = write_report([earlier, current] if earlier else [current], exports_dir=self._exports_dir(),
                                 by=selection.by, k=selection.k)
         except Exception as exc:
+            log.exception("report failed")
             self.post_message(self.Written(f"Report failed: {_reason(exc)}", [], error=True))
             return
         self.post_message(self.Written(f"Report written: {shown_path(path)}", []))

@@ -7,6 +7,7 @@ history, shows the rules of ``surveydesk validate`` live, and saves in a worker.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -21,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
+from tui.domain.errors import SurveyDeskError
 from tui.domain.instrument import (
     EditError,
     EditHistory,
@@ -43,15 +45,20 @@ from tui.domain.paths import UnsafePathError, safe_name, safe_output_path
 from tui.screens.dialogs import Choice, ChoiceDialog, ConfirmDialog, PromptDialog, TextViewer
 from tui.screens.instrument import describe_node
 from tui.screens.palette import ScreenCommands, binding_commands
+from tui.styles import stylesheet
 from tui.widgets.field_editor import FieldArea, FieldEditor, FieldFlag, FieldInput
 from tui.widgets.instrument_tree import InstrumentTree, NodeRef
 from tui.widgets.mode_bar import ModeBar
+
+log = logging.getLogger("surveydesk")
 
 MAX_PROBLEMS_IN_NOTICE = 8
 
 
 class BuilderScreen(Screen):
     """Design and version instruments by keyboard."""
+
+    CSS = stylesheet("builder.tcss")  # scoped to this screen
 
     COMMANDS = {ScreenCommands}
 
@@ -604,6 +611,11 @@ class BuilderScreen(Screen):
             save_instrument(instrument, path)
         except OSError as exc:
             self.post_message(self.SaveFailed(path, exc.strerror or str(exc)))
+        except SurveyDeskError as exc:
+            self.post_message(self.SaveFailed(path, str(exc)))
+        except Exception as exc:  # a bug: say so on screen (the edits stay) and in the log, never silently
+            log.exception("builder save failed")
+            self.post_message(self.SaveFailed(path, f"unexpected error ({type(exc).__name__}: {exc})"))
         else:
             self.post_message(self.Saved(path, instrument))
 

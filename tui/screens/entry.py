@@ -8,6 +8,7 @@ never on the keystroke path.
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import date
 
@@ -34,15 +35,18 @@ from tui.domain.entry import (
 )
 from tui.domain.returns import summary as answers_summary
 from tui.domain.store import Draft, InputError, ReturnRecord, StoreError, check_operator
-from tui.screens.entry_modals import ConfirmModal, PickModal, TextModal
+from tui.screens.dialogs import ConfirmDialog, PickDialog, PromptDialog
 from tui.screens.palette import ScreenCommands
 from tui.screens.resolve import ResolveScreen
+from tui.styles import stylesheet
 from tui.widgets import entry_views as views
 from tui.widgets.keying_line import KeyingLine
 from tui.widgets.mode_bar import ModeBar
 from tui.widgets.statements_view import StatementsView
 from tui.widgets.text_line import TextLine
 from tui.widgets.write_queue import WriteDone, WriteFailed, WriteQueue, wait_for_a_gap
+
+log = logging.getLogger("surveydesk")
 
 PROGRESS_EVERY_S = 20.0
 
@@ -55,6 +59,8 @@ class ProgressLoaded(Message):
 
 class EntryScreen(Screen):
     """Key paper returns of the current wave."""
+
+    CSS = stylesheet("entry.tcss")  # scoped to this screen
 
     AUTO_FOCUS = "#entry-line"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -431,7 +437,7 @@ class EntryScreen(Screen):
         options = [(str(r.id), self._describe_return(r, blind)) for r in s.choices]
         hint = ("Blind: the values keyed first are not shown." if blind
                 else "Each return with its counts per bank.")
-        self.app.push_screen(PickModal(f"{len(options)} returns fit: which paper is in your hand?", options,
+        self.app.push_screen(PickDialog(f"{len(options)} returns fit: which paper is in your hand?", options,
                                        hint=hint, id="choose-return", then=self._chosen))
 
     def _describe_return(self, r: ReturnRecord, blind: bool) -> Text:
@@ -475,7 +481,7 @@ class EntryScreen(Screen):
         if quit_:
             hint = (f"{quit_[-1].participant_code} was on screen when SurveyDesk was closed: kept here as it was, "
                     "the line too. " + hint)
-        self.app.push_screen(PickModal(f"Forms part-way through keying ({s.operator}, wave {s.wave.name})",
+        self.app.push_screen(PickDialog(f"Forms part-way through keying ({s.operator}, wave {s.wave.name})",
                                        options, hint=hint,
                                        extra=("delete", "discard", "Discard draft"), id="drafts",
                                        then=self._draft_chosen))
@@ -498,7 +504,7 @@ class EntryScreen(Screen):
         draft = self._drafts[draft_id]
         if action == "discard":
             # A draft is keyed data: discarding it is asked first (No is the default, Enter keeps it).
-            self.app.push_screen(ConfirmModal(
+            self.app.push_screen(ConfirmDialog(
                 f"Discard the draft of {draft.participant_code}?",
                 "Its keyed sections are deleted (the audit trail keeps them).", yes="Discard", no="Keep",
                 id="confirm-discard", then=lambda yes: self._discard(draft) if yes else self.offer_drafts()))
@@ -530,8 +536,8 @@ class EntryScreen(Screen):
         s = self.session
         if s is None or s.record is None:
             return
-        self.app.push_screen(TextModal(f"Save changes to return #{s.record.id} ({s.code})",
-                                       "Why is it changed? (recorded in the audit trail; may be left empty)",
+        self.app.push_screen(PromptDialog(f"Save changes to return #{s.record.id} ({s.code})",
+                                       detail="Why is it changed? (recorded in the audit trail; may be left empty)",
                                        placeholder="e.g. misread JPD B against the paper", id="edit-reason",
                                        then=self._edit_reason))
 
@@ -545,9 +551,9 @@ class EntryScreen(Screen):
             self.refuse("open a return in edit mode (F12) to delete it")
             return
         record = s.record
-        self.app.push_screen(TextModal(
+        self.app.push_screen(PromptDialog(
             f"Delete return #{record.id} ({record.participant_code})?",
-            "This removes the return and its keyings; the audit trail keeps its values. Type the reason and "
+            detail="This removes the return and its keyings; the audit trail keeps its values. Type the reason and "
             "press Enter to delete.", check=lambda text: None if text else "a reason is needed to delete a return",
             id="delete-reason", then=lambda reason: self._delete(record, reason)))
 
@@ -570,7 +576,7 @@ class EntryScreen(Screen):
                 return str(exc)
             return None
 
-        self.app.push_screen(TextModal("Who is at the keyboard?", "Operator initials (for the audit trail and "
+        self.app.push_screen(PromptDialog("Who is at the keyboard?", detail="Operator initials (for the audit trail and "
                                        "the keying statistics)", value=self.app.operator, check=check,
                                        id="operator", then=self._operator_set))
 
@@ -589,7 +595,7 @@ class EntryScreen(Screen):
             (w.name, Text.assemble((w.name, "bold"), f"  {w.instrument.title} {w.instrument.version}"))
             for w in waves]
         options.append(("+new", Text("+ add a wave", style="italic")))
-        self.app.push_screen(PickModal("Key returns of which wave?", options, id="waves", then=self._wave_chosen))
+        self.app.push_screen(PickDialog("Key returns of which wave?", options, id="waves", then=self._wave_chosen))
 
     def _wave_chosen(self, result: tuple[str, str] | None) -> None:
         if result is None:
@@ -610,8 +616,8 @@ class EntryScreen(Screen):
                 return f"a wave named {name!r} already exists"
             return wave_name_refusal(name)
 
-        self.app.push_screen(TextModal(
-            "Add a wave", f"The wave's name (it freezes {self.app.instrument.title} "
+        self.app.push_screen(PromptDialog(
+            "Add a wave", detail=f"The wave's name (it freezes {self.app.instrument.title} "
             f"{self.app.instrument.version} for its returns)", value=str(date.today().year), check=check,
             id="add-wave", then=self._wave_added))
 
@@ -675,12 +681,11 @@ class EntryScreen(Screen):
             self._progress_again = True
             return
         self._progress_loading, self._progress_again = True, False
-        self._load_progress(s.wave.name, s.operator)
+        self._load_progress(s.wave.name, s.operator, self.line)  # widgets are looked up here, not in the thread
 
     @work(thread=True, group="entry-progress", exit_on_error=False)
-    def _load_progress(self, wave: str, operator: str) -> None:
+    def _load_progress(self, wave: str, operator: str, line: KeyingLine) -> None:
         study = self.app.study
-        line = self.line
 
         def between_keys() -> None:
             wait_for_a_gap(lambda: line.last_key_at, time.monotonic())
@@ -704,6 +709,7 @@ class EntryScreen(Screen):
                 errors_per_10000=mine.errors_per_10000 if mine else None,
                 compared=mine.compared_statements if mine else 0, grid=grid)
         except Exception as exc:  # the figures are a convenience: say why they are missing, keep keying
+            log.exception("entry progress not loaded")
             progress = views.Progress(error=f"progress not loaded: {exc}")
         self.post_message(ProgressLoaded(progress))
 

@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
 
 from tui.domain.instrument import Instrument
+from tui.styles import stylesheet
 from tui.widgets.instrument_tree import InstrumentTree, NodeRef
 from tui.widgets.mode_bar import ModeBar
 
@@ -77,6 +78,8 @@ def describe_node(instrument: Instrument, ref: NodeRef | None, compact: bool = F
 
 class InstrumentScreen(Screen):
     """Read-only view of the instrument in use."""
+
+    CSS = stylesheet("instrument.tcss")  # scoped to this screen
 
     @property
     def instrument(self) -> Instrument:

@@ -16,6 +16,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from tui.styles import stylesheet
 from tui.widgets.ordered_keys import KeyTaker
 
 KeyRows = list[tuple[str, list[tuple[str, str]]]]  # (heading, [(key, what it does)])
@@ -65,6 +66,7 @@ class KeysPanel(ModalScreen):
     """The list; Esc, Enter, F1 or ? closes it, ↑↓ PgUp PgDn scroll."""
 
     AUTO_FOCUS = "#keys-body"
+    CSS = stylesheet("keys.tcss")  # scoped to this panel
     BINDINGS = [Binding("escape,ctrl+g", "dismiss", "Close", key_display="Esc")]
 
     def __init__(self, title: str, groups: KeyRows) -> None:

@@ -15,11 +15,10 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import (
-    Button,
     DataTable,
     Footer,
     Header,
@@ -33,6 +32,7 @@ from textual.widgets import (
 )
 from textual.worker import Worker, WorkerState
 
+from tui.domain.errors import SurveyDeskError
 from tui.domain.instrument import ParticipantKey
 from tui.domain.paper import (
     BatchFilesError,
@@ -48,89 +48,23 @@ from tui.domain.paper import (
     shown_time,
 )
 from tui.domain.paths import DEFAULT_EXPORTS
-from tui.domain.returns import SerialError, normalise_serial
-from tui.domain.store import StoreError
+from tui.domain.returns import normalise_serial
 from tui.print_summary import again_headline, batch_headline, batch_table, log_line, reprint_lines, shown_path
+from tui.screens.dialogs import ConfirmDialog, PromptDialog
 from tui.screens.palette import ScreenCommands
+from tui.styles import stylesheet
 from tui.widgets.distribution_grid import DistributionGrid
 from tui.widgets.mode_bar import ModeBar
 
 PAPERS = [("A4", "A4"), ("Letter", "letter")]
 # Failures a print job reports in words; nothing else should reach the person as a traceback.
-REPORTED = (PlanError, StoreError, ValueError, OSError)
-
-
-class ConfirmBatch(ModalScreen[bool]):
-    """Issuing serials is recorded for good: ask once, saying exactly what will happen."""
-
-    BINDINGS = [
-        Binding("y", "answer(True)", "Issue and print"),
-        Binding("n,escape", "answer(False)", "Cancel"),
-    ]
-
-    def __init__(self, question: RenderableType):
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="print-dialog"):
-            yield Static(self.question, classes="dialog-text")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Issue and print (y)", variant="primary", id="confirm-yes", compact=True)
-                yield Button("Cancel (n)", id="confirm-no", compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#confirm-yes", Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "confirm-yes")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
-
-
-class ReprintDialog(ModalScreen[str | None]):
-    """Type or scan the serial of a lost form; a mistyped serial is refused here."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, serial: str = ""):
-        super().__init__()
-        self.serial = serial
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="print-dialog"):
-            yield Static("Reprint a lost form with the same serial. Serial (type or scan it):",
-                         classes="dialog-text")
-            yield Input(self.serial, restrict=r"[0-9 -]*", max_length=16, id="reprint-serial",
-                        placeholder="e.g. 0000131")
-            yield Static("", id="reprint-error")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Reprint", variant="primary", id="reprint-yes", compact=True)
-                yield Button("Cancel", id="reprint-no", compact=True)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._submit()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "reprint-yes":
-            self._submit()
-        else:
-            self.dismiss(None)
-
-    def _submit(self) -> None:
-        try:
-            self.dismiss(normalise_serial(self.query_one("#reprint-serial", Input).value))
-        except SerialError as exc:
-            self.query_one("#reprint-error", Static).update(Text(str(exc), style="bold red"))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+REPORTED = (SurveyDeskError, OSError)
 
 
 class PrintScreen(Screen):
     """Batches of forms for a wave, reprints, and the forms issued so far."""
+
+    CSS = stylesheet("printing.tcss")  # scoped to this screen
 
     BINDINGS = [
         Binding("ctrl+b", "print_batch", "Print batch", tooltip="issue the grid's forms and write the PDFs"),
@@ -304,19 +238,18 @@ class PrintScreen(Screen):
             self.set_status("Nothing to print: " + "; ".join(problems), error=True)
             return
         schools = ", ".join(s for s in self.key.school_letters if plan.school_total(s))
-        question = Group(
-            Text(f"Issue {plan.total} forms in wave {self.wave}?", style="bold"),
-            Text(f"Serials are recorded as issued in the study; one PDF per school office ({schools}) "
-                 f"goes to {shown_path(forms_folder(self.exports(), self.wave))}/batch-N/, on "
-                 f"{'Letter' if self.paper() == 'letter' else 'A4'} paper."),
-        )
+        detail = (f"Serials are recorded as issued in the study; one PDF per school office ({schools}) "
+                  f"goes to {shown_path(forms_folder(self.exports(), self.wave))}/batch-N/, on "
+                  f"{'Letter' if self.paper() == 'letter' else 'A4'} paper.")
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self.set_status(f"Issuing {plan.total} forms ...")
                 self.run_batch(self.wave, plan, self.paper(), self.exports())
 
-        self.app.push_screen(ConfirmBatch(question), answered)
+        self.app.push_screen(ConfirmDialog(f"Issue {plan.total} forms in wave {self.wave}?", detail,
+                                           yes="Issue and print", no="Cancel", default_yes=True, id="confirm-batch"),
+                             answered)
 
     def action_reprint(self, serial: str = "") -> None:
         if not self._ready():
@@ -327,7 +260,10 @@ class PrintScreen(Screen):
                 self.set_status(f"Reprinting serial {value} ...")
                 self.run_reprint(self.wave, value, self.paper(), self.exports())
 
-        self.app.push_screen(ReprintDialog(serial), chosen)
+        self.app.push_screen(PromptDialog("Reprint a lost form with the same serial", serial,
+                                          detail="Serial (type or scan it):", placeholder="e.g. 0000130",
+                                          restrict=r"[0-9 -]*", max_length=16, parse=normalise_serial,
+                                          ok="Reprint", id="reprint"), chosen)
 
     def action_write_again(self) -> None:
         if self._ready():

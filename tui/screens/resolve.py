@@ -20,6 +20,7 @@ from tui.domain.instrument import Instrument
 from tui.domain.returns import HIGHLIGHTED, NOT_HIGHLIGHTED, PAGE_MISSING
 from tui.domain.store import Discrepancy
 from tui.widgets.ordered_keys import KeyTaker
+from tui.styles import stylesheet
 from tui.widgets.write_queue import WriteDone, WriteFailed, WriteQueue
 
 VALUE_WORDS = {HIGHLIGHTED: "highlighted", NOT_HIGHLIGHTED: "not highlighted", PAGE_MISSING: "page missing",
@@ -76,6 +77,7 @@ class ResolveScreen(Screen):
     """Open discrepancies of a wave (or of one return), resolved by key: 1 first value, 2 second."""
 
     AUTO_FOCUS = "#resolve-detail"
+    CSS = stylesheet("resolve.tcss")  # scoped to this screen
 
     BINDINGS = [
         Binding("1", "take(1)", "First keyer's value"),

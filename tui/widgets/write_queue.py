@@ -14,6 +14,7 @@ however fast the keys come, so a killed process loses at most the section being 
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -26,6 +27,8 @@ from textual.worker import get_current_worker
 
 from tui.domain.entry import DraftJob, Job
 from tui.domain.store import StoreError, Study
+
+log = logging.getLogger("surveydesk")
 
 
 class WriteDone(Message):
@@ -155,6 +158,7 @@ class WriteQueue:
             except StoreError as exc:
                 message: Message = WriteFailed(job, str(exc))
             except Exception as exc:  # a failed write must reach the operator, not vanish
+                log.exception("store write failed")
                 message = WriteFailed(job, f"{type(exc).__name__}: {exc}")
             else:
                 message = WriteDone(job, result)

@@ -6,10 +6,13 @@ disclosure control, tables, text charts, exports.
 
 from __future__ import annotations
 
+from tui.domain.rules import percent_text, whole
+
 from .agreement import (
     RATE_RULE,
     STATEMENT_TABLE_COLUMNS,
     Z95,
+    AnalysisError,
     ChartData,
     ChartSeries,
     GroupingError,
@@ -19,13 +22,11 @@ from .agreement import (
     grouping_name,
     levels,
     parse_grouping,
-    percent_text,
     rate_text,
     response_rates,
     stage_profile,
     statement_table,
     wave_chart,
-    whole,
     wilson_interval,
 )
 from .disclosure import (
@@ -43,4 +44,4 @@ from .tables import long_returns, raw_tables, wave_tables
 from .textchart import describe, legend_lines, plain, render_bar_chart
 from .view import GROUPINGS, AnalysisCache, AnalysisTables, Selection, build_tables, next_in
 
-__all__ = ["AnalysisCache", "AnalysisTables", "ChartData", "ChartSeries", "DEFAULT_K", "GROUPINGS", "RATE_RULE", "STAGE_RULE", "GroupingError", "STATEMENT_TABLE_COLUMNS", "SUPPRESSED", "Selection", "WaveReturns", "Z95", "build_tables", "change", "compare_waves", "describe", "export_wave", "figure", "group_chart", "grouping_name", "legend_lines", "levels", "long_returns", "min_cell", "next_in", "parse_grouping", "percent_text", "plain", "previous_wave", "protect", "rate_text", "rates_line", "raw_tables", "render_bar_chart", "response_rates", "returns_count", "reveal_school_names", "rule_text", "school_names_of", "school_names_to_reveal", "stage_grid", "stage_profile", "stage_reading", "statement_table", "suppression_states", "wave_chart", "wave_returns", "wave_tables", "whole", "wilson_interval"]
+__all__ = ["AnalysisCache", "AnalysisTables", "ChartData", "ChartSeries", "DEFAULT_K", "GROUPINGS", "RATE_RULE", "STAGE_RULE", "AnalysisError", "GroupingError", "STATEMENT_TABLE_COLUMNS", "SUPPRESSED", "Selection", "WaveReturns", "Z95", "build_tables", "change", "compare_waves", "describe", "export_wave", "figure", "group_chart", "grouping_name", "legend_lines", "levels", "long_returns", "min_cell", "next_in", "parse_grouping", "percent_text", "plain", "previous_wave", "protect", "rate_text", "rates_line", "raw_tables", "render_bar_chart", "response_rates", "returns_count", "reveal_school_names", "rule_text", "school_names_of", "school_names_to_reveal", "stage_grid", "stage_profile", "stage_reading", "statement_table", "suppression_states", "wave_chart", "wave_returns", "wave_tables", "whole", "wilson_interval"]

@@ -15,15 +15,16 @@ a protected table.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
 import polars as pl
 
+from tui.domain.errors import SurveyDeskError
 from tui.domain.instrument import Instrument
 from tui.domain.returns import statement_frame
+from tui.domain.rules import percent_text, whole
 
 # Dimensions a table may be grouped by, in the order crossings are named.
 DIMENSIONS = ("school", "role_group", "role")
@@ -41,7 +42,11 @@ STATEMENT_TABLE_COLUMNS = (
 )
 
 
-class GroupingError(ValueError):
+class AnalysisError(SurveyDeskError):
+    """An analysis, table, export or report that cannot be made from what was asked."""
+
+
+class GroupingError(AnalysisError):
     """A grouping that names no known dimension; the message lists the valid ones."""
 
 
@@ -121,7 +126,7 @@ def _check_wide(wide: pl.DataFrame, instrument: Instrument) -> list[str]:
     missing = [c for c in ["wave", *DIMENSIONS, *codes] if c not in wide.columns]
     if missing:
         shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
-        raise ValueError(f"the returns have no column for {shown} (instrument {instrument.id} "
+        raise AnalysisError(f"the returns have no column for {shown} (instrument {instrument.id} "
                          f"{instrument.version}); were they keyed against another version?")
     return codes
 
@@ -141,9 +146,10 @@ def wilson_bounds(highlighted: pl.Expr, n: pl.Expr, z: float = Z95) -> tuple[pl.
     centre = (p + z * z / (2 * nf)) / denominator
     half = z / denominator * (p * (1 - p) / nf + z * z / (4 * nf * nf)).sqrt()
     valid = n > 0
-    # Clip rounding noise (e.g. -1e-17 at p = 0) so the bounds are exactly 0 and 1 there.
-    low = pl.when(valid).then((centre - half).clip(0.0, 1.0))
-    high = pl.when(valid).then((centre + half).clip(0.0, 1.0))
+    # At 0% the low bound is 0 and at 100% the high bound is 1 exactly (the formula leaves
+    # rounding noise such as 6.9e-16 there); elsewhere clip the noise into [0, 1].
+    low = pl.when(valid & (highlighted == 0)).then(0.0).when(valid).then((centre - half).clip(0.0, 1.0))
+    high = pl.when(valid & (highlighted == n)).then(1.0).when(valid).then((centre + half).clip(0.0, 1.0))
     return low, high
 
 
@@ -387,7 +393,7 @@ def compare_waves(first: pl.DataFrame, second: pl.DataFrame) -> pl.DataFrame:
 def _single_wave(table: pl.DataFrame) -> str:
     waves = table["wave"].unique().to_list()
     if len(waves) != 1:
-        raise ValueError(f"compare one wave with another; this table holds waves {sorted(map(str, waves))}")
+        raise AnalysisError(f"compare one wave with another; this table holds waves {sorted(map(str, waves))}")
     return str(waves[0])
 
 
@@ -403,15 +409,6 @@ RATE_RULE = ("Response rates are returns of the people asked: the wave's stated 
              "of the wave's returns is shown instead, in brackets. A return on a blank form counts in the "
              "school and role its respondent wrote.")
 
-
-def whole(value: float) -> int:
-    """Rounded half up, as researchers round by hand (62.5 -> 63), not half to even (-> 62)."""
-    return math.floor(value + 0.5)
-
-
-def percent_text(part: int, whole_: int) -> str:
-    """"46%" for 31 of 68; 1 of 8 -> "13%"."""
-    return f"{whole(100 * part / whole_)}%"
 
 
 def rate_text(returned: int, denominator: int | None) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
-from tui.domain.analysis.agreement import GROUP_COLUMNS, effective_keys, grouping_dims
+from tui.domain.analysis.agreement import GROUP_COLUMNS, AnalysisError, effective_keys, grouping_dims
 from tui.domain.instrument import Instrument
 
 DEFAULT_K = 5
@@ -84,7 +84,7 @@ def protect(table: pl.DataFrame, k: int = DEFAULT_K) -> pl.DataFrame:
     statement from the n of every group, so they hold across all groupings in the table.
     """
     if k < 1:
-        raise ValueError(f"k must be at least 1, not {k}")
+        raise AnalysisError(f"k must be at least 1, not {k}")
     states: list[str] = [""] * table.height
     indexed = table.with_row_index("_row")
     for (_wave,), rows in indexed.group_by(["wave"], maintain_order=True):

@@ -17,7 +17,13 @@ from pathlib import Path
 import polars as pl
 
 from tui import __version__
-from tui.domain.analysis.agreement import DEFAULT_BY, WaveReturns, grouping_name, parse_grouping
+from tui.domain.analysis.agreement import (
+    DEFAULT_BY,
+    AnalysisError,
+    WaveReturns,
+    grouping_name,
+    parse_grouping,
+)
 from tui.domain.analysis.disclosure import DEFAULT_K, rule_text
 from tui.domain.analysis.tables import TABLE_DOCS, raw_tables, wave_tables
 from tui.domain.paths import DEFAULT_EXPORTS, claim_folder, name_part, safe_output_path, write_atomically
@@ -67,11 +73,11 @@ def export_wave(
 
     ``previous`` adds the comparison with an earlier wave. ``school_names`` is only for an
     explicit reveal; without it every file names schools by letter alone. Raises
-    paths.UnsafePathError for a folder outside ``exports_dir`` and ValueError for an unknown format.
+    paths.UnsafePathError for a folder outside ``exports_dir`` and AnalysisError for an unknown format.
     """
     unknown = [f for f in formats if f not in ALL_FORMATS]
     if unknown:
-        raise ValueError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(ALL_FORMATS)}")
+        raise AnalysisError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(ALL_FORMATS)}")
     target = claim_folder(safe_output_path(exports_dir, folder if folder is not None else name_part(data.wave)),
                           data.wave, data.study_id, data.study_file)
     made = now or datetime.now(UTC)

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from tui.domain.analysis.agreement import OVERALL, whole
+from tui.domain.analysis.agreement import OVERALL
 from tui.domain.analysis.textchart import NEGATIVE_MARK
+from tui.domain.rules import whole
 
 SUPPRESSED = "supp."
 NO_FIGURE = "–"

@@ -29,6 +29,7 @@ from tui.domain.analysis.agreement import (
     DEFAULT_BY,
     OVERALL,
     RATE_RULE,
+    AnalysisError,
     ChartData,
     WaveReturns,
     bank_abbreviations,
@@ -38,13 +39,13 @@ from tui.domain.analysis.agreement import (
     grouping_title,
     parse_grouping,
     wave_chart,
-    whole,
 )
 from tui.domain.analysis.disclosure import DEFAULT_K, rule_text
 from tui.domain.analysis.grids import STAGE_RULE, SUPPRESSED, comparison_detail, stage_grid, statement_grid
 from tui.domain.analysis.tables import wave_tables
 from tui.domain.analysis.textchart import NEGATIVE_MARK, PALETTE
 from tui.domain.paths import DEFAULT_EXPORTS, claim_folder, name_part, safe_output_path, write_atomically
+from tui.domain.rules import whole
 
 PAGE = A4
 MARGIN = 1.8 * cm
@@ -309,10 +310,10 @@ def build_report(
 ) -> bytes:
     """The report for one wave, or two waves side by side (earlier first), as PDF bytes."""
     if len(waves) not in (1, 2):
-        raise ValueError(f"a report covers one wave or a pair of waves, not {len(waves)}")
+        raise AnalysisError(f"a report covers one wave or a pair of waves, not {len(waves)}")
     for data in waves:
         if data.wide.filter(pl.col("wave") == data.wave).is_empty():
-            raise ValueError(f"wave {data.wave} has no returns yet; key some before making a report")
+            raise AnalysisError(f"wave {data.wave} has no returns yet; key some before making a report")
     dims = parse_grouping(by)
     styles = _styles()
     width = PAGE[0] - 2 * MARGIN

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from tui.domain.analysis.agreement import ChartData, whole
+from tui.domain.analysis.agreement import ChartData
+from tui.domain.rules import whole
 
 # Tableau 10: distinguishable in most terminals and for common colour-vision deficiencies.
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7",

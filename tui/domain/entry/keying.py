@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tui.domain.errors import SurveyDeskError
 from tui.domain.instrument import Bank, Instrument, ParticipantKey, StatementRef
 from tui.domain.returns import SERIAL_WIDTH, Answers, BankAnswer
 
@@ -32,7 +33,7 @@ SERIAL_MAX_DIGITS = SERIAL_WIDTH + 6
 IDLE_CAP_S = 30.0
 
 
-class KeyingError(ValueError):
+class KeyingError(SurveyDeskError):
     """A section's text that cannot be accepted; the message names the section."""
 
 

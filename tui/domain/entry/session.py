@@ -97,7 +97,7 @@ class SaveJob(Job):
     operator: str = ""
     participant_code: str = ""
     serial: str | None = None
-    answers: dict = field(default_factory=dict)
+    answers: dict[str, Any] = field(default_factory=dict)
     keystrokes: int = 0
     seconds: float = 0.0
     started_at: str | None = None

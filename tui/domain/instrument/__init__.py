@@ -32,7 +32,8 @@ from .toml_format import (
     load_instrument,
     parse_instrument,
     problems_with_lines,
+    read_instrument_text,
     save_instrument,
 )
 
-__all__ = ["Bank", "DEFAULT_STAGES", "EditError", "EditHistory", "FLAG", "Field", "Instrument", "InstrumentError", "KEY_HEADINGS", "LINES", "MAX_BANK_STATEMENTS", "PARAGRAPH", "ParticipantCode", "ParticipantCodeError", "ParticipantKey", "Problem", "Role", "RoleGroup", "SECTION_LETTERS", "School", "Section", "Statement", "StatementRef", "Target", "bundled_instrument_path", "check_instrument", "incomplete_refusal", "default_instrument_path", "diff_instruments", "dumps_instrument", "edit_instrument", "load_instrument", "next_version", "parse_instrument", "problems_with_lines", "render_bank_page", "save_instrument", "skeleton", "summary_line"]
+__all__ = ["Bank", "DEFAULT_STAGES", "EditError", "EditHistory", "FLAG", "Field", "Instrument", "InstrumentError", "KEY_HEADINGS", "LINES", "MAX_BANK_STATEMENTS", "PARAGRAPH", "ParticipantCode", "ParticipantCodeError", "ParticipantKey", "Problem", "Role", "RoleGroup", "SECTION_LETTERS", "School", "Section", "Statement", "StatementRef", "Target", "bundled_instrument_path", "check_instrument", "default_instrument_path", "diff_instruments", "dumps_instrument", "edit_instrument", "load_instrument", "next_version", "incomplete_refusal", "parse_instrument", "problems_with_lines", "read_instrument_text", "render_bank_page", "save_instrument", "skeleton", "summary_line"]

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
+from tui.domain.errors import SurveyDeskError
 from tui.domain.instrument.model import (
     DEFAULT_STAGES,
     SECTION_LETTERS,
@@ -29,7 +30,7 @@ from tui.domain.instrument.model import (
 T = TypeVar("T")
 
 
-class EditError(ValueError):
+class EditError(SurveyDeskError):
     """An edit that cannot be made; the message says why, in the researcher's words."""
 
 

@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
+from tui.domain.errors import SurveyDeskError
+
 SECTION_LETTERS = ("A", "B", "C", "D")
 # How respondents mark a statement they believe true: a tick in its box (survives photocopies and
 # black-and-white scans) or a highlight (a yellow highlight vanishes from both).
@@ -89,7 +91,7 @@ class ParticipantCode:
         return f"{self.school}{self.role}"
 
 
-class ParticipantCodeError(ValueError):
+class ParticipantCodeError(SurveyDeskError):
     """A participant code that does not fit the key; the message says why."""
 
 

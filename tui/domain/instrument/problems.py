@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tui.domain.errors import SurveyDeskError
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -24,12 +26,14 @@ class Problem:
         return self.severity == ERROR
 
     def __str__(self) -> str:
-        prefix = f"{self.file}:{self.line}: " if self.file else (f"{self.where}: " if self.where else "")
+        # line 0: the file as a whole (missing, unreadable), so no line to point at
+        located = f"{self.file}:{self.line}: " if self.line > 0 else f"{self.file}: "
+        prefix = located if self.file else (f"{self.where}: " if self.where else "")
         tag = "" if self.is_error else "warning: "
         return f"{prefix}{tag}{self.message}"
 
 
-class InstrumentError(ValueError):
+class InstrumentError(SurveyDeskError):
     """An instrument that cannot be used; carries every problem found, not just the first."""
 
     def __init__(self, problems: list[Problem]):

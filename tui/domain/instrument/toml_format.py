@@ -385,18 +385,25 @@ def problems_with_lines(instrument: Instrument, text: str, filename: str) -> lis
             if (p.message, p.severity) in lines else p for p in check_instrument(instrument)]
 
 
-def load_instrument(path: str | os.PathLike) -> Instrument:
-    """Read an instrument file or raise InstrumentError listing every problem."""
+def read_instrument_text(path: str | os.PathLike) -> str:
+    """The file's text, or InstrumentError saying in one line why it cannot be read."""
     path = FsPath(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InstrumentError([Problem("no such file", (), ERROR, str(path), 0)]) from None
     except UnicodeDecodeError as exc:
         raise InstrumentError([Problem(f"not UTF-8 text ({exc.reason} at byte {exc.start})",
                                        (), ERROR, str(path), 1)]) from None
+    except IsADirectoryError:
+        raise InstrumentError([Problem("is a folder, not an instrument file", (), ERROR, str(path), 0)]) from None
     except OSError as exc:
         raise InstrumentError([Problem(f"cannot read: {exc.strerror}", (), ERROR, str(path), 0)]) from None
+
+
+def load_instrument(path: str | os.PathLike) -> Instrument:
+    """Read an instrument file or raise InstrumentError listing every problem."""
+    text = read_instrument_text(path)
     instrument, problems = parse_instrument(text, str(path))
     if instrument is None:
         raise InstrumentError(problems)

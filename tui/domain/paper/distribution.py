@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from tui.domain.errors import SurveyDeskError
 from tui.domain.instrument import Instrument, ParticipantCodeError, ParticipantKey
 from tui.domain.paper.forms_layout import PAPERS, ReturnDetails, plan_form
 from tui.domain.paper.forms_pdf import (
@@ -63,7 +64,7 @@ MAX_PROBLEMS = 20  # a plan with more problems than this is probably the wrong f
 BatchProgress = Callable[[int, int, str], None]
 
 
-class PlanError(ValueError):
+class PlanError(SurveyDeskError):
     """A plan that cannot be used; one line per problem, each naming its row and column."""
 
     def __init__(self, problems: Sequence[str], source: str = ""):
@@ -75,7 +76,7 @@ class PlanError(ValueError):
         super().__init__("\n".join(lines))
 
 
-class BatchFilesError(Exception):
+class BatchFilesError(SurveyDeskError):
     """Serials were issued (the store has them) but their files could not be written."""
 
     def __init__(self, wave: str, batch: int, forms: Sequence[IssuedForm], cause: BaseException):
@@ -491,7 +492,7 @@ def issue_batch(study: Study, wave: str, plan: DistributionPlan, *, operator: st
         if progress:
             progress(len(issued), len(issued), "issue log")
         log = write_issue_log(study, wave, exports=exports, paper=paper)
-    except (OSError, ValueError) as exc:
+    except (OSError, SurveyDeskError) as exc:
         raise BatchFilesError(wave, batch, issued, exc) from exc
     return BatchResult(files, log)
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
+from tui.domain.errors import SurveyDeskError
 from tui.domain.instrument import SECTION_LETTERS, Bank, Instrument, StatementRef
 
 # Landscape page sizes in points (1/72 inch).
@@ -98,7 +99,7 @@ def shown_date(iso: str) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
-class FormLayoutError(ValueError):
+class FormLayoutError(SurveyDeskError):
     """The instrument cannot be laid out on paper; the message names what and where."""
 
 

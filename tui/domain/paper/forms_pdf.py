@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from tui.domain.errors import SurveyDeskError
 from tui.domain.instrument import Instrument, ParticipantCodeError, incomplete_refusal
 from tui.domain.paper.forms_layout import (
     BOLD,
@@ -52,7 +53,7 @@ SPECIMEN_SERIAL = "000000" + str(damm_digit("000000"))
 Progress = Callable[[int, int], None]
 
 
-class FormsError(ValueError):
+class FormsError(SurveyDeskError):
     """Forms that cannot be printed as asked; the message says which copy and why."""
 
 

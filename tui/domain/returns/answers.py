@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from tui.domain.errors import SurveyDeskError
 from tui.domain.instrument import Instrument
 
 MISSING = "-"
@@ -22,7 +23,7 @@ MISSING = "-"
 HIGHLIGHTED, NOT_HIGHLIGHTED, PAGE_MISSING = "1", "0", "M"
 
 
-class AnswerError(ValueError):
+class AnswerError(SurveyDeskError):
     """Answers that do not fit the wave's instrument; the message names the bank or statement."""
 
 

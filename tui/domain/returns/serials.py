@@ -9,6 +9,8 @@ in Code128.
 
 from __future__ import annotations
 
+from tui.domain.errors import SurveyDeskError
+
 # The Damm quasigroup of order 10 (weakly totally anti-symmetric).
 _DAMM = (
     (0, 3, 1, 7, 5, 9, 8, 6, 4, 2),
@@ -29,7 +31,7 @@ SERIAL_LIMIT = 10 ** (SERIAL_WIDTH + 2)
 PAGE_DIGITS = 2  # pages per form in a page code: 01-99
 
 
-class SerialError(ValueError):
+class SerialError(SurveyDeskError):
     """A serial that is malformed or fails its check digit."""
 
 

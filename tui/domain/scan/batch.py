@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tui.domain.errors import SurveyDeskError
 from tui.domain.returns import BankAnswer
 from tui.domain.scan.images import ScanPage, check_files, count_pages, read_pages
 from tui.domain.scan.reader import CANCELLED, MARKED, PageReading, read_page
@@ -26,7 +27,7 @@ TICK, HIGHLIGHT = "tick", "highlight"
 Progress = Callable[[int, int, str], None]
 
 
-class ScanModeError(ValueError):
+class ScanModeError(SurveyDeskError):
     """A scan that the chosen reading mode cannot use; the message says why in one line."""
 
 

@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tui.domain.errors import SurveyDeskError
+
 PDF_SUFFIXES = {".pdf"}
 IMAGE_SUFFIXES = {".tif", ".tiff", ".png", ".jpg", ".jpeg"}
 DEFAULT_PDF_DPI = 200.0  # a PDF page with no image in it (a born-digital form) is rendered at this
 MAX_PDF_DPI = 400.0
 
 
-class ScanInputError(ValueError):
+class ScanInputError(SurveyDeskError):
     """A file that cannot be read as scans; the message names it."""
 
 

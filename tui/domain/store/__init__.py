@@ -26,10 +26,18 @@ from tui.domain.store.records import (
     SavedReturn,
     Wave,
 )
-from tui.domain.store.study import CLAIM_LAPSE_S, DEFAULT_SETTINGS, Study, check_operator, claim_key
+from tui.domain.store.study import (
+    CLAIM_LAPSE_S,
+    DEFAULT_SETTINGS,
+    Study,
+    check_operator,
+    claim_key,
+    default_operator,
+    station_name,
+)
 
 __all__ = [
     "CLAIM_LAPSE_S", "DEFAULT_SETTINGS", "AuditEntry", "Claim", "CsvImportError", "Discrepancy", "Draft", "DuplicateError", "EntryPass", "FormLayoutRecord", "InputError",
     "IssuedForm", "NewReturn", "NewerStudyError", "NotAStudyError", "NotFoundError", "OperatorStats", "ReturnRecord",
-    "SavedReturn", "StaleError", "Study", "StoreError", "UnknownWaveError", "UnsafeLocationError", "Wave", "check_operator", "claim_key", "is_server_url", "import_returns_csv", "wide_to_csv_frame",
+    "SavedReturn", "StaleError", "Study", "StoreError", "UnknownWaveError", "UnsafeLocationError", "Wave", "check_operator", "claim_key", "default_operator", "is_server_url", "import_returns_csv", "station_name", "wide_to_csv_frame",
 ]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from tui.domain.errors import SurveyDeskError
 
-class StoreError(Exception):
+
+class StoreError(SurveyDeskError):
     """Base: a request the study refused. Nothing was written."""
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tui.domain.errors import SurveyDeskError
 from tui.domain.instrument import Instrument, ParticipantCodeError
 from tui.domain.returns import WIDE_BASE_COLUMNS
 from tui.domain.returns import answers as ans
@@ -36,7 +37,7 @@ MAX_REPORTED = 50
 
 @dataclass(frozen=True)
 class CsvProblem:
-    row: int  # 1 = the header line, as a spreadsheet numbers it
+    row: int  # 1 = the header line, as a spreadsheet numbers it; 0 = the file as a whole
     column: str
     message: str
 
@@ -47,12 +48,15 @@ class CsvProblem:
         return f"{where}: {self.message}"
 
 
-class CsvImportError(ValueError):
+class CsvImportError(SurveyDeskError):
     def __init__(self, path: str, problems: list[CsvProblem]):
         self.problems = problems
         shown = "\n".join(f"{path}: {p}" for p in problems[:MAX_REPORTED])
         more = f"\n... and {len(problems) - MAX_REPORTED} more" if len(problems) > MAX_REPORTED else ""
-        super().__init__(f"{shown}{more}\nNothing was imported.")
+        if len(problems) == 1:  # one problem, one line
+            super().__init__(f"{shown}. Nothing was imported.")
+        else:
+            super().__init__(f"{shown}{more}\nNothing was imported.")
 
 
 def wide_to_csv_frame(wide: pl.DataFrame) -> pl.DataFrame:
@@ -81,6 +85,8 @@ def read_returns_csv(path: str | Path, instruments: dict[str, Instrument]) -> li
     except UnicodeDecodeError:
         raise CsvImportError(str(path), [CsvProblem(0, "", "not UTF-8 text: save the sheet as "
                                                            "'CSV UTF-8 (comma delimited)'")]) from None
+    except OSError as exc:
+        raise CsvImportError(str(path), [CsvProblem(0, "", f"cannot read: {exc.strerror}")]) from None
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if not header:

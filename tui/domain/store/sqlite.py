@@ -77,9 +77,14 @@ class SQLiteBackend:
 
     @classmethod
     def open(cls, path: Path, *, create: bool, now: Callable[[], str]) -> SQLiteBackend:
+        if path.is_dir():
+            raise NotAStudyError(f"{path} is a folder, not a study file (give the .db file)")
         if path.exists():
-            with path.open("rb") as handle:
-                head = handle.read(16)
+            try:
+                with path.open("rb") as handle:
+                    head = handle.read(16)
+            except OSError as exc:
+                raise NotAStudyError(f"cannot read the study {path}: {exc.strerror}") from None
             if head and head != SQLITE_HEADER:
                 raise NotAStudyError(f"{path} is not a SurveyDesk study (not an SQLite database)")
         elif not create:

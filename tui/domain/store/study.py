@@ -9,8 +9,10 @@ entry stations writing at once both succeed, one after the other, and the audit 
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
+import os
 import re
 import socket
 import uuid
@@ -88,6 +90,12 @@ def check_operator(operator: str) -> str:
             f"operator {operator!r} must be initials or a short name (letters and digits, at most 16), e.g. JS"
         )
     return op
+
+
+def default_operator() -> str:
+    """Who is at the keyboard: $SURVEYDESK_OPERATOR, else the login name (made a valid operator id)."""
+    name = os.environ.get("SURVEYDESK_OPERATOR") or getpass.getuser() or "operator"
+    return re.sub(r"[^A-Za-z0-9._-]", "", name)[:16] or "operator"
 
 
 # What a form is issued for: a participant code, None (a blank self-coding form), or
@@ -249,6 +257,9 @@ class Study(StudyReads):
         letter = letter.strip().upper()
         if not re.fullmatch(r"[A-Z]", letter):
             raise InputError(f"school letter {letter!r} must be one letter A-Z")
+        known = sorted({k for w in self.waves() for k in w.instrument.key.school_letters})
+        if name.strip() and known and letter not in known:
+            raise InputError(f"school {letter} is not in the instrument's key (schools: {', '.join(known)})")
         with self._write() as conn:
             had = conn.execute(select(s.schools.c.name).where(s.schools.c.letter == letter)).scalar()
             conn.execute(delete(s.schools).where(s.schools.c.letter == letter))
@@ -971,6 +982,12 @@ class Study(StudyReads):
 def default_station() -> str:
     """This computer's name, as other stations are told it (the app may name the station otherwise)."""
     return clean_station(socket.gethostname())
+
+
+def station_name() -> str:
+    """This station's name as other stations are told it: $SURVEYDESK_STATION, else the computer's name."""
+    named = os.environ.get("SURVEYDESK_STATION")
+    return clean_station(named) if named else default_station()
 
 
 def clean_station(name: str) -> str:
