@@ -173,7 +173,7 @@ class EntryScreen(Screen):
         """The title bar: the study (its label says SYNTHETIC DEMO on the demo) first, so 80
         columns show it; the wave and operator are on the status line just below."""
         label = self.app.study.setting("label")
-        self.sub_title = self.app.study_path.name + (f" · {label}" if label else "")
+        self.sub_title = self.app.study.name + (f" · {label}" if label else "")
 
     def on_mount(self) -> None:
         self.show_title()
