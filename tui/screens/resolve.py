@@ -19,8 +19,8 @@ from tui.domain.entry import ResolveJob
 from tui.domain.instrument import Instrument
 from tui.domain.returns import HIGHLIGHTED, NOT_HIGHLIGHTED, PAGE_MISSING
 from tui.domain.store import Discrepancy
-from tui.widgets.ordered_keys import KeyTaker
 from tui.styles import stylesheet
+from tui.widgets.ordered_keys import KeyTaker
 from tui.widgets.write_queue import WriteDone, WriteFailed, WriteQueue
 
 VALUE_WORDS = {HIGHLIGHTED: "highlighted", NOT_HIGHLIGHTED: "not highlighted", PAGE_MISSING: "page missing",
