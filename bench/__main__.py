@@ -29,6 +29,7 @@ BENCHES: dict[str, tuple[list[str], list[str]]] = {
     "builder": ([], []),
     "migration": ([], ["2000"]),
     "scan": ([], ["--forms", "2"]),
+    "import": ([], ["--rows", "20000"]),
     "startup": ([], ["--repeat", "1"]),
 }
 

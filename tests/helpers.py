@@ -1,4 +1,4 @@
-"""Helpers shared by the Pilot tests."""
+"""Helpers shared by the tests: what a person sees on a screen, keys as a terminal sends them, the command run from a shell."""
 
 from __future__ import annotations
 
@@ -35,3 +35,15 @@ async def burst(pilot, *keys: str) -> None:
         driver.send_message(event)
     await pilot.pause()
     await pilot.pause()
+
+
+def surveydesk(*args: str, study=None, cwd=None):
+    """Run the `surveydesk` command as a researcher would from a shell (operator RS); never a traceback."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "tui", *(("--study", str(study)) if study is not None else ()), *args]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=cwd,
+                            env={"SURVEYDESK_OPERATOR": "RS", "PATH": "/usr/bin:/bin"})
+    assert "Traceback" not in result.stderr, result.stderr
+    return result

@@ -14,6 +14,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from tui.domain.instrument import Instrument, default_instrument_path, load_instrument
+from tui.domain.names import printable
 from tui.domain.store import Study, Wave
 from tui.screens.analysis import AnalysisScreen
 from tui.screens.builder import BuilderScreen
@@ -83,7 +84,9 @@ class SurveyDeskApp(App[int]):
     def refresh_title(self) -> None:
         wave = f"wave {self.wave_name}" if self.wave_name else "no wave yet"
         label = self.study.setting("label")
-        self.sub_title = f"{label + ' · ' if label else ''}{self.study.name} · {wave} · operator {self.operator}"
+        # Shown as typed: Header does not read markup, and control characters are written out.
+        self.sub_title = printable(f"{label + ' · ' if label else ''}{self.study.name} · {wave} · "
+                                   f"operator {self.operator}")
 
     def current_wave(self) -> Wave | None:
         return self.study.wave(self.wave_name) if self.wave_name else None

@@ -70,10 +70,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(handler(args) or 0)
     except SurveyDeskError as exc:  # the one place a refusal becomes a message
-        print(f"surveydesk: {exc}", file=sys.stderr)
+        from tui.domain.names import printable
+
+        print(f"surveydesk: {printable(str(exc), keep_lines=True)}", file=sys.stderr)
         return 1
     except OSError as exc:  # a file the system refused: name it, no traceback
-        print(f"surveydesk: {os_message(exc)}", file=sys.stderr)
+        from tui.domain.names import printable
+
+        print(f"surveydesk: {printable(os_message(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -25,3 +25,11 @@ def test_analysis_screen_bench_runs_on_a_small_study(tmp_path):
     for line in ("open the screen to the first chart", "bank switch", "grouping switch (g), first time",
                  "comparison with 2014 on (c)", "longest event-loop stall", ": 13 (aggregates only)"):
         assert line in result.stdout, line
+
+
+def test_import_bench_runs_on_a_small_file():
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "import_bench.py"), "--rows", "3000"],
+                            capture_output=True, text=True, check=True, timeout=600)
+    for line in ("machine:", "import:", "peak memory", "phases: checking", "stored: 3,000 returns",
+                 "another station's writes during the import"):
+        assert line in result.stdout, line

@@ -36,6 +36,7 @@ COMMANDS = {
     "demo": ["demo", "--no-open"],
     "scan": ["scan", "FILE", "--dry-run"],
     "study copy": ["study", "copy", "FILE", "TARGET"],  # FILE: the study copied from
+    "backup": ["backup", "TARGET"],
 }
 # Commands that create the study they are given when it does not exist yet.
 CREATE_STUDY = {"wave add", "demo"}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from tests.backends import location, sql
@@ -9,12 +12,13 @@ from tui.cli import main
 from tui.domain.returns import answers as ans
 from tui.domain.store import Draft, DuplicateError, Study, schema
 from tui.domain.store import copy as study_copy
+from tui.domain.store.returns_csv import import_returns_csv
 from tui.domain.store.sqlite import SQLiteBackend
 
 
 def full_study(where: str, bundled) -> dict:
     """A study using every table: waves, forms, returns keyed twice with a discrepancy resolved, a
-    deleted newest return, drafts, settings, the school key."""
+    deleted return, drafts, settings, the school key, form layouts, an import."""
     with Study.open(where) as st:
         st.add_wave("2014", bundled, operator="RS", population=68)
         st.add_wave("2015", bundled, operator="RS")
@@ -25,6 +29,13 @@ def full_study(where: str, bundled) -> dict:
                                      operator="MK")
         st.resolve(second.discrepancies[0].id, "0", operator="AB")
         st.save_return("2015", "E5", ans.from_codes(bundled, ["CMP A1"]), operator="JS")
+        with tempfile.TemporaryDirectory() as folder:  # an import: staged rows, published batches
+            csv = Path(folder) / "returns.csv"
+            codes = bundled.codes()
+            csv.write_text(",".join(["wave", "participant_code", *codes]) + "\n"
+                           + "".join(f"2015,{code},{','.join('1' if i % 3 == 0 else '0' for i in range(len(codes)))}\n"
+                                     for code in ("A1", "B2", "C3")), encoding="utf-8")
+            import_returns_csv(st, csv, operator="IM")
         gone = st.save_return("2015", "D4", ans.blank_answers(bundled), operator="JS").record
         st.delete_return(gone.id, operator="RS", expected_version=gone.version, reason="keyed twice")
         st.save_draft(Draft("2014", "JS", "B3", serial=forms[1].serial, state={"done": {}, "at": ["jpd", "A"]}))

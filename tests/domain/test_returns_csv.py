@@ -20,8 +20,9 @@ def study(tmp_path, bundled):
 def write(tmp_path, bundled, rows: list[dict[str, str]], extra_header: tuple[str, ...] = ()) -> str:
     header = ["wave", "participant_code", "serial", *bundled.codes(), *extra_header]
     lines = [",".join(header)]
-    for row in rows:
-        lines.append(",".join(row.get(h, "") for h in header))
+    statements = set(bundled.codes())
+    for row in rows:  # a statement not given is not highlighted: 0 (an empty cell is refused)
+        lines.append(",".join(row.get(h, "0" if h in statements else "") for h in header))
     path = tmp_path / "returns.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -39,8 +40,8 @@ def test_import_values_and_missing_pages(study, bundled, tmp_path):
     assert first.participant_code == "A2"
     assert ans.highlighted_codes(bundled, first.answers) == ["JPD A1", "JPD C2"]
     assert not second.answers["aa"].present and second.answers["cmp"].marked == frozenset({8})
-    reason = study.audit(action="insert", entity="return")[0].reason
-    assert reason.startswith("imported from returns.csv (2 rows, sha256:")
+    (staged,) = study.audit(entity="import", action="stage")
+    assert staged.new["file"] == "returns.csv" and staged.new["rows"] == 2
 
 
 def test_bad_rows_are_all_reported_and_nothing_imported(study, bundled, tmp_path):
@@ -55,7 +56,7 @@ def test_bad_rows_are_all_reported_and_nothing_imported(study, bundled, tmp_path
         import_returns_csv(study, path, operator="RS")
     text = str(info.value)
     assert "row 3, column 'participant_code': participant code Z9: school Z is not in the key" in text
-    assert "row 4, column 'JPD A2': 'yes please' is not 1, 0, empty or M" in text
+    assert "row 4, column 'JPD A2': 'yes please' is not 1, 0 or M" in text
     assert "row 5, column 'wave': no wave named '2016'" in text
     assert "row 6, column 'AA B1': M marks AA's page missing" in text
     assert "Nothing was imported." in text
@@ -79,7 +80,7 @@ def test_duplicate_serial_in_file_names_the_row_and_imports_nothing(study, bundl
         {"wave": "2014", "participant_code": "A2"},
         {"wave": "2014", "participant_code": "A2", "serial": form.serial},
     ])
-    with pytest.raises(CsvImportError, match=f"row 4, column 'serial': serial {form.serial} was already returned"):
+    with pytest.raises(CsvImportError, match=f"row 4, column 'serial': serial {form.serial} is on row 2 too: a serial is one paper"):
         import_returns_csv(study, path, operator="RS")
     assert study.find_returns("2014") == []
 
@@ -132,7 +133,7 @@ def test_the_same_file_imported_twice_is_refused_with_the_count(study, bundled, 
         import_returns_csv(study, path, operator="JS")
     # The same returns written otherwise (CRLF, other column order, x for 1) are the same content.
     header = [*reversed(bundled.codes()), "participant_code", "wave"]
-    lines = [",".join(header), *(",".join({"JPD A1": "x" if row.get("JPD A1") == "1" else "", "participant_code": "e5",
+    lines = [",".join(header), *(",".join({"JPD A1": "x" if row.get("JPD A1") == "1" else "0", "participant_code": "e5",
                                             "wave": "2014"}.get(h, "0") for h in header) for row in rows)]
     other = tmp_path / "copy.csv"
     other.write_bytes(("\r\n".join(lines) + "\r\n").encode())

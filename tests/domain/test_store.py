@@ -65,7 +65,7 @@ def test_every_id_table_of_a_new_study_never_reuses_ids(sqlite_study):
     with sqlite3.connect(sqlite_study.path) as conn:
         ddl = dict(conn.execute("select name, sql from sqlite_master where type='table'").fetchall())
     with_ids = {name for name, table in schema.metadata.tables.items() if "id" in table.c and table.c.id.primary_key}
-    assert with_ids == set(schema.REBUILT[3]) | {"form_layouts"}  # schema 4's table is created with it
+    assert with_ids == set(schema.REBUILT[3]) | {"form_layouts", "imports"}  # schemas 4 and 6 create theirs with it
     assert all("PRIMARY KEY AUTOINCREMENT" in ddl[name] for name in with_ids)
 
 
@@ -443,9 +443,10 @@ def test_schema_2_study_migrates_keeping_everything_and_never_reuses_a_deleted_i
         assert conn.execute("pragma foreign_key_check").fetchall() == []
     assert after.pop("meta")[3] == [(n, k, str(schema.SCHEMA_VERSION) if k == "schema_version" else v)
                                     for n, k, v in before.pop("meta")[3]]  # only the version changed
-    for table in ("form_layouts", "claims"):  # the tables of schemas 4 and 5, empty, with their indexes
+    added = ("form_layouts", "claims", "imports", "import_rows")  # the tables of schemas 4-6, empty, with indexes
+    for table in added:
         assert after.pop(table)[3] == []
-    after["indexes"] = [i for i in after["indexes"] if i[1] not in ("form_layouts", "claims")]
+    after["indexes"] = [i for i in after["indexes"] if i[1] not in added]
     assert after == before
     assert len(st.discrepancies(return_id=ids[0])) == 2 and len(st.get_return(ids[0]).passes) == 2
     again = st.save_return("2014", "D5", first, operator="JS").record

@@ -25,6 +25,18 @@ class Failure(SurveyDeskError):
     """
 
 
+class PlainConsole(Console):
+    """A console that never reads markup and shows control characters as text (``\\x1b``): wave,
+    school and operator names and instrument text print as typed, whatever brackets or escape
+    sequences they hold. Styles come only from Rich objects (Table, Text) built in code."""
+
+    def render_str(self, text: str, **kwargs):  # type: ignore[override]
+        from tui.domain.names import printable
+
+        kwargs["markup"] = False
+        return super().render_str(printable(text, keep_lines=True), **kwargs)
+
+
 def console(stderr: bool = False) -> Console:
     # soft_wrap: long lines (FILE:LINE messages) are never broken mid-line; piped output gets
     # room for whole tables instead of rich's 80-column default.
@@ -32,7 +44,7 @@ def console(stderr: bool = False) -> Console:
 
     stream = sys.stderr if stderr else sys.stdout
     width = None if stream.isatty() else 200
-    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
+    return PlainConsole(stderr=stderr, highlight=False, soft_wrap=True, width=width, markup=False)
 
 
 def add_operator(parser: argparse.ArgumentParser) -> None:

@@ -59,10 +59,11 @@ def show(args: argparse.Namespace) -> int:
 
     from tui.commands import Failure
     from tui.domain.instrument import default_instrument_path, load_instrument
+    from tui.domain.names import printable
 
     instrument = load_instrument(args.file or args.instrument or default_instrument_path())
     out = console()
-    out.print(Text(f"{instrument.title}  (version {instrument.version}, id {instrument.id})", style="bold"))
+    out.print(Text(printable(f"{instrument.title}  (version {instrument.version}, id {instrument.id})"), style="bold"))
     out.print(summary(instrument))
     banks = instrument.banks
     if args.bank:
@@ -78,7 +79,7 @@ def show(args: argparse.Namespace) -> int:
         table.add_column("Stage (hidden)", no_wrap=True, style="dim")
         table.add_column("Statement", ratio=1)
         for ref in instrument.bank_refs(bank):
-            text = Text(ref.statement.text)
+            text = Text(printable(ref.statement.text))
             if ref.statement.negative:
                 text.append("  (negative)", style="italic yellow")
             if ref.statement.note:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tui.commands import add_operator, console, opened_study, operator_of
+from tui.commands import Failure, add_operator, console, opened_study, operator_of
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,11 +30,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=wave_list)
 
     p = sub.add_parser("import", help="import returns keyed elsewhere from CSV (all rows or none)")
-    p.add_argument("file", type=Path, metavar="FILE.csv")
+    p.add_argument("file", type=Path, metavar="FILE.csv", nargs="?")
     p.add_argument("--again", action="store_true",
                    help="import a file whose returns were imported before (only if they really are other papers)")
+    p.add_argument("--resume", action="store_true",
+                   help="publish the rest of an import that was interrupted (status says when one was)")
     add_operator(p)
     p.set_defaults(func=import_csv)
+
+    p = sub.add_parser("backup", help="copy the study into one new file, safely, even while stations are keying")
+    p.add_argument("target", type=Path, metavar="COPY.db", help="the new file (never overwritten)")
+    p.set_defaults(func=backup)
 
     p = sub.add_parser("audit", help="the audit trail: every insert, change and delete")
     p.add_argument("--wave")
@@ -43,7 +49,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--action", help="insert, update, delete, resolve, second_pass, reprint")
     p.add_argument("--since", metavar="YYYY-MM-DD")
     p.add_argument("--limit", type=int, metavar="N", help="only the last N entries")
-    p.add_argument("--verify", action="store_true", help="check the hash chain for entries changed outside SurveyDesk")
+    p.add_argument("--verify", action="store_true",
+                   help="check the hash chain, and replay it against every stored return, entry pass, discrepancy, "
+                        "issued form, wave and setting; prints the trail's head (N:HASH)")
+    p.add_argument("--head", metavar="N:HASH|metadata.json",
+                   help="with --verify: a head recorded earlier (printed by a verify, or in an export's "
+                        "metadata.json); catches newest entries cut off together with their rows")
     p.set_defaults(func=audit)
 
     study = sub.add_parser("study", help="the study as a whole: copy it between SQLite and PostgreSQL")
@@ -155,27 +166,42 @@ def wave_list(args: argparse.Namespace) -> int:
 
 
 def import_csv(args: argparse.Namespace) -> int:
+    from tui.commands.progress import progress_reporter
     from tui.domain.store.returns_csv import import_returns_csv
 
-    with opened_study(args) as study:
-        ids = import_returns_csv(study, args.file, operator=operator_of(args), again=args.again)
-    console().print(f"imported {len(ids)} returns from {args.file}", markup=False)
+    if (args.file is None) == (not args.resume):
+        raise Failure("give the CSV file to import, or --resume to finish an interrupted import")
+    out = console()
+    with opened_study(args) as study, progress_reporter("returns") as progress:
+        if args.resume:
+            finished = study.resume_imports(operator=operator_of(args), progress=progress)
+            if not finished:
+                out.print("no interrupted import to finish")
+            for result in finished:
+                out.print(f"import #{result.import_id}: published the remaining {len(result.return_ids):,} returns")
+            return 0
+        warnings: list[str] = []
+        ids = import_returns_csv(study, args.file, operator=operator_of(args), again=args.again,
+                                 progress=progress, warnings=warnings)
+    for warning in warnings:
+        out.print(f"warning: {warning}")
+    out.print(f"imported {len(ids):,} returns from {args.file}")
     return 0
 
 
 def audit(args: argparse.Namespace) -> int:
     import json
 
+    from tui.domain.names import printable
+
     out = console()
     with opened_study(args) as study:
         if args.wave is not None:
             study.wave(args.wave)  # an unknown wave is refused with the list of known ones
         if args.verify:
-            problems = study.verify_audit()
-            for problem in problems:
-                out.print(problem, markup=False)
-            out.print("audit trail intact" if not problems else f"{len(problems)} problem(s)", markup=False)
-            return 1 if problems else 0
+            return _verify(study, args.head)
+        if args.head:
+            raise Failure("--head goes with --verify")
         entries = study.audit(wave=args.wave, operator=args.who, entity=args.entity, action=args.action,
                               since=args.since, limit=args.limit)
     for e in entries:
@@ -186,8 +212,44 @@ def audit(args: argparse.Namespace) -> int:
             change += f" new={json.dumps(e.new, ensure_ascii=False)}"
         reason = f" reason={e.reason!r}" if e.reason else ""
         wave = f" wave={e.wave}" if e.wave else ""
-        out.print(f"{e.id:>6} {e.at} {e.operator:<8} {e.action:<11} {e.entity} {e.entity_key}{wave}{change}{reason}",
-                  markup=False)
+        # One entry, one line: a line break or escape sequence anywhere in it is written out as text.
+        out.print(printable(f"{e.id:>6} {e.at} {e.operator:<8} {e.action:<11} {e.entity} {e.entity_key}{wave}"
+                            f"{change}{reason}"), markup=False)
+    return 0
+
+
+def _verify(study, head: str | None) -> int:
+    from tui.domain.store.verify import AuditHead, describe_checked
+
+    out = console()
+    result = study.verify(AuditHead.parse(head) if head else None)
+    for problem in result.problems:
+        out.print(problem)
+    if result.more:
+        out.print(f"... and {result.more:,} more")
+    for kind, n in result.not_replayed.items():
+        out.print(f"not replayed: {n:,} audit entries of a kind this version does not know ({kind}); "
+                  "the rows they name were not compared")
+    entries = result.head.entry if result.head else 0
+    if result.ok:
+        out.print(f"audit trail intact: {entries:,} entries, and the study matches it: "
+                  f"{describe_checked(result.checked)}")
+    else:
+        out.print(f"{len(result.problems) + result.more:,} problem(s): the study was changed outside SurveyDesk")
+    if result.head:
+        out.print(f"head: {result.head}  (recorded in every export's metadata.json; "
+                  f"`surveydesk audit --verify --head {result.head}` later shows whether entries were cut off)")
+    return 0 if result.ok else 1
+
+
+def backup(args: argparse.Namespace) -> int:
+    with opened_study(args) as study:
+        problems, head = study.backup(args.target)
+    if problems:
+        raise Failure(f"the copy {args.target} fails SQLite's integrity check: {'; '.join(problems[:5])}")
+    size = args.target.stat().st_size
+    console().print(f"backed up {args.study} to {args.target} ({size / 1e6:.1f} MB, one file, integrity ok"
+                    + (f", audit head {head}" if head else "") + ")")
     return 0
 
 
@@ -211,6 +273,10 @@ def status(args: argparse.Namespace) -> int:
 
     with opened_study(args) as study:
         rows = study.status()
+        unfinished = study.imports(live=True)
+    for record in unfinished:
+        console().print(f"{record.describe()}" + ("; it was interrupted: surveydesk import --resume publishes the rest"
+                                                  if record.interrupted else "; still going"))
     if not rows:
         console().print("no waves yet: add one with `surveydesk wave add NAME`")
         return 0

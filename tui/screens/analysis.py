@@ -23,9 +23,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import get_current_worker
 
+from tui.domain.names import printable
 from tui.domain.paths import shown_path
 from tui.screens.palette import ScreenCommands, binding_commands
 from tui.styles import stylesheet
+from tui.widgets import plain
 from tui.widgets.bar_chart import BarChart
 from tui.widgets.mode_bar import ModeBar
 
@@ -251,7 +253,7 @@ class AnalysisScreen(Screen):
         else:
             waves = " → ".join(selection.waves)
             lines.append(f"Wave {waves} · {selection.grouping.replace('_', ' ')} · computing…")
-        self.query_one("#analysis-bar", Static).update("\n".join(lines))
+        self.query_one("#analysis-bar", Static).update(plain("\n".join(lines)))
         # The full rule is in every export and report; here the short form, one line at 80 columns.
         self.query_one("#analysis-rule", Static).update(
             f"Small cells (k = {selection.k}): groups under {selection.k}, or given away by a total, read 'supp.'")
@@ -385,13 +387,14 @@ class AnalysisScreen(Screen):
         # One line, where the small-cell rule stands, for a while; the files are listed in README.txt.
         self._message(message.summary)
         if message.error:
-            self.notify(message.summary, severity="error", timeout=MESSAGE_SECONDS)
+            self.notify(printable(message.summary, keep_lines=True), markup=False, severity="error",
+                        timeout=MESSAGE_SECONDS)
         self.set_timer(MESSAGE_SECONDS, lambda: self._message("") if self._shown_message == message.summary else None)
 
     def _message(self, text: str) -> None:
         self._shown_message = text
         message = self.query_one("#analysis-message", Static)
-        message.update(text)
+        message.update(plain(text))
         message.set_class(bool(text), "shown")
         self.query_one("#analysis-rule", Static).display = not text
 

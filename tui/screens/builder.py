@@ -41,6 +41,7 @@ from tui.domain.instrument import (
     skeleton,
 )
 from tui.domain.instrument import builder_model as bm
+from tui.domain.names import printable
 from tui.domain.paths import UnsafePathError, safe_name, safe_output_path
 from tui.screens.dialogs import Choice, ChoiceDialog, ConfirmDialog, PromptDialog, TextViewer
 from tui.screens.instrument import describe_node
@@ -107,6 +108,11 @@ class BuilderScreen(Screen):
         self._located: tuple[object, list[Problem]] = (None, [])  # (file and instrument, problems)
 
     # --- layout ---------------------------------------------------------------------------
+
+    def say(self, message: str, **options) -> None:
+        """A notification showing its text exactly: instrument text, file names and errors quote what
+        people typed, so it is never read as markup."""
+        self.notify(printable(message, keep_lines=True), markup=False, **options)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -218,7 +224,7 @@ class BuilderScreen(Screen):
     def _show_title(self) -> None:
         where = str(self.path) if self.path else "not saved yet"
         changed = " · unsaved changes" if self.history.dirty else ""
-        self.sub_title = f"Builder · {self.instrument.id} {self.instrument.version} · {where}{changed}"
+        self.sub_title = printable(f"Builder · {self.instrument.id} {self.instrument.version} · {where}{changed}")
 
     @on(Tree.NodeHighlighted, "#builder-tree")
     async def _highlighted(self, event: Tree.NodeHighlighted[NodeRef]) -> None:
@@ -261,7 +267,7 @@ class BuilderScreen(Screen):
         try:
             outcome = bm.write_field(instrument, target, name, value, fixed_ids=self.fixed_ids())
         except EditError as exc:
-            self.notify(str(exc), severity="warning")
+            self.say(str(exc), severity="warning")
             return
         if outcome.instrument != instrument:
             if outcome.target != target and self.editor.target == target:
@@ -304,7 +310,7 @@ class BuilderScreen(Screen):
         try:
             outcome = make(self.instrument, before)
         except EditError as exc:
-            self.notify(str(exc), severity="warning")
+            self.say(str(exc), severity="warning")
             return
         await self.record(outcome, before)
         if then_type:
@@ -316,7 +322,7 @@ class BuilderScreen(Screen):
     async def action_delete(self) -> None:
         await self.edit(bm.delete)
         if self.history.can_undo and self.history.labels[-1].startswith("delete"):
-            self.notify(f"{self.history.labels[-1].capitalize()}. ctrl+z brings it back.")
+            self.say(f"{self.history.labels[-1].capitalize()}. ctrl+z brings it back.")
 
     async def action_duplicate(self) -> None:
         await self.edit(bm.duplicate)
@@ -337,13 +343,13 @@ class BuilderScreen(Screen):
             return
         step = self.history.undo() if undo else self.history.redo()
         if step is None:
-            self.notify(f"Nothing to {'undo' if undo else 'redo'}.")
+            self.say(f"Nothing to {'undo' if undo else 'redo'}.")
             return
         await self.refresh_view((step.before if undo else step.after) or bm.ROOT)
         if widget is not None:
             self._revert(widget)  # refresh_view leaves the focused field alone; it shows the undone value
             self.tree.focus()
-        self.notify(f"{'Undone' if undo else 'Redone'}: {step.label}")
+        self.say(f"{'Undone' if undo else 'Redone'}: {step.label}")
 
     async def action_undo(self) -> None:
         await self._step(undo=True)
@@ -370,7 +376,7 @@ class BuilderScreen(Screen):
             if options.highlighted is None:
                 options.highlighted = 0
         else:
-            self.notify("No problems.")
+            self.say("No problems.")
 
     @on(OptionList.OptionSelected, "#problems-list")
     async def _jump_to_problem(self, event: OptionList.OptionSelected) -> None:
@@ -400,7 +406,7 @@ class BuilderScreen(Screen):
 
     def action_move_to(self) -> None:
         if self.selected.kind != bm.STATEMENT:
-            self.notify("Select a statement to move.", severity="warning")
+            self.say("Select a statement to move.", severity="warning")
             return
 
         def check(code: str) -> str | None:
@@ -423,7 +429,7 @@ class BuilderScreen(Screen):
     def action_preview(self) -> None:
         instrument = self.instrument
         if not instrument.banks:
-            self.notify("There is no bank to preview yet: press a to add one.", severity="warning")
+            self.say("There is no bank to preview yet: press a to add one.", severity="warning")
             return
         pages = [(f"{bank.title or bank.abbreviation}: the page as printed (letters only)",
                   partial(render_bank_page, instrument, bank)) for bank in instrument.banks]
@@ -482,7 +488,7 @@ class BuilderScreen(Screen):
             try:
                 instrument = load_instrument(path)
             except InstrumentError as exc:
-                self.notify(str(exc), title=f"{path} cannot be opened", severity="error", timeout=15)
+                self.say(str(exc), title=f"{path} cannot be opened", severity="error", timeout=15)
                 return
             self.call_later(self.start, instrument, path)
 
@@ -498,7 +504,7 @@ class BuilderScreen(Screen):
         self.collapsed = {bm.Target(bm.KEY)}
         await self.refresh_view(bm.ROOT, rebuild=True)
         self.tree.focus()
-        self.notify(f"Opened {path or 'an empty instrument'}.")
+        self.say(f"Opened {path or 'an empty instrument'}.")
 
     def unsaved_work(self) -> str | None:
         """Asked by the app before quitting: what would be lost."""
@@ -517,7 +523,7 @@ class BuilderScreen(Screen):
         more = len(errors) - MAX_PROBLEMS_IN_NOTICE
         if more > 0:
             listed += f"\n…and {more} more (v lists them all)"
-        self.notify(listed, title=f"Not saved: {len(errors)} problem{'s' if len(errors) != 1 else ''}",
+        self.say(listed, title=f"Not saved: {len(errors)} problem{'s' if len(errors) != 1 else ''}",
                     severity="error", timeout=20)
         return True
 
@@ -623,10 +629,10 @@ class BuilderScreen(Screen):
         self.history.mark_saved(message.instrument)
         self.path = message.path
         self._show_title()
-        self.notify(f"Saved {message.path}")
+        self.say(f"Saved {message.path}")
 
     def on_builder_screen_save_failed(self, message: SaveFailed) -> None:
-        self.notify(f"{message.path}: {message.reason}. Nothing was lost: the edits are still here.",
+        self.say(f"{message.path}: {message.reason}. Nothing was lost: the edits are still here.",
                     title="Not saved", severity="error", timeout=20)
 
 

@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 
 from tui.domain.errors import SurveyDeskError
 from tui.styles import stylesheet
+from tui.widgets import plain
 from tui.widgets.ordered_keys import KeyTaker
 from tui.widgets.pick_list import PickList
 from tui.widgets.text_field import TextField
@@ -77,9 +78,9 @@ class ConfirmDialog(Dialog[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label(Text(self.question), classes="dialog-title")
+            yield Label(plain(self.question), classes="dialog-title")
             if self.detail:
-                yield Static(self.detail, classes="dialog-detail", markup=False)
+                yield Static(shown(self.detail), classes="dialog-detail")
             yield self.buttons(AnswerButton(f"{self.yes} (y)", id="yes", variant="warning", compact=True),
                                AnswerButton(f"{self.no} (n)", id="no", variant="primary", compact=True))
 
@@ -127,9 +128,9 @@ class PromptDialog(Dialog[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label(Text(self.title_text), classes="dialog-title")
+            yield Label(plain(self.title_text), classes="dialog-title")
             if self.detail:
-                yield Static(self.detail, classes="dialog-detail", markup=False)
+                yield Static(shown(self.detail), classes="dialog-detail")
             yield TextField(self.value, placeholder=self.placeholder, restrict=self.restrict,
                             max_length=self.max_length, on_submit=self.submit, id="prompt-input")
             yield Static("", id="prompt-error", classes="dialog-error", markup=False)
@@ -179,9 +180,9 @@ class ChoiceDialog(Dialog[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label(Text(self.title_text), classes="dialog-title")
+            yield Label(plain(self.title_text), classes="dialog-title")
             if self.detail:
-                yield Static(self.detail, classes="dialog-detail", markup=False)
+                yield Static(shown(self.detail), classes="dialog-detail")
             yield OptionList(*[
                 Option(Text.assemble((f"{n}  ", "dim"), (c.label, "bold"), (f"  {c.help}" if c.help else "", "dim")),
                        id=c.key)
@@ -221,8 +222,10 @@ class PickDialog(Dialog[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         extra = self.extra
         with Vertical(classes="dialog-box"):
-            yield Label(Text(self.title_text), classes="dialog-title")
-            yield PickList(self.options, on_pick=lambda key: self.finish(("pick", key)),
+            yield Label(plain(self.title_text), classes="dialog-title")
+            # Labels typed by a person (codes, operators) shown as they are, controls written out.
+            yield PickList([(key, plain(label) if isinstance(label, str) else label) for key, label in self.options],
+                           on_pick=lambda key: self.finish(("pick", key)),
                            extra=extra[0] if extra else None,
                            on_extra=(lambda key: self.finish((extra[1], key))) if extra else None,
                            id="pick-list")
@@ -235,6 +238,11 @@ class PickDialog(Dialog[tuple[str, str] | None]):
     @on(Button.Pressed, "#cancel")
     def cancel_pressed(self) -> None:
         self.action_cancel()
+
+
+def shown(text: RenderableType) -> RenderableType:
+    """Text from code or typed by a person, shown as it is: never read as markup, controls written out."""
+    return plain(text) if isinstance(text, str) else text
 
 
 Page = tuple[str, "str | Callable[[int], str]"]
@@ -258,7 +266,7 @@ class TextViewer(Dialog[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box viewer-box"):
-            yield Label("", id="viewer-title", classes="dialog-title")
+            yield Label("", id="viewer-title", classes="dialog-title", markup=False)
             with VerticalScroll(id="viewer-scroll"):
                 yield Static("", id="viewer-text", markup=False)
             yield self.buttons(Button("Close (esc)", id="close", variant="primary", compact=True))

@@ -33,6 +33,7 @@ from tui.domain.entry import (
     typed_positions,
     wave_name_refusal,
 )
+from tui.domain.names import printable
 from tui.domain.returns import summary as answers_summary
 from tui.domain.store import Draft, InputError, ReturnRecord, StoreError, check_operator
 from tui.screens.dialogs import ConfirmDialog, PickDialog, PromptDialog
@@ -472,7 +473,7 @@ class EntryScreen(Screen):
         drafts = self.app.study.drafts(wave=s.wave.name, operator=s.operator)
         if not drafts:
             if not on_entry:
-                self.say(f"no drafts of {s.operator} in wave {s.wave.name}", "note")
+                self.say(printable(f"no drafts of {s.operator} in wave {s.wave.name}"), "note")
             return
         options = [(str(d.id), self._describe_draft(d)) for d in drafts]
         self._drafts = {str(d.id): d for d in drafts}
@@ -632,7 +633,7 @@ class EntryScreen(Screen):
         self.app.wave_name = name
         self.app.refresh_title()
         self.start_session(Mode.FIRST, wave_name=name)
-        self.say(f"wave {name} added", "note")
+        self.say(printable(f"wave {name} added"), "note")
 
     # --- results of writes ------------------------------------------------------------------------
 

@@ -53,6 +53,7 @@ from tui.print_summary import again_headline, batch_headline, batch_table, log_l
 from tui.screens.dialogs import ConfirmDialog, PromptDialog
 from tui.screens.palette import ScreenCommands
 from tui.styles import stylesheet
+from tui.widgets import plain
 from tui.widgets.distribution_grid import DistributionGrid
 from tui.widgets.mode_bar import ModeBar
 
@@ -109,7 +110,7 @@ class PrintScreen(Screen):
             with TabPane("Plan", id="tab-plan"):
                 with Horizontal(id="print-options"):
                     yield Label("Wave", classes="print-label")
-                    yield Select([(name, name) for name in waves], value=self.wave or Select.NULL,
+                    yield Select([(plain(name), name) for name in waves], value=self.wave or Select.NULL,
                                  allow_blank=not waves, prompt="no waves", compact=True, id="print-wave")
                     yield Label("Paper", classes="print-label")
                     yield Select(PAPERS, value="A4", allow_blank=False, compact=True, id="print-paper")
@@ -120,7 +121,7 @@ class PrintScreen(Screen):
                     yield Label("Plan CSV", classes="print-label")
                     yield Input(placeholder="path of a plan CSV, then Enter", compact=True, id="print-plan-path")
                 yield DistributionGrid(self.key, id="print-grid")
-                yield Static(self._idle_status(), id="print-status")
+                yield Static(plain(self._idle_status()), id="print-status")
                 yield ProgressBar(id="print-progress", show_eta=False)
                 with VerticalScroll(id="print-report-scroll"):
                     yield Static("", id="print-report")
@@ -380,7 +381,7 @@ class PrintScreen(Screen):
 
     def set_status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#print-status", Static)
-        status.update(text)
+        status.update(plain(text))
         status.set_class(error, "-error")
 
     def show_report(self, report: RenderableType) -> None:
@@ -400,5 +401,6 @@ class PrintScreen(Screen):
                           shown_time(f.printed_at), str(f.print_count), key=f.serial)
         reprinted = sum(1 for f in forms if f.print_count > 1)
         batches = max(batch_of.values(), default=0)
-        summary.update(f"Wave {self.wave}: {len(forms)} forms issued in {batches} batch(es), {reprinted} reprinted. "
-                       "Enter on a row offers to reprint it." if forms else f"Wave {self.wave}: no forms issued yet.")
+        summary.update(plain(f"Wave {self.wave}: {len(forms)} forms issued in {batches} batch(es), {reprinted} "
+                             "reprinted. Enter on a row offers to reprint it." if forms
+                             else f"Wave {self.wave}: no forms issued yet."))

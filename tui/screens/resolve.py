@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header, Static
 
 from tui.domain.entry import ResolveJob
 from tui.domain.instrument import Instrument
+from tui.domain.names import printable
 from tui.domain.returns import HIGHLIGHTED, NOT_HIGHLIGHTED, PAGE_MISSING
 from tui.domain.store import Discrepancy
 from tui.styles import stylesheet
@@ -117,7 +118,7 @@ class ResolveScreen(Screen):
         return sum(1 for d in self.items if d.id not in self.done)
 
     def render_current(self) -> None:
-        scope = f"return #{self.return_id}" if self.return_id else f"wave {self.wave}"
+        scope = f"return #{self.return_id}" if self.return_id else printable(f"wave {self.wave}")
         self.query_one("#resolve-title", Static).update(Text.assemble(
             (" RESOLVE DIFFERENCES ", "bold reverse"), f"  {scope} · {self.open_count} open · resolver ",
             (self.operator, "bold")))

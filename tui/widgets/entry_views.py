@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tui.domain.entry import MISSING_KEY, MODE_TITLES, EntrySession, Mode
+from tui.domain.names import printable
 
 STATE_STYLE = {"done": "green", "current": "bold reverse", "missing": "red strike", "open": "dim"}
 
@@ -32,7 +33,7 @@ class Progress:
 
 def status_line(session: EntrySession | None, wave: str | None, operator: str, writing: str) -> Text:
     mode = MODE_TITLES[session.mode] if session else "NO WAVE"
-    text = Text.assemble((f" {mode} ", "bold reverse"), f"  wave {wave or '—'} · operator {operator}")
+    text = Text.assemble((f" {mode} ", "bold reverse"), printable(f"  wave {wave or '—'} · operator {operator}"))
     if writing:
         style = {"saving": "yellow", "failed": "bold red"}.get(writing.split()[0], "green")
         text.append("   ")

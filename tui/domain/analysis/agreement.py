@@ -1,9 +1,9 @@
 """What researchers do with the returns: percentages per statement, stage profiles, wave changes, response rates.
 
 Pure functions from the wide returns frame (see tui.domain.returns.frames) to small polars tables.
-The per-statement table is one ``group_by`` over the wide frame at the finest grouping asked
-for (Boolean counts and sums per statement column); every coarser grouping is then summed
-from that small result, so 1,000,000 returns never get unpivoted into 60,000,000 long rows.
+The per-statement table counts the wide frame at the finest grouping asked for (on the
+statement columns' bitmaps, see bitcount); every coarser grouping is then summed from that
+small result, so 1,000,000 returns never get unpivoted into 60,000,000 long rows.
 
 Missing bank pages are null in the wide frame: ``count`` skips nulls, so they drop out of
 that bank's ``n`` instead of counting as "not highlighted".
@@ -21,6 +21,7 @@ from itertools import combinations
 
 import polars as pl
 
+from tui.domain.analysis.bitcount import group_counts
 from tui.domain.errors import SurveyDeskError
 from tui.domain.instrument import Instrument
 from tui.domain.returns import statement_frame
@@ -64,6 +65,8 @@ class WaveReturns:
     # Which study the returns come from (its UUID and file name): output folders belong to one study.
     study_id: str = ""
     study_file: str = ""
+    # The study's audit head (N:HASH) when the returns were read: exports record it (`audit --verify --head`).
+    audit_head: str = ""
 
 
 # --- groupings -----------------------------------------------------------------------
@@ -161,12 +164,9 @@ def wilson_interval(highlighted: int, n: int, z: float = Z95) -> tuple[float, fl
 
 
 def _aggregate(wide: pl.DataFrame, codes: list[str], keys: list[str]) -> pl.DataFrame:
-    """One row per wave x group: for each statement, n (non-null pages) and highlighted count."""
-    exprs = []
-    for code in codes:
-        exprs.append(pl.col(code).count().cast(pl.Int64).alias(f"n\x1f{code}"))
-        exprs.append(pl.col(code).sum().cast(pl.Int64).alias(f"x\x1f{code}"))
-    return wide.group_by(["wave", *keys]).agg(exprs)
+    """One row per wave x group: for each statement, n (non-null pages) and highlighted count,
+    counted on the columns' bitmaps (see bitcount)."""
+    return group_counts(wide, ["wave", *keys], codes)
 
 
 def _to_long(agg: pl.DataFrame, codes: list[str], keys: list[str]) -> pl.DataFrame:
@@ -412,8 +412,13 @@ RATE_RULE = ("Response rates are returns of the people asked: the wave's stated 
 
 
 def rate_text(returned: int, denominator: int | None) -> str:
-    """"31 of 68, 46%", or "31 returned" without a denominator (the overall line of a wave)."""
-    return f"{returned} of {denominator}, {percent_text(returned, denominator)}" if denominator else f"{returned} returned"
+    """"31 of 68, 46%", or "31 returned" without a denominator (the overall line of a wave). More
+    returns than the denominator is said so, never printed as a rate over 100%."""
+    if not denominator:
+        return f"{returned} returned"
+    if returned > denominator:
+        return f"{returned} of {denominator}: more returns than that, check it"
+    return f"{returned} of {denominator}, {percent_text(returned, denominator)}"
 
 
 def response_rates(wide: pl.DataFrame, instrument: Instrument, issued: pl.DataFrame | None = None,

@@ -126,6 +126,8 @@ def export_wave(
 
     metadata = {
         "made_by": f"SurveyDesk {__version__}",
+        # Check the study later against this: `surveydesk audit --verify --head metadata.json`.
+        "study": {"id": data.study_id, "file": data.study_file, "audit_head": data.audit_head},
         "made_at": made.isoformat(timespec="seconds"),
         "instrument": {"id": data.instrument.id, "title": data.instrument.title,
                        "version": data.instrument.version},
@@ -228,6 +230,13 @@ def _write_workbook(path: Path, sheets: Mapping[str, pl.DataFrame]) -> None:
                               autofit=table.height < 5000, freeze_panes=(1, 0))
 
 
+def _study_lines(study: object) -> list[str]:
+    if not isinstance(study, Mapping) or not study.get("audit_head"):
+        return []
+    return [f"Study: {study.get('file') or study.get('id')}, audit trail head {study['audit_head']}",
+            "  (`surveydesk audit --verify --head metadata.json` checks that nothing recorded by then was cut off)"]
+
+
 def readme_text(metadata: Mapping[str, object], tables: Mapping[str, pl.DataFrame]) -> str:
     instrument = metadata["instrument"]
     assert isinstance(instrument, Mapping)
@@ -243,6 +252,7 @@ def readme_text(metadata: Mapping[str, object], tables: Mapping[str, pl.DataFram
         f"Returns: {metadata['returns']}",
         f"Grouping: {metadata['grouping']} (with every coarser margin, overall first)",
         f"Made: {metadata['made_at']} by {metadata['made_by']}",
+        *_study_lines(metadata.get("study")),
         f"School names: {metadata['school_names']}",
         "",
         f"Small-cell protection (k = {metadata['k']}): {metadata['suppression_rule']}",

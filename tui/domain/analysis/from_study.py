@@ -19,12 +19,14 @@ def wave_returns(study: Study, wave: str) -> WaveReturns:
     """The wave's returns (wide), its frozen instrument, issued forms per school x role and stated
     population. Issued forms are None when none were logged for the wave, so response rates fall
     back to the population or to plain counts instead of "31 of 0"."""
+    study.refuse_while_publishing()  # a part-published import would count in part
+    head = study.audit_head()  # first: the returns read next are at least as new as this head
     record = study.wave(wave)
     cells = study.completeness(wave)
     issued = cells.select("school", "role", "issued") if cells["issued"].sum() else None
     return WaveReturns(wave=record.name, instrument=record.instrument, wide=study.returns_wide(wave),
                        issued=issued, population=record.population, study_id=study.study_id,
-                       study_file=study.file_name)
+                       study_file=study.file_name, audit_head=str(head) if head else "")
 
 
 def returns_count(data: WaveReturns) -> int:

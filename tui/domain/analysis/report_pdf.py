@@ -410,7 +410,8 @@ def build_report(
     buffer = BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                                  bottomMargin=MARGIN, title=f"{instrument.title}: wave {wave_label}",
-                                 author=f"SurveyDesk {__version__}")
+                                 author=f"SurveyDesk {__version__}",
+                                 subject=f"study audit head {waves[-1].audit_head}" if waves[-1].audit_head else "")
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 

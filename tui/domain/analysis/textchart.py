@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from tui.domain.analysis.agreement import ChartData
+from tui.domain.names import printable
 from tui.domain.rules import whole
 
 # Tableau 10: distinguishable in most terminals and for common colour-vision deficiencies.
@@ -45,7 +46,7 @@ def render_bar_chart(chart: ChartData, *, width: int = 80, height: int = 12, foc
     bar = max(1, min(4, (room // max(slots, 1) - 1) // count))
     slot = count * bar + 1
     step = 100.0 / height
-    lines = [Text(chart.title, style="bold")]
+    lines = [Text(printable(chart.title), style="bold")]
     for row in range(height):
         low = (height - 1 - row) * step
         top = low + step
@@ -94,7 +95,7 @@ def legend_lines(chart: ChartData, width: int = 80) -> list[Text]:
     for s, series in enumerate(chart.series):
         item = Text()
         item.append("■ ", style=series_style(s))
-        item.append(series.name + (" suppressed" if series.suppressed else ""))
+        item.append(printable(series.name) + (" suppressed" if series.suppressed else ""))
         items.append(item)
     if any(chart.negative):
         items.append(Text(f"{NEGATIVE_MARK} negatively worded", style="dim"))
@@ -109,13 +110,13 @@ def describe(chart: ChartData, index: int, width: int | None = None) -> Text:
     text = Text(chart.codes[index], style="bold")
     if chart.negative[index]:
         text.append(" (negatively worded)", style="italic")
-    text.append(f"  {chart.texts[index]}\n")
+    text.append(f"  {printable(chart.texts[index])}\n")
     items = []
     for s, series in enumerate(chart.series):
         value = series.values[index]
         item = Text()
         item.append("■ ", style=series_style(s))
-        item.append(f"{series.name}: {'—' if value is None else f'{whole(value)}%'}")
+        item.append(f"{printable(series.name)}: {'—' if value is None else f'{whole(value)}%'}")
         items.append(item)
     text.append_text(Text("\n").join(wrap_items(items, width or 10**6)))
     return text

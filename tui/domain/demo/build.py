@@ -15,11 +15,15 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui.domain.demo.synthetic import synthetic_returns
 from tui.domain.instrument import Instrument
 from tui.domain.returns import answers as ans
-from tui.domain.store import Study
+from tui.domain.store import IssuedForm, Study
+
+if TYPE_CHECKING:
+    import polars as pl
 
 LABEL = "SYNTHETIC DEMO: made-up returns for trying SurveyDesk, not research data"
 SCHOOL_NAMES = {  # the secret key, so the anonymity of every output can be tried out
@@ -105,16 +109,16 @@ def build_demo(path: str | Path, instrument: Instrument, *, seed: int = 2014,
         returned = _returned_forms(forms, RETURNED[name], extra=1 if name == "2015" else 0)
         progress(f"wave {name}: keying {len(returned)} returns")
         wide = synthetic_returns(inst, 0, wave=name, seed=seed + number, lift=lift,
-                                 codes=[f.participant_code for f in returned])
+                                 codes=[_code(f) for f in returned])
         clock.jump(opens + timedelta(days=27))
         _key_wave(study, inst, name, returned, wide, second_share=1.0 if name == "2014" else 0.7,
                   open_discrepancies=(name == "2015"))
     return study
 
 
-def _returned_forms(forms, per_role: dict[int, int], extra: int) -> list:
+def _returned_forms(forms: list[IssuedForm], per_role: dict[int, int], extra: int) -> list[IssuedForm]:
     """Pick whose forms came back: the wanted number per role, spread across the schools."""
-    by_role: dict[int, list] = {}
+    by_role: dict[int | None, list[IssuedForm]] = {}
     for form in forms:
         by_role.setdefault(form.role, []).append(form)
     chosen = []
@@ -124,7 +128,12 @@ def _returned_forms(forms, per_role: dict[int, int], extra: int) -> list:
     return sorted(chosen, key=lambda f: f.number)
 
 
-def _key_wave(study: Study, instrument: Instrument, wave: str, forms, wide, *, second_share: float,
+def _code(form: IssuedForm) -> str:
+    assert form.participant_code is not None  # the demo issues coded forms only
+    return form.participant_code
+
+
+def _key_wave(study: Study, instrument: Instrument, wave: str, forms: list[IssuedForm], wide: pl.DataFrame, *, second_share: float,
               open_discrepancies: bool) -> None:
     codes = instrument.codes()
     second_due = int(round(len(forms) * second_share))
@@ -134,7 +143,7 @@ def _key_wave(study: Study, instrument: Instrument, wave: str, forms, wide, *, s
         missing = sorted({instrument.find(c).bank.abbreviation for c, v in zip(codes, row, strict=True) if v is None})
         answers = ans.from_codes(instrument, marked, missing)
         keys = len(marked) + 4 * len(instrument.banks) + 3
-        saved = study.save_return(wave, form.participant_code, answers, serial=form.serial, operator=FIRST,
+        saved = study.save_return(wave, _code(form), answers, serial=form.serial, operator=FIRST,
                                   keystrokes=keys, seconds=70 + (index * 37) % 50)
         if index >= second_due:
             continue

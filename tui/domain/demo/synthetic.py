@@ -81,7 +81,7 @@ def synthetic_returns(
             columns[ref.code] = pl.Series(ref.code, values, dtype=pl.Boolean).set(
                 pl.Series(~present), None) if n else pl.Series(ref.code, [], dtype=pl.Boolean)
     frame = pl.DataFrame(columns)
-    return frame.cast(wide_schema(instrument)).select(list(WIDE_BASE_COLUMNS) + instrument.codes())
+    return frame.cast(pl.Schema(wide_schema(instrument))).select(list(WIDE_BASE_COLUMNS) + instrument.codes())
 
 
 def new_returns(wide: pl.DataFrame, instrument: Instrument) -> list[NewReturn]:

@@ -174,8 +174,10 @@ def write_field(instrument: Instrument, target: Target, name: str, value: str | 
     if kind == GROUP:
         if name == "roles":
             changed = e.edit_group(instrument, target.index, roles=e.parse_digits(str(value)))
+        elif name == "name":
+            changed = e.edit_group(instrument, target.index, name=str(value))
         else:
-            changed = e.edit_group(instrument, target.index, **{name: str(value)})
+            changed = e.edit_group(instrument, target.index, label=str(value))
         return Outcome(changed, target, f"{what}: {name}")
     raise EditError(f"{what} has no fields to edit")
 

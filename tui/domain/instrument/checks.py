@@ -7,6 +7,7 @@ The same rules serve ``surveydesk validate`` (which adds file and line) and the 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from tui.domain.instrument.model import MARKINGS, MAX_BANK_STATEMENTS, SECTION_LETTERS, Instrument
 from tui.domain.instrument.problems import WARNING, Path, Problem
@@ -161,7 +162,11 @@ def check_instrument(instrument: Instrument) -> list[Problem]:
     return problems
 
 
-def _check_id(ident, path, what, seen, retired, add) -> None:
+# add(message, path[, severity]): records one problem.
+_Add = Callable[..., None]
+
+
+def _check_id(ident: str, path: Path, what: str, seen: dict[str, str], retired: set[str], add: _Add) -> None:
     if not IDENT.match(ident or ""):
         add(
             f"{what}: id {ident!r} must be lower-case letters, digits, '-', '_' or '.' (e.g. jpd.14)",
@@ -175,7 +180,7 @@ def _check_id(ident, path, what, seen, retired, add) -> None:
     seen[ident] = what
 
 
-def _check_key(instrument: Instrument, add) -> None:
+def _check_key(instrument: Instrument, add: _Add) -> None:
     key = instrument.key
     if not key.schools:
         add("the participant key has no schools", ("school",))

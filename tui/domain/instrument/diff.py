@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tui.domain.instrument.model import SECTION_LETTERS, Bank, Instrument, StatementRef
+from tui.domain.instrument.model import SECTION_LETTERS, Bank, Instrument, RoleGroup, StatementRef
 
 # Kinds of change, in the order they are listed.
 VERSION = "version"
@@ -159,7 +159,7 @@ def _key_changes(old: Instrument, new: Instrument) -> list[Change]:
     old_groups = {g.name: g for g in old.key.groups}
     new_groups = {g.name: g for g in new.key.groups}
 
-    def roles(g) -> str:
+    def roles(g: RoleGroup) -> str:
         return " ".join(str(d) for d in g.roles) or "none"
 
     out += [Change(GROUP_ADDED, name, detail=f"roles {roles(g)}") for name, g in new_groups.items()
@@ -226,12 +226,13 @@ def _statement_changes(matches: list[StatementMatch]) -> dict[str, list[Change]]
 
     # Per section, the statements that stayed in it and kept their order relative to each other
     # are not "moved", even if their code changed because others came or went before them.
-    same_home = [m for m in matches if m.old is not None and m.new is not None and home(m.old) == home(m.new)]
+    same_home = [(m.id, m.old, m.new) for m in matches
+                 if m.old is not None and m.new is not None and home(m.old) == home(m.new)]
     in_order: set[str] = set()
-    for place in {home(m.new) for m in same_home}:
-        here = [m for m in same_home if home(m.new) == place]
-        in_order |= _lcs([m.id for m in sorted(here, key=lambda m: m.old.running)],
-                         [m.id for m in sorted(here, key=lambda m: m.new.running)])
+    for place in {home(new) for _, _, new in same_home}:
+        here = [s for s in same_home if home(s[2]) == place]
+        in_order |= _lcs([ident for ident, _, _ in sorted(here, key=lambda s: s[1].running)],
+                         [ident for ident, _, _ in sorted(here, key=lambda s: s[2].running)])
 
     for m in matches:
         if m.old is None:

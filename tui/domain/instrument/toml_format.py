@@ -145,7 +145,7 @@ class _Reader:
     def problem(self, message: str, path: Path) -> None:
         self.problems.append(Problem(message, path, ERROR))
 
-    def unknown_keys(self, table: dict, allowed: tuple[str, ...], path: Path, what: str) -> None:
+    def unknown_keys(self, table: dict[str, Any], allowed: tuple[str, ...], path: Path, what: str) -> None:
         for key in table:
             if key not in allowed:
                 hint = difflib.get_close_matches(key, allowed, n=1)
@@ -155,7 +155,7 @@ class _Reader:
                     path + (key,),
                 )
 
-    def text(self, table: dict, key: str, path: Path, what: str, required: bool = False) -> str:
+    def text(self, table: dict[str, Any], key: str, path: Path, what: str, required: bool = False) -> str:
         if key not in table:
             if required:
                 self.problem(f"{what} is missing {key!r}", path)
@@ -168,14 +168,14 @@ class _Reader:
         )
         return str(value) if isinstance(value, (int, float)) else ""
 
-    def flag(self, table: dict, key: str, path: Path, what: str) -> bool:
+    def flag(self, table: dict[str, Any], key: str, path: Path, what: str) -> bool:
         value = table.get(key, False)
         if isinstance(value, bool):
             return value
         self.problem(f"{key!r} in {what} must be true or false, not {_type_name(value)}", path + (key,))
         return False
 
-    def tables(self, table: dict, key: str, path: Path, what: str) -> list[dict]:
+    def tables(self, table: dict[str, Any], key: str, path: Path, what: str) -> list[dict[str, Any]]:
         value = table.get(key, [])
         if not isinstance(value, list):
             self.problem(
@@ -184,7 +184,7 @@ class _Reader:
                 path + (key,),
             )
             return []
-        out = []
+        out: list[dict[str, Any]] = []
         for i, item in enumerate(value):
             if isinstance(item, dict):
                 out.append(item)
@@ -194,7 +194,7 @@ class _Reader:
                 out.append({})
         return out
 
-    def stages(self, table: dict, key: str, path: Path, what: str, complete: bool) -> dict[str, str]:
+    def stages(self, table: dict[str, Any], key: str, path: Path, what: str, complete: bool) -> dict[str, str]:
         if key not in table:
             return dict(DEFAULT_STAGES) if complete else {}
         value = table[key]
@@ -217,7 +217,7 @@ class _Reader:
                     self.problem(f"[{key}] has no label for section {letter}", path + (key,))
         return stages
 
-    def read(self, doc: dict) -> Instrument:
+    def read(self, doc: dict[str, Any]) -> Instrument:
         self.unknown_keys(doc, _TOP_KEYS, (), "the instrument")
         fmt = doc.get("format", FORMAT)
         if fmt != FORMAT:
@@ -244,7 +244,7 @@ class _Reader:
             banks=tuple(self.read_bank(t, i) for i, t in enumerate(self.tables(doc, "bank", (), "the instrument"))),
         )
 
-    def read_key(self, doc: dict) -> ParticipantKey:
+    def read_key(self, doc: dict[str, Any]) -> ParticipantKey:
         schools = []
         for i, t in enumerate(self.tables(doc, "school", (), "the participant key")):
             path, what = ("school", i), f"school {i + 1}"
@@ -278,7 +278,7 @@ class _Reader:
                                     self.text(t, "label", path, what), tuple(members)))
         return ParticipantKey(tuple(schools), tuple(roles), tuple(groups))
 
-    def read_bank(self, t: dict, i: int) -> Bank:
+    def read_bank(self, t: dict[str, Any], i: int) -> Bank:
         path: Path = ("bank", i)
         what = f"bank {i + 1}"
         self.unknown_keys(t, _BANK_KEYS, path, what)
@@ -329,7 +329,8 @@ class _Reader:
     def file_path(self, model_path: Path) -> Path:
         """Translate a model path (sections by letter) into a file path (sections by index)."""
         if len(model_path) >= 4 and model_path[0] == "bank" and model_path[2] == "section":
-            spath = self.section_paths.get((model_path[1], model_path[3]))
+            bank, letter = model_path[1], model_path[3]
+            spath = self.section_paths.get((bank, letter)) if isinstance(bank, int) and isinstance(letter, str) else None
             if spath is None:
                 return model_path[:2]
             return spath + tuple(model_path[4:])
@@ -385,7 +386,7 @@ def problems_with_lines(instrument: Instrument, text: str, filename: str) -> lis
             if (p.message, p.severity) in lines else p for p in check_instrument(instrument)]
 
 
-def read_instrument_text(path: str | os.PathLike) -> str:
+def read_instrument_text(path: str | os.PathLike[str]) -> str:
     """The file's text, or InstrumentError saying in one line why it cannot be read."""
     path = FsPath(path)
     try:
@@ -401,7 +402,7 @@ def read_instrument_text(path: str | os.PathLike) -> str:
         raise InstrumentError([Problem(f"cannot read: {exc.strerror}", (), ERROR, str(path), 0)]) from None
 
 
-def load_instrument(path: str | os.PathLike) -> Instrument:
+def load_instrument(path: str | os.PathLike[str]) -> Instrument:
     """Read an instrument file or raise InstrumentError listing every problem."""
     text = read_instrument_text(path)
     instrument, problems = parse_instrument(text, str(path))
@@ -486,7 +487,7 @@ def dumps_instrument(instrument: Instrument) -> str:
     return "\n".join(out) + "\n"
 
 
-def save_instrument(instrument: Instrument, path: str | os.PathLike) -> None:
+def save_instrument(instrument: Instrument, path: str | os.PathLike[str]) -> None:
     """Write atomically (temp file + rename) so a crash never leaves half a file."""
     path = FsPath(path)
     text = dumps_instrument(instrument)

@@ -107,7 +107,9 @@ class DistributionPlan:
 
     def count(self, school: str | None, role: int | None) -> int:
         """Forms for one cell of the grid (``role`` None: blank forms; ``school`` None: no school)."""
-        return self.blank.get(school, 0) if role is None else self.coded.get((school, role), 0)
+        if role is None:
+            return self.blank.get(school, 0)
+        return 0 if school is None else self.coded.get((school, role), 0)
 
     def school_total(self, school: str | None) -> int:
         return sum(n for (s, _), n in self.coded.items() if s == school) + self.blank.get(school, 0)
@@ -123,10 +125,10 @@ class DistributionPlan:
             elif role not in digits:
                 found.append(f"{where}: role {role} is not in the key (roles {', '.join(map(str, digits))})")
             found += _count_problems(where, n)
-        for school, n in self.blank.items():
-            where = f"blank forms for school {school}" if school else "blank forms"
-            if school is not None and school not in letters:
-                found.append(f"{where}: school {school} is not in the key (schools {', '.join(letters)})")
+        for blank_school, n in self.blank.items():
+            where = f"blank forms for school {blank_school}" if blank_school else "blank forms"
+            if blank_school is not None and blank_school not in letters:
+                found.append(f"{where}: school {blank_school} is not in the key (schools {', '.join(letters)})")
             found += _count_problems(where, n)
         if not found and self.total == 0:
             found.append("the plan has no forms in it")

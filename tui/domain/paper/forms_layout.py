@@ -14,7 +14,7 @@ reportlab is used only for font metrics and is imported inside functions.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -286,7 +286,8 @@ def string_width(text: str, font: str, size: float) -> float:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     register_fonts()
-    return stringWidth(text, font, size)
+    width: float = stringWidth(text, font, size)  # reportlab has no type stubs
+    return width
 
 
 # --- text -------------------------------------------------------------------------------
@@ -434,7 +435,7 @@ class _Pages:
 
 
 def _text_block(pages: _Pages, paras: list[Paragraph], *, size: float, x: float, width: float,
-                on_new_page, columns: int = 1, gutter: float = 2 * GUTTER) -> None:
+                on_new_page: Callable[[], None], columns: int = 1, gutter: float = 2 * GUTTER) -> None:
     """Flow paragraphs down the page in ``columns`` balanced columns, starting a continuation page
     when the last column is full."""
     leading = size * 1.25
@@ -496,7 +497,7 @@ def _plan_cover(pages: _Pages, instrument: Instrument, blank: bool, school: str 
         _plan_return_box(pages, lines, continue_cover)
 
 
-def _plan_return_box(pages: _Pages, lines: list[str], on_new_page) -> None:
+def _plan_return_box(pages: _Pages, lines: list[str], on_new_page: Callable[[], None]) -> None:
     """The wave's return-by date, route and contact, framed across the foot of the letter."""
     geo = pages.geo
     size, leading = 10.5, 13.5
@@ -555,11 +556,13 @@ def _bank_heading(pages: _Pages, instrument: Instrument, bank: Bank, number: int
     if continued:
         title += ", continued"
     _heading(pages, title, BOLD, HEADING_SIZE)
-    beside = None  # the marking line goes beside the dimension when both fit, saving a line
+    beside: Text | None = None  # the marking line goes beside the dimension when both fit, saving a line
     if bank.dimension and not continued:
         pages.y -= 2
         _heading(pages, bank.dimension, ITALIC, 10.5)
-        beside = pages.items[-1]
+        last = pages.items[-1]
+        assert isinstance(last, Text)  # _heading appends Text items
+        beside = last
     _marking_line(pages, instrument.marking, beside)
     pages.y -= 8
 

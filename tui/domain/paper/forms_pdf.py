@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui.domain.errors import SurveyDeskError
 from tui.domain.instrument import Instrument, ParticipantCodeError, incomplete_refusal
@@ -39,6 +40,9 @@ from tui.domain.paper.forms_layout import (
 from tui.domain.paper.scan_marks import draw_fiducials
 from tui.domain.paths import name_part, safe_output_path, wave_folder, write_atomically
 from tui.domain.returns import SerialError, damm_digit, make_page_code, normalise_serial
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 # Code128's narrowest bar, in points: 2 pt = 0.71 mm is 2.8 pixels at 100 dpi, so an office
 # scanner at 100 dpi greyscale or 150 dpi black-and-white still reads it (0.35 mm bars did not:
@@ -204,11 +208,10 @@ def write_school_forms(
         if not copies:
             continue
         target = output_file(folder, school_forms_name(wave, school, batch))
-        offset = done
         results[school] = write_forms(
             instrument, copies, target, paper=paper, returns=returns,
             title=f"{instrument.title} {instrument.version}: forms for school {school}, wave {wave}",
-            progress=(lambda k, _n, offset=offset: progress(offset + k, total)) if progress else None)
+            progress=_counted_on(progress, done, total) if progress else None)
         done += len(copies)
     return results
 
@@ -304,14 +307,19 @@ def _render(instrument: Instrument, copies: list[FormCopy], path: Path, *, paper
     return FormsResult(path=path, copies=len(copies), pages=pages, bytes=len(data), pages_per_copy=per_copy)
 
 
-def _set_metadata(canvas, title: str) -> None:
+def _counted_on(progress: Progress, offset: int, total: int) -> Progress:
+    """``progress`` for one school's file, counting on from the copies of the schools before it."""
+    return lambda k, _n: progress(offset + k, total)
+
+
+def _set_metadata(canvas: Canvas, title: str) -> None:
     canvas.setTitle(title)
     canvas.setAuthor("SurveyDesk")
     canvas.setCreator("SurveyDesk")
     canvas.setSubject("")
 
 
-def _draw_static_pages(canvas, layout: FormLayout, prefix: str) -> list[str]:
+def _draw_static_pages(canvas: Canvas, layout: FormLayout, prefix: str) -> list[str]:
     names = []
     for page in layout.pages:
         name = f"{prefix}{page.number}"
@@ -323,7 +331,7 @@ def _draw_static_pages(canvas, layout: FormLayout, prefix: str) -> list[str]:
     return names
 
 
-def _draw_items(canvas, items: Iterable[Item]) -> None:
+def _draw_items(canvas: Canvas, items: Iterable[Item]) -> None:
     for item in items:
         if isinstance(item, Text):
             _draw_text(canvas, item)
@@ -339,14 +347,14 @@ def _draw_items(canvas, items: Iterable[Item]) -> None:
             canvas.setStrokeGray(0)
 
 
-def _draw_text(canvas, text: Text) -> None:
+def _draw_text(canvas: Canvas, text: Text) -> None:
     canvas.setFont(text.font, text.size)
     draw = {"left": canvas.drawString, "right": canvas.drawRightString,
             "centre": canvas.drawCentredString}[text.align]
     draw(text.x, text.y, text.text)
 
 
-def _draw_watermark(canvas, geo: PageGeometry) -> None:
+def _draw_watermark(canvas: Canvas, geo: PageGeometry) -> None:
     canvas.beginForm("watermark")
     canvas.saveState()
     canvas.setFillGray(0.86)
@@ -367,7 +375,7 @@ def _role_label(instrument: Instrument, copy: FormCopy) -> str:
         return ""
 
 
-def _draw_overlay(canvas, geo: PageGeometry, copy: FormCopy, index: int, specimen: bool, role: str) -> str:
+def _draw_overlay(canvas: Canvas, geo: PageGeometry, copy: FormCopy, index: int, specimen: bool, role: str) -> str:
     """The marks of one copy, as one XObject stamped on each of its pages."""
     name = f"c{index}"
     canvas.beginForm(name)
@@ -428,7 +436,8 @@ def barcode_modules(value: str) -> str:
     code = Code128(value, quiet=0)
     code.validate()
     code.encode()
-    return code.decompose()
+    pattern: str = code.decompose()  # reportlab has no type stubs here
+    return pattern
 
 
 def barcode_bars(value: str, module: float = BAR_MODULE) -> tuple[list[tuple[float, float]], float]:

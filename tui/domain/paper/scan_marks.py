@@ -16,9 +16,15 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.domain.paper.forms_layout import FormLayout, PageGeometry
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
+
+    from tui.domain.instrument import Instrument
+    from tui.domain.store import Study
 
 MM = 72 / 25.4  # points per millimetre
 FIDUCIAL_MM = 5.0  # side of a corner mark
@@ -50,7 +56,7 @@ def fiducials(geo: PageGeometry) -> tuple[Fiducial, ...]:
     )
 
 
-def draw_fiducials(canvas, geo: PageGeometry) -> None:
+def draw_fiducials(canvas: Canvas, geo: PageGeometry) -> None:
     """The four corner marks, in reportlab's coordinates (points from the bottom-left)."""
     canvas.saveState()
     canvas.setFillGray(0)
@@ -114,7 +120,7 @@ def geometry_sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def keep_printed_geometry(study, wave: str, instrument, *, paper: str, blanks: Iterable[bool],
+def keep_printed_geometry(study: Study, wave: str, instrument: Instrument, *, paper: str, blanks: Iterable[bool],
                           operator: str) -> None:
     """Keep, with the wave, the geometry of the form variants (coded, blank) just printed."""
     from tui.domain.paper.forms_layout import plan_form

@@ -10,6 +10,7 @@ from .serials import (
     SERIAL_WIDTH,
     SerialError,
     damm_digit,
+    damm_step,
     make_page_code,
     make_serial,
     normalise_serial,
@@ -17,4 +18,4 @@ from .serials import (
     parse_serial,
 )
 
-__all__ = ["Answers", "BankAnswer", "HIGHLIGHTED", "NOT_HIGHLIGHTED", "PAGE_MISSING", "SERIAL_WIDTH", "SerialError", "WIDE_BASE_COLUMNS", "damm_digit", "empty_wide", "long_from_wide", "make_page_code", "make_serial", "normalise_serial", "parse_page_code", "parse_serial", "statement_frame", "summary", "wide_schema"]
+__all__ = ["Answers", "BankAnswer", "HIGHLIGHTED", "NOT_HIGHLIGHTED", "PAGE_MISSING", "SERIAL_WIDTH", "SerialError", "WIDE_BASE_COLUMNS", "damm_digit", "damm_step", "empty_wide", "long_from_wide", "make_page_code", "make_serial", "normalise_serial", "parse_page_code", "parse_serial", "statement_frame", "summary", "wide_schema"]

@@ -35,6 +35,11 @@ class SerialError(SurveyDeskError):
     """A serial that is malformed or fails its check digit."""
 
 
+def damm_step(interim: int, digit: int) -> int:
+    """One step of the Damm check: the interim digit after ``digit`` (for checking many at once)."""
+    return _DAMM[interim][digit]
+
+
 def damm_digit(digits: str) -> int:
     interim = 0
     for ch in digits:

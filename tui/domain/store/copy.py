@@ -23,8 +23,8 @@ from tui.domain.store.errors import DuplicateError
 from tui.domain.store.study import Study
 
 # Parents before children, so foreign keys hold at every insert.
-TABLES = ("meta", "settings", "schools", "waves", "form_layouts", "issued_forms", "returns", "entry_passes",
-          "discrepancies", "drafts", "audit")
+TABLES = ("meta", "settings", "schools", "waves", "form_layouts", "imports", "import_rows", "issued_forms", "returns",
+          "entry_passes", "discrepancies", "drafts", "audit")
 ID_TABLES = tuple(name for name in TABLES if "id" in s.metadata.tables[name].c)
 CHUNK = 5_000
 

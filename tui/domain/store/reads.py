@@ -74,6 +74,22 @@ class StudyReads:
         return (frame.select(*WIDE_BASE_COLUMNS, *statements).sort("return_id")
                 .cast(wide_schema(instrument)))
 
+    def serial_facts(self) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Every issued form (serial, issued_wave, issued_code, issued_school) and every returned serial
+        (serial, return_id, returned_code): for checking a whole file of returns at once."""
+        import polars as pl
+
+        i, r, w = s.issued_forms, s.returns, s.waves
+        with self._read() as conn:
+            issued = conn.execute(select(i.c.serial, w.c.name, i.c.participant_code, i.c.school)
+                                  .join(w, i.c.wave_id == w.c.id)).all()
+            returned = conn.execute(select(r.c.serial, r.c.id, r.c.participant_code)
+                                    .where(r.c.serial.is_not(None))).all()
+        return (pl.DataFrame(issued, orient="row", schema={"serial": pl.String, "issued_wave": pl.String,
+                                                            "issued_code": pl.String, "issued_school": pl.String}),
+                pl.DataFrame(returned, orient="row", schema={"serial": pl.String, "return_id": pl.Int64,
+                                                              "returned_code": pl.String}))
+
     def returns_long(self, wave: str) -> pl.DataFrame:
         from tui.domain.returns import long_from_wide
 

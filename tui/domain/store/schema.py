@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # PRAGMA application_id marks an SQLite file as a SurveyDesk study ("SDSK").
 APPLICATION_ID = 0x5344534B
 
@@ -199,12 +199,48 @@ claims = Table(
     Column("seen_at", String(32), nullable=False),
 )
 
+# Added in schema 6: a CSV import is checked whole, staged here in short transactions, then
+# published into returns in short batches (tui.domain.store.imports). The staged rows stay as the
+# import's record: the audit trail holds a digest of each published batch of them.
+imports = Table(
+    "imports", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("file_name", Text, nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("content_id", String(64), nullable=False),  # what the rows say (returns_csv.content_id)
+    Column("rows", Integer, nullable=False),
+    Column("staged", Integer, nullable=False, default=0),
+    Column("published", Integer, nullable=False, default=0),
+    Column("state", String(16), nullable=False),  # staging | publishing | done | abandoned
+    Column("operator", String(32), nullable=False),
+    Column("reason", Text),
+    Column("started_at", String(32), nullable=False),
+    Column("heartbeat_at", String(32), nullable=False),  # a live import touches it every batch
+    Column("finished_at", String(32)),
+    sqlite_autoincrement=True,
+)
+
+import_rows = Table(
+    "import_rows", metadata,
+    Column("import_id", Integer, ForeignKey("imports.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),  # 0, 1, ... in the file's order
+    Column("row_no", Integer, nullable=False),  # the file's row (the header is row 1)
+    Column("wave_id", Integer, ForeignKey("waves.id"), nullable=False),
+    Column("participant_code", String(2), nullable=False),
+    Column("school", String(1), nullable=False),
+    Column("role", Integer, nullable=False),
+    Column("serial", String(16)),
+    Column("answers", Text, nullable=False),
+)
+Index("ix_import_rows_serial", import_rows.c.serial)
+
 # Tables each schema version introduced; a migration creates what an older study lacks.
 INTRODUCED = {
     1: ("meta", "waves", "schools", "issued_forms", "returns", "entry_passes", "discrepancies", "audit"),
     2: ("drafts", "settings"),
     4: ("form_layouts",),
     5: ("claims",),
+    6: ("imports", "import_rows"),
 }
 
 # Tables each schema version rebuilt in place (keeping every row and id) for a new table option.

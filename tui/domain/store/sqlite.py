@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import Integer, Table, cast, create_engine, event, func, insert, inspect, select
 from sqlalchemy.engine import Connection, Engine
@@ -15,11 +18,87 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.schema import CreateTable
 
 from tui.domain.store import schema as s
-from tui.domain.store.errors import NotAStudyError, NotFoundError, StoreError, UnsafeLocationError
+from tui.domain.store.errors import (
+    NewerStudyError,
+    NotAStudyError,
+    NotFoundError,
+    StoreError,
+    UnsafeLocationError,
+)
 from tui.domain.store.migrations import check_version
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 60
+
+
+def refuse_untouched(path: Path) -> None:
+    """Refuse a file that is not a study, or a study of a newer schema, before anything writes to
+    it: opening a study switches it to WAL and may upgrade it, which would change another program's
+    file or a newer SurveyDesk's. Reads through a read-only connection (``immutable`` when the file
+    is in WAL mode with no -wal file beside it, so not even a -shm file is made)."""
+    with path.open("rb") as handle:
+        head = handle.read(100)
+    if not head:
+        time.sleep(0.2)  # another station may be creating the study this instant
+        with path.open("rb") as handle:
+            head = handle.read(100)
+        if not head:
+            raise NotAStudyError(f"{path} is an empty file (0 bytes), not a study. To start a new study "
+                                 "there, delete it first; the file has not been changed.")
+    if head[:16] != SQLITE_HEADER:
+        raise NotAStudyError(f"{path} is not a SurveyDesk study (not an SQLite database)")
+    wal_mode = len(head) > 18 and head[18] == 2
+    wal_file = path.with_name(path.name + "-wal")
+    option = "immutable=1" if wal_mode and not wal_file.exists() else "mode=ro"
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?{option}", uri=True)
+    except sqlite3.Error:  # pragma: no cover - unreadable: the normal open says why
+        return
+    try:
+        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        version = None
+        if application_id == s.APPLICATION_ID and "meta" in tables:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            version = int(row[0]) if row and str(row[0]).isdigit() else None
+    except sqlite3.DatabaseError as exc:
+        raise NotAStudyError(f"{path} cannot be opened as a study: {exc}; the file has not been changed") from None
+    finally:
+        conn.close()
+    if tables and (application_id != s.APPLICATION_ID or "meta" not in tables):
+        raise NotAStudyError(f"{path} is an SQLite database but not a SurveyDesk study; "
+                             "the file has not been changed")
+    if version is not None and version > s.SCHEMA_VERSION:
+        raise NewerStudyError(newer_message(path, version))
+
+
+def newer_message(path: Path, version: int) -> str:
+    return (f"{path} was written by a newer SurveyDesk (study schema {version}; this version reads up to "
+            f"{s.SCHEMA_VERSION}). Upgrade SurveyDesk to open it; the file has not been changed.")
+
+
+def backup_sqlite(source: Path, target: Path) -> tuple[list[str], tuple[int, str] | None]:
+    """Copy the study at ``source`` into a new file ``target`` with SQLite's online backup (a consistent
+    snapshot, taken while other stations may keep writing; the -wal file's pages are included). Never
+    overwrites: ``target`` must not exist. The copy is written beside the target and renamed into place;
+    returns what PRAGMA integrity_check says of it (empty: sound) and the copy's audit head."""
+    if target.exists() or target.with_name(target.name + "-wal").exists():
+        raise FileExistsError(target)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    partial.unlink(missing_ok=True)
+    try:
+        with closing(sqlite3.connect(source, timeout=BUSY_TIMEOUT_S)) as src, closing(sqlite3.connect(partial)) as dst:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, whatever the source's mode
+            problems = [r[0] for r in dst.execute("PRAGMA integrity_check")]
+            head = dst.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+        if target.exists():
+            raise FileExistsError(target)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return ([] if problems == ["ok"] else problems), (tuple(head) if head else None)
+
 
 # Where Linux lists mounted filesystems; a test points it at a made-up list.
 MOUNTS = Path("/proc/self/mounts")
@@ -81,12 +160,9 @@ class SQLiteBackend:
             raise NotAStudyError(f"{path} is a folder, not a study file (give the .db file)")
         if path.exists():
             try:
-                with path.open("rb") as handle:
-                    head = handle.read(16)
+                refuse_untouched(path)  # before anything could write to it
             except OSError as exc:
                 raise NotAStudyError(f"cannot read the study {path}: {exc.strerror}") from None
-            if head and head != SQLITE_HEADER:
-                raise NotAStudyError(f"{path} is not a SurveyDesk study (not an SQLite database)")
         elif not create:
             raise NotFoundError(f"no study at {path}; create one with `surveydesk wave add`")
         refuse_network_filesystem(path)

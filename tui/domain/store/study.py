@@ -18,7 +18,7 @@ import socket
 import uuid
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from tui.domain.instrument import Instrument, ParticipantCodeError, dumps_instrument
+from tui.domain.names import control_problem, printable
 from tui.domain.returns import SerialError, make_serial, parse_serial
 from tui.domain.returns import answers as ans
 from tui.domain.store import schema as s
@@ -49,6 +50,7 @@ from tui.domain.store.errors import (
     StoreError,
     UnknownWaveError,
 )
+from tui.domain.store.imports import StudyImports
 from tui.domain.store.reads import StudyReads
 from tui.domain.store.records import (
     AuditEntry,
@@ -64,6 +66,8 @@ from tui.domain.store.records import (
     Wave,
     instrument_from_toml,
 )
+from tui.domain.store.sqlite import backup_sqlite
+from tui.domain.store.verify import AuditHead, Verification, audit_head, chain_hash, sampled, verify
 
 OPERATOR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$")
 
@@ -77,6 +81,20 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # Per wave, how its forms come back, for the cover: {wave: {"return_by", "route", "contact"}}.
     "wave_returns": {},
 }
+
+
+# Far above any partnership of schools; keeps a typo (10^23) from overflowing the database's integers.
+MAX_POPULATION = 10_000_000
+
+
+def _is_date(text: str) -> bool:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def utc_now() -> str:
@@ -107,7 +125,7 @@ def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-class Study(StudyReads):
+class Study(StudyReads, StudyImports):
     """The one storage API used by the TUI, the CLI and the tests."""
 
     def __init__(self, backend: Backend, now: Callable[[], str] = utc_now):
@@ -159,6 +177,23 @@ class Study(StudyReads):
         """The study file's name, for messages (for a study on a server: its database and server)."""
         return self.path.name if self.path else self.backend.name
 
+    def backup(self, target: str | Path) -> tuple[list[str], AuditHead | None]:
+        """A consistent copy of the study in the new file ``target`` (never overwritten), made while
+        other stations may keep writing; returns the copy's integrity problems (empty: sound) and its
+        audit head."""
+        if self.path is None or self.engine.dialect.name != "sqlite":
+            raise InputError("backup copies a study file; this study is not one")
+        target = Path(target)
+        if target.resolve() == self.path.resolve():
+            raise InputError(f"{target} is the study itself; give the backup another name")
+        try:
+            problems, head = backup_sqlite(self.path, target)
+        except FileExistsError:
+            raise DuplicateError(f"{target} exists already; a backup never overwrites a file: give a new name") from None
+        except OSError as exc:
+            raise InputError(f"cannot write the backup {target}: {exc.strerror or exc}") from None
+        return problems, AuditHead(*head) if head else None
+
     def __enter__(self) -> Study:
         return self
 
@@ -185,7 +220,7 @@ class Study(StudyReads):
         previous = conn.execute(select(s.audit.c.hash).order_by(s.audit.c.id.desc()).limit(1)).scalar() or ""
         row = {"at": at, "operator": operator, "action": action, "entity": entity, "entity_key": str(key),
                "wave": wave, "old": _json(old), "new": _json(new), "reason": reason}
-        conn.execute(insert(s.audit).values(**row, hash=_chain_hash(previous, row)))
+        conn.execute(insert(s.audit).values(**row, hash=chain_hash(previous, row)))
 
     def audit(self, *, wave: str | None = None, operator: str | None = None, entity: str | None = None,
               action: str | None = None, since: str | None = None, key: str | None = None,
@@ -208,18 +243,24 @@ class Study(StudyReads):
         return sorted(entries, key=lambda e: e.id)
 
     def verify_audit(self) -> list[str]:
-        """Problems with the audit chain (an entry edited or removed outside SurveyDesk)."""
-        problems = []
-        previous = ""
+        """Problems found by ``verify`` (the chain, and the data against it); empty when all is well."""
+        return self.verify().problems
+
+    def verify(self, against: AuditHead | None = None) -> Verification:
+        """Check the audit chain and replay it against every stored wave, issued form, return, entry
+        pass, discrepancy, setting and school-key letter (tui.domain.store.verify). ``against``: a head
+        recorded earlier (printed by a verify, written in an export's metadata), to catch a trail
+        whose newest entries were cut off."""
         with self._read() as conn:
-            for r in conn.execute(select(s.audit).order_by(s.audit.c.id)).mappings():
-                row = {k: r[k] for k in ("at", "operator", "action", "entity", "entity_key", "wave", "old",
-                                         "new", "reason")}
-                if _chain_hash(previous, row) != r["hash"]:
-                    problems.append(f"audit entry {r['id']} ({r['at']}) does not match the chain: "
-                                    "it or the entry before it was changed outside SurveyDesk")
-                previous = r["hash"]
-        return problems
+            # SQLite's counter of audit numbers given out survives deleting the newest entries; a
+            # PostgreSQL sequence also moves on a rolled-back transaction, so it proves nothing there.
+            high = self.backend.id_high_water(conn, "audit") if self.backend.kind == "sqlite" else None
+            return verify(conn, study_uuid=self._uuid, against=against, high_water=high)
+
+    def audit_head(self) -> AuditHead | None:
+        """The newest audit entry's number and hash (``N:HASH``): record it to check the trail later."""
+        with self._read() as conn:
+            return audit_head(conn)
 
     # --- settings and the secret school key ---------------------------------------------------
 
@@ -239,6 +280,8 @@ class Study(StudyReads):
             raise InputError("second_keying_share must be between 0 (none) and 1 (every return)")
         if key == "label" and not (isinstance(value, str) and len(value) <= 120):
             raise InputError("the study label must be text of at most 120 characters")
+        if key == "label" and (problem := control_problem("the study label", value)):
+            raise InputError(problem)
         if key == "wave_returns" and not (isinstance(value, dict) and all(
                 isinstance(v, dict) and all(isinstance(t, str) for t in v.values()) for v in value.values())):
             raise InputError("wave_returns must map each wave to its return_by, route and contact texts")
@@ -257,6 +300,8 @@ class Study(StudyReads):
         letter = letter.strip().upper()
         if not re.fullmatch(r"[A-Z]", letter):
             raise InputError(f"school letter {letter!r} must be one letter A-Z")
+        if problem := control_problem(f"the name of school {letter}", name):
+            raise InputError(problem)
         known = sorted({k for w in self.waves() for k in w.instrument.key.school_letters})
         if name.strip() and known and letter not in known:
             raise InputError(f"school {letter} is not in the instrument's key (schools: {', '.join(known)})")
@@ -277,13 +322,15 @@ class Study(StudyReads):
         name = name.strip()
         if not name or len(name) > 64:
             raise InputError("a wave needs a name of 1-64 characters, e.g. 2014")
+        if problem := control_problem(f"the wave name '{printable(name)}'", name):
+            raise InputError(problem)
         for label, value in (("opens", opens), ("closes", closes)):
-            if value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                raise InputError(f"wave {label} date {value!r} must be YYYY-MM-DD")
+            if value and not _is_date(value):
+                raise InputError(f"wave {label} date {value!r} must be a real date written YYYY-MM-DD")
         if opens and closes and closes < opens:
             raise InputError(f"wave closes ({closes}) before it opens ({opens})")
-        if population is not None and population < 1:
-            raise InputError("population must be a positive number of people")
+        if population is not None and not (isinstance(population, int) and 1 <= population <= MAX_POPULATION):
+            raise InputError(f"population must be a whole number of people from 1 to {MAX_POPULATION:,}")
         toml = dumps_instrument(instrument)
         row = dict(name=name, opens=opens, closes=closes, population=population, instrument_id=instrument.id,
                    instrument_version=instrument.version, instrument_toml=toml,
@@ -294,7 +341,8 @@ class Study(StudyReads):
                 conn.execute(insert(s.waves).values(**row))
                 self._audit(conn, operator=operator, action="insert", entity="wave", key=name, wave=name,
                             new={k: row[k] for k in ("opens", "closes", "population", "instrument_id",
-                                                     "instrument_version", "instrument_sha256")})
+                                                     "instrument_version", "instrument_sha256")},
+                            at=row["created_at"])
         except IntegrityError:
             raise DuplicateError(f"a wave named {name!r} already exists") from None
         return self.wave(name)
@@ -568,9 +616,11 @@ class Study(StudyReads):
             if draft_id is not None:
                 conn.execute(delete(s.drafts).where(s.drafts.c.id == draft_id))
             self._end_claims(conn, claim_key(draft_id=draft_id), claim_key(return_id=return_id))
+            # The whole second pass is recorded, not only its differences, so a replay can check it.
             self._audit(conn, operator=operator, action="second_pass", entity="return", key=return_id,
                         wave=w["name"], old={"status": ret["status"]},
-                        new={"status": status, "differences": [f"{d.code}: {d.first}/{d.second}" for d in differences]},
+                        new={"status": status, "differences": [f"{d.code}: {d.first}/{d.second}" for d in differences],
+                             **self._describe(instrument, ret["participant_code"], ret["serial"], answers)},
                         at=now)
         found = [d for d in self.discrepancies(return_id=return_id, open_only=False)]
         return SavedReturn(self.get_return(return_id), (), tuple(found))
@@ -941,7 +991,15 @@ class Study(StudyReads):
         if previous is not None:
             raise DuplicateError(f"serial {serial} was already returned: return #{previous[0]} ({previous[1]}), "
                                  f"keyed by {previous[2]} at {previous[3][:16].replace('T', ' ')}")
-        issued = conn.execute(select(s.issued_forms.c.wave_id, s.issued_forms.c.participant_code)
+        pending = conn.execute(
+            select(s.imports.c.file_name, s.import_rows.c.row_no)
+            .join(s.imports, s.imports.c.id == s.import_rows.c.import_id)
+            .where(s.import_rows.c.serial == serial, s.imports.c.state.in_(("staging", "publishing")))).first()
+        if pending is not None:
+            raise DuplicateError(f"serial {serial} is being imported from {pending[0]} (row {pending[1]}): that paper "
+                                 "was returned already")
+        issued = conn.execute(select(s.issued_forms.c.wave_id, s.issued_forms.c.participant_code,
+                                     s.issued_forms.c.school)
                               .where(s.issued_forms.c.serial == serial)).first()
         if issued is None:
             warnings.append(f"serial {serial} was never issued by this study (saved and flagged)")
@@ -952,16 +1010,14 @@ class Study(StudyReads):
         if issued[1] is not None and issued[1] != code:
             raise InputError(f"serial {serial} was issued to participant {issued[1]}, not {code}: "
                              "check the code written on the form")
+        if issued[1] is None and issued[2] is not None and issued[2] != code[:1]:
+            raise InputError(f"serial {serial} is a blank form sent to school {issued[2]}, not {code[:1]}: "
+                             "check the school written on the form")
         return True
 
     def _sampled(self, return_id: int, share: float) -> bool:
         """Whether this return is chosen for second keying: reproducible from the study and the id."""
-        if share >= 1:
-            return True
-        if share <= 0:
-            return False
-        digest = hashlib.sha256(f"{self._uuid}:{return_id}".encode()).digest()
-        return int.from_bytes(digest[:8], "big") / 2**64 < share
+        return sampled(self._uuid, return_id, share)
 
     @staticmethod
     def _setting_in(conn: Connection, key: str) -> Any:
@@ -1007,7 +1063,3 @@ def claim_key(*, serial: str | None = None, draft_id: int | None = None, return_
         return f"return {return_id}"
     return None
 
-
-def _chain_hash(previous: str, row: dict[str, Any]) -> str:
-    payload = json.dumps(row, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256((previous + payload).encode()).hexdigest()
