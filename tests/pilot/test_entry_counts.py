@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import screen_text
+from tests.helpers import burst, screen_text
 from tests.pilot.test_entry_screen import on_entry, open_station, section_keys
 from tui.app import make_app
 from tui.domain.returns import answers as ans
@@ -185,6 +185,24 @@ async def test_deleting_a_draft_asks_first(study_path):
         assert "draft of E2 discarded" in s.text()
     with Study.open(study_path) as study:
         assert study.drafts() == []
+
+
+async def test_the_discard_question_takes_keys_in_order(study_path):
+    """Delete, Enter (No: kept), Enter in one burst: the question closes on the first Enter, the
+    list comes back and the second Enter resumes the draft (a Button's press would answer later,
+    after the second Enter had gone to the question too)."""
+    with Study.open(study_path) as study:
+        study.save_draft(Draft("2014", "JS", "E2", state={"done": {}, "at": ["jpd", "A"]}))
+    app = open_station(study_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        s = await on_entry(app, pilot)
+        await pilot.pause()
+        assert "Forms part-way through keying" in s.text()
+        await burst(pilot, "delete", "enter", "enter", "1")
+        await s.settle()
+        assert "resumed the draft of E2" in s.text() and "JPD A ›" in s.text() and s.line == "1"
+    with Study.open(study_path) as study:
+        assert len(study.drafts()) == 1
 
 
 async def test_progress_follows_another_station(study_path, bundled, monkeypatch):

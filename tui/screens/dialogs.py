@@ -75,6 +75,9 @@ class ConfirmDialog(Dialog[bool]):
         super().__init__(id=id, then=then)
         self.question, self.detail, self.yes, self.no = question, detail, yes, no
         self.default_yes = default_yes
+        # Focused as the dialog is composed, so a key typed ahead (Enter) finds No there: focusing
+        # it in on_mount happens a step later, after Textual's auto-focus had put Yes first.
+        self.AUTO_FOCUS = "#yes" if default_yes else "#no"
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
@@ -83,9 +86,6 @@ class ConfirmDialog(Dialog[bool]):
                 yield Static(shown(self.detail), classes="dialog-detail")
             yield self.buttons(AnswerButton(f"{self.yes} (y)", id="yes", variant="warning", compact=True),
                                AnswerButton(f"{self.no} (n)", id="no", variant="primary", compact=True))
-
-    def on_mount(self) -> None:
-        self.query_one("#yes" if self.default_yes else "#no", Button).focus()
 
     def action_answer(self, answer: bool) -> None:
         self.finish(answer)
