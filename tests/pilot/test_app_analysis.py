@@ -33,11 +33,18 @@ def app(study_path, tmp_path):
 
 
 async def settle(pilot) -> None:
-    """Let the workers finish and their messages land."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
+    """Let the workers finish and their messages land. Waiting for the workers once is not enough: a
+    key's screen switch or a Computed message may start the next worker after the wait returned (the
+    flaky 'assert 0 >= 5' under load), so wait until no worker runs and the chart is not loading."""
+    app = pilot.app
+    for _ in range(1000):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        chart = getattr(app.screen, "chart", None)
+        if not any(not w.is_finished for w in app.workers) and not getattr(chart, "loading", False):
+            return
+    raise AssertionError("the analysis screen never settled")
 
 
 async def open_analysis(pilot) -> None:
@@ -275,3 +282,36 @@ async def test_usable_at_80_by_24(app):
             assert seen in text, seen
         assert len([line for line in lines if re.match(r"^ JPD [A-D]\d", line)]) >= 4
         assert "returns-wide" not in text and not app._notifications  # no list of files over the screen
+
+
+async def test_stage_profile_on_the_screen(app, study_path):
+    """s shows the bank's stage profile in the table (issue 19, point 5): each group's mean % of sections
+    A-D and its stage reading, as the protected stage profile has them; comparing, the focused group
+    in both waves; s again gives the statements back."""
+    with Study.open(study_path) as study:
+        profiles = {wave: wave_tables(wave_returns(study, wave), by="role_group", k=5)["stage_profile"]
+                    for wave in ("2014", "2015")}
+
+    def expected(wave: str, bank: str, group: str) -> list[str]:
+        r = profiles[wave].filter(pl.col("bank") == bank, pl.col("group") == group).row(0, named=True)
+        return [group, str(r["n"]), *[figure(r[f"mean_{s}"]) for s in "ABCD"], f"{r['stage_section']} {r['stage']}"]
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_analysis(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        header, rows = table_of(app)
+        assert header == ["Group", "n", "A %", "B %", "C %", "D %", "Stage"]
+        assert rows == [expected("2015", "JPD", g) for g in ("Overall", "HD", "SLT", "T")]
+        assert "B Developing" in screen_text(app)  # on screen at 80x24, not only in the widget
+        await pilot.press("right_square_bracket")  # the next bank keeps the stage profile
+        await settle(pilot)
+        assert table_of(app)[1][0] == expected("2015", "HSC", "Overall")
+        await pilot.press("c")
+        await settle(pilot)
+        header, rows = table_of(app)
+        assert header[:2] == ["Wave", "Group"]
+        assert rows == [[wave, *expected(wave, "HSC", "Overall")] for wave in ("2014", "2015")]
+        await pilot.press("s")
+        await settle(pilot)
+        assert table_of(app)[0][0] == "Code"

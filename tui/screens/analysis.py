@@ -56,6 +56,7 @@ class AnalysisScreen(Screen):
         Binding("c", "compare", "Compare"),
         Binding("e", "export", "Export"),
         Binding("r", "report", "Report"),
+        Binding("s", "stages", "Stages"),
         Binding("n", "group", "Group"),
         Binding("w", "wave", "Wave"),
         Binding("t", "toggle_table", "Table"),
@@ -81,6 +82,7 @@ class AnalysisScreen(Screen):
         self.tables: AnalysisTables | None = None
         self.bank: str | None = None
         self.group = "Overall"
+        self.stages_shown = False  # the table shows the bank's stage profile instead of its statements
         self.shown_count = 0  # charts drawn so far (benchmarks and tests wait on it)
         self._keys_offered: tuple[bool, bool] | None = None
         self._shown_message = ""
@@ -124,11 +126,10 @@ class AnalysisScreen(Screen):
         from tui.domain.analysis import Selection
 
         self._version = self._study_version()
-        waves = [w.name for w in self.app.study.waves()]
-        if not waves:
+        wave = self.app.study.working_wave(self.app.wave_name)
+        if wave is None:
             self.chart.placeholder = "No waves yet: add one with `surveydesk wave add NAME`, then key or import returns."
             return
-        wave = self.app.wave_name if self.app.wave_name in waves else waves[-1]
         self.request(Selection(wave, None, ("role_group",), int(self.app.study.setting("min_cell"))))
 
     def on_screen_resume(self) -> None:
@@ -218,6 +219,9 @@ class AnalysisScreen(Screen):
     def _fill_table(self, tables: AnalysisTables, bank: str) -> None:
         from tui.domain.analysis import SUPPRESSED
 
+        if self.stages_shown:
+            self._fill_stages(tables, bank)
+            return
         grid = tables.grid(bank, self.group)
         figures = [i for i in range(len(grid.header)) if i != grid.text_column]
         # Figures right-aligned, as in the report; code, note and statement read left to right.
@@ -241,6 +245,21 @@ class AnalysisScreen(Screen):
             table.add_row(*cells)
         table.move_cursor(row=self.chart.focus_index, animate=False)
 
+    def _fill_stages(self, tables: AnalysisTables, bank: str) -> None:
+        """The bank's stage profile: per group (and wave), the mean % of each section and the reading."""
+        from tui.domain.analysis import SUPPRESSED
+
+        grid = tables.stage_grid(bank, self.group)
+        words = {grid.text_column, grid.header.index("Stage"), *([0] if grid.header[0] == "Wave" else [])}
+        table = self.table
+        table.clear(columns=True)
+        # A-D are each section's mean percentage: said in the header, as the CLI says it in a title.
+        header = [f"{name} %" if name in "ABCD" else name for name in grid.header]
+        table.add_columns(*[Text(name, justify="left" if i in words else "right") for i, name in enumerate(header)])
+        for row in grid.rows:
+            table.add_row(*[Text(value, style="dim italic" if value == SUPPRESSED else "",
+                                 justify="left" if i in words else "right") for i, value in enumerate(row)])
+
     def _show_bar(self) -> None:
         selection, tables = self.selection, self.tables
         if selection is None:
@@ -263,7 +282,7 @@ class AnalysisScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "group":
             return self.tables is not None and self.tables.comparing and len(self.tables.focus_groups()) > 1
-        if action in ("bank", "export", "report") and (self.tables is None or not self.tables.banks):
+        if action in ("bank", "export", "report", "stages") and (self.tables is None or not self.tables.banks):
             return None  # shown, greyed: nothing to analyse yet
         return True
 
@@ -317,6 +336,13 @@ class AnalysisScreen(Screen):
     def action_toggle_table(self) -> None:
         self.table.display = not self.table.display
 
+    def action_stages(self) -> None:
+        """The table shows the bank's stage profile, or again its statements."""
+        self.stages_shown = not self.stages_shown
+        self.table.display = True
+        if self.tables is not None and self.bank is not None:
+            self._fill_table(self.tables, self.bank)
+
     def action_reload(self) -> None:
         """Forget what was read and read the returns again (k too: it may have been changed)."""
         if self.cache is not None and self.selection is not None:
@@ -326,12 +352,13 @@ class AnalysisScreen(Screen):
 
     @on(BarChart.StatementFocused)
     def _focus_moved(self, message: BarChart.StatementFocused) -> None:
-        self.table.move_cursor(row=message.index, animate=False)
+        if not self.stages_shown:
+            self.table.move_cursor(row=message.index, animate=False)
 
     @on(DataTable.RowHighlighted, "#analysis-table")
     def _row_highlighted(self, message: DataTable.RowHighlighted) -> None:
         # Only the person moving in the table steers the chart (refilling the table also highlights).
-        if self.table.has_focus and message.cursor_row != self.chart.focus_index:
+        if self.table.has_focus and not self.stages_shown and message.cursor_row != self.chart.focus_index:
             self.chart.focus_index = message.cursor_row
 
     # --- exports and the report -------------------------------------------------------------

@@ -90,6 +90,16 @@ def stage_grid(profile: pl.DataFrame, bank: str) -> Grid:
     return Grid(("Group", "n", "A", "B", "C", "D", "Stage"), tuple(body), text_column=0)
 
 
+def waves_stage_grid(profiles: Sequence[pl.DataFrame], bank: str, group: str) -> Grid:
+    """One group's stage profile of ``bank`` in each wave (earlier first): wave, group, n, the mean
+    percent of sections A-D and the stage reading, one row per wave."""
+    body = []
+    for profile in profiles:
+        body += [(str(wave), *row) for wave in profile["wave"].unique(maintain_order=True)
+                 for row in stage_grid(profile.filter(pl.col("wave") == wave), bank).rows if row[0] == group]
+    return Grid(("Wave", "Group", "n", "A", "B", "C", "D", "Stage"), tuple(body), text_column=1)
+
+
 def _compared_code(r: Mapping[str, object]) -> str:
     code = r["code_second"] or r["code_first"]
     if r["code_first"] and r["code_second"] and r["code_first"] != r["code_second"]:

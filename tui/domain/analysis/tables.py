@@ -112,18 +112,23 @@ def wave_tables(
     ``school_names`` (only on the researcher's explicit request) adds names beside letters.
     """
     dims = parse_grouping(by)
-    statements = protect(statement_table(_this_wave(data), data.instrument, dims), k)
+    statements = protected_statements(data, dims, k)
     tables = {
         "statements": statements,
         "stage_profile": stage_profile(statements),
         "response_rates": response_rates(_this_wave(data), data.instrument, data.issued, data.population),
     }
     if previous is not None:
-        earlier = protect(statement_table(_this_wave(previous), previous.instrument, dims), k)
+        earlier = protected_statements(previous, dims, k)
         tables["comparison"] = compare_waves(earlier, statements)
     if school_names:
         tables = {name: reveal_school_names(table, school_names) for name, table in tables.items()}
     return tables
+
+
+def protected_statements(data: WaveReturns, by: str | Sequence[str] | None, k: int) -> pl.DataFrame:
+    """The wave's per-statement table with the small-cell rule applied."""
+    return protect(statement_table(_this_wave(data), data.instrument, parse_grouping(by)), k)
 
 
 def raw_tables(data: WaveReturns, *, school_names: Mapping[str, str] | None = None) -> dict[str, pl.DataFrame]:

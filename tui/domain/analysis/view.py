@@ -18,15 +18,24 @@ from tui.domain.analysis.agreement import (
     ChartData,
     WaveReturns,
     bank_abbreviations,
+    compare_waves,
     group_chart,
     group_labels,
     grouping_name,
     grouping_title,
     response_rates,
+    stage_profile,
     wave_chart,
 )
-from tui.domain.analysis.grids import Grid, comparison_grid, rates_line, statement_grid
-from tui.domain.analysis.tables import wave_tables
+from tui.domain.analysis.grids import (
+    Grid,
+    comparison_grid,
+    rates_line,
+    stage_grid,
+    statement_grid,
+    waves_stage_grid,
+)
+from tui.domain.analysis.tables import protected_statements, wave_tables
 
 # The groupings the screen cycles through, coarsest first.
 GROUPINGS: tuple[tuple[str, ...], ...] = ((), ("role_group",), ("school",), ("school", "role_group"))
@@ -57,6 +66,7 @@ class AnalysisTables:
     statements: pl.DataFrame
     comparison: pl.DataFrame | None
     rates: tuple[pl.DataFrame, ...]  # per wave shown, earlier first
+    stages: tuple[pl.DataFrame, ...]  # each wave's stage profile, earlier first
     banks: tuple[str, ...]
     bank_titles: dict[str, str]
     groups: tuple[str, ...]  # the finest grouping's labels, or ("Overall",)
@@ -86,6 +96,13 @@ class AnalysisTables:
         grouping = self.selection.grouping
         return [rates_line(rates, grouping) for rates in self.rates]
 
+    def stage_grid(self, bank: str, group: str = "Overall") -> Grid:
+        """The bank's stage profile: every group of the grouping, or when comparing the focused
+        group in both waves."""
+        if self.comparison is not None:
+            return waves_stage_grid(self.stages, bank, group)
+        return stage_grid(self.stages[-1], bank)
+
     def describe_selection(self, bank: str, group: str | None = None) -> str:
         """"Wave 2014 → 2015 · JPD Joint Practice Development 1/5 · role group: HD" (k is stated with the rule)."""
         s = self.selection
@@ -97,12 +114,17 @@ class AnalysisTables:
 
 def build_tables(selection: Selection, current: WaveReturns, earlier: WaveReturns | None) -> AnalysisTables:
     """The protected tables of a selection from the waves' returns (pure; no store access)."""
-    tables = wave_tables(current, by=selection.by, k=selection.k, previous=earlier)
+    tables = wave_tables(current, by=selection.by, k=selection.k)
     statements = tables["statements"]
     rates = [tables["response_rates"]]
+    stages = [tables["stage_profile"]]
+    comparison = None
     if earlier is not None:
         this_wave = earlier.wide.filter(pl.col("wave") == earlier.wave)
         rates.insert(0, response_rates(this_wave, earlier.instrument, earlier.issued, earlier.population))
+        before = protected_statements(earlier, selection.by, selection.k)
+        stages.insert(0, stage_profile(before))
+        comparison = compare_waves(before, statements)
     banks = tuple(bank_abbreviations(statements))
     titles = dict(statements.select("bank", "bank_title").unique("bank").iter_rows())
     groups = tuple(group_labels(statements, selection.grouping)) if selection.by else ("Overall",)
@@ -110,8 +132,9 @@ def build_tables(selection: Selection, current: WaveReturns, earlier: WaveReturn
         selection=selection,
         returns=current.wide.filter(pl.col("wave") == current.wave).height,
         statements=statements,
-        comparison=tables.get("comparison"),
+        comparison=comparison,
         rates=tuple(rates),
+        stages=tuple(stages),
         banks=banks,
         bank_titles=titles,
         groups=groups or ("Overall",),
