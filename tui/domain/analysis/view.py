@@ -9,8 +9,9 @@ worker thread.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import polars as pl
 
@@ -36,6 +37,8 @@ from tui.domain.analysis.grids import (
     waves_stage_grid,
 )
 from tui.domain.analysis.tables import protected_statements, wave_tables
+
+T = TypeVar("T")
 
 # The groupings the screen cycles through, coarsest first.
 GROUPINGS: tuple[tuple[str, ...], ...] = ((), ("role_group",), ("school",), ("school", "role_group"))
@@ -182,7 +185,7 @@ class AnalysisCache:
             self._tables.clear()
 
 
-def next_in(options: tuple, current: object, step: int = 1):
+def next_in(options: Sequence[T], current: object, step: int = 1) -> T:
     """The option after ``current`` (wrapping), or the first when ``current`` is not among them."""
     if current not in options:
         return options[0]

@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from contextlib import AbstractContextManager
 
     import polars as pl
+    from sqlalchemy import Select
     from sqlalchemy.engine import Connection
 
     from tui.domain.store.records import Wave
@@ -72,7 +73,7 @@ class StudyReads:
         statements = [((pl.col(f"__m{bank_index[ref.bank.id]}") & (1 << (ref.running - 1))) != 0).alias(ref.code)
                       for ref in instrument.refs()]
         return (frame.select(*WIDE_BASE_COLUMNS, *statements).sort("return_id")
-                .cast(wide_schema(instrument)))
+                .cast(pl.Schema(wide_schema(instrument))))
 
     def serial_facts(self) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Every issued form (serial, issued_wave, issued_code, issued_school) and every returned serial
@@ -134,8 +135,9 @@ class StudyReads:
         with self._read() as conn:
             for w in conn.execute(select(s.waves.c.id, s.waves.c.name, s.waves.c.population)
                                   .order_by(s.waves.c.id)).mappings():
-                def count(query):
-                    return conn.execute(query).scalar() or 0
+                def count(query: Select[int]) -> int:
+                    n: int = conn.execute(query).scalar() or 0
+                    return n
                 r = s.returns
                 one_pass = (select(func.count()).select_from(s.entry_passes)
                             .where(s.entry_passes.c.return_id == r.c.id).scalar_subquery()) == 1

@@ -7,20 +7,24 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui.domain.instrument import Instrument, parse_instrument
 from tui.domain.returns import BankAnswer
 from tui.domain.store.errors import StoreError
 
-Record = TypeVar("Record")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+    from sqlalchemy import RowMapping
+
+Record = TypeVar("Record", bound="DataclassInstance")
 
 
-def from_row(cls: type[Record], row: Mapping[str, Any], **given: Any) -> Record:
+def from_row(cls: type[Record], row: RowMapping | Mapping[str, Any], **given: Any) -> Record:
     """A record built by keyword from a database row: each field from the column of its name, unless
     ``given`` (a converted or renamed value). Positional building shifted every later field by one
     when a column moved; here a field without a column fails at once (TypeError)."""
-    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    names = [f.name for f in fields(cls)]
     return cls(**{name: row[name] for name in names if name not in given and name in row}, **given)
 
 
@@ -178,7 +182,7 @@ class Draft:
     pass_no: int = 1
     return_id: int | None = None
     # {"done": {bank_id: {"present": bool, "sections": {"A": [1, 3], ...}}}, "at": [bank_index, letter]}
-    state: dict = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)
     keystrokes: int = 0
     seconds: float = 0.0
     id: int | None = None

@@ -36,13 +36,13 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from tui.domain.instrument import Instrument, ParticipantCodeError, dumps_instrument
+from tui.domain.instrument import Instrument, ParticipantCode, ParticipantCodeError, dumps_instrument
 from tui.domain.names import control_problem, printable
 from tui.domain.returns import DiscrepancyKind, SerialError, make_serial, parse_serial
 from tui.domain.returns import answers as ans
 from tui.domain.rules import utc_now
 from tui.domain.store import schema as s
-from tui.domain.store.backend import Backend, open_backend
+from tui.domain.store.backend import Backend, new_id, open_backend
 from tui.domain.store.errors import (
     DuplicateError,
     InputError,
@@ -214,7 +214,7 @@ class Study(StudyReads, StudyImports):
 
     # --- audit -----------------------------------------------------------------------------
 
-    def _audit(self, conn: Connection, *, operator: str, action: str, entity: str, key: str,
+    def _audit(self, conn: Connection, *, operator: str, action: str, entity: str, key: str | int,
                wave: str | None = None, old: Any = None, new: Any = None, reason: str | None = None,
                at: str | None = None) -> None:
         at = at or self._now()
@@ -332,7 +332,7 @@ class Study(StudyReads, StudyImports):
         if population is not None and not (isinstance(population, int) and 1 <= population <= MAX_POPULATION):
             raise InputError(f"population must be a whole number of people from 1 to {MAX_POPULATION:,}")
         toml = dumps_instrument(instrument)
-        row = dict(name=name, opens=opens, closes=closes, population=population, instrument_id=instrument.id,
+        row: dict[str, Any] = dict(name=name, opens=opens, closes=closes, population=population, instrument_id=instrument.id,
                    instrument_version=instrument.version, instrument_toml=toml,
                    instrument_sha256=hashlib.sha256(toml.encode()).hexdigest(),
                    created_at=self._now(), created_by=operator)
@@ -416,10 +416,10 @@ class Study(StudyReads, StudyImports):
         at = self._now()
         with self._write() as conn:
             number = conn.execute(select(func.max(s.issued_forms.c.number))).scalar() or 0
-            rows = []
-            for code, school, role in parsed:
+            rows: list[dict[str, Any]] = []
+            for participant, school, role in parsed:
                 number += 1
-                rows.append(dict(serial=make_serial(number), number=number, wave_id=w.id, participant_code=code,
+                rows.append(dict(serial=make_serial(number), number=number, wave_id=w.id, participant_code=participant,
                                  school=school, role=role, printed_at=at, printed_by=operator, print_count=1))
             if rows:
                 conn.execute(insert(s.issued_forms), rows)
@@ -445,7 +445,9 @@ class Study(StudyReads, StudyImports):
             self._audit(conn, operator=operator, action=AuditAction.REPRINT, entity=AuditEntity.ISSUED_FORM, key=serial,
                         wave=row["wave_name"], old={"print_count": row["print_count"]},
                         new={"print_count": row["print_count"] + 1})
-        return self.issued_form(serial)
+        form = self.issued_form(serial)
+        assert form is not None  # found above, and issued forms are never deleted
+        return form
 
     def issued_form(self, serial: str) -> IssuedForm | None:
         serial = self._normal_serial(serial)
@@ -565,11 +567,11 @@ class Study(StudyReads, StudyImports):
             issued = self._check_serial(conn, serial_value, wave, w["id"], str(code), warnings)
         now = self._now()
         try:
-            return_id = conn.execute(insert(s.returns).values(
+            return_id = new_id(conn.execute(insert(s.returns).values(
                 wave_id=w["id"], serial=serial_value, serial_issued=issued, participant_code=str(code),
                 school=code.school, role=code.role, answers=encoded, status=ReturnStatus.ENTERED,
                 needs_second=False, version=1, created_at=now, created_by=operator, updated_at=now,
-            )).inserted_primary_key[0]
+            )))
         except IntegrityError:  # a concurrent station returned the same serial first
             raise DuplicateError(f"serial {serial_value} has already been returned") from None
         if self._sampled(return_id, self._setting_in(conn, "second_keying_share")):
@@ -918,8 +920,8 @@ class Study(StudyReads, StudyImports):
                 done = conn.execute(update(s.drafts).where(s.drafts.c.id == draft.id).values(**values)).rowcount
                 if done:
                     return draft.id
-            draft_id = conn.execute(insert(s.drafts).values(
-                **values, started_at=draft.started_at or now)).inserted_primary_key[0]
+            draft_id = new_id(conn.execute(insert(s.drafts).values(
+                **values, started_at=draft.started_at or now)))
         draft.id = draft_id
         return draft_id
 
@@ -963,7 +965,7 @@ class Study(StudyReads, StudyImports):
                         passes=tuple(from_row(EntryPass, p) for p in passes))
 
     @staticmethod
-    def _parse_code(instrument: Instrument, wave: str, participant_code: str):
+    def _parse_code(instrument: Instrument, wave: str, participant_code: str) -> ParticipantCode:
         try:
             return instrument.key.parse(participant_code)
         except ParticipantCodeError as exc:
