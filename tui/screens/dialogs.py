@@ -8,7 +8,7 @@ cancels (Esc alone is delayed in some terminals, more so under tmux) and dismiss
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -69,23 +69,27 @@ class ConfirmDialog(Dialog[bool]):
 
     BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape,ctrl+g", "answer(False)", "No")]
     CANCELLED = False
+    # The default answer is focused as the dialog is composed, so a key typed ahead (Enter) finds
+    # it there: focusing it in on_mount happens a step later, after Textual's auto-focus had put
+    # Yes first.
+    AUTO_FOCUS = ".default-answer"
 
     def __init__(self, question: str, detail: RenderableType = "", yes: str = "Yes", no: str = "No",
                  id: str | None = None, default_yes: bool = False, then: Callable[[Any], None] | None = None):
         super().__init__(id=id, then=then)
         self.question, self.detail, self.yes, self.no = question, detail, yes, no
         self.default_yes = default_yes
-        # Focused as the dialog is composed, so a key typed ahead (Enter) finds No there: focusing
-        # it in on_mount happens a step later, after Textual's auto-focus had put Yes first.
-        self.AUTO_FOCUS = "#yes" if default_yes else "#no"
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Label(plain(self.question), classes="dialog-title")
             if self.detail:
                 yield Static(shown(self.detail), classes="dialog-detail")
-            yield self.buttons(AnswerButton(f"{self.yes} (y)", id="yes", variant="warning", compact=True),
-                               AnswerButton(f"{self.no} (n)", id="no", variant="primary", compact=True))
+            default = "default-answer"
+            yield self.buttons(AnswerButton(f"{self.yes} (y)", id="yes", variant="warning", compact=True,
+                                            classes=default if self.default_yes else ""),
+                               AnswerButton(f"{self.no} (n)", id="no", variant="primary", compact=True,
+                                            classes="" if self.default_yes else default))
 
     def action_answer(self, answer: bool) -> None:
         self.finish(answer)
@@ -171,7 +175,8 @@ class Choice:
 class ChoiceDialog(Dialog[str | None]):
     """Pick one of a few choices with the arrow keys and Enter (or the choice's number)."""
 
-    BINDINGS = [CANCEL] + [Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 10)]
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
+        CANCEL, *(Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 10))]
 
     def __init__(self, title: str, choices: list[Choice], detail: str = "", id: str | None = None,
                  then: Callable[[Any], None] | None = None):
@@ -212,7 +217,7 @@ class PickDialog(Dialog[tuple[str, str] | None]):
 
     AUTO_FOCUS = "#pick-list"
 
-    def __init__(self, title: str, options: list[tuple[str, Text | str]], *, hint: str = "",
+    def __init__(self, title: str, options: Sequence[tuple[str, Text | str]], *, hint: str = "",
                  extra: tuple[str, str, str] | None = None, id: str | None = None,
                  then: Callable[[Any], None] | None = None):
         """``extra`` = (key, action name, description), e.g. ("delete", "discard", "Discard draft")."""
@@ -259,7 +264,7 @@ class TextViewer(Dialog[None]):
         Binding("right", "page(1)", "Next", priority=True),
     ]
 
-    def __init__(self, pages: list[Page], start: int = 0, id: str | None = None):
+    def __init__(self, pages: Sequence[Page], start: int = 0, id: str | None = None):
         super().__init__(id=id)
         self.pages = pages
         self.at = max(0, min(start, len(pages) - 1))
