@@ -7,22 +7,33 @@ state from the app (``self.app.instrument``, ``self.app.study``) and call the do
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from tui.domain.instrument import Instrument, default_instrument_path, load_instrument
 from tui.domain.names import printable
 from tui.domain.store import Study, Wave
-from tui.screens.analysis import AnalysisScreen
-from tui.screens.builder import BuilderScreen
-from tui.screens.dialogs import ConfirmDialog
-from tui.screens.entry import EntryScreen
 from tui.screens.instrument import InstrumentScreen
-from tui.screens.printing import PrintScreen
 from tui.widgets import ordered_keys
+
+if TYPE_CHECKING:
+    from tui.screens.builder import BuilderScreen
+
+
+def opened_later(module: str, name: str) -> Callable[[], Screen[object]]:
+    """A mode's screen, imported when the mode is first opened: start-up imports only the first
+    screen (entry, print, analysis and the builder brought a third of the start-up time)."""
+    def build() -> Screen[object]:
+        screen: Screen[object] = getattr(importlib.import_module(f"tui.screens.{module}"), name)()
+        return screen
+    return build
 
 
 class SurveyDeskApp(App[int]):
@@ -32,10 +43,10 @@ class SurveyDeskApp(App[int]):
 
     MODES = {
         "instrument": InstrumentScreen,
-        "entry": EntryScreen,
-        "print": PrintScreen,
-        "analysis": AnalysisScreen,
-        "builder": BuilderScreen,
+        "entry": opened_later("entry", "EntryScreen"),
+        "print": opened_later("printing", "PrintScreen"),
+        "analysis": opened_later("analysis", "AnalysisScreen"),
+        "builder": opened_later("builder", "BuilderScreen"),
     }
     DEFAULT_MODE = "instrument"
 
@@ -67,8 +78,7 @@ class SurveyDeskApp(App[int]):
         self.study = study
         self.study_path = study.path
         self.operator = operator
-        # The wave being worked on: the one asked for, else the newest.
-        self.wave_name = wave or (study.waves()[-1].name if study.waves() else None)
+        self.wave_name = wave or study.working_wave()
 
     def on_mount(self) -> None:
         self.refresh_title()
@@ -128,6 +138,8 @@ class SurveyDeskApp(App[int]):
         if not pending or self.screen.id == "confirm-quit":  # ctrl+q twice: quit anyway
             self.exit()
             return
+        from tui.screens.dialogs import ConfirmDialog
+
         self.push_screen(
             ConfirmDialog("Quit without saving?", "\n".join(pending) + "\nctrl+q again also quits.",
                           yes="Quit", no="Stay", id="confirm-quit"),

@@ -9,14 +9,7 @@ from rich.table import Table
 
 from tui.domain.instrument import ParticipantKey
 from tui.domain.paper import BatchFiles, BatchResult, DistributionPlan, ReprintResult, serial_ranges
-
-
-def shown_path(path: Path) -> Path:
-    """A path relative to the working folder when it is inside it (shorter to read)."""
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path
+from tui.domain.paths import shown_path
 
 
 def batch_table(batch: BatchFiles) -> Table:

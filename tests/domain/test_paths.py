@@ -32,3 +32,20 @@ def test_name_part_keeps_safe_names_and_tells_others_apart():
     parts = {name_part(n) for n in ("Spring 2015", "Spring-2015", "a/b", "a-b", ".", "..", "/", "", "unnamed")}
     assert len(parts) == 9
     assert name_part("CON") != "CON" and name_part("nul.txt").startswith("nul.txt-")  # Windows will not make these
+
+
+def test_a_write_that_fails_halfway_leaves_the_old_file_and_no_partial(tmp_path):
+    from tui.domain.paths import write_atomically
+
+    target = tmp_path / "report.pdf"
+    write_atomically(target, b"old")
+
+    def half_then_fail(partial):
+        partial.write_bytes(b"half a rep")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_atomically(target, half_then_fail)
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.pdf"]
+

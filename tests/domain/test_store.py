@@ -566,3 +566,33 @@ def test_schema_3_study_gains_the_form_layouts_table(tmp_path, bundled):
     assert st.form_layouts("2014") == []
     assert st.keep_form_layout("2014", '{"pages": []}', operator="RS").wave == "2014"
     st.close()
+
+
+def test_the_working_wave_is_the_one_asked_for_while_it_exists_else_the_newest(tmp_path, bundled):
+    from tui.domain.store import Study
+
+    study = Study.open(tmp_path / "waves.db")
+    assert study.working_wave() is None and study.working_wave("2014") is None
+    study.add_wave("2014", bundled, operator="RS")
+    study.add_wave("2015", bundled, operator="RS")
+    assert study.working_wave() == "2015"
+    assert study.working_wave("2014") == "2014"
+    assert study.working_wave("2099") == "2015"
+    study.close()
+
+
+def test_records_are_built_from_rows_by_column_name_and_a_missing_column_fails():
+    from tui.domain.store import Claim
+    from tui.domain.store.records import from_row
+
+    row = {"seen_at": "t2", "since": "t1", "station": "desk-2", "operator": "JS", "form": "draft 12", "extra": 1}
+    assert from_row(Claim, row) == Claim("draft 12", "JS", "desk-2", "t1", "t2")
+    with pytest.raises(TypeError, match="seen_at"):
+        from_row(Claim, {k: v for k, v in row.items() if k != "seen_at"})
+
+
+def test_a_return_read_back_carries_its_status_as_the_enum(study, bundled):
+    from tui.domain.store import ReturnStatus
+
+    saved = study.save_return("2014", "A2", ans.blank_answers(bundled), operator="JS").record
+    assert saved.status is ReturnStatus.ENTERED

@@ -33,11 +33,18 @@ def app(study_path, tmp_path):
 
 
 async def settle(pilot) -> None:
-    """Let the workers finish and their messages land."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
+    """Let the workers finish and their messages land. Waiting for the workers once is not enough: a
+    key's screen switch or a Computed message may start the next worker after the wait returned (the
+    flaky 'assert 0 >= 5' under load), so wait until no worker runs and the chart is not loading."""
+    app = pilot.app
+    for _ in range(1000):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        chart = getattr(app.screen, "chart", None)
+        if not any(not w.is_finished for w in app.workers) and not getattr(chart, "loading", False):
+            return
+    raise AssertionError("the analysis screen never settled")
 
 
 async def open_analysis(pilot) -> None:

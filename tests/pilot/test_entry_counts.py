@@ -114,7 +114,8 @@ async def test_progress_follows_a_resolution(study_path, bundled):
     (["A", "2"], "'2026A2' ends in A2, like a participant code typed after it"),
     (["ctrl+u", *"0000131"], "'0000131' looks like a serial"),
 ])
-async def test_add_a_wave_refuses_a_name_that_looks_like_a_code_or_a_serial(tmp_path, monkeypatch, typed, why):
+async def test_add_a_wave_refuses_a_name_that_looks_like_a_code_or_a_serial(tmp_path, monkeypatch, typed, why,
+                                                                            printable_file):
     import tui.screens.entry as entry_screen
 
     class Year2026:
@@ -124,7 +125,7 @@ async def test_add_a_wave_refuses_a_name_that_looks_like_a_code_or_a_serial(tmp_
             return date(2026, 1, 5)
 
     monkeypatch.setattr(entry_screen, "date", Year2026)
-    app = make_app(study_path=tmp_path / "new.db", operator="JS")
+    app = make_app(study_path=tmp_path / "new.db", instrument_path=printable_file, operator="JS")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f3")
         await pilot.pause()

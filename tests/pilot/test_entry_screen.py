@@ -264,8 +264,8 @@ async def test_a_failed_save_puts_the_form_back(study_path, bundled):
         assert "The form is back on screen" in text and "Every section is keyed" in text
 
 
-async def test_a_study_without_a_wave_offers_to_add_one(tmp_path):
-    app = make_app(study_path=tmp_path / "new.db", operator="JS")
+async def test_a_study_without_a_wave_offers_to_add_one(tmp_path, printable_file):
+    app = make_app(study_path=tmp_path / "new.db", instrument_path=printable_file, operator="JS")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("f3")
         await pilot.pause()
@@ -273,6 +273,18 @@ async def test_a_study_without_a_wave_offers_to_add_one(tmp_path):
         await pilot.press("ctrl+u", *"2016", "enter")
         await pilot.pause()
         assert app.wave_name == "2016" and "FIRST KEYING" in screen_text(app)
+
+
+async def test_no_wave_is_added_from_an_instrument_with_an_incomplete_statement(tmp_path):
+    """The bundled instrument's HSC A5 is marked incomplete: the screen says so and how to finish
+    it (F6), as `surveydesk wave add` does, and the study gets no wave."""
+    app = make_app(study_path=tmp_path / "new.db", operator="JS")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        text = " ".join(screen_text(app).split())
+        assert "No wave added" in text and "HSC A5" in text and "Add a wave" not in text
+        assert app.study.waves() == [] and app.wave_name is None
 
 
 async def test_palette_reaches_the_entry_actions(study_path):

@@ -107,7 +107,7 @@ def _choose(study: Study, args: argparse.Namespace) -> Chosen:
     k = args.k if args.k is not None else min_cell(study)
     if k < 1:
         raise Failure(f"--k {k}: k is a number of respondents, at least 1")
-    wave = args.wave or waves[-1].name
+    wave = args.wave or study.working_wave()
     compare_with = getattr(args, "compare_with", None)
     if compare_with is not None and compare_with == wave:
         raise Failure(f"--compare-with {compare_with}: choose a wave other than {wave}")

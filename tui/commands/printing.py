@@ -187,7 +187,7 @@ def _reprint(args: argparse.Namespace, study) -> int:
 def _sample(args: argparse.Namespace) -> int:
     from tui.commands.study import _load_instrument
     from tui.domain.paper import forms_folder, output_file, specimen_name, wave_returns, write_sample_form
-    from tui.print_summary import shown_path
+    from tui.domain.paths import shown_path
 
     returns = None
     if args.wave:

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from tui.commands import Failure, add_operator, console, opened_study, operator_of
+from tui.domain.rules import ERROR_CEILING_PER_10000
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -307,7 +308,7 @@ def operators(args: argparse.Namespace) -> int:
                   "Errors", "Per 10,000", "Open")
     for s in stats:
         rate = s.errors_per_10000
-        flag = " (over 50)" if rate is not None and rate > 50 else ""
+        flag = f" (over {ERROR_CEILING_PER_10000})" if rate is not None and rate > ERROR_CEILING_PER_10000 else ""
         table.add_row(s.operator, str(s.returns), str(s.keystrokes), f"{s.seconds / 3600:.2f}",
                       f"{s.returns_per_hour:.0f}" if s.returns_per_hour else "",
                       f"{s.keystrokes_per_hour:.0f}" if s.keystrokes_per_hour else "",
@@ -315,7 +316,8 @@ def operators(args: argparse.Namespace) -> int:
                       str(s.open_discrepancies))
     out = console()
     out.print(table if stats else "no returns keyed yet")
-    out.print("Errors per 10,000 statements found by second keying; the accepted ceiling is 50.", markup=False)
+    out.print("Errors per 10,000 statements found by second keying; "
+              f"the accepted ceiling is {ERROR_CEILING_PER_10000}.", markup=False)
     return 0
 
 

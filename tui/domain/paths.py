@@ -123,7 +123,9 @@ def partial_path(path: Path) -> Path:
 def write_atomically(path: Path, content: bytes | Callable[[Path], object]) -> Path:
     """Write the whole file or leave what was there: ``content`` (bytes, or a function writing the
     file at the path it is given) goes to a hidden partial file that is then renamed into place.
-    Partial files that a killed writer left in the folder are removed first."""
+    Partial files that a killed writer left in the folder are removed first. The partial file is
+    flushed to disk before the rename, so a power cut leaves the old file or the new one, never an
+    empty one (the one atomic write of the study: instruments, exports, forms, reports)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_partials(path.parent)
     partial = partial_path(path)
@@ -135,6 +137,8 @@ def write_atomically(path: Path, content: bytes | Callable[[Path], object]) -> P
                 handle.write(content)
         else:
             content(partial)
+        with open(partial, "rb+") as written:
+            os.fsync(written.fileno())
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)

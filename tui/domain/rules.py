@@ -6,6 +6,16 @@ Imported by every layer (store, analysis, screens, CLI), so it imports nothing o
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
+
+# Second keying's accepted ceiling: more keying errors than this per 10,000 compared statements
+# flags an operator (entry's progress panel and `surveydesk status`).
+ERROR_CEILING_PER_10000 = 50
+
+
+def utc_now() -> str:
+    """Every timestamp the study writes: UTC, milliseconds, 'Z' (sorts as text, reads the same everywhere)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def whole(value: float) -> int:

@@ -126,11 +126,10 @@ class AnalysisScreen(Screen):
         from tui.domain.analysis import Selection
 
         self._version = self._study_version()
-        waves = [w.name for w in self.app.study.waves()]
-        if not waves:
+        wave = self.app.study.working_wave(self.app.wave_name)
+        if wave is None:
             self.chart.placeholder = "No waves yet: add one with `surveydesk wave add NAME`, then key or import returns."
             return
-        wave = self.app.wave_name if self.app.wave_name in waves else waves[-1]
         self.request(Selection(wave, None, ("role_group",), int(self.app.study.setting("min_cell"))))
 
     def on_screen_resume(self) -> None:

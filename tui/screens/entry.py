@@ -544,6 +544,13 @@ class EntryScreen(Screen):
         self.say(f"keying wave {result[1]}", "note")
 
     def action_add_wave(self) -> None:
+        from tui.domain.instrument import incomplete_refusal
+
+        refusal = incomplete_refusal(self.app.instrument)
+        if refusal:  # a wave freezes the instrument its forms are printed from (as `wave add` refuses)
+            self.refuse(f"No wave added: {refusal}")
+            return
+
         def check(name: str) -> str | None:
             if not name:
                 return "a wave needs a name, e.g. the year"

@@ -47,9 +47,9 @@ from tui.domain.paper import (
     rewrite_batches,
     shown_time,
 )
-from tui.domain.paths import DEFAULT_EXPORTS
+from tui.domain.paths import DEFAULT_EXPORTS, shown_path
 from tui.domain.returns import normalise_serial
-from tui.print_summary import again_headline, batch_headline, batch_table, log_line, reprint_lines, shown_path
+from tui.print_summary import again_headline, batch_headline, batch_table, log_line, reprint_lines
 from tui.screens.dialogs import ConfirmDialog, PromptDialog
 from tui.screens.palette import ScreenCommands
 from tui.styles import stylesheet
@@ -102,8 +102,7 @@ class PrintScreen(Screen):
 
     def compose(self) -> ComposeResult:
         waves = [w.name for w in self.app.study.waves()]
-        # The app's current wave by default, else the newest.
-        self.wave = self.app.wave_name if self.app.wave_name in waves else (waves[-1] if waves else None)
+        self.wave = self.app.study.working_wave(self.app.wave_name)
         yield Header()
         yield ModeBar("print")
         with TabbedContent(id="print-tabs", initial="tab-plan"):

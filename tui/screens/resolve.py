@@ -18,8 +18,8 @@ from textual.widgets import Footer, Header, Static
 from tui.domain.entry import ResolveJob
 from tui.domain.instrument import Instrument
 from tui.domain.names import printable
-from tui.domain.returns import HIGHLIGHTED, NOT_HIGHLIGHTED, PAGE_MISSING
-from tui.domain.store import Discrepancy
+from tui.domain.returns import HIGHLIGHTED, NOT_HIGHLIGHTED, PAGE_MISSING, DiscrepancyKind
+from tui.domain.store import Discrepancy, ReturnStatus
 from tui.styles import stylesheet
 from tui.widgets.write_queue import WriteDone, WriteFailed, WriteQueue
 
@@ -35,7 +35,7 @@ def describe(instrument: Instrument, d: Discrepancy, done: dict[int, str], index
     text.append(f"   return #{d.return_id} · participant {d.participant_code}"
                 + (f" · serial {d.serial}" if d.serial else "") + "\n\n", style="dim")
     bank = next(b for b in instrument.banks if b.id == d.bank_id)
-    if d.kind == "page":
+    if d.kind == DiscrepancyKind.PAGE:
         text.append(f"{bank.abbreviation} page", style="bold")
         text.append(f"  {bank.title}\n\n")
         text.append("Did this page come back? Look at the paper.\n\n")
@@ -162,7 +162,7 @@ class ResolveScreen(Screen):
     def on_write_done(self, message: WriteDone) -> None:
         if isinstance(message.job, ResolveJob):
             record = message.result
-            tail = f"; return #{record.id} is now verified" if record.status == "verified" else ""
+            tail = f"; return #{record.id} is now verified" if record.status == ReturnStatus.VERIFIED else ""
             self.say(f"resolution saved{tail}", "green")
 
     def on_write_failed(self, message: WriteFailed) -> None:

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from tui.domain.entry import MISSING_KEY, MODE_TITLES, EntrySession, Mode
 from tui.domain.names import printable
+from tui.domain.rules import ERROR_CEILING_PER_10000
 
 STATE_STYLE = {"done": "green", "current": "bold reverse", "missing": "red strike", "open": "dim"}
 
@@ -170,7 +171,7 @@ def progress_panel(session: EntrySession, progress: Progress, operator: str) -> 
                                              style="bold yellow" if progress.open_discrepancies else ""))
     rate = progress.errors_per_10000
     table.add_row(f"{operator} errors", Text(f"{rate:.0f}/10,000" if rate is not None else "—",
-                                             style="bold red" if rate is not None and rate > 50 else ""))
+                                             style="bold red" if rate is not None and rate > ERROR_CEILING_PER_10000 else ""))
     if progress.error:
         table.add_row("", Text(progress.error, style="red"))
     return table

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import cast
 
 import polars as pl
 
@@ -551,7 +552,7 @@ def group_chart(table: pl.DataFrame, bank: str, groups: Sequence[str] = ("Overal
         if g.is_empty():
             raise KeyError(f"no group {group!r} in bank {bank}")
         hidden = bool(g["suppressed"].any()) if "suppressed" in g.columns else False
-        n = int(g["n"].max() or 0)
+        n = int(cast("int | None", g["n"].max()) or 0)  # n counts respondents
         series.append(ChartSeries(f"{group} ({n})", tuple(g["percent"].to_list()), n, hidden))
     bank_title = statements["bank_title"][0]
     wave = statements["wave"][0]
@@ -576,7 +577,8 @@ def wave_chart(comparison: pl.DataFrame, bank: str, group: str = "Overall") -> C
     if rows.is_empty():
         raise KeyError(f"no group {group!r} in bank {bank}")
     wave_first, wave_second = rows["wave_first"][0], rows["wave_second"][0]
-    n_first, n_second = int(rows["n_first"].max() or 0), int(rows["n_second"].max() or 0)
+    n_first = int(cast("int | None", rows["n_first"].max()) or 0)  # the n columns count respondents
+    n_second = int(cast("int | None", rows["n_second"].max()) or 0)
     codes = [b if b is not None else a for a, b in zip(rows["code_first"], rows["code_second"], strict=True)]
 
     def hidden(side: str) -> bool:

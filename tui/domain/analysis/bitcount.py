@@ -88,6 +88,7 @@ def _arrow_bitmaps(series: pl.Series, words: int) -> tuple[np.ndarray | None, np
                 continue
             size = min((array.offset + array.length + 7) // 8 - array.offset // 8, words * 8)
             true = _copied(array.buffers[1], array.offset // 8, size, words)
+            assert true is not None  # usable: the values buffer is there
             present = _copied(array.buffers[0], array.offset // 8, size, words) if array.null_count else None
             found.append((present, true))
         finally:
@@ -134,8 +135,10 @@ def bitmaps(series: pl.Series, words: int) -> tuple[np.ndarray | None, np.ndarra
 def popcounts(words: np.ndarray) -> np.ndarray:
     """Bits set along the last axis of a uint64 array."""
     if hasattr(np, "bitwise_count"):  # numpy 2
-        return np.bitwise_count(words).sum(axis=-1, dtype=np.int64)
-    return _BITS_IN_BYTE[words.view(np.uint8)].sum(axis=-1, dtype=np.int64)
+        counts: np.ndarray = np.bitwise_count(words).sum(axis=-1, dtype=np.int64)
+    else:
+        counts = _BITS_IN_BYTE[words.view(np.uint8)].sum(axis=-1, dtype=np.int64)
+    return counts
 
 
 def _first_row(bits: np.ndarray) -> int | None:
@@ -150,7 +153,7 @@ def _first_row(bits: np.ndarray) -> int | None:
 def _split(column: pl.Series, words: int, rows: np.ndarray) -> list[tuple[object, np.ndarray]]:
     """(value, bitmap of its rows) for each value of ``column``, null included, found without
     hashing: each value is the first row's not yet matched, and its rows one comparison away."""
-    parts = []
+    parts: list[tuple[object, np.ndarray]] = []
     left = rows.copy()
     if column.null_count():
         missing = _packed(column.is_null().to_numpy(), words)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
+from typing import Any
 
 import polars as pl
 
@@ -75,7 +76,7 @@ def build_codebook(data: WaveReturns, *, k: int = DEFAULT_K, made: datetime | No
     )
 
 
-def _figures(row: dict) -> tuple[str, str]:
+def _figures(row: dict[str, Any]) -> tuple[str, str]:  # a polars row (iter_rows(named=True))
     if row["suppressed"]:
         return str(row["n"]), SUPPRESSED
     return str(row["n"]), figure(row["percent"])

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -98,11 +99,11 @@ def export_wave(
             # The BOM makes Excel read the file as UTF-8 on a double-click ("×", "·", "–" stay themselves);
             # polars, pandas and `surveydesk import` skip it.
             csv_files[name] = _atomic(safe_output_path(target, f"{base}.csv"),
-                                      lambda p, t=as_text[name]: t.write_csv(p, float_precision=CSV_DECIMALS,
-                                                                             include_bom=True))
+                                      partial(as_text[name].write_csv, float_precision=CSV_DECIMALS,
+                                              include_bom=True))
             files.append(csv_files[name])
         if "parquet" in formats:
-            files.append(_atomic(safe_output_path(target, f"{base}.parquet"), lambda p, t=table: t.write_parquet(p)))
+            files.append(_atomic(safe_output_path(target, f"{base}.parquet"), table.write_parquet))
     if "xlsx" in formats:
         workbook = safe_output_path(target, f"surveydesk-{stem}.xlsx")
         sheets = {}
@@ -168,7 +169,7 @@ def _statistics_files(data: WaveReturns, tables: Mapping[str, pl.DataFrame], tar
         for extension, write in (("sav", write_sav), ("dta", write_dta)):
             if extension in formats:
                 files.append(_atomic(safe_output_path(target, f"{base}.{extension}"),
-                                     lambda p, t=table, w=write: w(t, p, file_label=label)))
+                                     partial(write, table, file_label=label)))
     book = build_codebook(data, k=k, made=made)
     files.append(_atomic(safe_output_path(target, f"codebook-{stem}.md"),
                          lambda p: p.write_text(codebook_markdown(book), encoding="utf-8")))
@@ -180,7 +181,7 @@ def _statistics_files(data: WaveReturns, tables: Mapping[str, pl.DataFrame], tar
 _FIELD_TYPES = {pl.String: "string", pl.Boolean: "boolean", pl.Float64: "number", pl.Float32: "number"}
 
 
-def datapackage(data: WaveReturns, csv_files: Mapping[str, tuple[Path, pl.DataFrame]]) -> dict:
+def datapackage(data: WaveReturns, csv_files: Mapping[str, tuple[Path, pl.DataFrame]]) -> dict[str, object]:
     """A Frictionless Data Package (Table Schema) describing each CSV's columns and their types, so a
     reader keeps serial "0000013" as text and reads "M" in the raw answers as a missing page."""
     codes = set(data.instrument.codes())
@@ -268,7 +269,8 @@ def readme_text(metadata: Mapping[str, object], tables: Mapping[str, pl.DataFram
         "codebook-<wave>.md/.pdf lists every variable: name, statement code, running number, bank, section,",
         "stage, full text, negative flag, n and %, and how a missing page is written in each format.",
     ]
-    for note in metadata.get("notes") or []:  # type: ignore[union-attr]
+    notes = metadata.get("notes")
+    for note in notes if isinstance(notes, list) else []:
         lines.append(f"Note: {note}")
     for name, table in tables.items():
         description, columns = TABLE_DOCS[name]

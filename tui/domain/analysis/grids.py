@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 import polars as pl
 
@@ -32,12 +33,12 @@ def change(value: float | None) -> str:
     return NO_FIGURE if value is None else f"{whole(value):+d}"
 
 
-def cell(row: Mapping[str, object], with_interval: bool = True) -> str:
+def cell(row: Mapping[str, Any], with_interval: bool = True) -> str:  # a polars row (iter_rows(named=True))
     """One group's figure for one statement from a protected statement-table row."""
     if row.get("suppressed"):
         return SUPPRESSED
-    return figure(row["percent"], row["ci_low"] if with_interval else None,  # type: ignore[arg-type]
-                  row["ci_high"] if with_interval else None)  # type: ignore[arg-type]
+    return figure(row["percent"], row["ci_low"] if with_interval else None,
+                  row["ci_high"] if with_interval else None)
 
 
 def marked_code(code: str, negative: bool) -> str:
@@ -60,7 +61,7 @@ def statement_grid(statements: pl.DataFrame, bank: str, groups: Sequence[str], *
     rows = statements.filter((pl.col("bank") == bank) & pl.col("group").is_in(list(groups)))
     figures = {(r["group"], r["statement_id"]): r for r in rows.iter_rows(named=True)}
     listed = rows.unique("statement_id", maintain_order=True)
-    ns = {g: rows.filter(pl.col("group") == g)["n"].max() for g in groups}
+    ns = {g: cast("int | None", rows.filter(pl.col("group") == g)["n"].max()) for g in groups}  # n: a count
     header = ("Code", "No.", "Statement", *[f"{g} (n={ns[g]})" for g in groups])
     body = tuple(
         (marked_code(r["code"], r["negative"]), r["number_code"], r["text"],
@@ -132,7 +133,7 @@ def comparison_detail(comparison: pl.DataFrame, bank: str, group: str) -> tuple[
     band over the columns ("", "", "", "2014 (n=31)", "", "2015 (n=49)", "", "", "") and the grid."""
     rows = comparison.filter((pl.col("bank") == bank) & (pl.col("group") == group))
     first, second = rows["wave_first"][0], rows["wave_second"][0]
-    n_first, n_second = rows["n_first"].max(), rows["n_second"].max()
+    n_first, n_second = cast("tuple[int | None, int | None]", (rows["n_first"].max(), rows["n_second"].max()))
     band = ("", "", "", f"{first} (n={n_first})", "", f"{second} (n={n_second})", "", "Change", "")
     header = ("Code", "No.", "Statement", "Count", "%", "Count", "%", "Points (95% interval)", "Note")
     body = []

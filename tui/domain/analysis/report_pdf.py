@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 import polars as pl
@@ -46,6 +47,10 @@ from tui.domain.analysis.tables import wave_tables
 from tui.domain.analysis.textchart import NEGATIVE_MARK, PALETTE
 from tui.domain.paths import DEFAULT_EXPORTS, claim_folder, name_part, safe_output_path, write_atomically
 from tui.domain.rules import whole
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import Flowable
 
 PAGE = A4
 MARGIN = 1.8 * cm
@@ -130,7 +135,7 @@ class _Figures:
         self.styles = styles
         self.k = k
 
-    def block(self, chart: ChartData, width: float, height: float) -> list:
+    def block(self, chart: ChartData, width: float, height: float) -> list[Flowable]:
         if all(series.suppressed for series in chart.series):
             return [Paragraph(escape(f"{chart.title}: figures suppressed (fewer than {self.k} respondents, or "
                                      f"protecting a smaller group); not charted."), self.styles["note"])]
@@ -139,7 +144,7 @@ class _Figures:
                 Paragraph(escape(f"Figure {self.count} {chart.title}"), self.styles["caption"])]
 
 
-def _pairs(blocks: list[list], width: float) -> Table:
+def _pairs(blocks: list[list[Flowable]], width: float) -> Table:
     """Charts two to a row."""
     rows = [blocks[i:i + 2] + ([[]] if len(blocks[i:i + 2]) == 1 else []) for i in range(0, len(blocks), 2)]
     table = Table(rows, colWidths=[width / 2] * 2)
@@ -150,14 +155,14 @@ def _pairs(blocks: list[list], width: float) -> Table:
 # --- tables ----------------------------------------------------------------------------------
 
 
-class TitledTable(Table):
+class TitledTable(Table):  # type: ignore[misc]  # reportlab has no type stubs: Table is Any
     """A table whose first row is its title ("Table 3 ..."), repeated with the header rows on every
     page it runs onto, there marked "(continued)"."""
 
     continued: Paragraph | None = None
 
-    def split(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
-        parts = super().split(availWidth, availHeight)
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803 (reportlab's names)
+        parts: list[Flowable] = super().split(availWidth, availHeight)
         if len(parts) > 1 and self.continued is not None:
             for later in parts[1:]:
                 # A new row list: the parts share the original's row lists, and the first part keeps its title.
@@ -326,7 +331,7 @@ def build_report(
     made = (now or datetime.now(UTC)).isoformat(timespec="minutes")
     instrument = latest.instrument
 
-    story: list = [
+    story: list[Flowable] = [
         Paragraph(escape(f"{instrument.title}: wave {wave_label}"), styles["title"]),
         Paragraph(escape(
             f"Instrument {instrument.id} version {instrument.version}"
@@ -362,6 +367,7 @@ def build_report(
         bank_title = statements.filter(pl.col("bank") == bank)["bank_title"][0]
         story.append(Paragraph(escape(f"{bank_title} ({bank})"), styles["h1"]))
         if previous is not None:
+            assert earlier is not None  # made whenever previous is
             comparison = tables["comparison"]
             story += figures.block(wave_chart(comparison, bank, "Overall"), width, 190)
             blocks = [figures.block(wave_chart(comparison, bank, g), chart_width, 150)
@@ -399,7 +405,7 @@ def build_report(
                 story += [Spacer(1, 6), table]
             story += [Spacer(1, 6), stage_table(numbered, tables["stage_profile"], bank, bank_title, latest.wave)]
 
-    def footer(canvas, doc) -> None:  # reportlab calls this on every page
+    def footer(canvas: Canvas, doc: SimpleDocTemplate) -> None:  # reportlab calls this on every page
         canvas.saveState()
         canvas.setFont("Helvetica", 7)
         canvas.setFillColor(colors.grey)

@@ -26,14 +26,17 @@ import polars as pl
 
 from tui.domain.instrument import Instrument
 
+# value -> its label, in the shape pyreadstat takes
+ValueLabels = dict[int | float, str]
+
 NAME_LIMIT = 32  # Stata's limit; SPSS allows 64 bytes
 SPSS_LABEL_BYTES = 256
 STATA_LABEL_CHARS = 80
 SPSS_PAGE_MISSING = 9
 STATA_PAGE_MISSING = "a"  # Stata's .a
-ANSWER_LABELS = {0: "not highlighted", 1: "highlighted"}
+ANSWER_LABELS: ValueLabels = {0: "not highlighted", 1: "highlighted"}
 PAGE_MISSING_LABEL = "bank page missing"
-YES_NO = {0: "no", 1: "yes"}
+YES_NO: ValueLabels = {0: "no", 1: "yes"}
 # SPSS's reserved words and Stata's; no variable may be called any of them.
 RESERVED = {
     "all", "and", "by", "eq", "ge", "gt", "le", "lt", "ne", "not", "or", "to", "with",
@@ -111,7 +114,7 @@ class StatTable:
 
     frame: pl.DataFrame  # answers as Int8 1/0 with null for a missing page; other Booleans as Int8
     labels: dict[str, str]  # variable -> full label
-    value_labels: dict[str, dict[int, str]]
+    value_labels: dict[str, ValueLabels]
     answers: tuple[str, ...]  # variables whose null means "the bank's page was missing"
 
 
@@ -119,7 +122,8 @@ def wide_stat_table(wide: pl.DataFrame, instrument: Instrument) -> StatTable:
     """One row per return, one variable per statement (the wide returns of one wave)."""
     refs = {ref.code: ref for ref in instrument.refs()}
     names = variable_names(wide.columns)
-    labels, values = {}, {}
+    labels: dict[str, str] = {}
+    values: dict[str, ValueLabels] = {}
     for column, name in names.items():
         ref = refs.get(column)
         if ref is not None:
@@ -146,8 +150,8 @@ def long_stat_table(long: pl.DataFrame, instrument: Instrument) -> StatTable:
     return StatTable(_numeric(long).rename(names), labels, values, (names["highlighted"],))
 
 
-def _base_value_labels(frame: pl.DataFrame, names: Mapping[str, str], instrument: Instrument) -> dict:
-    values: dict[str, dict[int, str]] = {}
+def _base_value_labels(frame: pl.DataFrame, names: Mapping[str, str], instrument: Instrument) -> dict[str, ValueLabels]:
+    values: dict[str, ValueLabels] = {}
     if "role" in names:
         values[names["role"]] = {role.digit: role.label for role in instrument.key.roles}
     for column in ("verified", "negative"):
@@ -202,6 +206,7 @@ def write_dta(table: StatTable, path: Path, *, file_label: str = "") -> None:
         columns.append(series)
     values = {name: dict(labels) for name, labels in table.value_labels.items()}
     for name in answers:
+        # pyreadstat's stubs allow number keys only, but it writes Stata's .a from the key "a".
         values[name][STATA_PAGE_MISSING] = PAGE_MISSING_LABEL  # type: ignore[index]
     pyreadstat.write_dta(
         pl.DataFrame(columns), str(path), file_label=cut_chars(file_label, STATA_LABEL_CHARS),

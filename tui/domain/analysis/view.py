@@ -9,7 +9,7 @@ worker thread.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -38,7 +38,7 @@ from tui.domain.analysis.grids import (
 )
 from tui.domain.analysis.tables import protected_statements, wave_tables
 
-_T = TypeVar("_T")
+T = TypeVar("T")
 
 # The groupings the screen cycles through, coarsest first.
 GROUPINGS: tuple[tuple[str, ...], ...] = ((), ("role_group",), ("school",), ("school", "role_group"))
@@ -94,7 +94,7 @@ class AnalysisTables:
             self.grid(bank, group)
             self.stage_grid(bank, group)
 
-    def _once(self, what: str, bank: str, group: str, make: Callable[[], _T]) -> _T:
+    def _once(self, what: str, bank: str, group: str, make: Callable[[], T]) -> T:
         key = (what, bank, group if self.comparison is not None else "")  # one wave: the same for any group
         found = self._made.get(key)
         if found is None:
@@ -210,7 +210,7 @@ class AnalysisCache:
             self._tables.clear()
 
 
-def next_in(options: tuple, current: object, step: int = 1):
+def next_in(options: Sequence[T], current: object, step: int = 1) -> T:
     """The option after ``current`` (wrapping), or the first when ``current`` is not among them."""
     if current not in options:
         return options[0]

@@ -22,7 +22,6 @@ import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -39,6 +38,7 @@ from tui.domain.entry.keying import (
 )
 from tui.domain.instrument import ParticipantCodeError
 from tui.domain.returns import SerialError, make_serial, parse_serial
+from tui.domain.rules import utc_now
 from tui.domain.store import Draft, IssuedForm, ReturnRecord, SavedReturn, StoreError, Study, Wave, claim_key
 
 
@@ -49,10 +49,6 @@ class Mode(StrEnum):
 
 
 MODE_TITLES = {Mode.FIRST: "FIRST KEYING", Mode.SECOND: "SECOND KEYING (blind)", Mode.EDIT: "EDIT A RETURN"}
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 # --- writes -------------------------------------------------------------------------------------

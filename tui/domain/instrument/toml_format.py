@@ -12,7 +12,6 @@ import dataclasses
 import difflib
 import os
 import re
-import tempfile
 import tomllib
 from pathlib import Path as FsPath
 from typing import Any
@@ -33,6 +32,7 @@ from tui.domain.instrument.model import (
     Statement,
 )
 from tui.domain.instrument.problems import ERROR, InstrumentError, Path, Problem
+from tui.domain.paths import write_atomically
 
 FORMAT = 1
 
@@ -488,17 +488,5 @@ def dumps_instrument(instrument: Instrument) -> str:
 
 
 def save_instrument(instrument: Instrument, path: str | os.PathLike[str]) -> None:
-    """Write atomically (temp file + rename) so a crash never leaves half a file."""
-    path = FsPath(path)
-    text = dumps_instrument(instrument)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        FsPath(tmp).unlink(missing_ok=True)
-        raise
+    """Write atomically (partial file + rename) so a crash never leaves half a file."""
+    write_atomically(FsPath(path), dumps_instrument(instrument).encode("utf-8"))

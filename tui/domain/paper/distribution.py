@@ -53,7 +53,7 @@ from tui.domain.paper.forms_pdf import (
 )
 from tui.domain.paper.scan_marks import keep_printed_geometry
 from tui.domain.paths import DEFAULT_EXPORTS, claim_folder, wave_folder
-from tui.domain.store import IssuedForm, Study
+from tui.domain.store import AuditAction, AuditEntity, IssuedForm, Study
 from tui.domain.store.errors import InputError, NotFoundError
 
 BLANK_COLUMN = "blank"
@@ -633,7 +633,7 @@ def issue_log_rows(study: Study, wave: str) -> list[IssueLogRow]:
     rows = [IssueLogRow(f.serial, f.participant_code, f.school, wave, shown_time(f.printed_at))
             for f in study.issued_forms(wave)]
     by_serial = {row.serial: row for row in rows}
-    for entry in study.audit(wave=wave, entity="issued_form", action="reprint"):
+    for entry in study.audit(wave=wave, entity=AuditEntity.ISSUED_FORM, action=AuditAction.REPRINT):
         first = by_serial.get(entry.entity_key)
         if first is not None:
             rows.append(IssueLogRow(first.serial, first.participant_code, first.school, wave,

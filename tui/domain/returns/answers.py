@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from tui.domain.errors import SurveyDeskError
 from tui.domain.instrument import Instrument
@@ -133,11 +134,16 @@ def summary(instrument: Instrument, answers: Answers) -> dict[str, str]:
     }
 
 
+class DiscrepancyKind(StrEnum):
+    PAGE = "page"  # one pass has a bank's page, the other marks it missing
+    STATEMENT = "statement"  # the passes disagree on one statement
+
+
 @dataclass(frozen=True)
 class Difference:
     """One place where two entry passes of the same paper disagree."""
 
-    kind: str  # "page" (present vs missing) or "statement"
+    kind: DiscrepancyKind
     bank_id: str
     code: str  # statement code, or the bank abbreviation for a page difference
     statement_id: str  # "" for a page difference
@@ -152,7 +158,7 @@ def compare(instrument: Instrument, first: Answers, second: Answers) -> list[Dif
     for bank in instrument.banks:
         a, b = first[bank.id], second[bank.id]
         if a.present != b.present:
-            diffs.append(Difference("page", bank.id, bank.abbreviation, "",
+            diffs.append(Difference(DiscrepancyKind.PAGE, bank.id, bank.abbreviation, "",
                                     "present" if a.present else "missing",
                                     "present" if b.present else "missing"))
             continue
@@ -161,7 +167,7 @@ def compare(instrument: Instrument, first: Answers, second: Answers) -> list[Dif
         for ref in instrument.bank_refs(bank):
             in_a, in_b = ref.running in a.marked, ref.running in b.marked
             if in_a != in_b:
-                diffs.append(Difference("statement", bank.id, ref.code, ref.statement.id,
+                diffs.append(Difference(DiscrepancyKind.STATEMENT, bank.id, ref.code, ref.statement.id,
                                         HIGHLIGHTED if in_a else NOT_HIGHLIGHTED,
                                         HIGHLIGHTED if in_b else NOT_HIGHLIGHTED))
     return diffs

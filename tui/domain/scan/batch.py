@@ -10,7 +10,7 @@ becomes a draft that the review screen walks through, uncertain statements only.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from tui.domain.errors import SurveyDeskError
 from tui.domain.returns import BankAnswer
 from tui.domain.scan.images import ScanPage, check_files, count_pages, read_pages
 from tui.domain.scan.reader import CANCELLED, MARKED, PageReading, read_page
-from tui.domain.store import Draft, StoreError, Study
+from tui.domain.store import Draft, IssuedForm, StoreError, Study
 
 SCAN_OPERATOR = "scan"
 TICK, HIGHLIGHT = "tick", "highlight"
@@ -123,15 +123,15 @@ class _Layouts:
 
     def __init__(self, study: Study):
         self.study = study
-        self._forms: dict[str, Any] = {}
-        self._geometries: dict[str, list[dict]] = {}
+        self._forms: dict[str, IssuedForm | None] = {}
+        self._geometries: dict[str, list[dict[str, Any]]] = {}
 
-    def form(self, serial: str):
+    def form(self, serial: str) -> IssuedForm | None:
         if serial not in self._forms:
             self._forms[serial] = self.study.issued_form(serial)
         return self._forms[serial]
 
-    def __call__(self, serial: str, page: int) -> tuple[dict | None, str | None]:
+    def __call__(self, serial: str, page: int) -> tuple[dict[str, Any] | None, str | None]:
         form = self.form(serial)
         if form is None:
             return None, f"serial {serial} was never issued in this study"
@@ -148,10 +148,12 @@ class _Layouts:
 def _group(run: ScanRun, readings: Iterable[PageReading], layouts: _Layouts) -> None:
     papers: dict[str, Paper] = {}
     for reading in readings:
-        if not reading.identified:
+        if reading.serial is None or reading.page is None:  # unidentified: listed already
             continue
         form = layouts.form(reading.serial)
-        if form is None:
+        if form is None or layouts(reading.serial, reading.page)[0] is None:
+            # Never issued here, or printed before layouts were kept: read_page said why.
+            run.unidentified.append(reading)
             continue
         paper = papers.get(reading.serial)
         if paper is None:
@@ -170,7 +172,9 @@ def _answers(paper: Paper, layouts: _Layouts) -> None:
     """The paper's answers from its pages' readings, and what the clerk must decide."""
     instrument = layouts.study.wave(paper.wave).instrument
     first = next(iter(paper.pages.values()))[0]
+    assert first.page is not None  # grouped: identified, with a kept layout
     geometry, _ = layouts(paper.serial, first.page)
+    assert geometry is not None
     paper.page_count = len(geometry["pages"])
     page_of_bank: dict[str, list[int]] = {}
     for page in geometry["pages"]:
@@ -195,7 +199,8 @@ def _answers(paper: Paper, layouts: _Layouts) -> None:
         paper.answers[bank.id] = BankAnswer(True, frozenset(marked))
 
 
-def _page_marks(seen: list[PageReading], geometry: dict, number: int):
+def _page_marks(seen: list[PageReading], geometry: dict[str, Any], number: int,
+                ) -> Iterator[tuple[str, str, float, str]]:
     """(statement id, state, confidence, why the clerk must look or '') for one page of a paper."""
     statements = [s["id"] for s in geometry["pages"][number - 1]["statements"]]
     unread = [r for r in seen if not r.registered]
@@ -253,7 +258,7 @@ def _reason(paper: Paper) -> str:
     return f"read from scans: {', '.join(where[:3])}{' ...' if len(where) > 3 else ''}"
 
 
-def draft_state(paper: Paper) -> dict:
+def draft_state(paper: Paper) -> dict[str, Any]:
     """A draft in the entry screen's shape, plus what the review must ask."""
     done = {bank_id: {"present": answer.present, "marked": sorted(answer.marked)}
             for bank_id, answer in paper.answers.items()}

@@ -10,8 +10,13 @@ JPEG, kept grey, or thresholded to 1 bit; some pages fed upside down or sideways
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
 
 KINDS = ("none", "tick", "cross", "fill", "pencil", "cancel")
 # How often each kind is drawn in a box (the rest stay empty): about a third of statements marked.
@@ -48,7 +53,7 @@ class SyntheticPage:
         return None if kind == "cancel" else kind != "none"
 
 
-def random_degradation(rng, dpi: int, mode: str | None = None) -> Degradation:
+def random_degradation(rng: np.random.Generator, dpi: int, mode: str | None = None) -> Degradation:
     mode = mode or str(rng.choice(MODES, p=[0.2, 0.5, 0.3]))
     turns = int(rng.choice([0, 2, 1, 3], p=[0.8, 0.1, 0.05, 0.05]))
     return Degradation(
@@ -58,7 +63,7 @@ def random_degradation(rng, dpi: int, mode: str | None = None) -> Degradation:
         turns=turns)
 
 
-def render_pages(pdf_path, dpi: int, count: int | None = None) -> list[Any]:
+def render_pages(pdf_path: str | Path, dpi: int, count: int | None = None) -> list[Any]:
     """The first ``count`` pages (default all) of a PDF as grey arrays at ``dpi``."""
     import numpy as np
     import pypdfium2 as pdfium
@@ -71,7 +76,7 @@ def render_pages(pdf_path, dpi: int, count: int | None = None) -> list[Any]:
         document.close()
 
 
-def mark_page(image, page_geometry: dict, rng, dpi: int, kinds: dict[str, str] | None = None) -> dict[str, str]:
+def mark_page(image: np.ndarray, page_geometry: dict[str, Any], rng: np.random.Generator, dpi: int, kinds: dict[str, str] | None = None) -> dict[str, str]:
     """Draw marks in the boxes of one rendered page (in place); returns what was drawn where."""
     import numpy as np
 
@@ -90,13 +95,14 @@ def mark_page(image, page_geometry: dict, rng, dpi: int, kinds: dict[str, str] |
     return truth
 
 
-def _stroke(rng, px: float, pencil: bool) -> tuple[int, int]:
+def _stroke(rng: np.random.Generator, px: float, pencil: bool) -> tuple[int, int]:
     if pencil:
         return int(rng.integers(110, 171)), max(1, int(round(rng.uniform(0.3, 0.5) * px)))
     return int(rng.integers(15, 111)), max(1, int(round(rng.uniform(0.35, 0.65) * px)))
 
 
-def _draw_mark(image, kind: str, x: float, y: float, w: float, h: float, rng, px: float) -> None:
+def _draw_mark(image: np.ndarray, kind: str, x: float, y: float, w: float, h: float, rng: np.random.Generator,
+               px: float) -> None:
     import cv2
     import numpy as np
 
@@ -105,7 +111,7 @@ def _draw_mark(image, kind: str, x: float, y: float, w: float, h: float, rng, px
 
     shift = 16  # cv2 sub-pixel coordinates
 
-    def line(points, grey, width):
+    def line(points: list[tuple[float, float]], grey: int, width: int) -> None:
         pts = np.array([[int(jitter(a, w) * shift), int(jitter(b, h) * shift)] for a, b in points], np.int32)
         cv2.polylines(image, [pts], False, int(grey), int(width), cv2.LINE_AA, 4)
 
@@ -133,7 +139,7 @@ def _draw_mark(image, kind: str, x: float, y: float, w: float, h: float, rng, px
             line([(x + 1.9 * w, y - 0.7 * h), (x - 0.9 * w, y + 1.7 * h)], grey, width + 1)
 
 
-def _draw_stray(image, statement: dict, rng, px: float) -> None:
+def _draw_stray(image: np.ndarray, statement: dict[str, Any], rng: np.random.Generator, px: float) -> None:
     """A stroke that is not an answer: the statement's text underlined, or a line in the margin."""
     import cv2
 
@@ -149,7 +155,7 @@ def _draw_stray(image, statement: dict, rng, px: float) -> None:
         cv2.line(image, (int(x), int(by - 2 * px)), (int(x), int(by + bh + 2 * px)), grey, width, cv2.LINE_AA)
 
 
-def degrade(image, d: Degradation, rng):
+def degrade(image: np.ndarray, d: Degradation, rng: np.random.Generator) -> np.ndarray:
     """What the scanner makes of the page (grey, or BGR for a colour page): a new array, 0/255
     only when 1-bit."""
     import cv2
@@ -170,14 +176,17 @@ def degrade(image, d: Degradation, rng):
         out = np.where(out < d.threshold, 0, 255).astype(np.uint8)
     elif d.mode == "jpeg":
         ok, data = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, d.quality])
-        out = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+        decoded = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+        assert decoded is not None  # the JPEG just encoded
+        out = decoded
     if d.turns:
         out = np.ascontiguousarray(np.rot90(out, d.turns))
     return out
 
 
-def synthetic_pages(pdf_path, serials_pages: list[tuple[str, int]], geometry: dict, *, dpi: int, seed: int,
-                    mode: str | None = None, kinds: dict[str, str] | None = None, clean: bool = False):
+def synthetic_pages(pdf_path: str | Path, serials_pages: list[tuple[str, int]], geometry: dict[str, Any], *, dpi: int,
+                    seed: int, mode: str | None = None, kinds: dict[str, str] | None = None,
+                    clean: bool = False) -> Iterator[SyntheticPage]:
     """Marked, degraded scans of the first pages of ``pdf_path``, which are ``serials_pages``."""
     import numpy as np
 
@@ -194,7 +203,7 @@ def synthetic_pages(pdf_path, serials_pages: list[tuple[str, int]], geometry: di
 HIGHLIGHTERS = ((60, 235, 250), (120, 250, 140), (200, 150, 250), (250, 210, 120))  # BGR multipliers: yellow, green, pink, blue
 
 
-def highlight_page(image, page_geometry: dict, rng, dpi: int, share: float = 0.35) -> tuple[Any, dict[str, str]]:
+def highlight_page(image: np.ndarray, page_geometry: dict[str, Any], rng: np.random.Generator, dpi: int, share: float = 0.35) -> tuple[Any, dict[str, str]]:
     """A colour copy of a grey page with about ``share`` of its statements highlighted (a
     translucent stroke over most of the text, as a highlighter pen leaves it)."""
     import numpy as np

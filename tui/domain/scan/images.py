@@ -10,9 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.domain.errors import SurveyDeskError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from PIL.Image import Image as PILImage
+    from pypdfium2 import PdfPage
 
 PDF_SUFFIXES = {".pdf"}
 IMAGE_SUFFIXES = {".tif", ".tiff", ".png", ".jpg", ".jpeg"}
@@ -108,7 +113,7 @@ def _pdf_pages(path: Path) -> Iterator[ScanPage]:
         document.close()
 
 
-def _pdf_page_scan(page) -> tuple[float, str]:
+def _pdf_page_scan(page: PdfPage) -> tuple[float, str]:
     """The resolution and colour of the scan inside a PDF page (an MFP writes one image per page)."""
     import pypdfium2.raw as raw
 
@@ -143,7 +148,7 @@ def _image_pages(path: Path) -> Iterator[ScanPage]:
                 yield ScanPage(str(path), index + 1, problem=f"cannot decode the page ({exc})")
 
 
-def _colour(mode: str, pixels) -> str:
+def _colour(mode: str, pixels: np.ndarray) -> str:
     """colour, grey, or bilevel (a 1-bit scan, even one saved as greyscale)."""
     import numpy as np
 
@@ -155,7 +160,7 @@ def _colour(mode: str, pixels) -> str:
     return "bilevel" if np.count_nonzero((sample > 0) & (sample < 255)) < sample.size * 0.001 else "grey"
 
 
-def _array(image) -> Any:
+def _array(image: PILImage) -> Any:
     """Greyscale uint8, or BGR uint8 for a colour image whose channels really differ."""
     import numpy as np
 
@@ -167,7 +172,7 @@ def _array(image) -> Any:
     return np.asarray(image.convert("L"))
 
 
-def _really_colour(rgb) -> bool:
+def _really_colour(rgb: np.ndarray) -> bool:
     """An MFP often saves a grey scan as RGB: colour only if the channels differ somewhere."""
     sample = rgb[::8, ::8].astype("int16")
     spread = sample.max(axis=2) - sample.min(axis=2)

@@ -19,10 +19,17 @@ numpy, OpenCV and zxing-cpp are imported inside functions (the `scan` extra).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.domain.returns import SerialError, parse_page_code
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# layouts(serial, page): the geometry the form was printed with, or (None, why not)
+Layouts = Callable[[str, int], tuple[dict[str, Any] | None, str | None]]
 
 MARKED, EMPTY, CANCELLED = "marked", "empty", "cancelled"
 NOMINAL_LONG_MM = 290.0  # between A4 (297) and Letter (279.4): a first guess of the scale
@@ -92,13 +99,13 @@ class _Blob:
     ring: bool
 
 
-def _paper_level(grey) -> float:
+def _paper_level(grey: np.ndarray) -> float:
     import numpy as np
 
     return float(max(64.0, np.percentile(grey[::7, ::7], 92)))
 
 
-def find_corner_marks(grey, px_per_mm: float) -> dict[str, _Blob]:
+def find_corner_marks(grey: np.ndarray, px_per_mm: float) -> dict[str, _Blob]:
     """The corner mark found in each image corner (tl, tr, br, bl), where there is one."""
     import cv2
     import numpy as np
@@ -156,7 +163,7 @@ def _turn_point(x: float, y: float, width: int, height: int, quarter_turns: int)
 # --- the page barcode ---------------------------------------------------------------------------
 
 
-def read_page_code(grey) -> tuple[tuple[str, int] | None, tuple[str, ...], str | None, bool]:
+def read_page_code(grey: np.ndarray) -> tuple[tuple[str, int] | None, tuple[str, ...], str | None, bool]:
     """((serial, page) or None, every barcode text read, a problem or None, whether the page's
     barcodes lie in the bottom third of the image, where an upright form has them)."""
     import cv2
@@ -164,12 +171,14 @@ def read_page_code(grey) -> tuple[tuple[str, int] | None, tuple[str, ...], str |
 
     formats = zxingcpp.BarcodeFormat.Code128
     texts: list[str] = []
-    attempts = (lambda: grey, lambda: cv2.resize(grey, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC))
+    attempts: tuple[Callable[[], np.ndarray], ...] = (lambda: grey, lambda: cv2.resize(grey, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC))
     for attempt in attempts:
         image = attempt()
-        found = zxingcpp.read_barcodes(image, formats=formats, try_invert=False)
+        # zxing-cpp takes one BarcodeFormat for a set of formats; its stubs ask for BarcodeFormats.
+        found = zxingcpp.read_barcodes(image, formats=formats, try_invert=False)  # type: ignore[arg-type]
         texts = [r.text for r in found]
-        codes, low = set(), True
+        codes: set[tuple[str, int]] = set()
+        low = True
         for result in found:
             try:
                 codes.add(parse_page_code(result.text))
@@ -190,7 +199,8 @@ def read_page_code(grey) -> tuple[tuple[str, int] | None, tuple[str, ...], str |
 # --- registration --------------------------------------------------------------------------------
 
 
-def register(marks: dict[str, _Blob], geometry: dict[str, Any], px_per_mm: float):
+def register(marks: dict[str, _Blob], geometry: dict[str, Any], px_per_mm: float,
+             ) -> tuple[tuple[np.ndarray, float, float | None] | None, str | None]:
     """(homography mm -> px, fit in mm) from the four corner marks, or (None, reason)."""
     import cv2
     import numpy as np
@@ -221,7 +231,7 @@ def register(marks: dict[str, _Blob], geometry: dict[str, Any], px_per_mm: float
     return (homography, scale, fit_mm), None
 
 
-def _project(homography, x_mm: float, y_mm: float) -> tuple[float, float]:
+def _project(homography: np.ndarray, x_mm: float, y_mm: float) -> tuple[float, float]:
     h = homography
     w = h[2, 0] * x_mm + h[2, 1] * y_mm + h[2, 2]
     return ((h[0, 0] * x_mm + h[0, 1] * y_mm + h[0, 2]) / w, (h[1, 0] * x_mm + h[1, 1] * y_mm + h[1, 2]) / w)
@@ -230,14 +240,15 @@ def _project(homography, x_mm: float, y_mm: float) -> tuple[float, float]:
 # --- tick boxes -------------------------------------------------------------------------------------
 
 
-def ink_map(grey, paper: float):
+def ink_map(grey: np.ndarray, paper: float) -> np.ndarray:
     """Per pixel, how much darker than the paper it is (0 paper .. 1 black), as float32."""
     import numpy as np
 
-    return np.clip((paper - grey.astype(np.float32)) / paper, 0.0, 1.0)
+    ink: np.ndarray = np.clip((paper - grey.astype(np.float32)) / paper, 0.0, 1.0)
+    return ink
 
 
-def measure_box(ink, box_mm: list[float], homography, scale: float, line_mm: float,
+def measure_box(ink: np.ndarray, box_mm: list[float], homography: np.ndarray, scale: float, line_mm: float,
                 statement_id: str, bilevel: bool = False) -> MarkReading:
     """The state of one tick box, from the ink map of an upright, registered page."""
     import numpy as np
@@ -256,9 +267,10 @@ def measure_box(ink, box_mm: list[float], homography, scale: float, line_mm: flo
     window = ink[y0:y0 + 2 * half + 1, x0:x0 + 2 * half + 1]
     integral = np.pad(window.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
 
-    def box_sum(top, left, size):  # vectorised over arrays of top/left
-        return (integral[top + size, left + size] - integral[top, left + size]
-                - integral[top + size, left] + integral[top, left])
+    def box_sum(top: np.ndarray, left: np.ndarray, size: int) -> np.ndarray:  # vectorised over arrays of top/left
+        total: np.ndarray = (integral[top + size, left + size] - integral[top, left + size]
+                             - integral[top + size, left] + integral[top, left])
+        return total
 
     outer = int(round(side + line))
     inner = max(1, outer - 2 * (line + 1))
@@ -305,7 +317,8 @@ def _decide(statement_id: str, fill: float, dark: float, spill: float, found: bo
 # --- a whole page ---------------------------------------------------------------------------------
 
 
-def read_page(file: str, number: int, image, colour: str, layouts, mode: str = "tick") -> PageReading:
+def read_page(file: str, number: int, image: np.ndarray, colour: str, layouts: Layouts,
+              mode: str = "tick") -> PageReading:
     """Identify, register and measure one scanned page (``mode`` tick: the boxes; highlight: the
     statements' text zones, in a colour scan).
 
@@ -382,12 +395,12 @@ def _orientation(marks: dict[str, _Blob], shape: tuple[int, ...]) -> tuple[int |
     return None, False
 
 
-def _looks_bilevel(grey) -> bool:
+def _looks_bilevel(grey: np.ndarray) -> bool:
     """Black and white only (a 1-bit scan saved as greyscale, as some scanners do)."""
     import numpy as np
 
     sample = grey[::5, ::5]
-    return np.count_nonzero((sample > 0) & (sample < 255)) < sample.size * 0.001
+    return bool(np.count_nonzero((sample > 0) & (sample < 255)) < sample.size * 0.001)
 
 
 def _turned_corner(corner: str, turns: int) -> str:
@@ -395,7 +408,7 @@ def _turned_corner(corner: str, turns: int) -> str:
     return order[(order.index(corner) + turns) % 4]
 
 
-def _grey(bgr):
+def _grey(bgr: np.ndarray) -> np.ndarray:
     import cv2
 
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
@@ -405,7 +418,7 @@ HIGHLIT = 0.15  # share of a statement's text zone in highlighter colour: highli
 UNLIT = 0.02  # below this: not highlighted
 
 
-def highlight_share(bgr, zone_mm: list[float], homography) -> float:
+def highlight_share(bgr: np.ndarray, zone_mm: list[float], homography: np.ndarray) -> float:
     """Share of the statement's text zone in a highlighter's colour (saturated and light)."""
     import cv2
 

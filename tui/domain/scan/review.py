@@ -11,6 +11,7 @@ error rate like any operator's.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from tui.domain.instrument import Instrument
 from tui.domain.returns import BankAnswer
@@ -52,8 +53,9 @@ class PaperReview:
                           len(self.questions))
 
     @property
-    def scan(self) -> dict:
-        return self.draft.state["scan"]
+    def scan(self) -> dict[str, Any]:
+        scan: dict[str, Any] = self.draft.state["scan"]
+        return scan
 
     @property
     def questions(self) -> list[Question]:

@@ -13,6 +13,8 @@ from tui.domain.store.errors import (
     UnsafeLocationError,
 )
 from tui.domain.store.records import (
+    AuditAction,
+    AuditEntity,
     AuditEntry,
     Claim,
     Discrepancy,
@@ -23,6 +25,7 @@ from tui.domain.store.records import (
     NewReturn,
     OperatorStats,
     ReturnRecord,
+    ReturnStatus,
     SavedReturn,
     Wave,
 )
@@ -37,7 +40,7 @@ from tui.domain.store.study import (
 )
 
 __all__ = [
-    "CLAIM_LAPSE_S", "DEFAULT_SETTINGS", "AuditEntry", "Claim", "CsvImportError", "Discrepancy", "Draft", "DuplicateError", "EntryPass", "FormLayoutRecord", "InputError",
+    "AuditAction", "AuditEntity", "ReturnStatus", "CLAIM_LAPSE_S", "DEFAULT_SETTINGS", "AuditEntry", "Claim", "CsvImportError", "Discrepancy", "Draft", "DuplicateError", "EntryPass", "FormLayoutRecord", "InputError",
     "IssuedForm", "NewReturn", "NewerStudyError", "NotAStudyError", "NotFoundError", "OperatorStats", "ReturnRecord",
     "SavedReturn", "StaleError", "Study", "StoreError", "UnknownWaveError", "UnsafeLocationError", "Wave", "check_operator", "claim_key", "default_operator", "is_server_url", "import_returns_csv", "station_name", "wide_to_csv_frame",
 ]

@@ -12,9 +12,9 @@ import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, CursorResult, Engine
 
 # postgresql://, postgres://, postgresql+psycopg:// (and a mistyped driver, refused with a message).
 URL_PREFIX = re.compile(r"^postgres(?:ql)?(?:\+[A-Za-z0-9_]+)?:", re.IGNORECASE)
@@ -23,7 +23,8 @@ URL_PREFIX = re.compile(r"^postgres(?:ql)?(?:\+[A-Za-z0-9_]+)?:", re.IGNORECASE)
 class Backend(Protocol):
     kind: str  # "sqlite" | "postgresql"
     engine: Engine
-    path: Path | None  # the study file; None for a server
+    @property
+    def path(self) -> Path | None: ...  # the study file; None for a server (read-only: SQLite's is a Path)
     location: str  # for messages: a path, or the URL without any password
     name: str  # short, for the title bar
 
@@ -36,6 +37,14 @@ class Backend(Protocol):
     def id_high_water(self, conn: Connection, table: str) -> int: ...
     def set_id_high_water(self, conn: Connection, table: str, value: int) -> None: ...
     def integrity_problems(self) -> list[str]: ...
+
+
+def new_id(result: CursorResult[Any]) -> int:
+    """The id an INSERT of one row gave it."""
+    key = result.inserted_primary_key
+    assert key is not None  # an INSERT's result always has one
+    made: int = key[0]
+    return made
 
 
 def is_server_url(location: str | Path) -> bool:

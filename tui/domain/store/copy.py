@@ -79,7 +79,7 @@ def _copy(source: str | Path, target: str | Path, progress: Callable[[str], None
 
 def _counts(study: Study) -> dict[str, int]:
     with study._read() as conn:
-        return {name: conn.execute(select(func.count()).select_from(s.metadata.tables[name])).scalar()
+        return {name: conn.execute(select(func.count()).select_from(s.metadata.tables[name])).scalar_one()
                 for name in TABLES}
 
 

@@ -26,6 +26,7 @@ Portable SQLAlchemy Core throughout.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,10 +35,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, exists, func, insert, literal, null, select, update
 
 from tui.domain.store import schema as s
+from tui.domain.store.backend import new_id
 from tui.domain.store.errors import DuplicateError, InputError, StoreError
 from tui.domain.store.verify import sampled, staged_digest
 
 if TYPE_CHECKING:  # pragma: no cover
+    import polars as pl
     from sqlalchemy.engine import Connection
 
     from tui.domain.store.returns_csv import CheckedReturns, ImportProgress
@@ -88,8 +91,11 @@ class StudyImports:
 
         def _write(self) -> AbstractContextManager[Connection]: ...
         def _read(self) -> AbstractContextManager[Connection]: ...
-        def _now(self) -> str: ...
-        def _audit(self, conn: Connection, **kwargs: Any) -> None: ...
+        _now: Callable[[], str]
+
+        def _audit(self, conn: Connection, *, operator: str, action: str, entity: str, key: str | int,
+                   wave: str | None = None, old: Any = None, new: Any = None, reason: str | None = None,
+                   at: str | None = None) -> None: ...
         def _setting_in(self, conn: Connection, key: str) -> Any: ...
         def returns_inserted_with(self, marker: str) -> tuple[int, str | None, str | None]: ...
 
@@ -189,10 +195,10 @@ class StudyImports:
             "participant_code", "school", "role", "serial", "answers")
         now = self._now()
         with self._write() as conn:
-            import_id = conn.execute(insert(s.imports).values(
+            import_id = new_id(conn.execute(insert(s.imports).values(
                 file_name=checked.path.name, file_sha256=checked.sha256, content_id=content_id(rows),
                 rows=rows.height, staged=0, published=0, state="staging", operator=operator, reason=reason,
-                started_at=now, heartbeat_at=now)).inserted_primary_key[0]
+                started_at=now, heartbeat_at=now)))
             self._audit(conn, operator=operator, action="stage", entity="import", key=import_id, at=now,
                         new={"file": checked.path.name, "sha256": checked.sha256, "content_id": content_id(rows),
                              "rows": rows.height}, reason=reason)
@@ -215,7 +221,7 @@ class StudyImports:
             raise
         return import_id
 
-    def _refuse_taken_serials(self, conn: Connection, import_id: int, chunk) -> None:
+    def _refuse_taken_serials(self, conn: Connection, import_id: int, chunk: pl.DataFrame) -> None:
         """A serial returned by a station, or held by another import, since the file was checked."""
         import polars as pl
 
@@ -229,10 +235,11 @@ class StudyImports:
                 .join(s.imports, s.imports.c.id == s.import_rows.c.import_id)
                 .where(s.import_rows.c.serial.in_(part), s.imports.c.state.in_(LIVE),
                        s.imports.c.id != import_id)).first()
-            if taken or held:
-                serial = (taken or held)[0]
+            hit = taken or held
+            if hit is not None:
+                serial = hit[0]
                 row = given.filter(pl.col("serial") == serial)["row_no"][0]
-                where = f"return #{taken[1]} was saved with it" if taken else f"the import of {held[1]} holds it"
+                where = f"return #{taken[1]} was saved with it" if taken else f"the import of {hit[1]} holds it"
                 raise DuplicateError(f"row {row}: serial {serial} was returned while this file was being imported "
                                      f"({where}); nothing was imported")
 

@@ -30,7 +30,7 @@ def migrate(backend: Backend, from_version: int) -> None:
     """Bring an older study up to date, one schema version at a time, each in one transaction."""
     for version in range(from_version + 1, s.SCHEMA_VERSION + 1):
         with backend.migration_connection() as conn:
-            current = int(conn.execute(select(s.meta.c.value).where(s.meta.c.key == "schema_version")).scalar())
+            current = int(conn.execute(select(s.meta.c.value).where(s.meta.c.key == "schema_version")).scalar_one())
             if current >= version:  # another process migrated it meanwhile
                 continue
             for name in s.INTRODUCED.get(version, ()):

@@ -178,7 +178,8 @@ class PostgresBackend:
         seq = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table}).scalar()
         last, called = conn.execute(text(f"SELECT last_value, is_called FROM {seq}")).one()
         top = conn.execute(select(func.max(s.metadata.tables[table].c.id))).scalar()
-        return max(last if called else last - 1, top or 0)
+        high: int = max(last if called else last - 1, top or 0)
+        return high
 
     def set_id_high_water(self, conn: Connection, table: str, value: int) -> None:
         if value > 0:

@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import String, case, func, select
 
 from tui.domain.store import schema as s
-from tui.domain.store.records import OperatorStats, instrument_from_toml
+from tui.domain.store.records import OperatorStats, ReturnStatus, instrument_from_toml
 
 if TYPE_CHECKING:  # pragma: no cover
     from contextlib import AbstractContextManager
 
     import polars as pl
+    from sqlalchemy import Select
     from sqlalchemy.engine import Connection
 
     from tui.domain.store.records import Wave
@@ -66,13 +67,13 @@ class StudyReads:
             pl.col("participant_code").str.slice(0, 1).alias("school"),
             role.alias("role"),
             role.replace_strict(groups, default=None, return_dtype=pl.String).alias("role_group"),
-            (pl.col("status") == "verified").alias("verified"),
+            (pl.col("status") == ReturnStatus.VERIFIED.value).alias("verified"),
         )
         bank_index = {bank.id: i for i, bank in enumerate(instrument.banks)}
         statements = [((pl.col(f"__m{bank_index[ref.bank.id]}") & (1 << (ref.running - 1))) != 0).alias(ref.code)
                       for ref in instrument.refs()]
         return (frame.select(*WIDE_BASE_COLUMNS, *statements).sort("return_id")
-                .cast(wide_schema(instrument)))
+                .cast(pl.Schema(wide_schema(instrument))))
 
     def serial_facts(self) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Every issued form (serial, issued_wave, issued_code, issued_school) and every returned serial
@@ -142,8 +143,9 @@ class StudyReads:
         with self._read() as conn:
             for w in conn.execute(select(s.waves.c.id, s.waves.c.name, s.waves.c.population)
                                   .order_by(s.waves.c.id)).mappings():
-                def count(query):
-                    return conn.execute(query).scalar() or 0
+                def count(query: Select[int]) -> int:
+                    n: int = conn.execute(query).scalar() or 0
+                    return n
                 r = s.returns
                 one_pass = (select(func.count()).select_from(s.entry_passes)
                             .where(s.entry_passes.c.return_id == r.c.id).scalar_subquery()) == 1
@@ -161,7 +163,7 @@ class StudyReads:
                     "awaiting_second": count(select(func.count()).select_from(r)
                                              .where(r.c.wave_id == w["id"], r.c.needs_second, one_pass)),
                     "verified": count(select(func.count()).select_from(r)
-                                      .where(r.c.wave_id == w["id"], r.c.status == "verified")),
+                                      .where(r.c.wave_id == w["id"], r.c.status == ReturnStatus.VERIFIED)),
                     "discrepancies_open": count(
                         select(func.count()).select_from(s.discrepancies.join(r))
                         .where(r.c.wave_id == w["id"], s.discrepancies.c.resolved_value.is_(None))),
@@ -201,6 +203,7 @@ class StudyReads:
                     continue
                 wrong = x["second_operator"] if x["resolved_value"] == x["first_value"] else x["first_operator"]
                 errors[wrong] = errors.get(wrong, 0) + 1
-        return [OperatorStats(op, int(n or 0), int(keys or 0), float(secs or 0.0), compared.get(op, 0),
-                              errors.get(op, 0), open_.get(op, 0))
+        return [OperatorStats(operator=op, returns=int(n or 0), keystrokes=int(keys or 0), seconds=float(secs or 0.0),
+                              compared_statements=compared.get(op, 0), errors=errors.get(op, 0),
+                              open_discrepancies=open_.get(op, 0))
                 for op, (n, keys, secs) in sorted(totals.items())]

@@ -2,14 +2,60 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui.domain.instrument import Instrument, parse_instrument
 from tui.domain.returns import BankAnswer
 from tui.domain.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+    from sqlalchemy import RowMapping
+
+Record = TypeVar("Record", bound="DataclassInstance")
+
+
+def from_row(cls: type[Record], row: RowMapping | Mapping[str, Any], **given: Any) -> Record:
+    """A record built by keyword from a database row: each field from the column of its name, unless
+    ``given`` (a converted or renamed value). Positional building shifted every later field by one
+    when a column moved; here a field without a column fails at once (TypeError)."""
+    names = [f.name for f in fields(cls)]
+    return cls(**{name: row[name] for name in names if name not in given and name in row}, **given)
+
+
+# The words the study file stores. StrEnums, so the file keeps plain text (older files read the
+# same) while the code cannot misspell one.
+
+
+class ReturnStatus(StrEnum):
+    ENTERED = "entered"  # keyed once
+    DISCREPANT = "discrepant"  # keyed twice, the passes disagree on something still open
+    VERIFIED = "verified"  # the passes agree, or every discrepancy was resolved
+
+
+class AuditAction(StrEnum):
+    INSERT = "insert"
+    UPDATE = "update"
+    DELETE = "delete"
+    REPRINT = "reprint"
+    SECOND_PASS = "second_pass"
+    RESOLVE = "resolve"
+
+
+class AuditEntity(StrEnum):
+    SETTING = "setting"
+    SCHOOL_KEY = "school_key"
+    WAVE = "wave"
+    ISSUED_FORM = "issued_form"
+    FORM_LAYOUT = "form_layout"
+    RETURN = "return"
+    DISCREPANCY = "discrepancy"
+    DRAFT = "draft"
 
 
 @dataclass(frozen=True)
@@ -57,7 +103,7 @@ class ReturnRecord:
     school: str
     role: int
     answers: dict[str, BankAnswer]
-    status: str  # entered | discrepant | verified
+    status: ReturnStatus
     needs_second: bool
     version: int
     created_at: str
@@ -77,7 +123,7 @@ class Discrepancy:
     wave: str
     participant_code: str
     serial: str | None
-    kind: str  # page | statement
+    kind: str  # a DiscrepancyKind: page | statement
     bank_id: str
     code: str
     statement_id: str
@@ -136,7 +182,7 @@ class Draft:
     pass_no: int = 1
     return_id: int | None = None
     # {"done": {bank_id: {"present": bool, "sections": {"A": [1, 3], ...}}}, "at": [bank_index, letter]}
-    state: dict = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)
     keystrokes: int = 0
     seconds: float = 0.0
     id: int | None = None

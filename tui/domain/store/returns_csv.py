@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +39,7 @@ from tui.domain.returns import answers as ans
 if TYPE_CHECKING:  # pragma: no cover
     import polars as pl
 
+    from tui.domain.instrument import StatementRef
     from tui.domain.store import NewReturn, Study
 
 REQUIRED = ("wave", "participant_code")
@@ -82,6 +83,8 @@ class CsvImportError(SurveyDeskError):
 
 class _Problems:
     """The first MAX_REPORTED problems in file order, and a count of the rest."""
+
+    found: list[CsvProblem]
 
     def __init__(self, path: Path):
         self.path, self.found, self.more = path, [], 0
@@ -261,10 +264,10 @@ def _structure(data: bytes, header: list[str], header_rows: int, problems: _Prob
         del lengths
         return len(ends)
     row = 0
-    for row, cells in enumerate(csv.reader(io.StringIO(data.decode("utf-8"))), start=1):
-        if row <= header_rows or not any(c.strip() for c in cells) or len(cells) == width:
+    for row, row_cells in enumerate(csv.reader(io.StringIO(data.decode("utf-8"))), start=1):
+        if row <= header_rows or not any(c.strip() for c in row_cells) or len(row_cells) == width:
             continue
-        problems.add(row, "", f"has {len(cells)} cells, the header has {width}")
+        problems.add(row, "", f"has {len(row_cells)} cells, the header has {width}")
         if problems.full:
             break
     return row
@@ -363,7 +366,8 @@ def _check_wave_rows(rows: pl.DataFrame, wave: str, instrument: Instrument, head
     ).with_columns(answers.alias("answers"))
 
 
-def _report_cells(flagged: pl.DataFrame, raw: pl.DataFrame, abbreviation: str, refs, problems: _Problems) -> None:
+def _report_cells(flagged: pl.DataFrame, raw: pl.DataFrame, abbreviation: str, refs: Sequence[StatementRef],
+                  problems: _Problems) -> None:
     originals = {r[0]: r for r in raw.select("row", *[r.code for r in refs]).iter_rows()}
     for values in flagged.iter_rows():
         row, codes = values[0], values[1:]

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Connection
 
 SCHEMA_VERSION = 6
 # PRAGMA application_id marks an SQLite file as a SurveyDesk study ("SDSK").
@@ -249,7 +250,7 @@ REBUILT = {
 }
 
 
-def create_tables(conn) -> None:
+def create_tables(conn: Connection) -> None:
     """The tables of a study created now: every table introduced up to this schema version."""
     names = [name for version, group in INTRODUCED.items() if version <= SCHEMA_VERSION for name in group]
     metadata.create_all(conn, tables=[metadata.tables[name] for name in names])

@@ -232,6 +232,7 @@ class SQLiteBackend:
         SQLite ignores a change of foreign_keys inside a transaction, hence before BEGIN."""
         with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
             raw = conn.connection.dbapi_connection
+            assert raw is not None  # a checked-out connection has its DB-API connection
             raw.execute("PRAGMA foreign_keys = OFF")
             raw.execute("PRAGMA legacy_alter_table = ON")
             try:
@@ -273,7 +274,7 @@ class SQLiteBackend:
 
 def _configure(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         # Manage transactions ourselves so a write can take the lock up front (BEGIN IMMEDIATE).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -286,7 +287,7 @@ def _configure(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:
+    def _on_begin(conn: Connection) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 

@@ -36,12 +36,13 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from tui.domain.instrument import Instrument, ParticipantCodeError, dumps_instrument
+from tui.domain.instrument import Instrument, ParticipantCode, ParticipantCodeError, dumps_instrument
 from tui.domain.names import control_problem, printable
-from tui.domain.returns import SerialError, make_serial, parse_serial
+from tui.domain.returns import DiscrepancyKind, SerialError, make_serial, parse_serial
 from tui.domain.returns import answers as ans
+from tui.domain.rules import utc_now
 from tui.domain.store import schema as s
-from tui.domain.store.backend import Backend, open_backend
+from tui.domain.store.backend import Backend, new_id, open_backend
 from tui.domain.store.errors import (
     DuplicateError,
     InputError,
@@ -53,6 +54,8 @@ from tui.domain.store.errors import (
 from tui.domain.store.imports import StudyImports
 from tui.domain.store.reads import StudyReads
 from tui.domain.store.records import (
+    AuditAction,
+    AuditEntity,
     AuditEntry,
     Claim,
     Discrepancy,
@@ -62,8 +65,10 @@ from tui.domain.store.records import (
     IssuedForm,
     NewReturn,
     ReturnRecord,
+    ReturnStatus,
     SavedReturn,
     Wave,
+    from_row,
     instrument_from_toml,
 )
 from tui.domain.store.sqlite import backup_sqlite
@@ -95,10 +100,6 @@ def _is_date(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def check_operator(operator: str) -> str:
@@ -213,7 +214,7 @@ class Study(StudyReads, StudyImports):
 
     # --- audit -----------------------------------------------------------------------------
 
-    def _audit(self, conn: Connection, *, operator: str, action: str, entity: str, key: str,
+    def _audit(self, conn: Connection, *, operator: str, action: str, entity: str, key: str | int,
                wave: str | None = None, old: Any = None, new: Any = None, reason: str | None = None,
                at: str | None = None) -> None:
         at = at or self._now()
@@ -237,9 +238,8 @@ class Study(StudyReads, StudyImports):
             query = query.order_by(None).order_by(s.audit.c.id.desc()).limit(limit)
         with self._read() as conn:
             rows = conn.execute(query).mappings().all()
-        entries = [AuditEntry(r["id"], r["at"], r["operator"], r["action"], r["entity"], r["entity_key"],
-                              r["wave"], json.loads(r["old"]) if r["old"] else None,
-                              json.loads(r["new"]) if r["new"] else None, r["reason"]) for r in rows]
+        entries = [from_row(AuditEntry, r, old=json.loads(r["old"]) if r["old"] else None,
+                            new=json.loads(r["new"]) if r["new"] else None) for r in rows]
         return sorted(entries, key=lambda e: e.id)
 
     def verify_audit(self) -> list[str]:
@@ -288,7 +288,7 @@ class Study(StudyReads, StudyImports):
         with self._write() as conn:
             conn.execute(delete(s.settings).where(s.settings.c.key == key))
             conn.execute(insert(s.settings).values(key=key, value=json.dumps(value)))
-            self._audit(conn, operator=operator, action="update", entity="setting", key=key, old=old, new=value)
+            self._audit(conn, operator=operator, action=AuditAction.UPDATE, entity=AuditEntity.SETTING, key=key, old=old, new=value)
 
     def school_names(self) -> dict[str, str]:
         """The secret key. Only for the researcher's own screens; never printed or exported."""
@@ -311,7 +311,7 @@ class Study(StudyReads, StudyImports):
             if name.strip():
                 conn.execute(insert(s.schools).values(letter=letter, name=name.strip()))
             # The audit records that the key changed, never the name itself.
-            self._audit(conn, operator=operator, action="update", entity="school_key", key=letter,
+            self._audit(conn, operator=operator, action=AuditAction.UPDATE, entity=AuditEntity.SCHOOL_KEY, key=letter,
                         old="(set)" if had else None, new="(set)" if name.strip() else None)
 
     # --- waves -------------------------------------------------------------------------------
@@ -332,14 +332,14 @@ class Study(StudyReads, StudyImports):
         if population is not None and not (isinstance(population, int) and 1 <= population <= MAX_POPULATION):
             raise InputError(f"population must be a whole number of people from 1 to {MAX_POPULATION:,}")
         toml = dumps_instrument(instrument)
-        row = dict(name=name, opens=opens, closes=closes, population=population, instrument_id=instrument.id,
+        row: dict[str, Any] = dict(name=name, opens=opens, closes=closes, population=population, instrument_id=instrument.id,
                    instrument_version=instrument.version, instrument_toml=toml,
                    instrument_sha256=hashlib.sha256(toml.encode()).hexdigest(),
                    created_at=self._now(), created_by=operator)
         try:
             with self._write() as conn:
                 conn.execute(insert(s.waves).values(**row))
-                self._audit(conn, operator=operator, action="insert", entity="wave", key=name, wave=name,
+                self._audit(conn, operator=operator, action=AuditAction.INSERT, entity=AuditEntity.WAVE, key=name, wave=name,
                             new={k: row[k] for k in ("opens", "closes", "population", "instrument_id",
                                                      "instrument_version", "instrument_sha256")},
                             at=row["created_at"])
@@ -351,6 +351,14 @@ class Study(StudyReads, StudyImports):
         with self._read() as conn:
             rows = conn.execute(select(s.waves).order_by(s.waves.c.id)).mappings().all()
         return [self._wave(r) for r in rows]
+
+    def working_wave(self, preferred: str | None = None) -> str | None:
+        """The wave to work on: ``preferred`` while the study has it, else the newest; None before the
+        first wave. The one rule for the app, its screens and the CLI when no wave is named."""
+        names = [w.name for w in self.waves()]
+        if preferred in names:
+            return preferred
+        return names[-1] if names else None
 
     def wave(self, name: str) -> Wave:
         with self._read() as conn:
@@ -367,9 +375,7 @@ class Study(StudyReads, StudyImports):
 
     @staticmethod
     def _wave(row: Any) -> Wave:
-        return Wave(row["id"], row["name"], instrument_from_toml(row["instrument_toml"]),
-                    row["instrument_sha256"], row["opens"], row["closes"], row["population"],
-                    row["created_at"], row["created_by"])
+        return from_row(Wave, row, instrument=instrument_from_toml(row["instrument_toml"]))
 
     def _wave_row(self, conn: Connection, name: str) -> Any:
         row = conn.execute(select(s.waves).where(s.waves.c.name == name)).mappings().first()
@@ -410,10 +416,10 @@ class Study(StudyReads, StudyImports):
         at = self._now()
         with self._write() as conn:
             number = conn.execute(select(func.max(s.issued_forms.c.number))).scalar() or 0
-            rows = []
-            for code, school, role in parsed:
+            rows: list[dict[str, Any]] = []
+            for participant, school, role in parsed:
                 number += 1
-                rows.append(dict(serial=make_serial(number), number=number, wave_id=w.id, participant_code=code,
+                rows.append(dict(serial=make_serial(number), number=number, wave_id=w.id, participant_code=participant,
                                  school=school, role=role, printed_at=at, printed_by=operator, print_count=1))
             if rows:
                 conn.execute(insert(s.issued_forms), rows)
@@ -421,7 +427,7 @@ class Study(StudyReads, StudyImports):
                 new = {"participant_code": row["participant_code"]}
                 if row["participant_code"] is None and row["school"]:
                     new["school"] = row["school"]
-                self._audit(conn, operator=operator, action="insert", entity="issued_form", key=row["serial"],
+                self._audit(conn, operator=operator, action=AuditAction.INSERT, entity=AuditEntity.ISSUED_FORM, key=row["serial"],
                             wave=wave, new=new, at=at)
         return [self._issued(r, wave) for r in rows]
 
@@ -436,10 +442,12 @@ class Study(StudyReads, StudyImports):
                 raise NotFoundError(f"serial {serial} was never issued")
             conn.execute(update(s.issued_forms).where(s.issued_forms.c.serial == serial)
                          .values(print_count=row["print_count"] + 1))
-            self._audit(conn, operator=operator, action="reprint", entity="issued_form", key=serial,
+            self._audit(conn, operator=operator, action=AuditAction.REPRINT, entity=AuditEntity.ISSUED_FORM, key=serial,
                         wave=row["wave_name"], old={"print_count": row["print_count"]},
                         new={"print_count": row["print_count"] + 1})
-        return self.issued_form(serial)
+        form = self.issued_form(serial)
+        assert form is not None  # found above, and issued forms are never deleted
+        return form
 
     def issued_form(self, serial: str) -> IssuedForm | None:
         serial = self._normal_serial(serial)
@@ -478,8 +486,7 @@ class Study(StudyReads, StudyImports):
 
     @staticmethod
     def _issued(row: Any, wave: str) -> IssuedForm:
-        return IssuedForm(row["serial"], row["number"], wave, row["participant_code"], row["school"], row["role"],
-                          row["printed_at"], row["printed_by"], row["print_count"])
+        return from_row(IssuedForm, row, wave=wave)
 
     @staticmethod
     def _normal_serial(serial: str) -> str:
@@ -501,7 +508,7 @@ class Study(StudyReads, StudyImports):
             if found is None:
                 conn.execute(insert(s.form_layouts).values(
                     wave_id=w["id"], sha256=digest, geometry=geometry, created_at=self._now(), created_by=operator))
-                self._audit(conn, operator=operator, action="insert", entity="form_layout", key=digest[:16],
+                self._audit(conn, operator=operator, action=AuditAction.INSERT, entity=AuditEntity.FORM_LAYOUT, key=digest[:16],
                             wave=wave)
         return next(r for r in self.form_layouts(wave) if r.sha256 == digest)
 
@@ -513,8 +520,7 @@ class Study(StudyReads, StudyImports):
             query = query.where(s.waves.c.name == wave)
         with self._read() as conn:
             rows = conn.execute(query).mappings().all()
-        return [FormLayoutRecord(r["id"], r["wave_name"], r["sha256"], r["geometry"], r["created_at"],
-                                 r["created_by"]) for r in rows]
+        return [from_row(FormLayoutRecord, r, wave=r["wave_name"]) for r in rows]
 
     # --- returns ------------------------------------------------------------------------------
 
@@ -561,11 +567,11 @@ class Study(StudyReads, StudyImports):
             issued = self._check_serial(conn, serial_value, wave, w["id"], str(code), warnings)
         now = self._now()
         try:
-            return_id = conn.execute(insert(s.returns).values(
+            return_id = new_id(conn.execute(insert(s.returns).values(
                 wave_id=w["id"], serial=serial_value, serial_issued=issued, participant_code=str(code),
-                school=code.school, role=code.role, answers=encoded, status="entered",
+                school=code.school, role=code.role, answers=encoded, status=ReturnStatus.ENTERED,
                 needs_second=False, version=1, created_at=now, created_by=operator, updated_at=now,
-            )).inserted_primary_key[0]
+            )))
         except IntegrityError:  # a concurrent station returned the same serial first
             raise DuplicateError(f"serial {serial_value} has already been returned") from None
         if self._sampled(return_id, self._setting_in(conn, "second_keying_share")):
@@ -573,7 +579,7 @@ class Study(StudyReads, StudyImports):
         conn.execute(insert(s.entry_passes).values(
             return_id=return_id, pass_no=1, operator=operator, answers=encoded, started_at=started_at,
             saved_at=now, keystrokes=keystrokes, seconds=seconds))
-        self._audit(conn, operator=operator, action="insert", entity="return", key=return_id, wave=wave,
+        self._audit(conn, operator=operator, action=AuditAction.INSERT, entity=AuditEntity.RETURN, key=return_id, wave=wave,
                     new=self._describe(instrument, str(code), serial_value, answers), reason=reason, at=now)
         return return_id
 
@@ -607,14 +613,14 @@ class Study(StudyReads, StudyImports):
                     return_id=return_id, kind=d.kind, bank_id=d.bank_id, code=d.code, statement_id=d.statement_id,
                     first_value=d.first, second_value=d.second, first_operator=first["operator"],
                     second_operator=operator, found_at=now))
-            status = "discrepant" if differences else "verified"
+            status = ReturnStatus.DISCREPANT if differences else ReturnStatus.VERIFIED
             conn.execute(update(s.returns).where(s.returns.c.id == return_id)
                          .values(status=status, version=ret["version"] + 1, updated_at=now))
             if draft_id is not None:
                 conn.execute(delete(s.drafts).where(s.drafts.c.id == draft_id))
             self._end_claims(conn, claim_key(draft_id=draft_id), claim_key(return_id=return_id))
             # The whole second pass is recorded, not only its differences, so a replay can check it.
-            self._audit(conn, operator=operator, action="second_pass", entity="return", key=return_id,
+            self._audit(conn, operator=operator, action=AuditAction.SECOND_PASS, entity=AuditEntity.RETURN, key=return_id,
                         wave=w["name"], old={"status": ret["status"]},
                         new={"status": status, "differences": [f"{d.code}: {d.first}/{d.second}" for d in differences],
                              **self._describe(instrument, ret["participant_code"], ret["serial"], answers)},
@@ -660,7 +666,7 @@ class Study(StudyReads, StudyImports):
                 conn.execute(update(s.returns).where(s.returns.c.id == return_id).values(**values))
             except IntegrityError:
                 raise DuplicateError(f"serial {new_serial} has already been returned") from None
-            self._audit(conn, operator=operator, action="update", entity="return", key=return_id, wave=w["name"],
+            self._audit(conn, operator=operator, action=AuditAction.UPDATE, entity=AuditEntity.RETURN, key=return_id, wave=w["name"],
                         old=self._describe(instrument, ret["participant_code"], ret["serial"], old_answers),
                         new=self._describe(instrument, new_code, new_serial, new_answers), reason=reason or None,
                         at=now)
@@ -677,7 +683,7 @@ class Study(StudyReads, StudyImports):
             conn.execute(delete(s.discrepancies).where(s.discrepancies.c.return_id == return_id))
             conn.execute(delete(s.entry_passes).where(s.entry_passes.c.return_id == return_id))
             conn.execute(delete(s.returns).where(s.returns.c.id == return_id))
-            self._audit(conn, operator=operator, action="delete", entity="return", key=return_id, wave=w["name"],
+            self._audit(conn, operator=operator, action=AuditAction.DELETE, entity=AuditEntity.RETURN, key=return_id, wave=w["name"],
                         old=self._describe(instrument, ret["participant_code"], ret["serial"],
                                            ans.decode(instrument, ret["answers"])),
                         reason=reason or None)
@@ -689,10 +695,10 @@ class Study(StudyReads, StudyImports):
         with self._read() as conn:
             count, first_at = conn.execute(
                 select(func.count(), func.min(a.c.at)).select_from(a.join(r, cast(r.c.id, String) == a.c.entity_key))
-                .where(a.c.entity == "return", a.c.action == "insert", a.c.reason.contains(marker, autoescape=True))
+                .where(a.c.entity == AuditEntity.RETURN, a.c.action == AuditAction.INSERT, a.c.reason.contains(marker, autoescape=True))
             ).one()
             who = conn.execute(select(a.c.operator).where(
-                a.c.entity == "return", a.c.action == "insert", a.c.reason.contains(marker, autoescape=True))
+                a.c.entity == AuditEntity.RETURN, a.c.action == AuditAction.INSERT, a.c.reason.contains(marker, autoescape=True))
                 .order_by(a.c.id).limit(1)).scalar() if count else None
         return count, first_at, who
 
@@ -786,10 +792,7 @@ class Study(StudyReads, StudyImports):
             query = query.where(d.c.resolved_value.is_(None))
         with self._read() as conn:
             rows = conn.execute(query).mappings().all()
-        return [Discrepancy(x["id"], x["return_id"], x["wave_name"], x["participant_code"], x["serial"], x["kind"],
-                            x["bank_id"], x["code"], x["statement_id"], x["first_value"], x["second_value"],
-                            x["first_operator"], x["second_operator"], x["resolved_value"], x["resolved_by"],
-                            x["resolved_at"]) for x in rows]
+        return [from_row(Discrepancy, x, wave=x["wave_name"]) for x in rows]
 
     def resolve(self, discrepancy_id: int, value: str, *, operator: str) -> ReturnRecord:
         """Record which value the paper shows. When the last one is resolved the return's values are
@@ -810,7 +813,7 @@ class Study(StudyReads, StudyImports):
                          .values(resolved_value=value, resolved_by=operator, resolved_at=now))
             ret = self._return_row(conn, row["return_id"])
             w = conn.execute(select(s.waves).where(s.waves.c.id == ret["wave_id"])).mappings().one()
-            self._audit(conn, operator=operator, action="resolve", entity="discrepancy", key=discrepancy_id,
+            self._audit(conn, operator=operator, action=AuditAction.RESOLVE, entity=AuditEntity.DISCREPANCY, key=discrepancy_id,
                         wave=w["name"], old={"code": row["code"], "first": row["first_value"],
                                              "second": row["second_value"], "return": row["return_id"]},
                         new={"value": value}, at=now)
@@ -828,13 +831,13 @@ class Study(StudyReads, StudyImports):
         final = dict(first)
         rows = conn.execute(select(s.discrepancies).where(s.discrepancies.c.return_id == ret["id"])).mappings().all()
         for d in rows:
-            if d["kind"] == "page":
+            if d["kind"] == DiscrepancyKind.PAGE:
                 # The page the resolver saw decides; its statements come from the pass that keyed it.
                 chosen_present = d["resolved_value"] == "present"
                 final[d["bank_id"]] = (first if first[d["bank_id"]].present == chosen_present
                                        else second)[d["bank_id"]]
         for d in rows:
-            if d["kind"] == "statement":
+            if d["kind"] == DiscrepancyKind.STATEMENT:
                 bank = final[d["bank_id"]]
                 number = instrument.ref_by_id(d["statement_id"]).running
                 marked = set(bank.marked)
@@ -845,8 +848,8 @@ class Study(StudyReads, StudyImports):
                 final[d["bank_id"]] = ans.BankAnswer(bank.present, frozenset(marked))
         encoded = ans.encode(instrument, final)
         conn.execute(update(s.returns).where(s.returns.c.id == ret["id"]).values(
-            answers=encoded, status="verified", version=ret["version"] + 1, updated_at=now))
-        self._audit(conn, operator=operator, action="update", entity="return", key=ret["id"], wave=w["name"],
+            answers=encoded, status=ReturnStatus.VERIFIED, version=ret["version"] + 1, updated_at=now))
+        self._audit(conn, operator=operator, action=AuditAction.UPDATE, entity=AuditEntity.RETURN, key=ret["id"], wave=w["name"],
                     old=self._describe(instrument, ret["participant_code"], ret["serial"],
                                        ans.decode(instrument, ret["answers"])),
                     new=self._describe(instrument, ret["participant_code"], ret["serial"], final),
@@ -865,7 +868,7 @@ class Study(StudyReads, StudyImports):
             conn.execute(delete(c).where(c.c.seen_at < self._lapse_before(now)))
             row = conn.execute(select(c).where(c.c.form == form)).mappings().first()
             if row is not None and row["session"] != self.session:
-                return Claim(row["form"], row["operator"], row["station"], row["since"], row["seen_at"])
+                return from_row(Claim, row)
             conn.execute(delete(c).where(c.c.session == self.session, c.c.form != form))
             if row is None:
                 conn.execute(insert(c).values(form=form, operator=operator, station=self.station,
@@ -886,7 +889,7 @@ class Study(StudyReads, StudyImports):
         with self._read() as conn:
             rows = conn.execute(select(c).where(c.c.seen_at >= self._lapse_before(self._now()))
                                 .order_by(c.c.since)).mappings().all()
-        return [Claim(r["form"], r["operator"], r["station"], r["since"], r["seen_at"]) for r in rows]
+        return [from_row(Claim, r) for r in rows]
 
     @staticmethod
     def _lapse_before(now: str) -> str:
@@ -917,8 +920,8 @@ class Study(StudyReads, StudyImports):
                 done = conn.execute(update(s.drafts).where(s.drafts.c.id == draft.id).values(**values)).rowcount
                 if done:
                     return draft.id
-            draft_id = conn.execute(insert(s.drafts).values(
-                **values, started_at=draft.started_at or now)).inserted_primary_key[0]
+            draft_id = new_id(conn.execute(insert(s.drafts).values(
+                **values, started_at=draft.started_at or now)))
         draft.id = draft_id
         return draft_id
 
@@ -930,9 +933,7 @@ class Study(StudyReads, StudyImports):
             query = query.where(s.drafts.c.operator == operator)
         with self._read() as conn:
             rows = conn.execute(query).mappings().all()
-        return [Draft(r["wave_name"], r["operator"], r["participant_code"], r["serial"], r["pass_no"], r["return_id"],
-                      json.loads(r["state"]), r["keystrokes"], r["seconds"], r["id"], r["started_at"],
-                      r["updated_at"]) for r in rows]
+        return [from_row(Draft, r, wave=r["wave_name"], state=json.loads(r["state"])) for r in rows]
 
     def discard_draft(self, draft_id: int, *, operator: str, reason: str = "") -> None:
         operator = check_operator(operator)
@@ -943,7 +944,7 @@ class Study(StudyReads, StudyImports):
                 return
             conn.execute(delete(s.drafts).where(s.drafts.c.id == draft_id))
             self._end_claims(conn, claim_key(draft_id=draft_id), claim_key(serial=row["serial"]))
-            self._audit(conn, operator=operator, action="delete", entity="draft", key=draft_id,
+            self._audit(conn, operator=operator, action=AuditAction.DELETE, entity=AuditEntity.DRAFT, key=draft_id,
                         wave=row["wave_name"], old={"participant_code": row["participant_code"],
                                                     "serial": row["serial"], "state": json.loads(row["state"])},
                         reason=reason or None)
@@ -958,16 +959,13 @@ class Study(StudyReads, StudyImports):
 
     @staticmethod
     def _record(row: Any, wave: str, instrument: Instrument, passes: Iterable[Any]) -> ReturnRecord:
-        return ReturnRecord(
-            row["id"], wave, row["serial"], bool(row["serial_issued"]), row["participant_code"], row["school"],
-            row["role"], ans.decode(instrument, row["answers"]), row["status"], bool(row["needs_second"]),
-            row["version"], row["created_at"], row["created_by"], row["updated_at"],
-            tuple(EntryPass(p["pass_no"], p["operator"], p["saved_at"], p["keystrokes"], p["seconds"])
-                  for p in passes),
-        )
+        return from_row(ReturnRecord, row, wave=wave, serial_issued=bool(row["serial_issued"]),
+                        answers=ans.decode(instrument, row["answers"]), status=ReturnStatus(row["status"]),
+                        needs_second=bool(row["needs_second"]),
+                        passes=tuple(from_row(EntryPass, p) for p in passes))
 
     @staticmethod
-    def _parse_code(instrument: Instrument, wave: str, participant_code: str):
+    def _parse_code(instrument: Instrument, wave: str, participant_code: str) -> ParticipantCode:
         try:
             return instrument.key.parse(participant_code)
         except ParticipantCodeError as exc:

@@ -254,7 +254,8 @@ class _Replay:
         if "highlighted" in new:  # recorded in full since the trail was made verifiable
             second: str | None = self._encode(ret.wave, new)
         else:
-            second = self._second_from_differences(ret.wave, first, differences)
+            # (an unknown first pass, which the trail never makes, leaves the second unknown too)
+            second = None if first is None else self._second_from_differences(ret.wave, first, differences)
         ret.passes[2] = (self._i(r["operator"]), self._i(r["at"]), second)
         ret.status = new["status"]
         ret.version += 1
