@@ -28,6 +28,7 @@ BENCHES: dict[str, tuple[list[str], list[str]]] = {
     "analysis_screen": ([], ["--returns", "2000"]),
     "builder": ([], []),
     "migration": ([], ["2000"]),
+    "disclosure": ([], ["--returns", "5000"]),
     "scan": ([], ["--forms", "2"]),
     "import": ([], ["--rows", "20000"]),
     "startup": ([], ["--repeat", "1"]),

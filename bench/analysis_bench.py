@@ -31,8 +31,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 import polars as pl  # noqa: E402
 
-from tui.domain.analysis.agreement import Z95, statement_table  # noqa: E402
-from tui.domain.analysis.disclosure import protect  # noqa: E402
+from tui.domain.analysis.agreement import (  # noqa: E402
+    Z95,
+    WaveReturns,  # noqa: E402
+    statement_table,
+)
+from tui.domain.analysis.disclosure import wave_release  # noqa: E402
 from tui.domain.demo.synthetic import synthetic_returns  # noqa: E402
 from tui.domain.instrument.bundled import bundled_instrument_path  # noqa: E402
 from tui.domain.instrument.toml_format import load_instrument  # noqa: E402
@@ -122,8 +126,9 @@ def main() -> None:
     polars_time, table = best_of(args.repeat, lambda: statement_table(wide, instrument, "role_group"))
     assert isinstance(table, pl.DataFrame)
     print(f"SurveyDesk per-statement table by role group and wave: {polars_time:6.3f} s  ({table.height} rows)")
-    protect_time, _ = best_of(args.repeat, lambda: protect(table))
-    print(f"SurveyDesk small-cell protection of that table:        {protect_time:6.3f} s")
+    one_wave = WaveReturns("2014", instrument, wide.filter(pl.col("wave") == "2014"))
+    protect_time, _ = best_of(args.repeat, lambda: wave_release(one_wave, 5))
+    print(f"SurveyDesk small-cell protection of one wave (every grouping): {protect_time:6.3f} s")
     crossing_time, crossed = best_of(args.repeat, lambda: statement_table(wide, instrument, ("school", "role_group")))
     assert isinstance(crossed, pl.DataFrame)
     print(f"SurveyDesk school x role group with all margins:       {crossing_time:6.3f} s  ({crossed.height} rows)")

@@ -21,9 +21,10 @@ sys.path.insert(0, str(ROOT))
 
 from rich.console import Console  # noqa: E402
 
-from tui.domain.analysis.agreement import WaveReturns, compare_waves, group_chart, statement_table, wave_chart  # noqa: E402
-from tui.domain.analysis.disclosure import protect  # noqa: E402
+from tui.domain.analysis.agreement import WaveReturns, compare_waves, group_chart, wave_chart  # noqa: E402
+from tui.domain.analysis.disclosure import wave_release  # noqa: E402
 from tui.domain.analysis.report_pdf import write_report  # noqa: E402
+from tui.domain.analysis.tables import released_statements  # noqa: E402
 from tui.domain.analysis.textchart import describe, render_bar_chart  # noqa: E402
 from tui.domain.demo.synthetic import new_returns, synthetic_returns  # noqa: E402
 from tui.domain.instrument.bundled import bundled_instrument_path  # noqa: E402
@@ -38,7 +39,7 @@ def main() -> None:
     first = WaveReturns("2014", instrument, synthetic_returns(instrument, 31, wave="2014", seed=7), population=68)
     second = WaveReturns("2015", instrument, synthetic_returns(instrument, 49, wave="2015", seed=8, lift=0.06),
                          population=68)
-    tables = [protect(statement_table(w.wide, instrument, "role_group")) for w in (first, second)]
+    tables = [released_statements(w, ("role_group",), wave_release(w, 5)) for w in (first, second)]
 
     console = Console(record=True, width=86, force_terminal=True, color_system="truecolor", file=io.StringIO())
     by_group = group_chart(tables[0], "JPD", ["HD", "SLT", "T"], grouping="role_group")

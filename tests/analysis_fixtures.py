@@ -134,3 +134,55 @@ def thesis_wave(wave: str, counts: dict[int, int]) -> pl.DataFrame:
             rows.append((next_id, f"A{role}", blank))
             next_id += 1
     return wide(instrument, wave, rows)
+
+
+def protected(data: WaveReturns, by=("role_group",), k: int = 5, wide_frame: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The released (protected) per-statement table of a wave at a grouping, as exports show it."""
+    from dataclasses import replace
+
+    from tui.domain.analysis import parse_grouping, released_statements, wave_release
+
+    if wide_frame is not None:
+        data = replace(data, wide=wide_frame)
+    return released_statements(data, parse_grouping(by), wave_release(data, k))
+
+
+def five_schools(instrument: Instrument | None = None) -> Instrument:
+    """The mini instrument with five schools A-E, like the thesis's partnership."""
+    from dataclasses import replace
+
+    base = instrument or version_2014()
+    schools = tuple(School(letter) for letter in "ABCDE")
+    return replace(base, key=replace(base.key, schools=schools))
+
+
+def random_wave(instrument: Instrument, wave: str, counts: dict[tuple[str, int], int], seed: int,
+                missing: float = 0.0, agree: float = 0.5) -> WaveReturns:
+    """Returns with ``counts[(school, role)]`` papers each, answers drawn with a seeded generator;
+    each bank's page is missing with probability ``missing``."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    rows, next_id = [], 1
+    for (school, role), count in counts.items():
+        for _ in range(count):
+            banks = []
+            for bank in instrument.banks:
+                if rng.random() < missing:
+                    banks.append("-" * bank.statement_count)
+                else:
+                    banks.append("".join("1" if rng.random() < agree else "0" for _ in range(bank.statement_count)))
+            rows.append((next_id, f"{school}{role}", " ".join(banks)))
+            next_id += 1
+    return WaveReturns(wave, instrument, wide(instrument, wave, rows))
+
+
+# The thesis's January 2014 wave by role (L1084, L1060): 2 governors, 8 HT/DHT, 9 senior leaders,
+# 5 middle leaders, 7 teachers: HD 10, SLT 9, T 12, 31 returns. Spread over schools A-E as below.
+THESIS_2014 = {
+    ("A", 1): 1, ("A", 2): 2, ("A", 3): 2, ("A", 4): 1, ("A", 5): 3,
+    ("B", 2): 2, ("B", 3): 3, ("B", 4): 2, ("B", 5): 1,
+    ("C", 2): 1, ("C", 3): 2, ("C", 4): 2, ("C", 5): 1,
+    ("D", 1): 1, ("D", 2): 2, ("D", 3): 1, ("D", 5): 1,
+    ("E", 2): 1, ("E", 3): 1, ("E", 5): 1,
+}

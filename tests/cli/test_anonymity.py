@@ -110,7 +110,7 @@ def outputs(tmp_path_factory) -> dict:
     }
     with Study.open(study_path) as opened:
         sizes = {wave: group_sizes(opened, wave) for wave in ("2014", "2015")}
-    return {"printed": printed, "files": files, "revealed": revealed, "out": out, "sizes": sizes}
+    return {"printed": printed, "files": files, "revealed": revealed, "out": out, "sizes": sizes, "study": study_path}
 
 
 def run(argv: list[str]) -> str:
@@ -171,7 +171,7 @@ def test_no_command_prints_a_school_name(outputs):
 
 def test_reveal_school_names_is_the_explicit_way_and_it_works(outputs):
     """The search can fail: the names are found where the researcher asked for them."""
-    revealed = [p for p in (outputs["out"] / "revealed").iterdir()]
+    revealed = [p for name in ("revealed", "revealed-research") for p in (outputs["out"] / name).iterdir()]
     for suffix in (".csv", ".parquet", ".xlsx", ".pdf", ".sav", ".dta"):
         found = {m for p in revealed if p.suffix == suffix for m in names_in(text_of(p))}
         assert {name.split()[0] for name in SCHOOL_NAMES.values()} <= found, (suffix, found)
@@ -187,15 +187,18 @@ def group_sizes(study: Study, wave: str) -> dict[tuple, int]:
     w = study.wave(wave)
     wide = study.returns_wide(wave)
     sizes: dict[tuple, int] = defaultdict(int)
+    for school, role_group, role in wide.select("school", "role_group", "role").iter_rows():
+        for key in ((None, None, None), (school, None, None), (None, role_group, None), (None, role_group, role),
+                    (school, role_group, None), (school, role_group, role)):
+            sizes[(*key, "returns")] += 1
     for bank in w.instrument.banks:
         first = next(r.code for r in w.instrument.bank_refs(bank))
         for row in wide.select("school", "role_group", "role", first).iter_rows():
             if row[3] is None:  # page missing
                 continue
             school, role_group, role = row[:3]
-            for key in ((None, None, None), (school, None, None), (None, role_group, None), (None, None, role),
-                        (school, role_group, None), (school, None, role), (None, role_group, role),
-                        (school, role_group, role)):
+            for key in ((None, None, None), (school, None, None), (None, role_group, None), (None, role_group, role),
+                        (school, role_group, None), (school, role_group, role)):
                 sizes[(*key, bank.abbreviation)] += 1
     return sizes
 
@@ -213,40 +216,17 @@ def normalise(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def check_statements(table: pl.DataFrame, sizes: dict[tuple, int], where: str) -> None:
+    """Every group under k shows no size and no figure; every shown size is the true one."""
     table = normalise(table)
-    hidden_by_statement: dict[str, dict[tuple, tuple[int, bool]]] = defaultdict(dict)
     for row in table.iter_rows(named=True):
         n = true_n(sizes, row, row["bank"])
-        assert row["n"] == n, f"{where}: {row['group']} {row['code']} says n={row['n']}, the returns say {n}"
+        returned = sizes.get((row["school"], row["role_group"], row["role"], "returns"), 0)
+        assert row["n"] in (n, None), f"{where}: {row['group']} {row['code']} says n={row['n']}, the returns say {n}"
         hidden = all(row[c] is None for c in ("highlighted", "percent", "ci_low", "ci_high"))
-        if n < K:
+        if n < K or returned < K:
             assert hidden, f"{where}: {row['group']} (n={n} < {K}) shows {row['code']}: {row['percent']}"
-        hidden_by_statement[row["code"]][tuple(row[k] for k in GROUP_KEYS)] = (n, hidden)
-    for code, cells in hidden_by_statement.items():
-        for parent, children in equations(list(cells)):
-            shown = [(g, cells[g][1]) for g in (parent, *children) if cells[g][0] > 0]
-            lone = [g for g, hidden in shown if hidden]
-            assert len(lone) != 1, (f"{where}: {code}: {lone[0]} is the only hidden figure in "
-                                    f"{parent} = {children}: it can be recovered by subtraction")
-
-
-def equations(groups: list[tuple]) -> list[tuple[tuple, list[tuple]]]:
-    """Each total with the groups of one finer level that split it (e.g. School A = A·HD + A·SLT + A·T)."""
-    def keys(g: tuple) -> frozenset[int]:
-        return frozenset(i for i, v in enumerate(g) if v is not None)
-
-    levels: dict[frozenset[int], list[tuple]] = defaultdict(list)
-    for g in groups:
-        levels[keys(g)].append(g)
-    found = []
-    for coarse, parents in levels.items():
-        for fine, members in levels.items():
-            if coarse < fine:
-                for parent in parents:
-                    children = [c for c in members if all(c[i] == parent[i] for i in coarse)]
-                    if children:
-                        found.append((parent, children))
-    return found
+        if returned < K:
+            assert row["n"] is None, f"{where}: {row['group']} ({returned} returns < {K}) shows its size"
 
 
 def check_stage_profile(profile: pl.DataFrame, statements: pl.DataFrame, sizes: dict[tuple, int], where: str) -> None:
@@ -266,10 +246,10 @@ def check_comparison(table: pl.DataFrame, sizes_first: dict, sizes_second: dict,
     table = normalise(table)
     for row in table.iter_rows(named=True):
         for side, sizes in (("first", sizes_first), ("second", sizes_second)):
-            if row[f"n_{side}"] is None:
+            if row[f"code_{side}"] is None:
                 continue  # the statement is not in that wave's instrument
             n = true_n(sizes, row, row["bank"])
-            assert row[f"n_{side}"] == n, f"{where}: {row['group']} n_{side}"
+            assert row[f"n_{side}"] in (n, None), f"{where}: {row['group']} n_{side}"
             if n < K:
                 shown = [c for c in (f"highlighted_{side}", f"percent_{side}", "change", "change_ci_low",
                                      "change_ci_high") if row[c] is not None]
@@ -304,10 +284,33 @@ def test_exported_tables_hide_every_group_below_k(outputs, folder, wave, previou
         assert set(tables["comparison"]) == {"csv", "parquet", "xlsx"}
         for kind, comparison in tables["comparison"].items():
             check_comparison(comparison, sizes[previous], sizes[wave], f"{folder}/comparison.{kind}")
-    # The demo has groups below k at this grouping (and, by school x role, figures hidden only to
-    # protect another group): the checks above had something to check.
-    assert (tables["statements"]["csv"]["n"] < K).any()
-    assert ("secondary" in tables["statements"]["csv"]["suppression"].to_list()) == (folder == "roles")
+    # The demo has groups below k at this grouping and figures hidden only to protect another group:
+    # the checks above had something to check.
+    reasons = set(tables["statements"]["csv"]["suppression"].to_list())
+    assert {"n withheld", "secondary"} <= reasons, reasons
+
+
+@pytest.mark.parametrize("wave", ["2014", "2015"])
+def test_no_withheld_figure_can_be_worked_out_from_everything_released(outputs, wave):
+    """Every released table of the wave, from every output, set against each other by an
+    independent LP (tests/disclosure_oracle.py): no withheld figure is pinned to one value."""
+    out = outputs["out"]
+    frames = [pl.read_csv(p, infer_schema_length=None) for p in out.rglob(f"statements-{wave}.csv")]
+    if wave == "2014":
+        frames.append(pl.read_csv(io.StringIO(outputs["printed"]["tables-csv"]), infer_schema_length=None))
+    columns = ["grouping", "group", "school", "role_group", "role", "bank", "code", "n", "highlighted"]
+    statements = pl.concat([normalise(f).select(columns) for f in frames]).unique(
+        ["grouping", "group", "code"], maintain_order=True)
+    rates = [normalise(pl.read_csv(p, infer_schema_length=None)) for p in out.rglob(f"response-rates-{wave}.csv")]
+    assert len(frames) >= 2 and rates
+    with Study.open(outputs["study"]) as study:
+        instrument = study.wave(wave).instrument
+        wide = study.returns_wide(wave)
+    from tests.disclosure_oracle import leaks, true_sizes
+
+    found = leaks(instrument, statements, rates[0].select("grouping", "group", "school", "role_group", "role",
+                                                          "returned"), true_sizes(instrument, wide, statements))
+    assert not found, found[:5]
 
 
 def test_tables_command_hides_every_group_below_k(outputs):
@@ -316,7 +319,7 @@ def test_tables_command_hides_every_group_below_k(outputs):
     # The table on screen: Group │ Code │ n │ Highlighted │ % │ 95% interval │ Statement
     rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in outputs["printed"]["tables"].splitlines()
             if line.startswith("│")]
-    small = [r for r in rows if r[2].isdigit() and int(r[2]) < K]
+    small = [r for r in rows if r[2] == "supp." or (r[2].isdigit() and int(r[2]) < K)]
     assert small, "the demo has groups below k at this grouping"
     for group, code, _n, highlighted, percent, interval, _text in small:
         assert not re.search(r"\d", highlighted + percent + interval), f"tables: {group} {code} shows figures"
@@ -335,7 +338,7 @@ def report_rows(text: str, groups: set[str], comparison: bool) -> list[tuple[lis
     Two layouts: a comparison report has a table per bank and group, titled "Table N Bank title, group:
     wave 2014 and 2015", with each wave's count and percent, then the change; other tables (a one-wave
     report's, and a comparison's for school × role group cells) have a column per group, headed
-    "Group (n=N)" (a label may wrap over lines)."""
+    "Group (n=N)" or "Group (n supp.)" (a label may wrap over lines)."""
     def compared(group: str) -> list[tuple[str, str | None]]:
         return [(group, "first"), (group, "first"), (group, "second"), (group, "second"), (group, "change")]
 
@@ -358,7 +361,8 @@ def report_rows(text: str, groups: set[str], comparison: bool) -> list[tuple[lis
                     and lines[i + 1].strip() not in ("Statement", "No."):
                 header.append(lines[i + 1].strip())
                 i += 1
-            found = re.findall(r"\s*(.+?) \(n=\d+\)", " ".join(header))
+            # A group whose size the release withholds is headed "Group (n supp.)".
+            found = re.findall(r"\s*(.+?) \(n(?:=\d+| supp\.)\)", " ".join(header))
             if found:
                 columns = [(group, f"wave {table_wave}" if comparison and table_wave else None) for group in found]
         elif CODE_LINE.match(line) and columns:
@@ -408,3 +412,21 @@ def test_report_hides_every_group_below_k(outputs, pdf, csv, waves):
 def test_metadata_says_names_are_withheld(outputs):
     metadata = json.loads((outputs["out"] / "2015" / "metadata.json").read_text())
     assert metadata["school_names"] == "letters only" and metadata["k"] == K
+
+
+def test_a_demo_study_says_synthetic_demo_in_every_export_file_and_report_page(outputs):
+    """Every file export and report wrote for the demo (release and research folders), and every
+    page of its reports, says SYNTHETIC DEMO (the codebook PDF in its title, on its first page)."""
+    out = outputs["out"]
+    folders = [out / name for name in ("2015", "2015-research", "roles", "roles-research")]
+    written = [p for folder in folders for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+               and (p.name.startswith(("research-", "statements-", "stage-profile-", "response-rates-",
+                                       "comparison-", "statement-list-", "surveydesk-", "report-"))
+                    or p.name in ("README.txt", "metadata.json"))]
+    assert len(written) > 30 and any(p.suffix == ".pdf" for p in written)
+    for path in written:
+        if path.name.startswith("report-"):
+            pages = PdfReader(path).pages
+            assert all("SYNTHETIC DEMO" in page.extract_text() for page in pages), path.name
+        else:
+            assert "SYNTHETIC DEMO" in text_of(path), path.name

@@ -53,19 +53,24 @@ def test_export_writes_every_table_under_the_wave_folder(workdir):
     folder = workdir / "exports" / "2015"
     assert "exported wave 2015 (49 returns) compared with 2014 (31 returns), grouping role_group, k = 5" in out
     assert "to exports/2015" in out
-    tables = ["statements", "stage-profile", "response-rates", "comparison", "returns-wide", "returns-long",
-              "statement-list"]
+    tables = ["statements", "stage-profile", "response-rates", "comparison", "statement-list"]
     expected = {f"{t}-2015.{ext}" for t in tables for ext in ("csv", "parquet")}
-    expected |= {f"{t}-2015.{ext}" for t in ("returns-wide", "returns-long") for ext in ("sav", "dta")}
-    expected |= {"surveydesk-2015.xlsx", "codebook-2015.md", "codebook-2015.pdf", "datapackage.json", "metadata.json",
-                 "README.txt"}
+    expected |= {"surveydesk-2015.xlsx", "datapackage.json", "metadata.json", "README.txt"}
     assert {p.name for p in folder.iterdir() if p.name != ".surveydesk-wave.json"} == expected
     assert all(f"  {name}  (" in out for name in expected)
+    research = workdir / "exports" / "2015-research"
+    internal = ["returns-wide", "returns-long", "statement-list", "statements-unprotected", "response-rates-unprotected"]
+    expected_research = {f"research-{t}-2015.{ext}" for t in internal for ext in ("csv", "parquet")}
+    expected_research |= {f"research-{t}-2015.{ext}" for t in ("returns-wide", "returns-long") for ext in ("sav", "dta")}
+    expected_research |= {"research-2015.xlsx", "research-codebook-2015.md", "research-codebook-2015.pdf",
+                          "datapackage.json", "metadata.json", "README.txt"}
+    assert {p.name for p in research.iterdir() if p.name != ".surveydesk-wave.json"} == expected_research
+    assert "research only (record-level returns, unprotected tables; keep within the research team): " \
+           "exports/2015-research" in out
 
     sheets = pl.read_excel(folder / "surveydesk-2015.xlsx", sheet_id=0)
-    assert set(sheets) == {"statements", "stage profile", "response rates", "comparison", "returns wide",
-                           "returns long", "statement list"}
-    assert sheets["returns wide"].height == 49
+    assert set(sheets) == {"Notes", "statements", "stage profile", "response rates", "comparison", "statement list"}
+    assert pl.read_excel(research / "research-2015.xlsx", sheet_name="returns wide").height == 49
     overall = sheets["response rates"].filter(pl.col("grouping") == "overall")["text"].to_list()
     assert overall == ["49 of 60, 82%"]
 
@@ -81,6 +86,7 @@ def test_export_writes_every_table_under_the_wave_folder(workdir):
 def test_school_names_only_with_the_explicit_flag(workdir):
     run(workdir, "export", "--wave", "2015", "--by", "school,role_group")
     assert SECRET_NAME not in texts_in(workdir / "exports" / "2015")
+    assert SECRET_NAME not in texts_in(workdir / "exports" / "2015-research")
     assert "School A · HD" in (workdir / "exports" / "2015" / "statements-2015.csv").read_text()
     out = run(workdir, "export", "--wave", "2015", "--by", "school", "--folder", "named", "--reveal-school-names")
     assert "school names REVEALED" in out.stdout
@@ -115,12 +121,12 @@ def test_bad_choices_get_clear_messages(workdir):
     assert not (workdir / "exports").exists()
 
 
-def test_export_formats_and_no_raw(workdir):
-    out = run(workdir, "export", "--formats", "csv", "--no-raw", "--k", "8").stdout
+def test_export_formats_and_release_only(workdir):
+    out = run(workdir, "export", "--formats", "csv", "--release-only", "--k", "8").stdout
     names = {p.name for p in (workdir / "exports" / "2015").iterdir() if p.name != ".surveydesk-wave.json"}
     assert names == {"statements-2015.csv", "stage-profile-2015.csv", "response-rates-2015.csv",
-                     "datapackage.json", "metadata.json", "README.txt"}
-    assert "k = 8" in out
+                     "statement-list-2015.csv", "datapackage.json", "metadata.json", "README.txt"}
+    assert "k = 8" in out and not (workdir / "exports" / "2015-research").exists()
 
 
 def pdf_text(path: Path) -> str:
@@ -181,8 +187,8 @@ def test_tables_prints_the_protected_figures(workdir):
         line = next(line for line in out.splitlines() if f"{group} " in line and "JPD A1 " in line)
         reason = hidden.filter(pl.col("group") == group)["suppression"][0]
         assert f"│ supp. │ {reason:>12} │" in line
-    assert "Figures for any group with fewer than 5 respondents" in out
-    assert "supp. suppressed: primary (fewer than 5 respondents) or secondary" in out
+    assert "Any group with fewer than 5 returns" in out
+    assert "supp. suppressed: n withheld" in out and "primary (fewer than 5 respondents to the bank)" in out
     # The stage profile of the bank, each group's reading as the thesis reads its charts.
     with Study.open(workdir / "study.db") as study:
         profile = wave_tables(wave_returns(study, "2014"), by="school", k=5)["stage_profile"]
@@ -202,3 +208,13 @@ def test_tables_as_csv_for_scripts(workdir):
     frame = pl.read_csv(out.encode())
     assert frame["code"].to_list()[0] == "HSC A1" and set(frame["bank"]) == {"HSC"}
     assert set(frame["group"]) == {"Overall"} and "suppressed" in frame.columns
+
+
+def test_disclosure_check_prints_the_narrowest_ranges_and_passes(workdir):
+    result = run(workdir, "disclosure-check", "--wave", "2014", "--show", "3")
+    out = result.stdout
+    assert "withheld figures (counts of returns, n per bank, highlighted counts) checked" in out
+    ranges = [line for line in out.splitlines() if line.startswith("  ")]
+    assert len(ranges) == 3 and all(re.search(r": \d+–(\d+|no upper bound)", line) for line in ranges), ranges
+    assert "passed: no withheld figure can be worked out exactly" in out
+    assert "Any group with fewer than 5 returns" in out

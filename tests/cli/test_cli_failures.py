@@ -32,6 +32,7 @@ COMMANDS = {
     "export": ["export"],
     "report": ["report"],
     "tables": ["tables"],
+    "disclosure-check": ["disclosure-check"],
     "diff": ["diff", "INSTRUMENT", "FILE"],
     "demo": ["demo", "--no-open"],
     "scan": ["scan", "FILE", "--dry-run"],

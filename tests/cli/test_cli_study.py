@@ -27,6 +27,7 @@ def test_wave_add_list_status_audit(study_location, printable_file):
     assert "2014" in run(study, "wave", "list").stdout
     status = run(study, "status").stdout
     assert "0 of 68" in status and "Response rates are returns of the people asked" in status
+    assert "not protected by the small-cell rule" in status
     dup = run(study, "wave", "add", "2014", "--instrument", str(printable_file), ok=False)
     assert dup.returncode == 1 and "already exists" in dup.stderr
     audit = run(study, "audit").stdout

@@ -60,3 +60,23 @@ def test_every_serial_in_the_docs_passes_its_check_digit():
                 raise AssertionError(f"{page.name}: {exc}") from None
             checked += 1
     assert checked >= 10
+
+
+def test_the_python_examples_run_on_the_demo_study(tmp_path, monkeypatch, bundled):
+    """Every ```python block of the README runs as written, against the demo study it opens, and what
+    it calls a release is the protected table: the example cannot drift from the API."""
+    from tui.domain.demo import build_demo
+
+    blocks = re.findall(r"^```python\n(.*?)^```", README, flags=re.S | re.M)
+    assert blocks, "the README has no Python example"
+    monkeypatch.chdir(tmp_path)
+    build_demo(tmp_path / "surveydesk-demo.db", bundled).close()
+    for block in blocks:
+        names: dict[str, object] = {}
+        exec(compile(block, "README.md", "exec"), names)  # noqa: S102 - the README's own example
+        study = names.get("study")
+        if study is not None:
+            study.close()  # type: ignore[attr-defined]
+    # What the example calls unprotected and released are what it says.
+    table, safe = names["table"], names["safe"]
+    assert "suppressed" not in table.columns and "suppressed" in safe.columns  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from tests.analysis_fixtures import thesis_wave, version_2014, wave_2014, wave_2015, wide
+from tests.analysis_fixtures import protected, thesis_wave, version_2014, wave_2014, wave_2015, wide
 from tui.domain.analysis import (
     STATEMENT_TABLE_COLUMNS,
     AnalysisError,
@@ -15,7 +15,6 @@ from tui.domain.analysis import (
     levels,
     parse_grouping,
     percent_text,
-    protect,
     response_rates,
     stage_profile,
     statement_table,
@@ -207,13 +206,18 @@ def test_stage_reading_is_the_highest_section_earlier_on_a_tie(table_2014):
 def test_no_stage_reading_when_nothing_was_highlighted(table_2014):
     blank = table_2014.with_columns(pl.lit(0.0).alias("percent"))
     assert stage_profile(blank)["stage_section"].is_null().all()
-def test_stage_profile_of_suppressed_group_is_suppressed(table_2014):
-    profile = stage_profile(protect(table_2014, k=3))
+
+
+def test_stage_profile_of_suppressed_group_is_suppressed():
+    profile = stage_profile(protected(wave_2014(), ("school", "role_group"), k=3))
     slt = profile.filter((pl.col("group") == "SLT") & (pl.col("bank") == "JPD")).row(0, named=True)
-    assert slt["suppressed"] and slt["mean_A"] is None and slt["stage_section"] is None
-    hd = profile.filter((pl.col("group") == "HD") & (pl.col("bank") == "JPD")).row(0, named=True)
-    # HD, JPD: A = mean(100, 0) = 50, B = 100, C = 66.7, D = 33.3 -> B (Developing).
-    assert not hd["suppressed"] and (hd["stage_section"], hd["stage"]) == ("B", "Developing")
+    # SLT has 2 returns: its size is withheld with its figures.
+    assert slt["suppressed"] and slt["n"] is None and slt["mean_A"] is None and slt["stage_section"] is None
+    t = profile.filter((pl.col("group") == "T") & (pl.col("bank") == "JPD")).row(0, named=True)
+    assert t["suppressed"] and t["n"] == 2 and t["mean_A"] is None  # 3 returns, 2 with the JPD page
+    overall = profile.filter((pl.col("group") == "Overall") & (pl.col("bank") == "JPD")).row(0, named=True)
+    # Overall, JPD: A = mean(6/7, 2/7) = 57, B = 5/7 = 71, C = 3/7, D = 1/7 -> B (Developing).
+    assert not overall["suppressed"] and (overall["stage_section"], overall["stage"]) == ("B", "Developing")
 
 
 # --- wave comparison ---------------------------------------------------------------------------
@@ -274,12 +278,16 @@ def test_change_interval_newcombe_published_value():
 
 
 def test_comparison_carries_suppression():
-    first, second = _tables("role_group")
-    comparison = compare_waves(protect(first, k=3), protect(second, k=3))
-    # SLT: 2014 n = 2 (suppressed), 2015 n = 1 (suppressed). HD 2015: n = 2 -> suppressed.
+    comparison = compare_waves(protected(wave_2014(), k=3), protected(wave_2015(), k=3))
+    # Each wave's own release: 2014 withholds HD and SLT (their sizes too) and T's JPD figures (n = 2);
+    # 2015 (5 returns) shows only Overall. A change is shown only where both waves show their figure.
     hd = comparison.filter((pl.col("group") == "HD") & (pl.col("statement_id") == "jpd.1")).row(0, named=True)
-    assert hd["suppressed"] and not hd["suppressed_first"] and hd["suppressed_second"]
-    assert hd["percent_first"] == pytest.approx(100.0) and hd["percent_second"] is None and hd["change"] is None
+    assert hd["suppressed"] and hd["suppressed_first"] and hd["suppressed_second"]
+    assert hd["n_first"] is None and hd["percent_first"] is None and hd["change"] is None
+    t = comparison.filter((pl.col("group") == "T") & (pl.col("statement_id") == "jpd.1")).row(0, named=True)
+    assert t["n_first"] == 2 and t["percent_first"] is None and t["n_second"] is None
+    overall = comparison.filter((pl.col("group") == "Overall") & (pl.col("statement_id") == "jpd.1")).row(0, named=True)
+    assert not overall["suppressed"] and overall["change"] == pytest.approx(80 - 600 / 7)
 
 
 def test_comparing_a_table_of_two_waves_is_refused():
@@ -401,11 +409,11 @@ def test_group_chart_titles_like_the_thesis(table_2014):
     assert group_chart(table_2014, "JPD", ["HD"]).title == "Joint Practice Development HD (3 responses)"
 
 
-def test_group_chart_has_no_values_for_suppressed_groups(table_2014):
-    chart = group_chart(protect(table_2014, k=3), "JPD", ["HD", "SLT"], grouping="role_group")
-    hd, slt = chart.series
-    assert not hd.suppressed and hd.values == pytest.approx((100, 0, 100, 200 / 3, 100 / 3))
-    assert slt.suppressed and slt.values == (None,) * 5
+def test_group_chart_has_no_values_for_suppressed_groups():
+    chart = group_chart(protected(wave_2014(), k=3), "JPD", ["Overall", "SLT"], grouping=None)
+    overall, slt = chart.series
+    assert not overall.suppressed and overall.values == pytest.approx((600 / 7, 200 / 7, 500 / 7, 300 / 7, 100 / 7))
+    assert slt.suppressed and slt.values == (None,) * 5 and slt.name == "SLT (n supp.)"
 
 
 def test_wave_chart_pairs_waves():
@@ -425,16 +433,19 @@ def test_returns_in_no_role_group_form_their_own_group():
     table = statement_table(returns, data.instrument, "role_group")
     assert figures(table.filter(pl.col("code") == "JPD A2"), "No group") == [("JPD A2", 1, 1)]
     assert figures(table.filter(pl.col("code") == "JPD A2"), "T") == [("JPD A2", 1, 0)]
-    protected = protect(table, k=2)
-    hidden = protected.filter(pl.col("code") == "JPD A2").select("group", "suppression").rows()
-    # No group (1) and T (1) are primary: two hidden in Overall = HD + SLT + T + No group, so no more.
-    assert hidden == [("Overall", None), ("HD", None), ("SLT", None), ("T", "primary"), ("No group", "primary")]
+    released = protected(data, k=2, wide_frame=returns)
+    shown = released.filter(pl.col("code") == "JPD A2").select("group", "n", "suppression").rows()
+    # No group (1 return) and SLT (1) have their sizes withheld; T (2 returns, 1 JPD page) is primary;
+    # HD goes too, or Overall - HD - T would give SLT + No group.
+    assert shown == [("Overall", 7, None), ("HD", 3, "secondary"), ("SLT", None, "n withheld"), ("T", 1, "primary"),
+                     ("No group", None, "n withheld")]
 
 
 def test_a_wave_without_returns_gives_empty_tables():
+    from tui.domain.analysis import WaveReturns
     from tui.domain.returns import empty_wide
 
     instrument = version_2014()
     table = statement_table(empty_wide(instrument), instrument, "role_group")
     assert table.is_empty() and tuple(table.columns) == STATEMENT_TABLE_COLUMNS
-    assert stage_profile(protect(table)).is_empty()
+    assert stage_profile(protected(WaveReturns("2014", instrument, empty_wide(instrument)))).is_empty()

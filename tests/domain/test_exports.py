@@ -21,17 +21,34 @@ def exported(tmp_path):
                        now=MADE)
 
 
-def test_files_land_in_the_wave_folder(exported, tmp_path):
+def test_release_and_research_land_in_separate_folders(exported, tmp_path):
     assert exported.folder == (tmp_path / "exports" / "2015").resolve()
-    names = sorted(p.name for p in exported.files)
-    tables = ["comparison", "response-rates", "returns-long", "returns-wide", "stage-profile", "statement-list",
-              "statements"]
-    assert names == sorted([f"{t}-2015.{ext}" for t in tables for ext in ("csv", "parquet")]
-                           + [f"returns-{shape}-2015.{ext}" for shape in ("wide", "long") for ext in ("sav", "dta")]
-                           + ["surveydesk-2015.xlsx", "codebook-2015.md", "codebook-2015.pdf", "datapackage.json",
-                              "metadata.json", "README.txt"])
-    assert all(p.parent == exported.folder and p.stat().st_size > 0 for p in exported.files)
+    assert exported.research_folder == (tmp_path / "exports" / "2015-research").resolve()
+    release = sorted(p.name for p in exported.files if p.parent == exported.folder)
+    tables = ["comparison", "response-rates", "stage-profile", "statement-list", "statements"]
+    assert release == sorted([f"{t}-2015.{ext}" for t in tables for ext in ("csv", "parquet")]
+                             + ["surveydesk-2015.xlsx", "datapackage.json", "metadata.json", "README.txt"])
+    research = sorted(p.name for p in exported.files if p.parent == exported.research_folder)
+    internal = ["returns-long", "returns-wide", "statement-list", "statements-unprotected", "response-rates-unprotected"]
+    assert research == sorted([f"research-{t}-2015.{ext}" for t in internal for ext in ("csv", "parquet")]
+                              + [f"research-returns-{shape}-2015.{ext}" for shape in ("wide", "long")
+                                 for ext in ("sav", "dta")]
+                              + ["research-2015.xlsx", "research-codebook-2015.md", "research-codebook-2015.pdf",
+                                 "datapackage.json", "metadata.json", "README.txt"])
+    assert len(release) + len(research) == len(exported.files)
+    assert all(p.stat().st_size > 0 for p in exported.files)
     assert not list(exported.folder.glob(".*partial"))
+    # Nothing record level or unprotected in the release.
+    for path in exported.folder.glob("*.csv"):
+        assert "participant_code" not in path.read_text().splitlines()[0], path.name
+    assert "RESEARCH ONLY" in (exported.research_folder / "README.txt").read_text()
+    assert "may be shared" in (exported.folder / "README.txt").read_text()
+
+
+def test_release_only_writes_no_research_folder(tmp_path):
+    result = export_wave(wave_2014(), exports_dir=tmp_path, formats=("csv",), include_raw=False, k=1)
+    assert result.research_folder is None and not (tmp_path / "2014-research").exists()
+    assert all(p.parent == result.folder for p in result.files)
 
 
 def test_csv_and_parquet_read_back(exported):
@@ -42,9 +59,10 @@ def test_csv_and_parquet_read_back(exported):
     # 2015: jpd.4 (now JPD D1) highlighted by 3 of 5.
     assert (row["statement_id"], row["n"], row["highlighted"], row["percent"]) == ("jpd.4", 5, 3, 60.0)
     assert row["ci_low"] == pytest.approx(23.07, abs=0.01)  # Wilson 3/5: 0.2307 to 0.8824
-    # k = 3: HD n = 2, SLT n = 1, T n = 2 are suppressed and blank in the CSV.
+    # k = 3: HD (2 returns), SLT (1) and T (2) have their sizes and figures withheld: blank in the CSV.
     hd = csv.filter(pl.col("group") == "HD")
-    assert hd["suppressed"].all() and hd["percent"].is_null().all() and hd["suppression"].to_list()[0] == "primary"
+    assert hd["suppressed"].all() and hd["percent"].is_null().all() and hd["n"].is_null().all()
+    assert hd["suppression"].to_list()[0] == "n withheld"
 
 
 def test_comparison_export_lists_every_statement(exported):
@@ -56,9 +74,9 @@ def test_comparison_export_lists_every_statement(exported):
 
 
 def test_raw_returns_wide_and_long(exported):
-    wide = pl.read_parquet(exported.folder / "returns-wide-2015.parquet")
+    wide = pl.read_parquet(exported.research_folder / "research-returns-wide-2015.parquet")
     assert wide.equals(wave_2015().wide)
-    long = pl.read_csv(exported.folder / "returns-long-2015.csv")
+    long = pl.read_csv(exported.research_folder / "research-returns-long-2015.csv")
     assert long.height == 5 * 8
     assert long.select("return_id", "code", "statement_id", "highlighted").head(3).rows() == [
         (11, "JPD A1", "jpd.1", True), (11, "JPD A2", "jpd.2", False), (11, "JPD B1", "jpd.3", True)]
@@ -73,18 +91,50 @@ def test_long_returns_keep_missing_pages_empty():
     assert long["return_id"].to_list() == [r for r in range(1, 9) for _ in range(8)]
 
 
-def test_workbook_has_a_sheet_per_table(exported):
+def test_workbook_has_notes_then_a_sheet_per_table(exported):
+    import zipfile
+
     import fastexcel
 
     path = exported.folder / "surveydesk-2015.xlsx"
     assert fastexcel.read_excel(str(path)).sheet_names == [
-        "statements", "stage profile", "response rates", "comparison", "returns wide", "returns long",
-        "statement list"]
+        "Notes", "statements", "stage profile", "response rates", "comparison", "statement list"]
+    notes = pl.read_excel(path, sheet_name="Notes", has_header=False).to_series().to_list()
+    assert any("Small-cell protection (k = 3)" in line for line in notes)
+    assert any("verified by second keying" in line for line in notes)
+    with zipfile.ZipFile(path) as book:
+        properties = book.read("docProps/core.xml").decode()
+    assert "Small-cell protection (k = 3)" in properties and "disclosure check" in properties.lower()
     rates = pl.read_excel(path, sheet_name="response rates")
     assert rates.filter(pl.col("grouping") == "overall")["text"].to_list() == ["5 of 68, 7%"]
     statements = pl.read_excel(path, sheet_name="statements")
     assert statements.filter((pl.col("group") == "Overall") & (pl.col("code") == "JPD A1"))["percent"].to_list() == [
         80.0]
+    research = fastexcel.read_excel(str(exported.research_folder / "research-2015.xlsx")).sheet_names
+    assert research[0] == "Notes" and "returns wide" in research
+
+
+def test_a_labelled_study_says_so_in_every_file(tmp_path):
+    from dataclasses import replace
+
+    label = "SYNTHETIC DEMO: made-up returns"
+    result = export_wave(replace(wave_2014(), label=label), exports_dir=tmp_path, k=1)
+    for path in result.files:
+        if path.suffix == ".parquet":
+            assert set(pl.read_parquet(path)["study_label"]) == {label}, path.name
+        elif path.suffix == ".xlsx":
+            import zipfile
+
+            with zipfile.ZipFile(path) as book:
+                assert label in book.read("docProps/core.xml").decode(), path.name
+        elif path.suffix in (".sav", ".dta"):
+            assert b"SYNTHETIC DEMO" in path.read_bytes(), path.name  # the file label
+        elif path.suffix == ".pdf":
+            from pypdf import PdfReader
+
+            assert label in PdfReader(path).pages[0].extract_text().replace("\n", " "), path.name
+        else:
+            assert label in path.read_text(encoding="utf-8-sig"), path.name
 
 
 def test_readme_and_metadata_say_what_was_made(exported):
@@ -93,10 +143,11 @@ def test_readme_and_metadata_say_what_was_made(exported):
     assert (metadata["wave"], metadata["k"], metadata["made_at"]) == ("2015", 3, "2015-02-01T09:30:00+00:00")
     assert metadata["compared_with"] == {"wave": "2014", "instrument_version": "2014"}
     assert metadata["made_by"].startswith("SurveyDesk ")
-    assert "fewer than 3 respondents" in metadata["suppression_rule"]
+    assert "fewer than 3 returns" in metadata["suppression_rule"] and metadata["disclosure_check"].startswith("passed")
+    assert metadata["keying"].startswith("5 of 5 returns verified by second keying")
     readme = (exported.folder / "README.txt").read_text()
     for needed in ("wave 2015", "version 2015", "k = 3", "2015-02-01T09:30:00+00:00", "Wilson",
-                   "record level", "statements (32 rows)"):
+                   "may be shared", "statements (32 rows)", "verified by second keying"):
         assert needed in readme, needed
 
 
@@ -111,7 +162,7 @@ def test_no_school_name_in_any_file_unless_revealed(tmp_path):
                            school_names=school_names_of(data.instrument))
     statements = pl.read_csv(revealed.folder / "statements-2014.csv")
     assert "School A (Hill Top Primary)" in statements["group"].to_list()
-    assert pl.read_csv(revealed.folder / "returns-wide-2014.csv")["school_name"].unique().sort().to_list() == sorted(
+    assert pl.read_csv(revealed.research_folder / "research-returns-wide-2014.csv")["school_name"].unique().sort().to_list() == sorted(
         SCHOOL_NAMES.values())
     assert "revealed" in (revealed.folder / "README.txt").read_text()
 
@@ -136,8 +187,8 @@ def test_big_raw_tables_stay_out_of_the_workbook(tmp_path, monkeypatch):
     assert [n.split(" ")[0] for n in result.notes] == ["returns_wide", "returns_long"]
     import fastexcel
 
-    assert "returns wide" not in fastexcel.read_excel(str(result.folder / "surveydesk-2014.xlsx")).sheet_names
-    assert "left out of the workbook" in (result.folder / "README.txt").read_text()
+    assert "returns wide" not in fastexcel.read_excel(str(result.research_folder / "research-2014.xlsx")).sheet_names
+    assert "left out of the workbook" in (result.research_folder / "README.txt").read_text()
 
 
 def test_raw_tables_hold_only_this_wave():
@@ -155,13 +206,13 @@ def _xlsx_parts(path) -> dict[str, str]:
 
 
 def test_workbook_answers_are_numbers_and_missing_pages_blank(exported):
-    wide = pl.read_excel(exported.folder / "surveydesk-2015.xlsx", sheet_name="returns wide")
+    wide = pl.read_excel(exported.research_folder / "research-2015.xlsx", sheet_name="returns wide")
     expected = wave_2015().wide
     for code in ("JPD A1", "HSC A1"):
         assert wide[code].dtype.is_numeric(), code  # not the text "1"/"0"/"M"
         assert wide[code].to_list() == [None if v is None else int(v) for v in expected[code].to_list()]
     assert wide["JPD A1"].sum() == expected["JPD A1"].sum()  # what Excel's SUM gives
-    long = pl.read_excel(exported.folder / "surveydesk-2015.xlsx", sheet_name="returns long")
+    long = pl.read_excel(exported.research_folder / "research-2015.xlsx", sheet_name="returns long")
     assert long["highlighted"].dtype.is_numeric() and set(long["highlighted"].drop_nulls()) <= {0, 1}
 
 
@@ -183,10 +234,15 @@ def test_workbook_keeps_formula_like_text_as_text_and_names_its_tables(tmp_path)
     assert not any(name.startswith("xl/worksheets/_rels") and "hyperlink" in text for name, text in parts.items())
     import re
 
-    names = sorted(re.search(r' name="([^"]+)"', text).group(1)
-                   for name, text in parts.items() if name.startswith("xl/tables/"))
-    assert names == sorted(["statements", "stage_profile", "response_rates", "returns_wide", "returns_long",
-                            "statement_list"])
+    def table_names(parts: dict[str, str]) -> list[str]:
+        return sorted(re.search(r' name="([^"]+)"', text).group(1)
+                      for name, text in parts.items() if name.startswith("xl/tables/"))
+
+    assert table_names(parts) == sorted(["statements", "stage_profile", "response_rates", "statement_list"])
+    research = _xlsx_parts(result.research_folder / "research-2014.xlsx")
+    assert table_names(research) == sorted(["returns_wide", "returns_long", "statement_list", "statements_unprotected",
+                                            "response_rates_unprotected"])
+    assert "<f>" not in "".join(t for n, t in research.items() if n.startswith("xl/worksheets/"))
 
 
 def test_csv_files_open_in_excel_as_utf8(exported):

@@ -45,7 +45,7 @@ def test_store_export_import_round_trip(tmp_path, returns):
     stored = source.returns_wide("2014")
     result = export_wave(WaveReturns("2014", INSTRUMENT, stored), exports_dir=run / "exports", formats=("csv",),
                          include_raw=True)
-    (raw,) = [f for f in result.files if f.name.startswith("returns-wide")]
+    (raw,) = [f for f in result.files if f.name.startswith("research-returns-wide")]
     target = Study.open(run / "b.db")
     target.add_wave("2014", INSTRUMENT, operator="RS")
     import_returns_csv(target, raw, operator="RS")

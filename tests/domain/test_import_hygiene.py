@@ -39,7 +39,7 @@ def test_app_and_cli_start_without_polars_or_reportlab():
     loaded = loaded_after_importing(["tui.cli", "tui.app", "tui.screens.instrument"])
     # The scan extra's libraries too: the app must start where they are not installed.
     heavy = {m for m in loaded if m.split(".")[0] in {"polars", "reportlab", "pandas", "pyarrow", "cv2", "zxingcpp",
-                                                      "pypdfium2", "PIL"}}
+                                                      "pypdfium2", "PIL", "highspy"}}
     assert not heavy, f"imported at start-up: {sorted(heavy)[:5]}"
 
 

@@ -30,7 +30,6 @@ def one_wave() -> str:
 
 def test_figures_titled_like_the_thesis(one_wave):
     for title in ("Figure 1 Joint Practice Development Overall (7 responses)",
-                  "Joint Practice Development HD (3 responses)",
                   "High Social Capital Overall (7 responses)",
                   "High Social Capital T (3 responses)"):
         assert title in one_wave, title
@@ -44,15 +43,15 @@ def test_response_rates_and_rule_are_stated(one_wave):
 
 
 def test_tables_beneath_the_charts(one_wave):
-    # Overall JPD A1: 6 of 7 = 86% (Wilson 49-97); HD JPD A1 3 of 3 = 100 (44-100).
+    # Overall JPD A1: 6 of 7 = 86% (Wilson 49-97).
     assert "86 (49–97)" in one_wave
-    assert "100 (44–100)" in one_wave
     assert "JPD A2*" in one_wave  # the negative statement is flagged
     assert "Stage" in one_wave and "B Developing" in one_wave
 
 
 def test_suppressed_figures_are_absent(one_wave):
-    # With k = 3, SLT and T (n = 2) are suppressed for JPD, SLT (n = 1) and HD (secondary) for HSC.
+    # With k = 3, HD (3 returns, withheld to protect SLT) and SLT (2 returns) have their sizes and
+    # figures withheld, and T's JPD figures (n = 2) are suppressed.
     # Every interval of a group of 2 or 1 would give them away: 0/2 (0–66), 1/2 (9–91),
     # 2/2 (34–100), 1/1 (21–100), 0/1 (0–79). None of them may appear; "supp." must.
     leaks = ("0–66", "9–91", "34–100", "21–100", "0–79")
@@ -61,8 +60,9 @@ def test_suppressed_figures_are_absent(one_wave):
     for leak in leaks:
         assert leak not in one_wave, leak
     assert "supp." in one_wave
-    assert "Joint Practice Development SLT (2 responses): figures suppressed" in one_wave
-    assert "High Social Capital HD (3 responses): figures suppressed" in one_wave
+    assert "Joint Practice Development SLT (n withheld): figures suppressed" in one_wave
+    assert "Joint Practice Development T (2 responses): figures suppressed" in one_wave
+    assert "HD (n supp.)" in one_wave and "High Social Capital HD (n withheld): figures suppressed" in one_wave
 
 
 def test_two_waves_paired():
@@ -106,6 +106,35 @@ def test_a_wave_without_returns_is_refused_clearly():
     data = wave_2014()
     with pytest.raises(AnalysisError, match="wave 2016 has no returns yet"):
         build_report([WaveReturns("2016", data.instrument, empty_wide(data.instrument))])
+
+
+def test_a_labelled_study_says_so_on_every_page():
+    from dataclasses import replace
+
+    label = "SYNTHETIC DEMO: made-up returns"
+    reader = PdfReader(BytesIO(build_report([replace(wave_2014(), label=label)], by="role_group", k=1, now=MADE)))
+    assert len(reader.pages) > 1
+    assert all(label in page.extract_text() for page in reader.pages)
+    assert label in str((reader.metadata or {}).get("/Subject"))
+    assert "verified by second keying" in reader.pages[0].extract_text()
+
+
+def test_a_release_that_fails_the_check_is_not_written(monkeypatch, tmp_path):
+    import tui.domain.analysis.exports as exports
+    from tests.analysis_fixtures import THESIS_2014, five_schools, random_wave
+    from tui.domain.analysis import wave_release
+    from tui.domain.analysis.audit import ReleaseRefused
+    from tui.domain.analysis.disclosure import SECONDARY
+
+    data = random_wave(five_schools(), "2014", THESIS_2014, seed=2014, missing=0.05)
+    weak = wave_release(data, 5)
+    # Show again every figure withheld only to protect another: some become exact.
+    weak.count_state = ["" if s == SECONDARY else s for s in weak.count_state]
+    weak.figure_state = [["" if s == SECONDARY else s for s in states] for states in weak.figure_state]
+    monkeypatch.setattr(exports, "wave_release", lambda data, k: weak)
+    with pytest.raises(ReleaseRefused, match="disclosure check failed"):
+        write_report([data], exports_dir=tmp_path, k=5)
+    assert not list(tmp_path.rglob("*.pdf"))
 
 
 # --- layout: what a school receives -------------------------------------------------------------------

@@ -115,7 +115,7 @@ def test_the_export_command_files_import_back_with_missing_pages(study, bundled,
     stored = study.returns_wide("2014")
     assert stored.null_count().sum_horizontal().item() > 0  # some pages really are missing
     result = export_wave(WaveReturns("2014", bundled, stored), exports_dir=tmp_path / "exports", formats=("csv",))
-    (raw,) = [f for f in result.files if f.name.startswith("returns-wide")]
+    (raw,) = [f for f in result.files if f.name.startswith("research-returns-wide")]
     other = Study.open(tmp_path / "other.db")
     other.add_wave("2014", bundled, operator="RS")
     import_returns_csv(other, raw, operator="RS")

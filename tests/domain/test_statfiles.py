@@ -68,7 +68,7 @@ def test_statement_codes_become_valid_distinct_names():
 def test_wide_file_holds_every_value_and_label(exported, extension):
     data = sample()
     expected = data.wide.filter(pl.col("wave") == "2015").sort("return_id")
-    frame, meta = read(exported.folder / f"returns-wide-2015.{extension}")
+    frame, meta = read(exported.research_folder / f"research-returns-wide-2015.{extension}")
     names = variable_names(expected.columns)
     assert frame.columns == list(names.values())
     assert frame.height == expected.height
@@ -101,7 +101,7 @@ def test_wide_file_holds_every_value_and_label(exported, extension):
         assert meta.missing_user_values["HSC_A1"] == ["a"]
     # Read the usual way, a missing page is missing: the mean is over the pages present.
     plain, _ = (pyreadstat.read_sav if extension == "sav" else pyreadstat.read_dta)(
-        str(exported.folder / f"returns-wide-2015.{extension}"), output_format="polars")
+        str(exported.research_folder / f"research-returns-wide-2015.{extension}"), output_format="polars")
     assert plain["HSC_A1"].null_count() == expected["HSC A1"].null_count() > 0
     assert plain["HSC_A1"].mean() == pytest.approx(expected["HSC A1"].cast(pl.Float64).mean())
 
@@ -110,7 +110,7 @@ def test_wide_file_holds_every_value_and_label(exported, extension):
 def test_long_file_holds_every_value_and_label(exported, extension):
     data = sample()
     expected = long_returns(data.wide.filter(pl.col("wave") == "2015").sort("return_id"), data.instrument)
-    frame, meta = read(exported.folder / f"returns-long-2015.{extension}")
+    frame, meta = read(exported.research_folder / f"research-returns-long-2015.{extension}")
     assert frame.height == expected.height
     missing = 9 if extension == "sav" else "a"
     assert frame["highlighted"].to_list() == [missing if v is None else int(v) for v in expected["highlighted"]]
@@ -134,7 +134,7 @@ def test_labels_are_cut_to_each_format_with_the_whole_text_in_the_codebook():
 
 
 def test_codebook_lists_every_variable_with_its_figures(exported):
-    text = (exported.folder / "codebook-2015.md").read_text(encoding="utf-8")
+    text = (exported.research_folder / "research-codebook-2015.md").read_text(encoding="utf-8")
     data = wave_2015()
     for ref in data.instrument.refs():
         assert f"| {variable_name(ref.code)} | {ref.code} | {ref.number_code} |" in text, ref.code
@@ -146,27 +146,30 @@ def test_codebook_lists_every_variable_with_its_figures(exported):
     assert "| role | role | Role digit | 1 Governor; 2 HT or DHT" in text
     from tests.pdf_helpers import everything_in
 
-    pdf = everything_in(exported.folder / "codebook-2015.pdf")
+    pdf = everything_in(exported.research_folder / "research-codebook-2015.pdf")
     for needed in ("Codebook", "JPD_D1", "Pairs and triads work across schools.", "user-missing", "Leading"):
         assert needed in pdf, needed
 
 
 def test_codebook_suppresses_a_wave_smaller_than_k(tmp_path):
     result = export_wave(wave_2015(), exports_dir=tmp_path, k=6, formats=("csv",))
-    text = (result.folder / "codebook-2015.md").read_text(encoding="utf-8")
-    assert "| JPD_D1 | JPD D1 | JPD 5 | JPD | D | Leading | no | 5 | supp. |" in text
+    text = (result.research_folder / "research-codebook-2015.md").read_text(encoding="utf-8")
+    # 5 returns, k = 6: the wave's size is withheld with its figures (the release's rule).
+    assert "| JPD_D1 | JPD D1 | JPD 5 | JPD | D | Leading | no | supp. | supp. |" in text
 
 
 def test_datapackage_describes_every_csv_and_frictionless_validates_it(exported):
     from frictionless import Package, validate
 
-    report = validate(str(exported.folder / "datapackage.json"))
-    assert report.valid, report.flatten(["type", "message"])
+    for folder in (exported.folder, exported.research_folder):  # the release and the research folder
+        report = validate(str(folder / "datapackage.json"))
+        assert report.valid, report.flatten(["type", "message"])
+        listed = json.loads((folder / "datapackage.json").read_text())
+        assert sorted(r["path"] for r in listed["resources"]) == sorted(
+            p.name for p in exported.files if p.suffix == ".csv" and p.parent == folder)
     package = json.loads((exported.folder / "datapackage.json").read_text())
-    assert sorted(r["path"] for r in package["resources"]) == sorted(
-        p.name for p in exported.files if p.suffix == ".csv")
     # Read by its schema, the serial stays text and a missing page is missing, not the letter M.
-    wide = Package(str(exported.folder / "datapackage.json")).get_resource("returns-wide")
+    wide = Package(str(exported.research_folder / "datapackage.json")).get_resource("returns-wide")
     rows = wide.read_rows()
     assert rows[0]["serial"] == "0000011"
     assert [r["HSC A1"] for r in rows] == [None if v is None else int(v)
@@ -184,8 +187,8 @@ def test_datapackage_fails_validation_when_a_file_disagrees(exported, tmp_path):
     from frictionless import validate
 
     copy = tmp_path / "copy"
-    shutil.copytree(exported.folder, copy)
-    wide = copy / "returns-wide-2015.csv"
+    shutil.copytree(exported.research_folder, copy)
+    wide = copy / "research-returns-wide-2015.csv"
     wide.write_text(wide.read_text(encoding="utf-8-sig").replace(",M,", ",X,", 1), encoding="utf-8-sig")
     assert not validate(str(copy / "datapackage.json")).valid
 
@@ -198,6 +201,8 @@ def test_no_raw_means_no_record_level_statistics_files(tmp_path):
 
 def test_stat_formats_alone(tmp_path):
     result = export_wave(wave_2015(), exports_dir=tmp_path, formats=("dta",))
-    assert sorted(p.name for p in result.files) == sorted(
-        ["returns-wide-2015.dta", "returns-long-2015.dta", "codebook-2015.md", "codebook-2015.pdf",
-         "metadata.json", "README.txt"])
+    assert sorted(p.name for p in result.files if p.parent == result.research_folder) == sorted(
+        ["research-returns-wide-2015.dta", "research-returns-long-2015.dta", "research-codebook-2015.md",
+         "research-codebook-2015.pdf", "metadata.json", "README.txt"])
+    # SPSS and Stata files are record level: never in the release.
+    assert sorted(p.name for p in result.files if p.parent == result.folder) == ["README.txt", "metadata.json"]

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from tests.analysis_fixtures import wave_2014
+from tests.analysis_fixtures import protected, wave_2014
 from tui.domain.analysis import (
     ChartData,
     ChartSeries,
     describe,
     group_chart,
     plain,
-    protect,
     render_bar_chart,
-    statement_table,
 )
 
 
@@ -69,9 +67,9 @@ def test_describe_gives_the_statement_and_each_figure():
 
 def test_suppressed_group_draws_no_bar():
     data = wave_2014()
-    table = protect(statement_table(data.wide, data.instrument, "role_group"))
+    table = protected(data)
     text = plain(render_bar_chart(group_chart(table, "JPD", ["HD"], grouping="role_group"), height=4))
-    assert "█" not in text and "HD (3) suppressed" in text
+    assert "█" not in text and "HD (n supp.) suppressed" in text
 
 
 def test_only_the_axis_is_dim():

@@ -104,7 +104,7 @@ async def test_keys_step_banks_and_groupings(app, study_path):
         await pilot.press("g")
         await settle(pilot)
         assert "school × role group" in screen_text(app)
-        assert "School A · HD (n=" in table_of(app)[0][3]
+        assert table_of(app)[0][3].startswith("School A · HD (n")
         await pilot.press("g")
         await settle(pilot)
         text = screen_text(app)
@@ -166,7 +166,8 @@ async def test_small_groups_are_suppressed_on_screen(app, study_path):
         hidden = statements(study_path, "2014", ("school", "role_group")).filter(
             pl.col("bank") == "JPD", pl.col("grouping") == "school × role_group", pl.col("suppressed"))
         header, rows = table_of(app)
-        cells = [cell for row in rows for cell in row[3:-1]]
+        crossing = [i for i, name in enumerate(header) if " · " in name]  # the school × role group columns
+        cells = [row[i] for row in rows for i in crossing]
         assert hidden.height and cells.count("supp.") == hidden.height
         assert SECRET_NAME not in text
 
@@ -177,11 +178,12 @@ async def test_export_and_report_run_in_workers_and_name_the_files(app, tmp_path
         await pilot.press("e")
         await settle(pilot)
         folder = tmp_path / "exports" / "2015"
-        assert (folder / "surveydesk-2015.xlsx").exists() and (folder / "returns-long-2015.parquet").exists()
+        research = tmp_path / "exports" / "2015-research"
+        assert (folder / "surveydesk-2015.xlsx").exists() and (research / "research-returns-long-2015.parquet").exists()
         message = app.screen.query_one("#analysis-message", Static)
-        assert str(message.content) == f"Exported 22 files to {folder} (README.txt says what each holds)"
-        assert "Exported 22 files" in screen_text(app)
-        assert SECRET_NAME not in (folder / "returns-wide-2015.csv").read_text()
+        assert str(message.content) == f"Exported 32 files: release {folder}; research only: {research}"
+        assert "Exported 32 files" in screen_text(app)
+        assert SECRET_NAME not in (research / "research-returns-wide-2015.csv").read_text()
         await pilot.press("c", "r")
         await settle(pilot)
         assert (folder / "report-2014-2015.pdf").stat().st_size > 10_000
@@ -193,7 +195,7 @@ async def test_palette_lists_the_screen_actions(app):
         await open_analysis(pilot)
         names = [name for name, _, _ in app.screen.palette_commands()]
         for name in ("Analysis: Bank", "Analysis: Previous bank", "Analysis: Grouping", "Analysis: Compare",
-                     "Analysis: Export", "Analysis: Report", "Analysis: Export without the raw returns"):
+                     "Analysis: Export", "Analysis: Report", "Analysis: Export the release only"):
             assert name in names
 
 
@@ -272,13 +274,13 @@ async def test_usable_at_80_by_24(app):
         await settle(pilot)
         text = screen_text(app)
         for letter in "ABCDE":
-            assert re.search(rf"■ School {letter} \(\d+\)", text), letter
+            assert re.search(rf"■ School {letter} \((\d+|n supp\.)\)", text), letter
         # Two waves' rates and an export message still leave room for everything (no overflow).
         await pilot.press("g", "g", "g", "c", "e")
         await settle(pilot)
         text = screen_text(app)
         lines = text.splitlines()
-        for seen in ("Wave 2014 → 2015", "0└", "Code     2014 %", "JPD A1 ", "Exported 24 files to", "e Export"):
+        for seen in ("Wave 2014 → 2015", "0└", "Code     2014 %", "JPD A1 ", "Exported 34 files: release", "e Export"):
             assert seen in text, seen
         assert len([line for line in lines if re.match(r"^ JPD [A-D]\d", line)]) >= 4
         assert "returns-wide" not in text and not app._notifications  # no list of files over the screen

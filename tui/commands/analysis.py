@@ -19,17 +19,17 @@ GROUPING_HELP = ("overall, role_group, school, role, or a crossing such as schoo
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("export", help="write a wave's protected tables and raw returns to exports/<wave>/ "
-                                      "as CSV, Parquet, one Excel workbook, SPSS and Stata files, with a "
-                                      "codebook, datapackage.json and a README")
+    p = sub.add_parser("export", help="write a wave's release (protected tables, checked by the disclosure audit) "
+                                      "to exports/<wave>/ and, for the research team only, the record-level returns "
+                                      "and unprotected tables to exports/<wave>-research/: CSV, Parquet, Excel, SPSS and "
+                                      "Stata files, a codebook, datapackage.json and a README")
     _selection_options(p)
     p.add_argument("--formats", default="csv,parquet,xlsx,sav,dta", metavar="LIST",
                    help="any of csv, parquet, xlsx, sav (SPSS), dta (Stata), comma-separated; sav and dta "
                         "hold the raw returns only. Default: all five")
     _output_options(p)
-    p.add_argument("--no-raw", dest="raw", action="store_false",
-                   help="leave out the record-level returns (wide and long, with their SPSS/Stata files and "
-                        "codebook): aggregate tables only")
+    p.add_argument("--release-only", "--no-raw", dest="raw", action="store_false",
+                   help="write only the release: no research folder (record-level returns, unprotected tables)")
     _reveal_option(p)
     p.set_defaults(func=export)
 
@@ -51,6 +51,18 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="suppress groups with fewer than K respondents (default: the study's min_cell)")
     p.add_argument("--csv", action="store_true", help="write the table as CSV to standard output, for scripts")
     p.set_defaults(func=tables)
+    register_check(sub)
+
+
+def register_check(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("disclosure-check", help="audit a wave's release: for every withheld figure, the narrowest "
+                                                "range everything released pins it to (by linear programming)")
+    p.add_argument("--wave", default=None, metavar="NAME", help="the wave (default: the newest)")
+    p.add_argument("--k", type=int, default=None, metavar="K",
+                   help="suppress groups with fewer than K returns (default: the study's min_cell)")
+    p.add_argument("--show", type=int, default=15, metavar="N", help="how many of the narrowest ranges to list "
+                                                                      "(default 15; 0 lists every one)")
+    p.set_defaults(func=disclosure_check, by="overall")
 
 
 def _selection_options(p: argparse.ArgumentParser) -> None:
@@ -151,8 +163,19 @@ def export(args: argparse.Namespace) -> int:
         raise Failure(f"refused: {exc}") from None
     out = console()
     out.print(f"exported {_describe(chosen)} to {shown_path(result.folder)}", markup=False)
+    if chosen.current.label:
+        out.print(chosen.current.label, markup=False)
+    out.print(f"release (protected, disclosure check passed; may be shared): {shown_path(result.folder)}",
+              markup=False)
     for path in result.files:
-        out.print(f"  {path.name}  ({_size(path)})", markup=False)
+        if path.parent == result.folder:
+            out.print(f"  {path.name}  ({_size(path)})", markup=False)
+    if result.research_folder is not None:
+        out.print(f"research only (record-level returns, unprotected tables; keep within the research team): "
+                  f"{shown_path(result.research_folder)}", markup=False)
+        for path in result.files:
+            if path.parent == result.research_folder:
+                out.print(f"  {path.name}  ({_size(path)})", markup=False)
     for note in result.notes:
         out.print(f"note: {note}", markup=False)
     return 0
@@ -192,6 +215,7 @@ def tables(args: argparse.Namespace) -> int:
         stage_grid,
         wave_tables,
     )
+    from tui.domain.analysis.exports import keying_text
 
     with opened_study(args) as study:
         chosen = _choose(study, args)
@@ -208,8 +232,11 @@ def tables(args: argparse.Namespace) -> int:
         sys.stdout.write(statements.write_csv(float_precision=2))
         return 0
     out = console()
+    if chosen.current.label:
+        out.print(chosen.current.label, markup=False)
     out.print(_describe(chosen), markup=False)
     out.print(f"Responses {rates_line(made['response_rates'], 'role_group')}", markup=False)
+    out.print(keying_text(chosen.current), markup=False)
     for bank in banks:
         rows = statements.filter(pl.col("bank") == bank)
         table = Table("Group", "Code", "n", "Highlighted", "%", "95% interval", "Statement",
@@ -227,7 +254,8 @@ def tables(args: argparse.Namespace) -> int:
             previous_group = r["group"]
             code = r["code"] + ("*" if r["negative"] else "")
             if r["suppressed"]:
-                table.add_row(r["group"], code, str(r["n"]), "", SUPPRESSED, r["suppression"], r["text"], style="dim")
+                n = SUPPRESSED if r["n"] is None else str(r["n"])
+                table.add_row(r["group"], code, n, "", SUPPRESSED, r["suppression"], r["text"], style="dim")
             else:
                 interval = "" if r["ci_low"] is None else f"{figure(r['ci_low'])}–{figure(r['ci_high'])}"
                 table.add_row(r["group"], code, str(r["n"]), "" if r["highlighted"] is None else str(r["highlighted"]),
@@ -243,9 +271,44 @@ def tables(args: argparse.Namespace) -> int:
     out.print(STAGE_RULE, markup=False)
     out.print(RATE_RULE, markup=False)
     out.print(f"k = {chosen.k}. {rule_text(chosen.k)}", markup=False)
-    out.print(f"{SUPPRESSED} suppressed: primary (fewer than {chosen.k} respondents) or secondary (protects "
-              f"another group). * negatively worded.", markup=False)
+    out.print(f"{SUPPRESSED} suppressed: n withheld (the group's size is withheld: fewer than {chosen.k} returns, "
+              f"or protecting a group that has), primary (fewer than {chosen.k} respondents to the bank) or "
+              f"secondary (protects another group). * negatively worded.", markup=False)
     return 0
+
+
+def disclosure_check(args: argparse.Namespace) -> int:
+    import time
+
+    from tui.domain.analysis import rule_text, wave_release
+    from tui.domain.analysis.audit import audit
+
+    with opened_study(args) as study:
+        chosen = _choose(study, args)
+    started = time.perf_counter()
+    release = wave_release(chosen.current, chosen.k)
+    result = audit(release)
+    seconds = time.perf_counter() - started
+    out = console()
+    out.print(f"{_describe(chosen)}: {len(result.ranges)} withheld figures (counts of returns, n per bank, "
+              f"highlighted counts) checked against everything released for the wave, every grouping "
+              f"and crossing, in {seconds:.1f} s", markup=False)
+    shown = result.ranges if args.show == 0 else result.narrowest(args.show)
+    if shown:
+        out.print("narrowest range each withheld figure can be pinned to:" if args.show else "every withheld figure:",
+                  markup=False)
+        for found in (sorted(shown, key=lambda r: (r.exempt, r.width)) if args.show == 0 else shown):
+            out.print(f"  {found.describe()}", markup=False)
+    exempt = sum(1 for r in result.ranges if r.exempt)
+    out.print(f"k = {chosen.k}. {rule_text(chosen.k)}", markup=False)
+    if result.passed:
+        out.print("passed: no withheld figure can be worked out exactly"
+                  + (f" ({exempt} are known only because a shown group containing them stands at 0% or 100%, "
+                     f"which says each member's answer by design)" if exempt else ""), markup=False)
+        return 0
+    console(stderr=True).print(f"FAILED: {len(result.failures)} withheld figure(s) can be worked out exactly; "
+                               f"export and report refuse to write this wave", markup=False)
+    return 1
 
 
 def _size(path: Path) -> str:

@@ -296,6 +296,8 @@ def status(args: argparse.Namespace) -> int:
                       str(r["awaiting_second"]), str(r["verified"]), str(r["discrepancies_open"]), str(r["drafts"]))
     console().print(table)
     console().print(RATE_RULE.split(". A group")[0] + ", blank self-coding forms included.", markup=False)
+    console().print("For the study team: counts here are not protected by the small-cell rule (exports and "
+                    "reports are). Imported returns count as keyed once.", markup=False)
     return 0
 
 

@@ -109,7 +109,7 @@ class AnalysisScreen(Screen):
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
         return binding_commands(self, "Analysis") + [
-            ("Analysis: Export without the raw returns", "aggregate tables only", "export(False)"),
+            ("Analysis: Export the release only", "protected tables; no research folder", "export(False)"),
         ]
 
     # --- choosing what to show ----------------------------------------------------------------
@@ -279,7 +279,7 @@ class AnalysisScreen(Screen):
         self.query_one("#analysis-bar", Static).update(plain("\n".join(lines)))
         # The full rule is in every export and report; here the short form, one line at 80 columns.
         self.query_one("#analysis-rule", Static).update(
-            f"Small cells (k = {selection.k}): groups under {selection.k}, or given away by a total, read 'supp.'")
+            f"Small cells (k = {selection.k}): groups under {selection.k}, and figures giving one away, read 'supp.'")
 
     # --- keys -------------------------------------------------------------------------------
 
@@ -390,8 +390,10 @@ class AnalysisScreen(Screen):
             self.post_message(self.Written(f"Export failed: {_reason(exc)}", [], error=True))
             return
         details = [path.name for path in result.files] + [f"note: {note}" for note in result.notes]
-        self.post_message(self.Written(f"Exported {len(result.files)} files to {shown_path(result.folder)} "
-                                       f"(README.txt says what each holds)", details))
+        # One line at 80 columns; README.txt in each folder says what it holds and who it is for.
+        research = f"; research only: {shown_path(result.research_folder)}" if result.research_folder else ""
+        self.post_message(self.Written(f"Exported {len(result.files)} files: release {shown_path(result.folder)}"
+                                       f"{research}", details))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="output")
     def write_pdf(self, selection: Selection) -> None:

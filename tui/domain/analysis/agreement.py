@@ -63,6 +63,8 @@ class WaveReturns:
     issued: pl.DataFrame | None = None
     # A stated population (e.g. 68 staff) used as the overall denominator instead of issued forms.
     population: int | None = None
+    # The study's label (the demo's "SYNTHETIC DEMO: ..."), carried onto every file and page made from it.
+    label: str = ""
     # Which study the returns come from (its UUID and file name): output folders belong to one study.
     study_id: str = ""
     study_file: str = ""
@@ -170,6 +172,17 @@ def _aggregate(wide: pl.DataFrame, codes: list[str], keys: list[str]) -> pl.Data
     return group_counts(wide, ["wave", *keys], codes)
 
 
+def _with_empty_groups(agg: pl.DataFrame, universe: pl.DataFrame, keys: list[str], waves: list[str]) -> pl.DataFrame:
+    """``agg`` plus a row of zeros for every group of ``universe`` it lacks."""
+    if not keys or not waves:
+        return agg
+    groups = universe.select(keys).unique().join(pl.DataFrame({"wave": waves}, schema={"wave": pl.String}),
+                                                 how="cross")
+    missing = groups.join(agg.select(["wave", *keys]), on=["wave", *keys], how="anti", nulls_equal=True)
+    zeros = [pl.lit(0, dtype=agg.schema[c]).alias(c) for c in agg.columns if "\x1f" in c]
+    return pl.concat([agg, missing.with_columns(zeros).select(agg.columns)], how="vertical")
+
+
 def _to_long(agg: pl.DataFrame, codes: list[str], keys: list[str]) -> pl.DataFrame:
     """From one column pair per statement to one row per group x statement (small frames only)."""
     index = ["wave", *keys]
@@ -220,13 +233,15 @@ def _group_sort_keys(instrument: Instrument) -> list[pl.Expr]:
 
 
 def statement_table(wide: pl.DataFrame, instrument: Instrument, by: str | Sequence[str] | None = DEFAULT_BY,
-                    *, margins: bool = True) -> pl.DataFrame:
+                    *, margins: bool = True, universe: pl.DataFrame | None = None) -> pl.DataFrame:
     """Per statement and group: n, highlighted, percent and its Wilson 95% interval.
 
     ``by`` is a grouping (see parse_grouping). With ``margins`` (the default) the table also
     holds every coarser grouping of the crossing, overall first, so that
     ``by=("school", "role_group")`` gives overall, by school, by role group and the crossing;
-    the ``grouping`` column tells them apart. Columns: STATEMENT_TABLE_COLUMNS.
+    the ``grouping`` column tells them apart. ``universe`` (columns school, role_group, role; one
+    wave) lists groups to show even without returns, with n = 0, as a release does: a group left out
+    would say it had none. Columns: STATEMENT_TABLE_COLUMNS.
     """
     dims = parse_grouping(by)
     codes = _check_wide(wide, instrument)
@@ -236,6 +251,8 @@ def statement_table(wide: pl.DataFrame, instrument: Instrument, by: str | Sequen
     role_labels = {r.digit: r.label for r in instrument.key.roles}
 
     base = _aggregate(wide.select(["wave", *finest, *codes]), codes, list(finest))
+    if universe is not None:
+        base = _with_empty_groups(base, universe, list(finest), wide["wave"].unique().to_list())
     sums = [pl.col(c).sum() for c in base.columns if "\x1f" in c]
     parts = []
     for level_index, level in enumerate(wanted):
@@ -423,7 +440,8 @@ def rate_text(returned: int, denominator: int | None) -> str:
 
 
 def response_rates(wide: pl.DataFrame, instrument: Instrument, issued: pl.DataFrame | None = None,
-                   population: int | Mapping[str, int] | None = None) -> pl.DataFrame:
+                   population: int | Mapping[str, int] | None = None,
+                   universe: pl.DataFrame | None = None) -> pl.DataFrame:
     """Returned forms per wave: overall, each role group, each school, each role, and each school x role,
     with a rate by RATE_RULE.
 
@@ -431,10 +449,14 @@ def response_rates(wide: pl.DataFrame, instrument: Instrument, issued: pl.DataFr
     self-coding forms (no school either, unless sent to a school's office). ``population`` (one number or
     one per wave) is the people asked; when stated it is the denominator, of the whole wave only.
     Returns count where the respondent's code puts them, blank forms included. ``share`` is a group's
-    part of the wave's returns ("HD 10 responses, 32%"). Columns: RESPONSE_RATE_COLUMNS.
+    part of the wave's returns ("HD 10 responses, 32%"). ``universe`` (school, role_group, role) adds
+    groups without returns or issued forms, as 0 returned. Columns: RESPONSE_RATE_COLUMNS.
     """
     returned = wide.group_by(["wave", "school", "role"]).agg(pl.len().cast(pl.Int64).alias("returned"))
     waves = sorted(wide["wave"].unique().to_list())
+    if universe is not None:
+        returned = _with_empty_groups(returned.rename({"returned": "\x1freturned"}), universe, ["school", "role"],
+                                      waves).rename({"\x1freturned": "returned"})
     blank_all = blank_unschooled = pl.DataFrame({"wave": waves}, schema={"wave": pl.String}).with_columns(
         pl.lit(0, dtype=pl.Int64).alias("n"))
     if issued is not None:
@@ -532,6 +554,11 @@ class ChartData:
     series: tuple[ChartSeries, ...]
 
 
+def n_label(n: object) -> str:
+    """A group's n as shown: the number, or "n supp." where the release withholds it."""
+    return "n supp." if n is None else str(n)
+
+
 def _responses(ns: Sequence[int]) -> str:
     return f"{ns[0]} responses" if len(set(ns)) == 1 else f"{'–'.join(str(n) for n in ns)} responses"
 
@@ -552,12 +579,13 @@ def group_chart(table: pl.DataFrame, bank: str, groups: Sequence[str] = ("Overal
         if g.is_empty():
             raise KeyError(f"no group {group!r} in bank {bank}")
         hidden = bool(g["suppressed"].any()) if "suppressed" in g.columns else False
-        n = int(cast("int | None", g["n"].max()) or 0)  # n counts respondents
-        series.append(ChartSeries(f"{group} ({n})", tuple(g["percent"].to_list()), n, hidden))
+        shown_n = cast("int | None", g["n"].max())  # null where the group's size is withheld
+        n = int(shown_n or 0)
+        series.append(ChartSeries(f"{group} ({n_label(shown_n)})", tuple(g["percent"].to_list()), n, hidden))
     bank_title = statements["bank_title"][0]
     wave = statements["wave"][0]
     if len(groups) == 1:
-        title = f"{bank_title} {groups[0]} ({_responses([series[0].n])})"
+        title = f"{bank_title} {groups[0]} ({_responses([series[0].n]) if series[0].n else 'n withheld'})"
     else:
         title = f"{bank_title} by group ({wave})"
     return ChartData(
@@ -577,8 +605,9 @@ def wave_chart(comparison: pl.DataFrame, bank: str, group: str = "Overall") -> C
     if rows.is_empty():
         raise KeyError(f"no group {group!r} in bank {bank}")
     wave_first, wave_second = rows["wave_first"][0], rows["wave_second"][0]
-    n_first = int(cast("int | None", rows["n_first"].max()) or 0)  # the n columns count respondents
-    n_second = int(cast("int | None", rows["n_second"].max()) or 0)
+    shown_first = cast("int | None", rows["n_first"].max())  # null where the release withholds the size
+    shown_second = cast("int | None", rows["n_second"].max())
+    n_first, n_second = int(shown_first or 0), int(shown_second or 0)
     codes = [b if b is not None else a for a, b in zip(rows["code_first"], rows["code_second"], strict=True)]
 
     def hidden(side: str) -> bool:
@@ -587,13 +616,15 @@ def wave_chart(comparison: pl.DataFrame, bank: str, group: str = "Overall") -> C
 
     # Suppressed figures are already null in a protected comparison, so they draw no bar.
     return ChartData(
-        title=f"{wave_first}/{wave_second} {rows['bank_title'][0]} {group} ({_responses([n_first, n_second])})",
+        title=f"{wave_first}/{wave_second} {rows['bank_title'][0]} {group} "
+              f"({_responses([n_first, n_second]) if shown_first and shown_second else 'n withheld'})",
         labels=tuple(_local(c) for c in codes),
         codes=tuple(codes),
         texts=tuple(rows["text"].to_list()),
         negative=tuple(rows["negative"].to_list()),
-        series=(ChartSeries(f"{wave_first} ({n_first})", tuple(rows["percent_first"]), n_first, hidden("first")),
-                ChartSeries(f"{wave_second} ({n_second})", tuple(rows["percent_second"]), n_second,
+        series=(ChartSeries(f"{wave_first} ({n_label(shown_first)})", tuple(rows["percent_first"]), n_first,
+                            hidden("first")),
+                ChartSeries(f"{wave_second} ({n_label(shown_second)})", tuple(rows["percent_second"]), n_second,
                             hidden("second"))),
     )
 

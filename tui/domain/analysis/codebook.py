@@ -18,7 +18,7 @@ import polars as pl
 
 from tui import __version__
 from tui.domain.analysis.agreement import WaveReturns, statement_table
-from tui.domain.analysis.disclosure import DEFAULT_K, protect
+from tui.domain.analysis.disclosure import DEFAULT_K, WaveRelease, wave_release
 from tui.domain.analysis.grids import SUPPRESSED, figure
 from tui.domain.analysis.statfiles import (
     ANSWER_LABELS,
@@ -46,11 +46,15 @@ class Codebook:
     missing: tuple[tuple[str, str], ...]  # file format -> how answers and a missing page are written
 
 
-def build_codebook(data: WaveReturns, *, k: int = DEFAULT_K, made: datetime | None = None) -> Codebook:
+def build_codebook(data: WaveReturns, *, k: int = DEFAULT_K, made: datetime | None = None,
+                   release: WaveRelease | None = None) -> Codebook:
+    """The codebook of a wave; its overall figures as the wave's release shows them (``release``, made
+    here unless given)."""
     wide = data.wide.filter(pl.col("wave") == data.wave)
     instrument = data.instrument
     names = variable_names(wide.columns)
-    table = protect(statement_table(wide, instrument, None), k)
+    release = release or wave_release(data, k)
+    table = release.protect_statements(statement_table(wide, instrument, None, universe=release.universe()))
     statements = table.select(
         pl.col("code").replace_strict(names, default=None).alias("variable"),
         "code", "number_code", "bank", "bank_title", "section", "stage", "text", "negative",
@@ -70,7 +74,9 @@ def build_codebook(data: WaveReturns, *, k: int = DEFAULT_K, made: datetime | No
                        f"missing value labelled '{PAGE_MISSING_LABEL}'"),
     )
     return Codebook(
-        wave=data.wave, title=instrument.title, instrument=f"{instrument.id} version {instrument.version}",
+        # A labelled study's codebook (the demo's) says so in its title.
+        wave=data.wave, title=f"{data.label} | {instrument.title}" if data.label else instrument.title,
+        instrument=f"{instrument.id} version {instrument.version}",
         returns=wide.height, k=k, made=(made.isoformat(timespec="seconds") if made else ""),
         base=base, statements=statements, missing=missing,
     )
@@ -78,7 +84,7 @@ def build_codebook(data: WaveReturns, *, k: int = DEFAULT_K, made: datetime | No
 
 def _figures(row: dict[str, Any]) -> tuple[str, str]:  # a polars row (iter_rows(named=True))
     if row["suppressed"]:
-        return str(row["n"]), SUPPRESSED
+        return (SUPPRESSED if row["n"] is None else str(row["n"])), SUPPRESSED  # n too, where withheld
     return str(row["n"]), figure(row["percent"])
 
 

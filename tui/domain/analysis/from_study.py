@@ -26,7 +26,8 @@ def wave_returns(study: Study, wave: str) -> WaveReturns:
     issued = cells if cells["issued"].sum() else None
     return WaveReturns(wave=record.name, instrument=record.instrument, wide=study.returns_wide(wave),
                        issued=issued, population=record.population, study_id=study.study_id,
-                       study_file=study.file_name, audit_head=str(head) if head else "")
+                       study_file=study.file_name, audit_head=str(head) if head else "",
+                       label=str(study.setting("label") or ""))
 
 
 def returns_count(data: WaveReturns) -> int:

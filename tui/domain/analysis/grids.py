@@ -55,6 +55,11 @@ class Grid:
     text_column: int
 
 
+def _n_text(n: object) -> str:
+    """A group's size in a header: "n=31", or "n supp." where the release withholds it."""
+    return "n supp." if n is None else f"n={n}"
+
+
 def statement_grid(statements: pl.DataFrame, bank: str, groups: Sequence[str], *, intervals: bool = True) -> Grid:
     """Code, running number (JPD 8), statement and, per group, percent (95% interval), one row per
     statement; the group's n in its header."""
@@ -62,7 +67,7 @@ def statement_grid(statements: pl.DataFrame, bank: str, groups: Sequence[str], *
     figures = {(r["group"], r["statement_id"]): r for r in rows.iter_rows(named=True)}
     listed = rows.unique("statement_id", maintain_order=True)
     ns = {g: cast("int | None", rows.filter(pl.col("group") == g)["n"].max()) for g in groups}  # n: a count
-    header = ("Code", "No.", "Statement", *[f"{g} (n={ns[g]})" for g in groups])
+    header = ("Code", "No.", "Statement", *[f"{g} ({_n_text(ns[g])})" for g in groups])
     body = tuple(
         (marked_code(r["code"], r["negative"]), r["number_code"], r["text"],
          *[cell(figures[(g, r["statement_id"])], intervals) for g in groups])
@@ -87,7 +92,7 @@ def stage_grid(profile: pl.DataFrame, bank: str) -> Grid:
     body = []
     for r in profile.filter(pl.col("bank") == bank).iter_rows(named=True):
         means = [SUPPRESSED if r.get("suppressed") else figure(r[f"mean_{s}"]) for s in "ABCD"]
-        body.append((r["group"], str(r["n"]), *means, stage_reading(r)))
+        body.append((r["group"], SUPPRESSED if r["n"] is None else str(r["n"]), *means, stage_reading(r)))
     return Grid(("Group", "n", "A", "B", "C", "D", "Stage"), tuple(body), text_column=0)
 
 
@@ -134,16 +139,17 @@ def comparison_detail(comparison: pl.DataFrame, bank: str, group: str) -> tuple[
     rows = comparison.filter((pl.col("bank") == bank) & (pl.col("group") == group))
     first, second = rows["wave_first"][0], rows["wave_second"][0]
     n_first, n_second = cast("tuple[int | None, int | None]", (rows["n_first"].max(), rows["n_second"].max()))
-    band = ("", "", "", f"{first} (n={n_first})", "", f"{second} (n={n_second})", "", "Change", "")
+    # A wave whose group size the release withholds reads "n supp.", not "n=None".
+    band = ("", "", "", f"{first} ({_n_text(n_first)})", "", f"{second} ({_n_text(n_second)})", "", "Change", "")
     header = ("Code", "No.", "Statement", "Count", "%", "Count", "%", "Points (95% interval)", "Note")
     body = []
     for r in rows.iter_rows(named=True):
         sides = []
         for side in ("first", "second"):
-            if r[f"n_{side}"] is None:
-                sides += [NO_FIGURE, NO_FIGURE]
-            elif r.get(f"suppressed_{side}"):
+            if r.get(f"suppressed_{side}"):  # before n: a withheld n is null too
                 sides += [SUPPRESSED, SUPPRESSED]
+            elif r[f"n_{side}"] is None:
+                sides += [NO_FIGURE, NO_FIGURE]
             else:
                 sides += [str(r[f"highlighted_{side}"]), figure(r[f"percent_{side}"])]
         if r.get("suppressed"):
@@ -167,5 +173,7 @@ def rates_line(rates: pl.DataFrame, grouping: str | None = None) -> str:
         return "no returns"
     head = overall.row(0, named=True)
     shown = grouping if grouping in set(rates["grouping"].to_list()) and grouping != OVERALL else "role_group"
-    rows = rates.filter(pl.col("grouping") == shown).select("group", "text").iter_rows()
-    return " · ".join([f"{head['wave']}: {head['text']}", *[f"{g} {text}" for g, text in rows]])
+    rows = rates.filter(pl.col("grouping") == shown).select("group", "returned", "text").iter_rows()
+    # A withheld count (and its rate or share) reads supp.
+    parts = [f"{g} {SUPPRESSED if returned is None else text}" for g, returned, text in rows]
+    return " · ".join([f"{head['wave']}: {head['text']}", *parts])

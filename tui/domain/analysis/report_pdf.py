@@ -42,6 +42,7 @@ from tui.domain.analysis.agreement import (
     wave_chart,
 )
 from tui.domain.analysis.disclosure import DEFAULT_K, rule_text
+from tui.domain.analysis.exports import checked_release, keying_text
 from tui.domain.analysis.grids import STAGE_RULE, SUPPRESSED, comparison_detail, stage_grid, statement_grid
 from tui.domain.analysis.tables import wave_tables
 from tui.domain.analysis.textchart import NEGATIVE_MARK, PALETTE
@@ -279,8 +280,10 @@ def response_tables(tables: _Tables, rates: pl.DataFrame, instrument_roles: Mapp
     wave = rates["wave"][0]
     summary = rates.filter(pl.col("grouping").is_in([OVERALL, "role_group", "school"]))
     header = ["", "Returned", "Of", "Rate", "Share of returns"]
-    body = [[r["group"], r["returned"], r["denominator"] if r["denominator"] is not None else "–",
-             f"{whole(r['rate'])}%" if r["rate"] is not None else "–", f"{whole(r['share'])}%"]
+    body = [[r["group"], SUPPRESSED if r.get("suppressed") else r["returned"],
+             r["denominator"] if r["denominator"] is not None else "–",
+             SUPPRESSED if r.get("suppressed") else f"{whole(r['rate'])}%" if r["rate"] is not None else "–",
+             SUPPRESSED if r.get("suppressed") else f"{whole(r['share'])}%"]
             for r in summary.iter_rows(named=True)]
     made = [tables.make(f"Wave {wave}: returns and response rates", [header], body, [120, 60, 50, 50, 80],
                         numbers_from=1)]
@@ -293,7 +296,8 @@ def response_tables(tables: _Tables, rates: pl.DataFrame, instrument_roles: Mapp
         r = lookup.get((school, role))
         if r is None:
             return "–"
-        return f"{r['returned']}/{r['issued']}" if r["issued"] is not None else str(r["returned"])
+        returned = SUPPRESSED if r.get("suppressed") else r["returned"]
+        return f"{returned}/{r['issued']}" if r["issued"] is not None else str(returned)
 
     matrix = [[f"School {s}"] + [cell(s, role) for role in roles] for s in schools]
     made.append(tables.make(f"Wave {wave}: returned / issued per school and role",
@@ -324,14 +328,20 @@ def build_report(
     width = PAGE[0] - 2 * MARGIN
     latest = waves[-1]
     previous = waves[0] if len(waves) == 2 else None
-    tables = wave_tables(latest, by=dims, k=k, previous=previous, school_names=school_names)
-    earlier = wave_tables(previous, by=dims, k=k, school_names=school_names) if previous else None
+    release = checked_release(latest, k)
+    earlier_release = checked_release(previous, k) if previous else None
+    tables = wave_tables(latest, by=dims, k=k, previous=previous, school_names=school_names, release=release,
+                         previous_release=earlier_release)
+    earlier = wave_tables(previous, by=dims, k=k, school_names=school_names,
+                          release=earlier_release) if previous else None
     statements = tables["statements"]
     wave_label = "/".join(w.wave for w in waves)
     made = (now or datetime.now(UTC)).isoformat(timespec="minutes")
     instrument = latest.instrument
 
+    label = latest.label
     story: list[Flowable] = [
+        *([Paragraph(escape(label), styles["h1"])] if label else []),
         Paragraph(escape(f"{instrument.title}: wave {wave_label}"), styles["title"]),
         Paragraph(escape(
             f"Instrument {instrument.id} version {instrument.version}"
@@ -342,15 +352,19 @@ def build_report(
     ]
     roles = {r.digit: r.label for r in instrument.key.roles}
     numbered = _Tables(styles)
+    data_of = {w.wave: w for w in waves}
     for wave_tables_ in ([earlier] if earlier else []) + [tables]:
         rates = wave_tables_["response_rates"]
         overall = rates.filter(pl.col("grouping") == OVERALL).row(0, named=True)
         story += [Paragraph(escape(f"Wave {overall['wave']}: {overall['text']}"), styles["h2"]),
+                  Paragraph(escape(keying_text(data_of[overall["wave"]]) + "."), styles["body"]),
                   *[item for grid in response_tables(numbered, rates, roles) for item in (grid, Spacer(1, 6))]]
     story += [
         Paragraph("Reading the figures", styles["h1"]),
         Paragraph(escape(f"Small cells: k = {k}. {rule_text(k)} Suppressed figures read '{SUPPRESSED}' and are "
-                         f"not charted."), styles["body"]),
+                         f"not charted; a group whose size is withheld reads '(n supp.)'. The disclosure check "
+                         f"passed: no withheld figure can be worked out exactly from everything released for the "
+                         f"wave."), styles["body"]),
         Paragraph(escape(f"Percentages are of respondents whose page for the bank was present; figures in "
                          f"brackets are 95% Wilson intervals. {NEGATIVE_MARK} marks a negatively worded "
                          f"statement; codes (JPD C1) stand beside the running numbers of the form (JPD 8)."),
@@ -410,6 +424,10 @@ def build_report(
         canvas.setFont("Helvetica", 7)
         canvas.setFillColor(colors.grey)
         canvas.drawString(MARGIN, MARGIN / 2, f"SurveyDesk report, wave {wave_label}; small-cell rule k = {k}")
+        if label:  # a synthetic demo says so on every page
+            canvas.setFont("Helvetica-Bold", 8)
+            canvas.setFillColor(colors.red)
+            canvas.drawCentredString(PAGE[0] / 2, PAGE[1] - MARGIN / 2, label)
         canvas.drawRightString(PAGE[0] - MARGIN, MARGIN / 2, f"page {doc.page}")
         canvas.restoreState()
 
@@ -417,7 +435,10 @@ def build_report(
     document = SimpleDocTemplate(buffer, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                                  bottomMargin=MARGIN, title=f"{instrument.title}: wave {wave_label}",
                                  author=f"SurveyDesk {__version__}",
-                                 subject=f"study audit head {waves[-1].audit_head}" if waves[-1].audit_head else "")
+                                 subject=" ".join(x for x in (
+                                     label, f"Small-cell rule k = {k}: {rule_text(k)}",
+                                     f"Study audit head {waves[-1].audit_head}." if waves[-1].audit_head else "")
+                                     if x))
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 

@@ -15,7 +15,7 @@ from tui.domain.analysis.agreement import (
     stage_profile,
     statement_table,
 )
-from tui.domain.analysis.disclosure import DEFAULT_K, protect, reveal_school_names
+from tui.domain.analysis.disclosure import DEFAULT_K, WaveRelease, reveal_school_names, wave_release
 from tui.domain.instrument import Instrument
 from tui.domain.returns import long_from_wide, statement_frame
 
@@ -34,12 +34,15 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "code": "statement code, e.g. JPD C2", "number": "running number in the bank",
             "number_code": "e.g. JPD 8", "statement_id": "the statement's stable id (matches across versions)",
             "text": "the statement", "negative": "true for negatively worded statements",
-            "n": "respondents whose page for this bank was present (missing pages are not counted)",
             "highlighted": "respondents who highlighted the statement",
             "percent": "highlighted / n x 100", "ci_low": "95% Wilson interval, lower bound (percent)",
             "ci_high": "95% Wilson interval, upper bound (percent)",
+            "n": "respondents whose page for this bank was present (missing pages are not counted); empty where "
+                 "the group's size is withheld",
             "suppressed": "true when the figures are withheld by the small-cell rule",
-            "suppression": "primary (fewer than k respondents) or secondary (protects another group)",
+            "suppression": "n withheld (the group has fewer than k returns, or protects one that has: its size and "
+                           "figures are withheld), primary (fewer than k respondents to the bank) or secondary "
+                           "(protects another group)",
         },
     ),
     "stage_profile": (
@@ -57,8 +60,8 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "asked: the wave's stated population, or else the forms issued, blank self-coding forms included; a "
         "group has one only when every form it could have returned was issued to it (not with a population, "
         "stated for the wave, nor with blank forms), else its share of the returns is given. A return on a "
-        "blank form counts where its respondent coded it. Counts of returns carry no answers and are not "
-        "suppressed.",
+        "blank form counts where its respondent coded it. A count under k (zeros included), or one that would "
+        "give such a count away, is withheld with its rate and share ('suppressed' true, text 'suppressed').",
         {
             "returned": "forms returned", "issued": "forms issued (the wave and a school: blank forms included; "
             "null when none were logged)",
@@ -66,6 +69,7 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "basis": "population or issued", "rate": "returned / denominator x 100",
             "share": "the group's share of the wave's returns (percent)",
             "text": "e.g. '31 of 68, 46%', or '10 (32%)' (returns and share) where there is no denominator",
+            "suppressed": "true when the count is withheld by the small-cell rule",
         },
     ),
     "comparison": (
@@ -78,6 +82,15 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "change_ci_low": "95% interval for the change (Newcombe), lower bound; change_ci_high: upper",
             "suppressed": "either wave's figures withheld (then no change is shown)",
         },
+    ),
+    "statements_unprotected": (
+        "RESEARCH ONLY: the per-statement table before small-cell protection (every group's size and figures, "
+        "however small). Columns as in the release's statements table.",
+        {},
+    ),
+    "response_rates_unprotected": (
+        "RESEARCH ONLY: response counts and rates before small-cell protection, every school × role.",
+        {},
     ),
     "returns_wide": (
         "The raw returns, one row per return, one column per statement code holding 1 (highlighted), 0 (not) "
@@ -105,30 +118,43 @@ def wave_tables(
     k: int = DEFAULT_K,
     previous: WaveReturns | None = None,
     school_names: Mapping[str, str] | None = None,
+    release: WaveRelease | None = None,
+    previous_release: WaveRelease | None = None,
 ) -> dict[str, pl.DataFrame]:
     """The protected aggregate tables for one wave (and its comparison with ``previous``).
 
     Keys: statements, stage_profile, response_rates, and comparison when ``previous`` is given.
+    Each wave's figures are withheld by that wave's one release pattern (``wave_release``; pass it
+    when already made), whatever the grouping, so no two outputs can be set against each other.
     ``school_names`` (only on the researcher's explicit request) adds names beside letters.
     """
     dims = parse_grouping(by)
-    statements = protected_statements(data, dims, k)
+    release = release or wave_release(data, k)
+    statements = released_statements(data, dims, release)
     tables = {
         "statements": statements,
         "stage_profile": stage_profile(statements),
-        "response_rates": response_rates(_this_wave(data), data.instrument, data.issued, data.population),
+        "response_rates": released_rates(data, release),
     }
     if previous is not None:
-        earlier = protected_statements(previous, dims, k)
+        earlier = released_statements(previous, dims, previous_release or wave_release(previous, k))
         tables["comparison"] = compare_waves(earlier, statements)
     if school_names:
         tables = {name: reveal_school_names(table, school_names) for name, table in tables.items()}
     return tables
 
 
-def protected_statements(data: WaveReturns, by: str | Sequence[str] | None, k: int) -> pl.DataFrame:
-    """The wave's per-statement table with the small-cell rule applied."""
-    return protect(statement_table(_this_wave(data), data.instrument, parse_grouping(by)), k)
+def released_statements(data: WaveReturns, by: Sequence[str], release: WaveRelease) -> pl.DataFrame:
+    """The per-statement table at one grouping (with its margins), every group of the key listed, protected."""
+    table = statement_table(_this_wave(data), data.instrument, by, universe=release.universe())
+    return release.protect_statements(table)
+
+
+def released_rates(data: WaveReturns, release: WaveRelease) -> pl.DataFrame:
+    """Response counts and rates, counts under k (and those protecting them) withheld."""
+    rates = response_rates(_this_wave(data), data.instrument, data.issued, data.population,
+                           universe=release.universe())
+    return release.protect_rates(rates)
 
 
 def raw_tables(data: WaveReturns, *, school_names: Mapping[str, str] | None = None) -> dict[str, pl.DataFrame]:

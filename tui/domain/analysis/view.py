@@ -24,10 +24,11 @@ from tui.domain.analysis.agreement import (
     group_labels,
     grouping_name,
     grouping_title,
-    response_rates,
+    parse_grouping,
     stage_profile,
     wave_chart,
 )
+from tui.domain.analysis.disclosure import WaveRelease, wave_release
 from tui.domain.analysis.grids import (
     Grid,
     comparison_grid,
@@ -36,7 +37,7 @@ from tui.domain.analysis.grids import (
     statement_grid,
     waves_stage_grid,
 )
-from tui.domain.analysis.tables import protected_statements, wave_tables
+from tui.domain.analysis.tables import released_rates, released_statements, wave_tables
 
 T = TypeVar("T")
 
@@ -140,17 +141,21 @@ class AnalysisTables:
         return " · ".join([f"Wave {waves}", f"{bank} {self.bank_titles.get(bank, '')}{position}", grouping])
 
 
-def build_tables(selection: Selection, current: WaveReturns, earlier: WaveReturns | None) -> AnalysisTables:
-    """The protected tables of a selection from the waves' returns (pure; no store access)."""
-    tables = wave_tables(current, by=selection.by, k=selection.k)
+def build_tables(selection: Selection, current: WaveReturns, earlier: WaveReturns | None,
+                 release: WaveRelease | None = None, earlier_release: WaveRelease | None = None) -> AnalysisTables:
+    """The protected tables of a selection from the waves' returns (pure; no store access). Each
+    wave's release pattern (``wave_release``) is made here unless given; the earlier wave's statements
+    are protected once, for both the comparison and its stage profile."""
+    release = release or wave_release(current, selection.k)
+    tables = wave_tables(current, by=selection.by, k=selection.k, release=release)
     statements = tables["statements"]
     rates = [tables["response_rates"]]
     stages = [tables["stage_profile"]]
     comparison = None
     if earlier is not None:
-        this_wave = earlier.wide.filter(pl.col("wave") == earlier.wave)
-        rates.insert(0, response_rates(this_wave, earlier.instrument, earlier.issued, earlier.population))
-        before = protected_statements(earlier, selection.by, selection.k)
+        earlier_release = earlier_release or wave_release(earlier, selection.k)
+        rates.insert(0, released_rates(earlier, earlier_release))
+        before = released_statements(earlier, parse_grouping(selection.by), earlier_release)
         stages.insert(0, stage_profile(before))
         comparison = compare_waves(before, statements)
     banks = tuple(bank_abbreviations(statements))
@@ -177,6 +182,7 @@ class AnalysisCache:
         self._load = load
         self._returns: dict[str, WaveReturns] = {}
         self._tables: dict[Selection, AnalysisTables] = {}
+        self._releases: dict[tuple[str, int], WaveRelease] = {}
         self._lock = threading.Lock()
 
     def returns(self, wave: str) -> WaveReturns:
@@ -186,6 +192,16 @@ class AnalysisCache:
             cached = self._load(wave)
             with self._lock:
                 self._returns[wave] = cached
+        return cached
+
+    def release(self, data: WaveReturns, k: int) -> WaveRelease:
+        """The wave's one release pattern, made once per wave and k: every grouping shows a view of it."""
+        with self._lock:
+            cached = self._releases.get((data.wave, k))
+        if cached is None:
+            cached = wave_release(data, k)
+            with self._lock:
+                self._releases[(data.wave, k)] = cached
         return cached
 
     def cached(self, selection: Selection) -> AnalysisTables | None:
@@ -198,7 +214,8 @@ class AnalysisCache:
             return found
         current = self.returns(selection.wave)
         earlier = self.returns(selection.compare_with) if selection.compare_with else None
-        built = build_tables(selection, current, earlier)
+        built = build_tables(selection, current, earlier, self.release(current, selection.k),
+                             self.release(earlier, selection.k) if earlier is not None else None)
         with self._lock:
             self._tables[selection] = built
         return built
@@ -208,6 +225,7 @@ class AnalysisCache:
         with self._lock:
             self._returns.clear()
             self._tables.clear()
+            self._releases.clear()
 
 
 def next_in(options: Sequence[T], current: object, step: int = 1) -> T:

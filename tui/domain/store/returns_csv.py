@@ -43,8 +43,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from tui.domain.store import NewReturn, Study
 
 REQUIRED = ("wave", "participant_code")
-# school_name: added beside the letter by an export made with --reveal-school-names.
-IGNORED = (*(c for c in WIDE_BASE_COLUMNS if c not in ("wave", "participant_code", "serial")), "school_name")
+# school_name: added beside the letter by an export made with --reveal-school-names; study_label: a
+# labelled study's label (SYNTHETIC DEMO) on every row of its exports.
+IGNORED = (*(c for c in WIDE_BASE_COLUMNS if c not in ("wave", "participant_code", "serial")), "school_name",
+           "study_label")
 TRUE_WORDS, FALSE_WORDS, MISSING_WORDS = ("1", "true", "yes", "x"), ("0", "false", "no"), ("m",)
 MAX_REPORTED = 50
 BATCH_ROWS = 100_000  # rows parsed and checked at a time: bounds the memory a large file needs
