@@ -22,6 +22,7 @@ from tui.domain.names import printable
 from tui.domain.store import Study, Wave
 from tui.screens.instrument import InstrumentScreen
 from tui.widgets import ordered_keys
+from tui.widgets.mode_bar import MODE_KEYS
 
 if TYPE_CHECKING:
     from tui.screens.builder import BuilderScreen
@@ -55,13 +56,7 @@ class SurveyDeskApp(App[int]):
     instruments_dir = Path("instruments")
     exports_dir = Path("exports")
 
-    MODE_KEYS = (
-        ("f2", "instrument", "Instrument"),
-        ("f3", "entry", "Entry"),
-        ("f4", "print", "Print"),
-        ("f5", "analysis", "Analysis"),
-        ("f6", "builder", "Builder"),
-    )
+    MODE_KEYS = MODE_KEYS  # the F-keys of the modes, in the order the ModeBar shows them
 
     BINDINGS = [
         # The mode keys live in the ModeBar row; the footer keeps room for each screen's own keys.

@@ -8,7 +8,7 @@ cancels (Esc alone is delayed in some terminals, more so under tmux) and dismiss
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -155,7 +155,8 @@ class Choice:
 class ChoiceDialog(Dialog[str | None]):
     """Pick one of a few choices with the arrow keys and Enter (or the choice's number)."""
 
-    BINDINGS = [CANCEL] + [Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 10)]
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
+        CANCEL, *(Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 10))]
 
     def __init__(self, title: str, choices: list[Choice], detail: str = "", id: str | None = None,
                  then: Callable[[Any], None] | None = None):
@@ -195,7 +196,7 @@ class PickDialog(Dialog[tuple[str, str] | None]):
 
     AUTO_FOCUS = "#pick-list"
 
-    def __init__(self, title: str, options: list[tuple[str, Text | str]], *, hint: str = "",
+    def __init__(self, title: str, options: Sequence[tuple[str, Text | str]], *, hint: str = "",
                  extra: tuple[str, str, str] | None = None, id: str | None = None,
                  then: Callable[[Any], None] | None = None):
         """``extra`` = (key, action name, description), e.g. ("delete", "discard", "Discard draft")."""
@@ -254,7 +255,7 @@ class TextViewer(Dialog[None]):
         Binding("right", "page(1)", "Next", priority=True),
     ]
 
-    def __init__(self, pages: list[Page], start: int = 0, id: str | None = None):
+    def __init__(self, pages: Sequence[Page], start: int = 0, id: str | None = None):
         super().__init__(id=id)
         self.pages = pages
         self.at = max(0, min(start, len(pages) - 1))

@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from tui.domain.entry import (
@@ -36,6 +35,7 @@ from tui.domain.entry import (
 from tui.domain.names import printable
 from tui.domain.returns import summary as answers_summary
 from tui.domain.store import Draft, InputError, ReturnRecord, StoreError, check_operator
+from tui.screens.base import StudyScreen
 from tui.screens.dialogs import ConfirmDialog, PickDialog, PromptDialog
 from tui.screens.palette import ScreenCommands
 from tui.screens.resolve import ResolveScreen
@@ -58,7 +58,7 @@ class ProgressLoaded(Message):
         self.progress = progress
 
 
-class EntryScreen(Screen):
+class EntryScreen(StudyScreen):
     """Key paper returns of the current wave."""
 
     CSS = stylesheet("entry.tcss")  # scoped to this screen
@@ -250,7 +250,7 @@ class EntryScreen(Screen):
         widget = self.query_one(selector)
         if isinstance(widget, TextLine):
             widget.update(renderable)
-        else:
+        elif isinstance(widget, Static):
             widget.update(renderable, layout=layout)
 
     def render_all(self) -> None:

@@ -12,7 +12,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from tui.domain.entry import ResolveJob
@@ -20,6 +19,7 @@ from tui.domain.instrument import Instrument
 from tui.domain.names import printable
 from tui.domain.returns import HIGHLIGHTED, NOT_HIGHLIGHTED, PAGE_MISSING, DiscrepancyKind
 from tui.domain.store import Discrepancy, ReturnStatus
+from tui.screens.base import StudyScreen
 from tui.styles import stylesheet
 from tui.widgets.write_queue import WriteDone, WriteFailed, WriteQueue
 
@@ -64,7 +64,7 @@ def describe(instrument: Instrument, d: Discrepancy, done: dict[int, str], index
     return text
 
 
-class ResolveScreen(Screen):
+class ResolveScreen(StudyScreen):
     """Open discrepancies of a wave (or of one return), resolved by key: 1 first value, 2 second."""
 
     CSS = stylesheet("resolve.tcss")  # scoped to this screen

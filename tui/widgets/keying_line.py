@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.message import Message
 from textual.strip import Strip
 
@@ -84,8 +85,8 @@ class KeyingLine(KeyTaker):
             segments.append(Segment(shown[cursor:], base))
         return Strip(segments).crop_extend(0, width, base)
 
-    def _on_focus(self) -> None:
+    def _on_focus(self, event: events.Focus) -> None:
         self.refresh()
 
-    def _on_blur(self) -> None:
+    def _on_blur(self, event: events.Blur) -> None:
         self.refresh()

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.worker import get_current_worker
@@ -71,7 +72,7 @@ class WriteQueue:
 
     POLL_S = 0.2
 
-    def __init__(self, owner: MessagePump, study: Study, last_key: Callable[[], float] | None = None):
+    def __init__(self, owner: DOMNode, study: Study, last_key: Callable[[], float] | None = None):
         self.owner = owner
         self.study = study
         self.last_key = last_key
