@@ -170,8 +170,12 @@ class AnalysisScreen(StudyScreen):
             log.exception("analysis failed")
             self.post_message(self.Computed(selection, None, _reason(exc)))
             return
-        if not get_current_worker().is_cancelled:
+        worker = get_current_worker()
+        if not worker.is_cancelled:
             self.post_message(self.Computed(selection, tables))
+            # The screen draws the first bank at once; meanwhile the other banks' charts and tables
+            # are made here, so stepping through banks only draws.
+            tables.prepare(self.group, lambda: worker.is_cancelled)
 
     def on_analysis_screen_computed(self, message: Computed) -> None:
         if message.selection != self.selection:
