@@ -116,9 +116,13 @@ class Meter:
     busy_end: float = 0.0
     app: object = None
 
-    def open(self, key: str) -> None:
+    event_id: int = 0
+
+    def open(self, key: str, event_id: int = 0) -> None:
+        if event_id and event_id == self.event_id and self.key is not None:
+            return  # the same key passed on to Textual's own on_event: already timed
         self.close_without_refresh()
-        self.key, self.start = key, time.perf_counter()
+        self.key, self.start, self.event_id = key, time.perf_counter(), event_id
         self.busy_end = self.start
 
     def close_without_refresh(self) -> None:
@@ -144,8 +148,18 @@ def instrument_textual(meter: Meter) -> None:
 
     async def timed_on_event(self, event):
         if isinstance(event, events.Key) and not event.is_forwarded:
-            meter.open(event.key)
+            meter.open(event.key, id(event))
         return await on_event(self, event)
+
+    # The app takes keys for the keying line in its own on_event (tui/widgets/ordered_keys.py).
+    from tui.app import SurveyDeskApp
+
+    app_on_event = SurveyDeskApp.on_event
+
+    async def timed_app_on_event(self, event):
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            meter.open(event.key, id(event))
+        return await app_on_event(self, event)
 
     async def timed_dispatch(self, message):
         try:
@@ -163,6 +177,7 @@ def instrument_textual(meter: Meter) -> None:
             meter.key = None
 
     App.on_event = timed_on_event
+    SurveyDeskApp.on_event = timed_app_on_event
     MessagePump._dispatch_message = timed_dispatch
     Screen._on_timer_update = timed_timer_update
 

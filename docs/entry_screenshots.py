@@ -32,10 +32,10 @@ def build_study(path: Path) -> None:
     with Study.open(path) as study:
         study.add_wave("2014", instrument, operator="RS")
         codes = [f"{school}{role}" for school in "ABCDE" for role in (1, 2, 2, 3, 4, 5, 5)]
-        study.issue_forms("2014", codes, operator="RS")
-        for code in codes[:17]:
-            study.save_return("2014", code, ans.from_codes(instrument, ["JPD A1", "HSC B2", "AA C3"]), operator="JS",
-                              keystrokes=46, seconds=70)
+        forms = study.issue_forms("2014", codes, operator="RS")
+        for form in forms[:17]:
+            study.save_return("2014", form.participant_code, ans.from_codes(instrument, ["JPD A1", "HSC B2", "AA C3"]),
+                              operator="JS", serial=form.serial, keystrokes=46, seconds=70)
         first = study.find_returns("2014")[0]
         study.save_second_pass(first.id, ans.from_codes(instrument, ["JPD A1", "HSC B2"]), operator="MK")
 
@@ -68,6 +68,9 @@ async def shoot() -> None:
         await settle(small)
         await pilot.pause()
         small.save_screenshot(str(IMAGES / "entry-80x24.svg"))
+        await pilot.press("f1")
+        await pilot.pause()
+        small.save_screenshot(str(IMAGES / "entry-keys-80x24.svg"))
 
 
 def main() -> None:
@@ -76,7 +79,7 @@ def main() -> None:
         os.chdir(folder)  # a relative study path keeps temp folder names out of the pictures
         build_study(Path("study.db"))
         asyncio.run(shoot())
-    for name in ("entry.svg", "entry-resolve.svg", "entry-80x24.svg"):
+    for name in ("entry.svg", "entry-resolve.svg", "entry-80x24.svg", "entry-keys-80x24.svg"):
         print(IMAGES / name)
 
 

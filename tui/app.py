@@ -22,6 +22,7 @@ from tui.domain.names import printable
 from tui.domain.store import Study, Wave
 from tui.screens.instrument import InstrumentScreen
 from tui.widgets import ordered_keys
+from tui.widgets.mode_bar import MODE_KEYS
 
 if TYPE_CHECKING:
     from tui.screens.builder import BuilderScreen
@@ -55,19 +56,15 @@ class SurveyDeskApp(App[int]):
     instruments_dir = Path("instruments")
     exports_dir = Path("exports")
 
-    MODE_KEYS = (
-        ("f2", "instrument", "Instrument"),
-        ("f3", "entry", "Entry"),
-        ("f4", "print", "Print"),
-        ("f5", "analysis", "Analysis"),
-        ("f6", "builder", "Builder"),
-    )
+    MODE_KEYS = MODE_KEYS  # the F-keys of the modes, in the order the ModeBar shows them
 
     BINDINGS = [
         # The mode keys live in the ModeBar row; the footer keeps room for each screen's own keys.
         *(Binding(key, f"switch_mode('{mode}')", label, show=False, id=f"mode-{mode}")
           for key, mode, label in MODE_KEYS),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
+        # Every screen's keys, one key away (the footer holds only what fits at 80 columns).
+        Binding("f1,f10,question_mark", "keys", "Keys", show=False, id="keys"),
     ]
 
     def __init__(self, *, instrument: Instrument, instrument_path: Path, study: Study, operator: str,
@@ -123,6 +120,16 @@ class SurveyDeskApp(App[int]):
                 if describe is not None and (text := describe()):
                     found.append(text)
         return found
+
+    def action_keys(self) -> None:
+        from tui.screens.keys_panel import KeysPanel, keys_of
+
+        screen = self.screen
+        if isinstance(screen, KeysPanel):
+            screen.dismiss()
+            return
+        title = getattr(screen, "KEYS_TITLE", f"Keys of this screen ({type(screen).__name__.removesuffix('Screen')})")
+        self.push_screen(KeysPanel(title, keys_of(self, screen)))
 
     def keep_before_quit(self) -> None:
         """Let every screen keep what it can (the entry screen keeps the form on screen as a draft)."""

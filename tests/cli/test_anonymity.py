@@ -422,7 +422,7 @@ def test_a_demo_study_says_synthetic_demo_in_every_export_file_and_report_page(o
     written = [p for folder in folders for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
                and (p.name.startswith(("research-", "statements-", "stage-profile-", "response-rates-",
                                        "comparison-", "statement-list-", "surveydesk-", "report-"))
-                    or p.name in ("README.txt", "metadata.json"))]
+                    or p.name in ("README.txt", "metadata.json", "datapackage.json"))]
     assert len(written) > 30 and any(p.suffix == ".pdf" for p in written)
     for path in written:
         if path.name.startswith("report-"):

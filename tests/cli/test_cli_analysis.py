@@ -173,6 +173,10 @@ def test_tables_prints_the_protected_figures(workdir):
     out = run(workdir, "tables", "--wave", "2014", "--bank", "JPD", "--by", "school").stdout
     assert "wave 2014 (31 returns), grouping school, k = 5" in out
     assert "Responses 2014: 31 of 68, 46%" in out
+    with Study.open(workdir / "study.db") as study:
+        verified = int(study.returns_wide("2014")["verified"].fill_null(False).sum())
+    # How many returns a second keying verified (imported ones count as keyed once).
+    assert f"{verified} of 31 returns verified by second keying; {31 - verified} keyed once" in out
     assert "JPD Joint Practice Development" in out and "High Social Capital" not in out
     with Study.open(workdir / "study.db") as study:
         table = wave_tables(wave_returns(study, "2014"), by="school", k=5)["statements"]

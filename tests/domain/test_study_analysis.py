@@ -128,3 +128,31 @@ def test_synthetic_returns_saved_read_back_the_same(tmp_path, bundled):
     codes = bundled.codes()
     assert wide.select(codes).null_count().sum_horizontal().item() > 0  # some pages missing
     assert back.select("participant_code", *codes).equals(wide.select("participant_code", *codes))
+
+
+def test_charts_and_grids_made_ahead_are_the_ones_made_on_demand(study):
+    """prepare() (run by the screen's worker) makes every bank's chart, grid and stage grid once;
+    what a key press then gets is what computing it afresh gives, per focused group when comparing."""
+    from tui.domain.analysis import group_chart, wave_chart
+
+    current, earlier = wave_returns(study, "2015"), wave_returns(study, "2014")
+    for selection, before in ((Selection("2015", by=("role_group",), k=5), None),
+                              (Selection("2015", compare_with="2014", by=("role_group",), k=5), earlier)):
+        tables = build_tables(selection, current, before)
+        tables.prepare("HD")
+        for bank in tables.banks:
+            kept = tables.chart(bank, "HD")
+            assert tables.chart(bank, "HD") is kept and tables.grid(bank, "HD") is tables.grid(bank, "HD")
+            fresh = (wave_chart(tables.comparison, bank, "HD") if tables.comparing else
+                     group_chart(tables.statements, bank, list(tables.groups), grouping="role_group"))
+            assert kept == fresh
+        if tables.comparing:  # another focused group is its own chart, not the prepared one
+            assert tables.chart("JPD", "T") != tables.chart("JPD", "HD")
+            assert tables.stage_grid("JPD", "T").rows[0][1] == "T"
+
+
+def test_issued_cells_are_completeness_issued_column(study):
+    """What response rates need (forms issued per school x role) read without counting the returns."""
+    for wave in ("2014", "2015"):
+        cells = study.completeness(wave).filter(pl.col("issued") > 0).select("school", "role", "issued")
+        assert study.issued_cells(wave).sort(["school", "role"]).equals(cells.sort(["school", "role"]))

@@ -72,7 +72,7 @@ async def test_build_two_banks_from_the_empty_skeleton_save_and_reload(tmp_path)
         await pilot.press("a", *"Not a priority.", "enter", "n")
         await pilot.press("down", "a", *"Peers observe.", "enter")  # section B
         await pilot.pause()
-        assert isinstance(app.screen.focused, type(builder.tree))
+        assert isinstance(app.screen.focused, type(builder.instrument_tree))
         text = screen_text(app)
         assert "A2    2  Not a priority. (neg)" in text
         assert "B1    3  Peers observe." in text  # codes and running numbers, live

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import screen_text
+from tests.helpers import burst, screen_text
 from tests.pilot.test_entry_screen import on_entry, open_station, section_keys
 from tui.app import make_app
 from tui.domain.returns import answers as ans
@@ -96,7 +96,7 @@ async def test_progress_follows_a_resolution(study_path, bundled):
     async with app.run_test(size=(100, 30)) as pilot:
         s = await on_entry(app, pilot)
         await s.settle()
-        assert "open discrepancies 3" in s.text()
+        assert "3 open discrepancies" in s.text()
         await s.press("f9", "1")
         await s.settle()
         await s.press("escape")
@@ -106,7 +106,7 @@ async def test_progress_follows_a_resolution(study_path, bundled):
                 await worker.wait()
         await pilot.pause()
         assert status(study_path)["discrepancies_open"] == 2
-        assert "open discrepancies 2" in s.text()
+        assert "2 open discrepancies" in s.text()
 
 
 @pytest.mark.parametrize(("typed", "why"), [
@@ -188,6 +188,24 @@ async def test_deleting_a_draft_asks_first(study_path):
         assert study.drafts() == []
 
 
+async def test_the_discard_question_takes_keys_in_order(study_path):
+    """Delete, Enter (No: kept), Enter in one burst: the question closes on the first Enter, the
+    list comes back and the second Enter resumes the draft (a Button's press would answer later,
+    after the second Enter had gone to the question too)."""
+    with Study.open(study_path) as study:
+        study.save_draft(Draft("2014", "JS", "E2", state={"done": {}, "at": ["jpd", "A"]}))
+    app = open_station(study_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        s = await on_entry(app, pilot)
+        await pilot.pause()
+        assert "Forms part-way through keying" in s.text()
+        await burst(pilot, "delete", "enter", "enter", "1")
+        await s.settle()
+        assert "resumed the draft of E2" in s.text() and "JPD A ›" in s.text() and s.line == "1"
+    with Study.open(study_path) as study:
+        assert len(study.drafts()) == 1
+
+
 async def test_progress_follows_another_station(study_path, bundled, monkeypatch):
     import tui.screens.entry as entry_screen
 
@@ -196,12 +214,46 @@ async def test_progress_follows_another_station(study_path, bundled, monkeypatch
     async with app.run_test(size=(100, 30)) as pilot:
         s = await on_entry(app, pilot)
         await s.settle()
-        assert "returned 0/3 issued" in s.text()
+        assert "returned 0/3 ·" in s.text()
         with Study.open(study_path) as other:  # another station returns C3's form
             (c3,) = other.unreturned_forms("2014", "C3")
             other.save_return("2014", "C3", ans.blank_answers(bundled), serial=c3.serial, operator="MK")
         for _ in range(50):
             await pilot.pause(0.1)
-            if "returned 1/3 issued" in s.text():
+            if "returned 1/3 ·" in s.text():
                 break
-        assert "returned 1/3 issued" in s.text()
+        assert "returned 1/3 ·" in s.text()
+
+
+async def test_at_80_by_24_everything_is_on_screen_or_one_key_away(study_path):
+    """The footer ends with the keys a clerk needs (F1, F9, F12, ctrl+q); the progress shows the
+    open discrepancies and the clerk's error rate; F1 or ? lists every key; the title bar shows
+    what study this is."""
+    with Study.open(study_path) as study:
+        study.set_setting("label", "SYNTHETIC DEMO: made-up returns for trying SurveyDesk", operator="RS")
+    app = open_station(study_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        s = await on_entry(app, pilot)
+        await s.settle()
+        lines = s.text().splitlines()
+        assert "SurveyDesk — study.db · SYNTHETIC DEMO" in lines[0]
+        footer = lines[-1]
+        for key in ("f1 Keys", "^s Save", "⇧⇥ Back", "- Missing", "f7 Drafts", "f8 2nd", "f9 Resolve", "f12 Edit",
+                    "^q Quit"):
+            assert key in footer, footer
+        assert "JS errors —/10,000" in lines[-3] and "0 open discrepancies" in lines[-2]
+        await s.press("e", "5", "?")  # never typed on the line: the keys list
+        assert "Keys of the entry screen (F3)" in s.text() and "ctrl+r" in s.text()
+        await s.press("escape")
+        assert "JPD A ›" in s.text() and s.line == "" and s.bells == 0
+        await s.press("f1")
+        await pilot.pause()
+        assert "Keys of the entry screen (F3)" in s.text()
+        await s.press("end")
+        await pilot.pause()
+        assert "ctrl+q" in s.text() and "quit (a form part-way" in s.text()
+        await s.press("f1")  # F1 again closes it
+        assert "Keys of the entry screen" not in s.text()
+        await s.press("f5", "f1")  # every screen has its list
+        await pilot.pause()
+        assert "Keys of this screen (Analysis)" in s.text()

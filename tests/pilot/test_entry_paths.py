@@ -11,6 +11,7 @@ from tui.domain.entry import EntryForm
 from tui.domain.returns import answers as ans
 from tui.domain.store import Study
 from tui.screens.dialogs import PromptDialog
+from tui.widgets import write_queue
 
 # E5's paper, every section empty but AA C = 2 (keyed first), AA D the last section.
 FIRST_PASS = ["e", "5", *section_keys([""] * 18 + ["2", ""])]
@@ -170,6 +171,21 @@ async def test_drafts_list_and_operator_change_keep_the_line_in_the_draft(study_
         assert "operator is now MK" in s.text() and app.operator == "MK"
     draft = the_draft(study_path)
     assert draft.operator == "JS" and draft.state["line"] == "3"
+
+
+async def test_the_drafts_list_shows_the_line_just_typed_however_slow_the_writer(study_path, monkeypatch):
+    """The cause of the drafts-list test's rare failure: F7 read the drafts while the writer still
+    held the newest one (it writes in a gap between keys, up to MAX_DEFER_S later, and a loaded
+    disk makes the write itself slow), so the list showed the paper without its line. The drafts
+    list lets this station's queued writes land first; here the writer waits for a 5 s gap, so
+    a list read without that shows no draft at all."""
+    monkeypatch.setattr(write_queue, "QUIET_S", 5.0)
+    monkeypatch.setattr(write_queue, "MAX_DEFER_S", 5.0)
+    app = open_station(study_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        s = await corrected(app, pilot)
+        await s.press("f7")
+        assert "E5 · first keying · at AA C (line '3')" in s.text()
 
 
 # --- bursts ---------------------------------------------------------------------------------------

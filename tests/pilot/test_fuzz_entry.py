@@ -10,16 +10,24 @@ list opens on entry).
 After every key, the writes the key caused are flushed and the study is compared with the one
 before. Properties:
 
+- what the screen shows is what is saved: after every key, the statements the screen has shown
+  marked in each section of the form on it (read from the drawn statement lines, each section as
+  last shown) and the pages the section strip shows missing equal what a save at that moment
+  would store;
 - a new return appears only on a confirming key (Enter on the summary, ctrl+s on a form that is
-  complete with what is on the line), and it equals what the screen had at that moment (code,
-  serial, every bank's answer); a confirming key in first keying always saves;
+  complete with what is on the line), and it equals what the screen showed (code, serial, every
+  bank's answer, each section as last shown); a confirming key in first keying always saves;
 - a saved return changes only on a confirming key: a second keying's save adds its pass (and
   never touches the first keyer's values), an edit changes it on Enter in the reason dialog, a
   resolution (``1``/``2`` on the resolution screen) gives each statement a value one of the two
   keyers typed; no return ever disappears;
 - no stored answer (return or entry pass) holds a statement outside the wave's instrument: every
   bank's bit mask fits the bank's statement count; every draft can be resumed;
-- the app never crashes (``run_test`` re-raises any exception of the app).
+- the app never crashes (``run_test`` re-raises any exception of the app);
+- the same stream gives the same study at any speed: the keys of each stream are sent again into
+  a fresh copy of the study in bursts (many keys at once into the app's queue, as a barcode
+  scanner or a typist ahead of the screen sends them), and the returns, second passes,
+  resolutions and drafts stored are the same.
 
 CI runs a fixed, seeded set of examples. A long run (random seed each time, 200 times as many;
 tests/fuzzing.py)::
@@ -31,6 +39,7 @@ tests/fuzzing.py)::
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -45,8 +54,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tests.fuzzing import examples
+from tests.helpers import burst
 from tui.app import SurveyDeskApp, make_app
-from tui.domain.entry import EntryForm, EntrySession, KeyingError, Mode, parse_section
+from tui.domain.entry import EntryForm, EntrySession, KeyingError, Mode
 from tui.domain.instrument import bundled_instrument_path, load_instrument
 from tui.domain.returns import answers as ans
 from tui.domain.store import Draft, Study
@@ -54,6 +64,7 @@ from tui.screens.dialogs import PromptDialog
 from tui.screens.entry import EntryScreen
 from tui.screens.resolve import ResolveScreen
 from tui.widgets import write_queue
+from tui.widgets.statements_view import StatementsView
 
 pytestmark = pytest.mark.slow  # random keystroke streams into the app: not in the fast lane (pytest -m "not slow")
 
@@ -124,6 +135,14 @@ class Steps:
         # Runs of Enter (empty sections) and of "-" (missing pages) walk to the summary, and past it.
         self.enters = st.integers(2, 21).map(lambda n: ("enter",) * n)
         self.pages = st.integers(1, 5).map(lambda n: ("minus",) * n)
+        # A slip corrected: back to a section, change its line, and leave it some way.
+        self.corrections = st.tuples(
+            st.sampled_from([("shift+tab",), ("backspace",), ("backspace", "backspace")]),
+            st.sampled_from([("backspace",), ("backspace", "backspace"), ()]),
+            st.sampled_from([("1",), ("3",), ("2", "4"), ()]),
+            st.sampled_from([("shift+tab",), ("backspace",), ("ctrl+s",), ("minus",), ("ctrl+n",), ("f8",),
+                             ("enter",), ("tab",)]),
+        ).map(lambda parts: tuple(k for part in parts for k in part))
         self.dialog = st.sampled_from([("enter",), ("escape",), ("ctrl+g",), ("down",), ("up",), ("delete",)])
         self.resolving = st.sampled_from([("1",), ("2",), ("down",), ("n",), ("p",), ("up",), ("escape",), ("f9",)])
         self.mode = st.sampled_from([("f7",), ("f8",), ("f9",), ("f12",), ("ctrl+n",), ("ctrl+r",)])
@@ -137,7 +156,7 @@ class Steps:
             "ident": st.one_of(self.codes, self.codes, self.serials, single, mode, self.papers,
                                st.just(("backspace",) * 8)),  # clear a mistyped line
             "form": st.one_of(self.sections, self.sections, self.sections, self.enters, self.pages, single, single,
-                              mode, self.codes),
+                              mode, self.codes, self.corrections, self.corrections),
         }
 
     def next(self, data, app) -> tuple[str, ...]:
@@ -191,25 +210,90 @@ def entry_screen(app) -> EntryScreen:
     return next(x for x in app.screen_stack if isinstance(x, EntryScreen))
 
 
-def on_screen_answers(session: EntrySession, line: str, *, with_line: bool) -> dict | None:
-    """The answers the screen shows (with ``with_line``, what is on the line counts for the
-    current section, as ctrl+s says); None when the form is not complete."""
-    form = session.form
-    positions, slot = dict(form.positions), form.slot
-    if with_line and slot is not None and not form.bank_missing(slot) and (line.strip() or form.keyed(slot)):
+MARK = re.compile(r"^\s*(\d+) ([■·]) ")
+STRIP_BANK = re.compile(r"(\S+) ([A-D-]+)")
+
+
+def shown_marks(entry: EntryScreen) -> set[int]:
+    """The statements of the section on screen drawn marked (■), read from the drawn lines."""
+    view = entry.query_one(StatementsView)
+    marks = set()
+    for y in range(view.size.height):
+        match = MARK.match(view.render_line(y).text)
+        if match and match.group(2) == "■":
+            marks.add(int(match.group(1)))
+    return marks
+
+
+def shown_missing(entry: EntryScreen) -> set[str]:
+    """The banks the section strip draws missing (every section a ``-``)."""
+    by_abbreviation = {b.abbreviation: b.id for b in INSTRUMENT.banks}
+    return {by_abbreviation[abbr] for abbr, letters in STRIP_BANK.findall(entry.query_one("#entry-strip").text.plain)
+            if abbr in by_abbreviation and set(letters) == {"-"}}
+
+
+class Shown:
+    """What the screen has shown of the form on it: per section the statements it last showed
+    marked (sections never shown are not in it), and the pages it shows missing."""
+
+    def __init__(self) -> None:
+        self.token: int | None = None
+        self.marks: dict[int, set[int]] = {}
+        self.missing: set[str] = set()
+
+    def observe(self, app) -> None:
+        entry = entry_screen(app)
+        s = entry.session
+        if s is None:
+            return
+        if s.token != self.token:  # another form: nothing of it shown yet
+            self.token, self.marks, self.missing = s.token, {}, set()
+        if app.screen is not entry or s.stage != "form":
+            return
+        self.missing = shown_missing(entry)
+        slot = s.form.slot
+        if slot is not None and not s.form.bank_missing(slot):
+            self.marks[slot.index] = shown_marks(entry)
+
+    def answers(self, session: EntrySession) -> dict | None:
+        """The answers of the form as the screen showed it (sections never shown: as the form holds
+        them); None when a save now would be refused (a section not keyed, a line it cannot take)."""
         try:
-            positions[slot.index] = parse_section(slot, line)
+            positions, _ = session.pending()
         except KeyingError:
             return None
-    copy = EntryForm(session.instrument)
-    copy.positions, copy.missing = positions, set(form.missing)
+        if self.token == session.token:
+            positions.update({i: tuple(sorted(m)) for i, m in self.marks.items() if i in positions})
+        copy = EntryForm(session.instrument)
+        copy.positions, copy.missing = positions, set(self.missing if self.token == session.token
+                                                      else session.form.missing)
+        try:
+            return copy.answers()
+        except KeyingError:
+            return None
+
+
+def check_shown_is_stored(app, shown: Shown, key: str) -> None:
+    """After every key: each section as the screen last showed it is what a save now would store."""
+    entry = entry_screen(app)
+    s = entry.session
+    if s is None or s.stage != "form" or s.token != shown.token:
+        return
+    assert shown.missing == s.form.missing, f"{key}: the strip shows {shown.missing} missing, the form {s.form.missing}"
     try:
-        return copy.answers()
+        positions, missing = s.pending()
     except KeyingError:
-        return None
+        return  # a save would refuse the line, saying why: nothing would be stored
+    for index, marks in shown.marks.items():
+        slot = s.form.slots[index]
+        if slot.bank.id in missing:
+            continue
+        stored = set(positions.get(index, ()))
+        assert stored == marks, (f"{key}: {slot.label} was last shown with {sorted(marks)} marked, "
+                                 f"a save now would store {sorted(stored)}")
 
 
-def expectation(app, key: str) -> Expect | None:
+def expectation(app, key: str, shown: Shown) -> Expect | None:
     screen, entry = app.screen, entry_screen(app)
     s = entry.session
     if s is None:
@@ -217,15 +301,12 @@ def expectation(app, key: str) -> Expect | None:
     if isinstance(screen, ResolveScreen) and key in ("1", "2"):
         return Expect("resolve")
     if isinstance(screen, PromptDialog) and screen.id == "edit-reason" and key == "enter" and s.record is not None:
-        return Expect("edit", s.record.id, s.code, s.serial, on_screen_answers(s, "", with_line=False))
+        return Expect("edit", s.record.id, s.code, s.serial, shown.answers(s))
     if screen is not entry or s.stage != "form" or s.mode is Mode.EDIT:
         return None
-    if key == "enter" and s.form.at_summary:
-        answers = on_screen_answers(s, "", with_line=False)
-    elif key == "ctrl+s":
-        answers = on_screen_answers(s, entry.line.value, with_line=True)
-    else:
+    if not ((key == "enter" and s.form.at_summary) or key == "ctrl+s"):
         return None
+    answers = shown.answers(s)
     if answers is None:
         return None
     if s.mode is Mode.SECOND:
@@ -292,9 +373,11 @@ def check_outputs(study: Study) -> None:
         EntryForm.from_state(INSTRUMENT, draft.state)  # raises KeyingError when it no longer fits
 
 
-async def key_stream(path: Path, next_step: Callable[[SurveyDeskApp], tuple[str, ...]], count: int) -> list[str]:
-    """Press ``count`` steps of keys from ``next_step`` into the entry screen, checking after each
-    key; returns what the keys confirmed (first, second, edit, resolve), in order."""
+async def key_stream(path: Path, next_step: Callable[[SurveyDeskApp], tuple[str, ...]], count: int,
+                     pressed: list[str]) -> list[str]:
+    """Press ``count`` steps of keys from ``next_step`` into the entry screen, one key at a time,
+    checking after each key; the keys go into ``pressed``. Returns what the keys confirmed (first,
+    second, edit, resolve), in order."""
     app = make_app(study_path=path, operator=OPERATOR)
     app.bell = lambda: None
     async with app.run_test(size=(80, 24)) as pilot:
@@ -304,9 +387,12 @@ async def key_stream(path: Path, next_step: Callable[[SurveyDeskApp], tuple[str,
         study = app.study
         before, last = seen(study), fingerprint(path)
         confirmed: list[str] = []
+        shown = Shown()
+        shown.observe(app)
         for _ in range(count):
             for key in next_step(app):
-                expect = expectation(app, key)
+                expect = expectation(app, key, shown)
+                pressed.append(key)
                 await pilot.press(key)
                 assert entry.writes is not None and entry.writes.flush(30), "a write did not finish"
                 await pilot.pause()  # the write's message reaches the screen
@@ -317,6 +403,8 @@ async def key_stream(path: Path, next_step: Callable[[SurveyDeskApp], tuple[str,
                 if expect is not None:
                     confirmed.append(expect.kind)
                 before = after
+                shown.observe(app)
+                check_shown_is_stored(app, shown, key)
         check_outputs(study)
     check_stored_answers(path)
     return confirmed
@@ -331,10 +419,54 @@ def fast_harness(monkeypatch) -> None:
     monkeypatch.setattr(textual_wait, "SLEEP_IDLE", 0.0002)
 
 
-def run_stream(template: Template, next_step: Callable[[SurveyDeskApp], tuple[str, ...]], count: int) -> list[str]:
+def contents(path: Path) -> dict:
+    """What a stream left in the study, without times and ids that depend on how fast keys came."""
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        return {
+            "returns": conn.execute("SELECT id, participant_code, serial, answers, status, version FROM returns "
+                                    "ORDER BY id").fetchall(),
+            "passes": conn.execute("SELECT return_id, pass_no, operator, answers, keystrokes FROM entry_passes "
+                                   "ORDER BY return_id, pass_no").fetchall(),
+            "discrepancies": conn.execute("SELECT return_id, statement_id, resolved_value, resolved_by "
+                                          "FROM discrepancies ORDER BY id").fetchall(),
+            "drafts": sorted(conn.execute("SELECT operator, pass_no, return_id, participant_code, serial, state, "
+                                          "keystrokes FROM drafts").fetchall()),
+        }
+
+
+async def key_bursts(path: Path, keys: list[str], sizes: list[int]) -> None:
+    """The same keys again, in bursts of ``sizes`` (cycled): each burst all at once into the app."""
+    app = make_app(study_path=path, operator=OPERATOR)
+    app.bell = lambda: None
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        at, turn = 0, 0
+        while at < len(keys):
+            size = sizes[turn % len(sizes)]
+            await burst(pilot, *keys[at:at + size])
+            at, turn = at + size, turn + 1
+        entry = entry_screen(app)
+        assert entry.writes is not None and entry.writes.flush(30), "a write did not finish"
+        await pilot.pause()
+
+
+def run_stream(template: Template, next_step: Callable[[SurveyDeskApp], tuple[str, ...]], count: int,
+               sizes: list[int] | None = None) -> list[str]:
+    """One key at a time under the oracle; then, with ``sizes``, the same keys in bursts into a
+    fresh copy, which must end with the same study."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(shutil.copy(template.path, Path(folder) / "study.db"))
-        return asyncio.run(key_stream(path, next_step, count))
+        pressed: list[str] = []
+        confirmed = asyncio.run(key_stream(path, next_step, count, pressed))
+        if sizes:
+            again = Path(shutil.copy(template.path, Path(folder) / "bursts.db"))
+            asyncio.run(key_bursts(again, pressed, sizes))
+            one_by_one, in_bursts = contents(path), contents(again)
+            for part in one_by_one:
+                assert in_bursts[part] == one_by_one[part], \
+                    f"{part} differ when the same keys come in bursts of {sizes}: {pressed}"
+        return confirmed
 
 
 @settings(max_examples=EXAMPLES, deadline=None,
@@ -344,7 +476,8 @@ def run_stream(template: Template, next_step: Callable[[SurveyDeskApp], tuple[st
 def test_random_keystrokes_store_only_confirmed_returns(template, monkeypatch, data):
     fast_harness(monkeypatch)
     steps = Steps(template.serials)
-    confirmed = run_stream(template, lambda app: steps.next(data, app), STEPS)
+    sizes = data.draw(st.lists(st.integers(1, 40), min_size=1, max_size=8), label="burst sizes")
+    confirmed = run_stream(template, lambda app: steps.next(data, app), STEPS, sizes)
     for kind in sorted(set(confirmed)) or ["nothing confirmed"]:
         event(f"confirmed: {kind}")  # how deep the streams get (--hypothesis-show-statistics)
 
@@ -362,10 +495,19 @@ FIXED_STREAMS = {
     "resolution": (("escape", "f9", "1", "1", "1", "1", "escape"), ["resolve"] * 4),
     # edit: open the return by code, change a section, save with a reason
     "edit": (("escape", "f12", "d", "4", "3", "enter", "ctrl+s", "f", "i", "x", "enter"), ["edit"]),
+    # issue 13: a correction on the line, then Shift+Tab and ctrl+s, saved what was stored before
+    "a correction left by Shift+Tab": (("escape", "e", "5", *["enter"] * 18, "2", "enter", "enter", "backspace",
+                                        "backspace", "backspace", "3", "shift+tab", "ctrl+s"), ["first"]),
+    # issue 13: Backspace in a burst applied after the keys that followed it
+    "backspace among digits": (("escape", "a", "1", "enter", "1", "2", "backspace", "3", "4", "enter",
+                                *["enter"] * 18, "enter"), ["first"]),
+    # a list chosen from, then the form keyed at once: Enter closes the list before the digits
+    "second keying chosen then keyed": (("escape", "f8", "b", "3", "enter", "1", "3", "enter", "2", "enter",
+                                         *["enter"] * 18, "enter"), ["second"]),
 }
 
 
 @pytest.mark.parametrize(("keys", "confirms"), FIXED_STREAMS.values(), ids=FIXED_STREAMS.keys())
 def test_fixed_keystroke_streams(template, monkeypatch, keys, confirms):
     fast_harness(monkeypatch)
-    assert run_stream(template, lambda app: keys, 1) == confirms
+    assert run_stream(template, lambda app: keys, 1, sizes=[len(keys)]) == confirms

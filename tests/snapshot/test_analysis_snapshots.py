@@ -22,7 +22,13 @@ def _open_and_focus(app):
                 break
         await pilot.pause()
         await pilot.press("right", "right", "right")
-        await pilot.pause()
+        # The screen makes every bank's tables in a worker after the first chart: wait for that too,
+        # so the picture never catches it half-way (failed once at load 15).
+        for _ in range(500):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            if all(worker.is_finished for worker in app.workers) and not app.screen.chart.loading:
+                break
 
     return open_and_focus
 

@@ -19,12 +19,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import get_current_worker
 
 from tui.domain.names import printable
 from tui.domain.paths import shown_path
+from tui.screens.base import StudyScreen
 from tui.screens.palette import ScreenCommands, binding_commands
 from tui.styles import stylesheet
 from tui.widgets import plain
@@ -43,7 +43,7 @@ MIN_STATEMENT_COLUMN = 30
 MESSAGE_SECONDS = 12
 
 
-class AnalysisScreen(Screen):
+class AnalysisScreen(StudyScreen):
     CSS = stylesheet("analysis.tcss")  # scoped to this screen
 
     COMMANDS = {ScreenCommands}
@@ -164,13 +164,18 @@ class AnalysisScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="analysis")
     def compute(self, selection: Selection) -> None:
         try:
+            assert self.cache is not None  # made on mount, before the first request
             tables = self.cache.tables(selection)
         except Exception as exc:  # shown on screen, never a traceback; the log keeps it
             log.exception("analysis failed")
             self.post_message(self.Computed(selection, None, _reason(exc)))
             return
-        if not get_current_worker().is_cancelled:
+        worker = get_current_worker()
+        if not worker.is_cancelled:
             self.post_message(self.Computed(selection, tables))
+            # The screen draws the first bank at once; meanwhile the other banks' charts and tables
+            # are made here, so stepping through banks only draws.
+            tables.prepare(self.group, lambda: worker.is_cancelled)
 
     def on_analysis_screen_computed(self, message: Computed) -> None:
         if message.selection != self.selection:
@@ -406,8 +411,10 @@ class AnalysisScreen(Screen):
         self.post_message(self.Written(f"Report written: {shown_path(path)}", []))
 
     def _returns_of(self, selection: Selection):
-        earlier = self.cache.returns(selection.compare_with) if selection.compare_with else None
-        return self.cache.returns(selection.wave), earlier
+        cache = self.cache
+        assert cache is not None  # made on mount, before the first request
+        earlier = cache.returns(selection.compare_with) if selection.compare_with else None
+        return cache.returns(selection.wave), earlier
 
     def _exports_dir(self) -> Path:
         return Path(getattr(self.app, "exports_dir", "exports"))

@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
@@ -43,6 +42,7 @@ from tui.domain.instrument import (
 from tui.domain.instrument import builder_model as bm
 from tui.domain.names import printable
 from tui.domain.paths import UnsafePathError, safe_name, safe_output_path
+from tui.screens.base import StudyScreen
 from tui.screens.dialogs import Choice, ChoiceDialog, ConfirmDialog, PromptDialog, TextViewer
 from tui.screens.instrument import describe_node
 from tui.screens.palette import ScreenCommands, binding_commands
@@ -56,7 +56,7 @@ log = logging.getLogger("surveydesk")
 MAX_PROBLEMS_IN_NOTICE = 8
 
 
-class BuilderScreen(Screen):
+class BuilderScreen(StudyScreen):
     """Design and version instruments by keyboard."""
 
     CSS = stylesheet("builder.tcss")  # scoped to this screen
@@ -126,16 +126,16 @@ class BuilderScreen(Screen):
         yield Footer(compact=True)
 
     async def on_mount(self) -> None:
-        self.tree.auto_expand = False  # Enter edits; space folds
+        self.instrument_tree.auto_expand = False  # Enter edits; space folds
         await self.refresh_view(bm.ROOT, rebuild=True)
-        self.tree.focus()
+        self.instrument_tree.focus()
 
     @property
     def instrument(self) -> Instrument:
         return self.history.current
 
     @property
-    def tree(self) -> InstrumentTree:
+    def instrument_tree(self) -> InstrumentTree:
         return self.query_one("#builder-tree", InstrumentTree)
 
     @property
@@ -156,7 +156,7 @@ class BuilderScreen(Screen):
     # --- showing the instrument -----------------------------------------------------------
 
     def _node_ref(self, target: bm.Target) -> NodeRef | None:
-        node = self.tree.find(target)
+        node = self.instrument_tree.find(target)
         return node.data if node is not None else None
 
     def summary(self, target: bm.Target):
@@ -170,8 +170,8 @@ class BuilderScreen(Screen):
         self.problems = self._check(instrument)
         flagged = frozenset(bm.target_for_path(instrument, p.path) for p in self.problems if p.is_error)
         self.selected = target  # before the tree moves, so its highlight event is recognised
-        self.tree.populate(instrument, collapsed=frozenset(self.collapsed), flagged=flagged)
-        self.tree.show(target)
+        self.instrument_tree.populate(instrument, collapsed=frozenset(self.collapsed), flagged=flagged)
+        self.instrument_tree.show(target)
         if rebuild or self.editor.target != target:
             await self.editor.show(target, self._form(target))
         else:
@@ -228,7 +228,7 @@ class BuilderScreen(Screen):
 
     @on(Tree.NodeHighlighted, "#builder-tree")
     async def _highlighted(self, event: Tree.NodeHighlighted[NodeRef]) -> None:
-        if event.node is not self.tree.cursor_node or event.node.data is None:
+        if event.node is not self.instrument_tree.cursor_node or event.node.data is None:
             return  # a stale event from before the tree was rebuilt
         target = event.node.data.target
         if target == self.selected and self.editor.target == target:
@@ -282,7 +282,7 @@ class BuilderScreen(Screen):
     @on(FieldEditor.Commit)
     async def _commit(self, event: FieldEditor.Commit) -> None:
         if event.done:
-            self.tree.focus()
+            self.instrument_tree.focus()
         await self.apply_field(event.target, event.name, event.value)
 
     async def flush_field(self) -> None:
@@ -348,7 +348,7 @@ class BuilderScreen(Screen):
         await self.refresh_view((step.before if undo else step.after) or bm.ROOT)
         if widget is not None:
             self._revert(widget)  # refresh_view leaves the focused field alone; it shows the undone value
-            self.tree.focus()
+            self.instrument_tree.focus()
         self.say(f"{'Undone' if undo else 'Redone'}: {step.label}")
 
     async def action_undo(self) -> None:
@@ -361,13 +361,13 @@ class BuilderScreen(Screen):
         widget = self.editor.focused_field()
         if widget is not None:
             self._revert(widget)
-        self.tree.focus()
+        self.instrument_tree.focus()
 
     async def action_key(self) -> None:
         await self.flush_field()
         self.collapsed.discard(bm.Target(bm.KEY))
         await self.refresh_view(bm.Target(bm.KEY))
-        self.tree.focus()
+        self.instrument_tree.focus()
 
     def action_problems(self) -> None:
         options = self.query_one("#problems-list", OptionList)
@@ -382,7 +382,7 @@ class BuilderScreen(Screen):
     async def _jump_to_problem(self, event: OptionList.OptionSelected) -> None:
         problem = self.problems[event.option_index]
         await self.refresh_view(bm.target_for_path(self.instrument, problem.path))
-        self.tree.focus()
+        self.instrument_tree.focus()
 
     def action_go(self) -> None:
         def go(code: str | None) -> None:
@@ -402,7 +402,7 @@ class BuilderScreen(Screen):
     async def _go(self, code: str) -> None:
         await self.flush_field()
         await self.refresh_view(bm.find_code(self.instrument, code))
-        self.tree.focus()
+        self.instrument_tree.focus()
 
     def action_move_to(self) -> None:
         if self.selected.kind != bm.STATEMENT:
@@ -503,7 +503,7 @@ class BuilderScreen(Screen):
         self.path = path
         self.collapsed = {bm.Target(bm.KEY)}
         await self.refresh_view(bm.ROOT, rebuild=True)
-        self.tree.focus()
+        self.instrument_tree.focus()
         self.say(f"Opened {path or 'an empty instrument'}.")
 
     def unsaved_work(self) -> str | None:
@@ -569,9 +569,12 @@ class BuilderScreen(Screen):
             return
         path = self._target_file(name)
         if path.exists() and (self.path is None or path != self.path.resolve()):
+            def replace(yes: bool | None) -> None:
+                if yes:
+                    self.write(self.instrument, path)
+
             self.app.push_screen(
-                ConfirmDialog(f"{path.name} exists. Replace it?", str(path), yes="Replace", no="Keep it"),
-                lambda yes: self.write(self.instrument, path) if yes else None)
+                ConfirmDialog(f"{path.name} exists. Replace it?", str(path), yes="Replace", no="Keep it"), replace)
             return
         self.write(self.instrument, path)
 

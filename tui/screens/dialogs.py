@@ -8,13 +8,13 @@ cancels (Esc alone is delayed in some terminals, more so under tmux) and dismiss
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.console import RenderableType
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -25,6 +25,8 @@ from textual.widgets.option_list import Option
 from tui.domain.errors import SurveyDeskError
 from tui.styles import stylesheet
 from tui.widgets import plain
+from tui.widgets.ordered_keys import KeyTaker
+from tui.widgets.pick_list import PickList
 from tui.widgets.text_field import TextField
 
 T = TypeVar("T")
@@ -67,6 +69,10 @@ class ConfirmDialog(Dialog[bool]):
 
     BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape,ctrl+g", "answer(False)", "No")]
     CANCELLED = False
+    # The default answer is focused as the dialog is composed, so a key typed ahead (Enter) finds
+    # it there: focusing it in on_mount happens a step later, after Textual's auto-focus had put
+    # Yes first.
+    AUTO_FOCUS = ".default-answer"
 
     def __init__(self, question: str, detail: RenderableType = "", yes: str = "Yes", no: str = "No",
                  id: str | None = None, default_yes: bool = False, then: Callable[[Any], None] | None = None):
@@ -79,11 +85,11 @@ class ConfirmDialog(Dialog[bool]):
             yield Label(plain(self.question), classes="dialog-title")
             if self.detail:
                 yield Static(shown(self.detail), classes="dialog-detail")
-            yield self.buttons(Button(f"{self.yes} (y)", id="yes", variant="warning", compact=True),
-                               Button(f"{self.no} (n)", id="no", variant="primary", compact=True))
-
-    def on_mount(self) -> None:
-        self.query_one("#yes" if self.default_yes else "#no", Button).focus()
+            default = "default-answer"
+            yield self.buttons(AnswerButton(f"{self.yes} (y)", id="yes", variant="warning", compact=True,
+                                            classes=default if self.default_yes else ""),
+                               AnswerButton(f"{self.no} (n)", id="no", variant="primary", compact=True,
+                                            classes="" if self.default_yes else default))
 
     def action_answer(self, answer: bool) -> None:
         self.finish(answer)
@@ -91,6 +97,20 @@ class ConfirmDialog(Dialog[bool]):
     @on(Button.Pressed)
     def pressed(self, event: Button.Pressed) -> None:
         self.finish(event.button.id == "yes")
+
+
+class AnswerButton(KeyTaker, Button):
+    """A dialog button whose keys apply in arrival order: Enter or space presses it in the same
+    step (a Button's press is a message, handled after keys that came later), other keys go to
+    the dialog's bindings (y, n, Esc) in order too."""
+
+    def take_key(self, key: str, character: str | None) -> bool:
+        if key not in ("enter", "space"):
+            return False
+        dialog = self.screen
+        if isinstance(dialog, ConfirmDialog):
+            dialog.finish(self.id == "yes")
+        return True
 
 
 class PromptDialog(Dialog[Any]):
@@ -155,7 +175,8 @@ class Choice:
 class ChoiceDialog(Dialog[str | None]):
     """Pick one of a few choices with the arrow keys and Enter (or the choice's number)."""
 
-    BINDINGS = [CANCEL] + [Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 10)]
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
+        CANCEL, *(Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 10))]
 
     def __init__(self, title: str, choices: list[Choice], detail: str = "", id: str | None = None,
                  then: Callable[[Any], None] | None = None):
@@ -191,11 +212,12 @@ class ChoiceDialog(Dialog[str | None]):
 
 
 class PickDialog(Dialog[tuple[str, str] | None]):
-    """Choose one item of a longer list. Answers ("pick", id), (extra action name, id) or None."""
+    """Choose one item of a longer list. Answers ("pick", id), (extra action name, id) or None.
+    The list (PickList) applies keys in arrival order: Enter closes it before the next key."""
 
     AUTO_FOCUS = "#pick-list"
 
-    def __init__(self, title: str, options: list[tuple[str, Text | str]], *, hint: str = "",
+    def __init__(self, title: str, options: Sequence[tuple[str, Text | str]], *, hint: str = "",
                  extra: tuple[str, str, str] | None = None, id: str | None = None,
                  then: Callable[[Any], None] | None = None):
         """``extra`` = (key, action name, description), e.g. ("delete", "discard", "Discard draft")."""
@@ -203,32 +225,20 @@ class PickDialog(Dialog[tuple[str, str] | None]):
         self.title_text, self.options, self.hint, self.extra = title, options, hint, extra
 
     def compose(self) -> ComposeResult:
+        extra = self.extra
         with Vertical(classes="dialog-box"):
             yield Label(plain(self.title_text), classes="dialog-title")
-            yield OptionList(*[Option(shown(label), id=key) for key, label in self.options], id="pick-list")
+            # Labels typed by a person (codes, operators) shown as they are, controls written out.
+            yield PickList([(key, plain(label) if isinstance(label, str) else label) for key, label in self.options],
+                           on_pick=lambda key: self.finish(("pick", key)),
+                           extra=extra[0] if extra else None,
+                           on_extra=(lambda key: self.finish((extra[1], key))) if extra else None,
+                           id="pick-list")
             keys = "↑↓ choose · Enter open"
-            if self.extra:
-                keys += f" · {self.extra[0].capitalize()} {self.extra[2].lower()}"
+            if extra:
+                keys += f" · {extra[0].capitalize()} {extra[2].lower()}"
             yield Static(Text(self.hint + ("\n" if self.hint else "") + keys, style="dim"), classes="dialog-detail")
             yield self.buttons(Button("Cancel (esc)", id="cancel", compact=True))
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
-
-    def on_key(self, event: events.Key) -> None:
-        if self.extra and event.key == self.extra[0]:
-            event.stop()
-            self.action_extra()
-
-    @on(OptionList.OptionSelected)
-    def chosen(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.finish(("pick", event.option.id or ""))
-
-    def action_extra(self) -> None:
-        option_list = self.query_one(OptionList)
-        if self.extra and option_list.highlighted is not None:
-            self.finish((self.extra[1], option_list.get_option_at_index(option_list.highlighted).id or ""))
 
     @on(Button.Pressed, "#cancel")
     def cancel_pressed(self) -> None:
@@ -254,7 +264,7 @@ class TextViewer(Dialog[None]):
         Binding("right", "page(1)", "Next", priority=True),
     ]
 
-    def __init__(self, pages: list[Page], start: int = 0, id: str | None = None):
+    def __init__(self, pages: Sequence[Page], start: int = 0, id: str | None = None):
         super().__init__(id=id)
         self.pages = pages
         self.at = max(0, min(start, len(pages) - 1))

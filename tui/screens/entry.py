@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from tui.domain.entry import (
@@ -36,6 +35,7 @@ from tui.domain.entry import (
 from tui.domain.names import printable
 from tui.domain.returns import summary as answers_summary
 from tui.domain.store import Draft, InputError, ReturnRecord, StoreError, check_operator
+from tui.screens.base import StudyScreen
 from tui.screens.dialogs import ConfirmDialog, PickDialog, PromptDialog
 from tui.screens.palette import ScreenCommands
 from tui.screens.resolve import ResolveScreen
@@ -58,7 +58,7 @@ class ProgressLoaded(Message):
         self.progress = progress
 
 
-class EntryScreen(Screen):
+class EntryScreen(StudyScreen):
     """Key paper returns of the current wave."""
 
     CSS = stylesheet("entry.tcss")  # scoped to this screen
@@ -67,20 +67,23 @@ class EntryScreen(Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     COMMANDS = {ScreenCommands}
 
+    # The footer holds what fits at 80 columns; F1 (or ?) lists every key (keys_help).
     BINDINGS = [
+        Binding("f1", "app.keys", "Keys", id="entry-keys"),
         Binding("ctrl+s", "save", "Save", id="entry-save"),
-        Binding("shift+tab", "session('back')", "Back", key_display="⌫/⇧⇥", id="entry-back"),
-        Binding("minus", "session('toggle_missing')", "Missing page", key_display="-", id="entry-missing"),
-        Binding("ctrl+r", "session('jump_to_serial')", "Serial", id="entry-serial"),
+        Binding("shift+tab", "session('back')", "Back", key_display="⇧⇥", id="entry-back"),
+        Binding("minus", "session('toggle_missing')", "Missing", key_display="-", id="entry-missing"),
+        Binding("ctrl+r", "session('jump_to_serial')", "Serial", show=False, id="entry-serial"),
         Binding("ctrl+n", "session('new_form')", "New form", show=False, id="entry-new"),
         Binding("f7", "drafts", "Drafts", id="entry-drafts"),
-        Binding("f8", "second_keying", "2nd keying", id="entry-second"),
+        Binding("f8", "second_keying", "2nd", id="entry-second"),
         Binding("f9", "resolve", "Resolve", id="entry-resolve"),
         Binding("f12", "edit", "Edit", id="entry-edit"),
         Binding("ctrl+t", "delete_return", "Delete", id="entry-delete"),
         Binding("ctrl+o", "operator", "Operator", show=False, id="entry-operator"),
         Binding("f11", "scan_review", "Scan review", show=False, id="entry-scan-review"),
     ]
+    KEYS_TITLE = "Keys of the entry screen (F3)"
 
     def __init__(self) -> None:
         super().__init__()
@@ -96,6 +99,36 @@ class EntryScreen(Screen):
         self._progress_again = False
 
     # --- layout --------------------------------------------------------------------------------
+
+    def keys_help(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Every key of this screen, for the keys list (F1 or ?)."""
+        return [
+            ("Identify the paper", [
+                ("A–Z then a digit", "the participant code (e5 is fine); moves on by itself"),
+                ("digits, Enter", "a serial, typed or scanned; fills the code in from the issued form"),
+                ("ctrl+r", "add or change the serial (Enter alone removes it)"),
+            ]),
+            ("Each section", [
+                ("digits, Enter (or Tab)", "the highlighted statements (134); Enter alone = none"),
+                ("-", "the bank's page is missing (again on a missing page: un-mark it)"),
+                ("Backspace on an empty line, Shift+Tab", "back one section (it keeps what its line shows)"),
+                ("← → Home End Delete", "edit within the line"),
+            ]),
+            ("The form", [
+                ("Enter on the summary, ctrl+s", "save and start the next paper (ctrl+s: the line counts)"),
+                ("ctrl+n", "next paper; this one is kept as a draft, its line too"),
+            ]),
+            ("Modes and lists", [
+                ("F7", "drafts: Enter resumes one, Delete discards it (asks first)"),
+                ("F8", "second keying on/off (blind, by another operator)"),
+                ("F9", "resolve the differences between two keyings, 1 or 2 each"),
+                ("F11", "scan review: the statements the scan reader was unsure of"),
+                ("F12", "edit a stored return on/off; ctrl+t deletes it (asks why)"),
+                ("ctrl+o", "change operator"),
+                ("ctrl+p", "command palette: also change wave, add a wave"),
+                ("Esc or ctrl+g", "cancel a dialog; y / n answer a question"),
+            ]),
+        ]
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
         return [
@@ -129,13 +162,22 @@ class EntryScreen(Screen):
                 yield Static(id="progress-figures")
                 yield Static(id="progress-grid")
         yield TextLine(id="entry-progress-line")
-        yield Footer(compact=True)
+        yield TextLine(id="entry-progress-line2")
+        # The palette is one key away in the keys list (F1): the footer's room goes to keying keys.
+        yield Footer(compact=True, show_command_palette=False)
 
     @property
     def line(self) -> KeyingLine:
         return self.query_one("#entry-line", KeyingLine)
 
+    def show_title(self) -> None:
+        """The title bar: the study (its label says SYNTHETIC DEMO on the demo) first, so 80
+        columns show it; the wave and operator are on the status line just below."""
+        label = self.app.study.setting("label")
+        self.sub_title = self.app.study.name + (f" · {label}" if label else "")
+
     def on_mount(self) -> None:
+        self.show_title()
         line = self.line
         line.on_step = self.after_step
         self.writes = WriteQueue(self, self.app.study, last_key=lambda: line.last_key_at)
@@ -153,7 +195,8 @@ class EntryScreen(Screen):
             self.start_session(s.mode, offer_drafts=True)
         elif s is None and self.app.current_wave() is not None:
             self.start_session(Mode.FIRST, offer_drafts=True)
-        else:
+        elif s is not None:
+            s.forget_issued()  # forms may have been printed meanwhile
             self.load_progress()  # a resolution, a print run, an import may have changed the figures
 
     def on_unmount(self) -> None:
@@ -191,9 +234,10 @@ class EntryScreen(Screen):
             self.line.disabled = True
             self.say("This study has no wave yet: add one to start keying.", "note")
             self.render_all()
-            self.call_after_refresh(self.action_add_wave)
+            self._now_or_after_mount(self.action_add_wave)
             return
         self.session = EntrySession(self.app.study, wave, self.app.operator, mode)
+        self.session.before_read = self.records_landed
         self.line.session = self.session
         self.line.disabled = False
         self.line.refresh()
@@ -203,7 +247,14 @@ class EntryScreen(Screen):
         if kept:
             self.say("the form was kept as a draft (F7 to resume)", "note")
         if offer_drafts:
-            self.call_after_refresh(self.offer_drafts, True)
+            self._now_or_after_mount(self.offer_drafts, True)
+
+    def _now_or_after_mount(self, callback, *args) -> None:
+        """A dialog opened now when the screen is up (so keys typed next go into it), or once it is."""
+        if self.is_mounted:
+            callback(*args)
+        else:
+            self.call_after_refresh(callback, *args)
 
     def apply(self, outcome: Outcome) -> None:
         """Show what the session said after a key or an action, and queue its writes."""
@@ -220,6 +271,17 @@ class EntryScreen(Screen):
             self.ask_edit_reason()
         if self.session is not None and self.session.stage == "choose" and not self._choosing:
             self.choose_return()
+
+    def records_landed(self) -> None:
+        """Before an identity look-up: this station's queued saves, deletes and resolutions land
+        first (drafts cannot change what a look-up finds)."""
+        if self.writes is not None:
+            self.writes.land(drafts=False)
+
+    def writes_landed(self) -> None:
+        """Before a read on the keyboard's path: this station's queued writes land first."""
+        if self.writes is not None:
+            self.writes.land()
 
     def queue_jobs(self) -> None:
         if self.session is None or self.writes is None:
@@ -250,7 +312,7 @@ class EntryScreen(Screen):
         widget = self.query_one(selector)
         if isinstance(widget, TextLine):
             widget.update(renderable)
-        else:
+        elif isinstance(widget, Static):
             widget.update(renderable, layout=layout)
 
     def render_all(self) -> None:
@@ -289,7 +351,9 @@ class EntryScreen(Screen):
             return
         f = s.figures
         key = (f.returns, f.keystrokes, round(f.seconds), self.progress, self.app.operator)
-        self._update("#entry-progress-line", views.progress_line(s, self.progress), key)
+        first, second = views.progress_lines(s, self.progress, self.app.operator)
+        self._update("#entry-progress-line", first, ("1", key))
+        self._update("#entry-progress-line2", second, ("2", key))
         self._update("#progress-figures", views.progress_panel(s, self.progress, self.app.operator), key)
         # The grid grows with the schools and roles issued: only then is a layout pass needed.
         shape = (len({k[0] for k in self.progress.grid}), len({k[1] for k in self.progress.grid}))
@@ -359,6 +423,7 @@ class EntryScreen(Screen):
         s = self._with_session()
         if s is None or self.writes is None:
             return
+        self.writes_landed()  # the differences a second keying just saved are there to resolve
         self.app.push_screen(ResolveScreen(wave=s.wave.name, instrument=s.instrument, operator=s.operator,
                                            writes=self.writes), callback=lambda _: self.load_progress())
 
@@ -404,6 +469,7 @@ class EntryScreen(Screen):
         s = self.session
         if s is None:
             return
+        self.writes_landed()
         drafts = self.app.study.drafts(wave=s.wave.name, operator=s.operator)
         if not drafts:
             if not on_entry:
@@ -442,7 +508,7 @@ class EntryScreen(Screen):
             self.app.push_screen(ConfirmDialog(
                 f"Discard the draft of {draft.participant_code}?",
                 "Its keyed sections are deleted (the audit trail keeps them).", yes="Discard", no="Keep",
-                id="confirm-discard"), lambda yes: self._discard(draft) if yes else self.offer_drafts())
+                id="confirm-discard", then=lambda yes: self._discard(draft) if yes else self.offer_drafts()))
             return
         self.apply(s.resume(draft))
         self.refresh_bindings()

@@ -6,10 +6,10 @@ from rich.console import Group
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
 
 from tui.domain.instrument import Instrument
+from tui.screens.base import StudyScreen
 from tui.styles import stylesheet
 from tui.widgets.instrument_tree import InstrumentTree, NodeRef
 from tui.widgets.mode_bar import ModeBar
@@ -76,7 +76,7 @@ def describe_node(instrument: Instrument, ref: NodeRef | None, compact: bool = F
     return Group(*parts)
 
 
-class InstrumentScreen(Screen):
+class InstrumentScreen(StudyScreen):
     """Read-only view of the instrument in use."""
 
     CSS = stylesheet("instrument.tcss")  # scoped to this screen

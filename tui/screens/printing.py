@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import (
     DataTable,
     Footer,
@@ -50,6 +49,7 @@ from tui.domain.paper import (
 from tui.domain.paths import DEFAULT_EXPORTS, shown_path
 from tui.domain.returns import normalise_serial
 from tui.print_summary import again_headline, batch_headline, batch_table, log_line, reprint_lines
+from tui.screens.base import StudyScreen
 from tui.screens.dialogs import ConfirmDialog, PromptDialog
 from tui.screens.palette import ScreenCommands
 from tui.styles import stylesheet
@@ -62,7 +62,7 @@ PAPERS = [("A4", "A4"), ("Letter", "letter")]
 REPORTED = (SurveyDeskError, OSError)
 
 
-class PrintScreen(Screen):
+class PrintScreen(StudyScreen):
     """Batches of forms for a wave, reprints, and the forms issued so far."""
 
     CSS = stylesheet("printing.tcss")  # scoped to this screen
@@ -230,7 +230,7 @@ class PrintScreen(Screen):
         self.set_status("The grid is cleared: every count is 0.")
 
     def action_print_batch(self) -> None:
-        if not self._ready():
+        if not self._ready() or self.wave is None:
             return
         plan = self.grid.plan()
         problems = plan.problems(self.key)

@@ -12,7 +12,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from tui.domain.entry import ResolveJob
@@ -20,7 +19,9 @@ from tui.domain.instrument import Instrument
 from tui.domain.names import printable
 from tui.domain.returns import HIGHLIGHTED, NOT_HIGHLIGHTED, PAGE_MISSING, DiscrepancyKind
 from tui.domain.store import Discrepancy, ReturnStatus
+from tui.screens.base import StudyScreen
 from tui.styles import stylesheet
+from tui.widgets.ordered_keys import KeyTaker
 from tui.widgets.write_queue import WriteDone, WriteFailed, WriteQueue
 
 VALUE_WORDS = {HIGHLIGHTED: "highlighted", NOT_HIGHLIGHTED: "not highlighted", PAGE_MISSING: "page missing",
@@ -64,9 +65,19 @@ def describe(instrument: Instrument, d: Discrepancy, done: dict[int, str], index
     return text
 
 
-class ResolveScreen(Screen):
+class ResolveDetail(KeyTaker, Static):
+    """The difference on show, and the focus of the screen: it takes no key itself, so the screen's
+    bindings (1, 2, ↓, Esc) run in the App's queue, in the order the keys came (a burst of ``1 1
+    Esc 2 4`` resolves two, closes, and keys 24 on the form)."""
+
+    def take_key(self, key: str, character: str | None) -> bool:
+        return False
+
+
+class ResolveScreen(StudyScreen):
     """Open discrepancies of a wave (or of one return), resolved by key: 1 first value, 2 second."""
 
+    AUTO_FOCUS = "#resolve-detail"
     CSS = stylesheet("resolve.tcss")  # scoped to this screen
 
     BINDINGS = [
@@ -93,7 +104,7 @@ class ResolveScreen(Screen):
         yield Header()
         yield Static(id="resolve-title")
         with VerticalScroll(id="resolve-body"):
-            yield Static(id="resolve-detail")
+            yield ResolveDetail(id="resolve-detail")
         yield Static(id="resolve-message")
         yield Footer()
 

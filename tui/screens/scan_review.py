@@ -11,14 +11,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from tui.domain.scan.review import PaperReview, scan_drafts
-from tui.domain.store import StoreError
+from tui.domain.store import Draft, StoreError
+from tui.screens.base import StudyScreen
 
 
-class ScanReviewScreen(Screen):
+class ScanReviewScreen(StudyScreen):
     """Scanned papers waiting for the clerk, one uncertain statement at a time."""
 
     BINDINGS = [
@@ -34,7 +34,7 @@ class ScanReviewScreen(Screen):
         super().__init__(id="scan-review")
         self.wave = wave
         self.operator = operator
-        self.papers = []
+        self.papers: list[Draft] = []
         self.review: PaperReview | None = None
         self.saved = 0
         self.message = ""

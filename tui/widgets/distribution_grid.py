@@ -50,8 +50,8 @@ class DistributionGrid(VerticalScroll, can_focus=False):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="grid-row grid-head"):
             yield Label("School", classes="grid-school")
-            for role in self.key.roles:
-                yield Label(f"{role.digit} {role.label}", classes="grid-heading")
+            for heading in self.key.roles:
+                yield Label(f"{heading.digit} {heading.label}", classes="grid-heading")
             yield Label("Blank", classes="grid-heading")
             yield Label("Total", classes="grid-total")
         for school in self.key.school_letters:
@@ -90,9 +90,11 @@ class DistributionGrid(VerticalScroll, can_focus=False):
         for school in self.key.school_letters:
             for role in self.columns:
                 count = int(self.cell(school, role).value or 0)
-                if count and role is None:
+                if not count:
+                    continue
+                if role is None:
                     blank[school] = count
-                elif count:
+                else:
                     coded[(school, role)] = count
         return DistributionPlan(coded, blank)
 

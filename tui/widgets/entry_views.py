@@ -139,19 +139,30 @@ def _help(session: EntrySession) -> Text:
         ("Backspace", "bold"), " on an empty line goes back.")
 
 
-def progress_line(session: EntrySession, progress: Progress) -> Text:
+def progress_lines(session: EntrySession, progress: Progress, operator: str) -> tuple[Text, Text]:
+    """The progress at 80 columns, on two lines: this session and the operator's error rate; the
+    wave's returned/issued, unmatched, awaiting second keying and open discrepancies."""
     f = session.figures
     rate = f"{f.returns_per_hour:,.0f}/h" if f.returns_per_hour else "—/h"
     keys = f"{f.keystrokes_per_hour:,.0f} keys/h" if f.keystrokes_per_hour else "— keys/h"
-    text = Text.assemble(("Session ", "dim"), (f"{f.returns}", "bold"), f" · {rate} · {keys}")
-    text.append(" │ ", style="dim")
-    text.append(f"returned {progress.returned}/{progress.issued} issued")
+    first = Text.assemble(("Session ", "dim"), (f"{f.returns}", "bold"), f" · {rate} · {keys}")
+    first.append(" │ ", style="dim")
+    errors = progress.errors_per_10000
+    first.append(f"{operator} errors ")
+    first.append(f"{errors:.0f}/10,000" if errors is not None else "—/10,000",
+                 style="bold red" if errors is not None and errors > 50 else "")
+    if errors is not None:
+        first.append(f" of {progress.compared:,} checked", style="dim")
+    second = Text.assemble(("Wave ", "dim"), f"returned {progress.returned}/{progress.issued}")
     if progress.unmatched:
-        text.append(f" +{progress.unmatched} unmatched", style="yellow")
-    text.append(" │ ", style="dim")
-    text.append(f"open discrepancies {progress.open_discrepancies}",
-                style="bold yellow" if progress.open_discrepancies else "")
-    return text
+        second.append(f" +{progress.unmatched} unmatched", style="yellow")
+    second.append(f" · {progress.awaiting_second} await 2nd · ")
+    n = progress.open_discrepancies
+    second.append(f"{n} open discrepanc{'y' if n == 1 else 'ies'}",
+                  style="bold yellow" if progress.open_discrepancies else "")
+    if progress.error:
+        second = Text(progress.error, style="red")
+    return first, second
 
 
 def progress_panel(session: EntrySession, progress: Progress, operator: str) -> Table:
@@ -200,5 +211,5 @@ def completeness_grid(progress: Progress) -> Group | Text:
     return Group(Text("returned/issued per school × role (+unmatched)", style="dim"), table)
 
 
-__all__ = ["Progress", "completeness_grid", "identity_line", "progress_line", "progress_panel",
+__all__ = ["Progress", "completeness_grid", "identity_line", "progress_lines", "progress_panel",
            "guidance", "section_title", "status_line", "strip_line"]

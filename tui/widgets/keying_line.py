@@ -17,8 +17,10 @@ from collections.abc import Callable
 
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.message import Message
 from textual.strip import Strip
+from textual.widget import Widget
 
 from tui.domain.entry import EntrySession, Outcome
 from tui.widgets.ordered_keys import KeyTaker
@@ -26,7 +28,7 @@ from tui.widgets.ordered_keys import KeyTaker
 CURSOR = Style(reverse=True)
 
 
-class KeyingLine(KeyTaker):
+class KeyingLine(KeyTaker, Widget):
     """The line of an EntrySession (set ``session``; None: the line takes no keys)."""
 
     class Stepped(Message):
@@ -84,8 +86,8 @@ class KeyingLine(KeyTaker):
             segments.append(Segment(shown[cursor:], base))
         return Strip(segments).crop_extend(0, width, base)
 
-    def _on_focus(self) -> None:
+    def _on_focus(self, event: events.Focus) -> None:
         self.refresh()
 
-    def _on_blur(self) -> None:
+    def _on_blur(self, event: events.Blur) -> None:
         self.refresh()

@@ -9,6 +9,15 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widget import Widget
 
+# Each job of the app is a mode, switched with an F-key that works even while an Input has focus.
+MODE_KEYS = (
+    ("f2", "instrument", "Instrument"),
+    ("f3", "entry", "Entry"),
+    ("f4", "print", "Print"),
+    ("f5", "analysis", "Analysis"),
+    ("f6", "builder", "Builder"),
+)
+
 
 class ModeBar(Widget):
     def __init__(self, current: str, *, id: str | None = None) -> None:
@@ -17,7 +26,7 @@ class ModeBar(Widget):
 
     def render(self) -> Content:
         parts = []
-        for key, mode, label in self.app.MODE_KEYS:
+        for key, mode, label in MODE_KEYS:
             style = "$text-accent on $accent 25% bold" if mode == self.current else "$text-muted"
             parts.append(Content.from_markup(f"[{style} @click=app.switch_mode('{mode}')] {key.upper()} {label} [/]"))
         return Content(" ").join(parts)

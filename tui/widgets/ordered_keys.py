@@ -21,14 +21,15 @@ import time
 
 from textual import events
 from textual.app import App
-from textual.widget import Widget
 
 # How long a key waits for a newly pushed screen to mount and focus its first widget.
 SETTLE_S = 2.0
 
 
-class KeyTaker(Widget):
-    """A focusable widget that applies keys synchronously; see the module docstring."""
+class KeyTaker:
+    """Mixed into a Widget (``class KeyingLine(KeyTaker, Widget)``): focusable, and its keys are
+    applied synchronously, in the App's queue; see the module docstring. A KeyTaker that takes no
+    key itself (``take_key`` returns False) still makes its screen's bindings apply in order."""
 
     can_focus = True
 

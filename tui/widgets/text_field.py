@@ -15,13 +15,14 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.message import Message
 from textual.strip import Strip
+from textual.widget import Widget
 
 from tui.widgets.ordered_keys import KeyTaker
 
 CURSOR = Style(reverse=True)
 
 
-class TextField(KeyTaker):
+class TextField(KeyTaker, Widget):
     """One line of text: characters, Backspace, Delete, ←/→, Home/End (ctrl+a/ctrl+e), ctrl+u
     clears; Enter submits (``on_submit``, else a Submitted message)."""
 

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.worker import get_current_worker
@@ -53,16 +54,22 @@ MAX_DEFER_S = 0.2
 READ_DEFER_S = 1.0
 
 
-def wait_for_a_gap(last_key: Callable[[], float] | None, since: float, limit: float = READ_DEFER_S) -> None:
-    """Sleep until no key has come for QUIET_S, or until ``limit`` seconds after ``since`` (monotonic)."""
+def wait_for_a_gap(last_key: Callable[[], float] | None, since: float, limit: float = READ_DEFER_S,
+                   urgent: threading.Event | None = None) -> None:
+    """Sleep until no key has come for QUIET_S, or until ``limit`` seconds after ``since`` (monotonic),
+    or until ``urgent`` is set (the keyboard thread is waiting for the writes: no key can come)."""
     if last_key is None:
         return
-    while True:
+    while not (urgent is not None and urgent.is_set()):
         now = time.monotonic()
         quiet = now - last_key()
         if quiet >= QUIET_S or now - since >= limit:
             return
-        time.sleep(min(QUIET_S - quiet, limit - (now - since)))
+        pause = min(QUIET_S - quiet, limit - (now - since))
+        if urgent is not None:
+            urgent.wait(pause)
+        else:
+            time.sleep(pause)
 
 
 class WriteQueue:
@@ -71,13 +78,18 @@ class WriteQueue:
 
     POLL_S = 0.2
 
-    def __init__(self, owner: MessagePump, study: Study, last_key: Callable[[], float] | None = None):
+    def __init__(self, owner: DOMNode, study: Study, last_key: Callable[[], float] | None = None):
         self.owner = owner
         self.study = study
         self.last_key = last_key
         self._jobs: queue.Queue[tuple[Job, MessagePump, float] | None] = queue.Queue()
         self._idle = threading.Event()
         self._idle.set()
+        self._urgent = threading.Event()
+        # Writes other than drafts (saves, deletes, resolutions): what a look-up may depend on.
+        self._records = 0
+        self._records_idle = threading.Event()
+        self._records_idle.set()
         self._pending = 0
         self._lock = threading.Lock()
         self.draft_ids: dict[int, int] = {}  # form token -> draft id; touched by the writer thread only
@@ -97,11 +109,28 @@ class WriteQueue:
         with self._lock:
             self._pending += 1
             self._idle.clear()
+            if not isinstance(job, DraftJob):
+                self._records += 1
+                self._records_idle.clear()
         self._jobs.put((job, reply_to or self.owner, time.monotonic()))
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Block until every queued job has run (tests, and before the app closes)."""
         return self._idle.wait(timeout)
+
+    def land(self, timeout: float = 30.0, *, drafts: bool = True) -> bool:
+        """From the keyboard thread, before it reads the study (an identity look-up, the drafts
+        list): the writes queued so far land first, at once (no key can come while it waits), so
+        what a key finds never depends on how fast the keys before it came. ``drafts=False``: only
+        saves, deletes and resolutions (what an identity look-up can depend on)."""
+        done = self._idle if drafts else self._records_idle
+        if done.is_set():
+            return True
+        self._urgent.set()
+        try:
+            return done.wait(timeout)
+        finally:
+            self._urgent.clear()
 
     def stop(self, timeout: float = 30.0) -> None:
         """Finish what is queued, then end the writer."""
@@ -121,9 +150,9 @@ class WriteQueue:
             if item is None:
                 return
             job, reply_to, queued_at = item
-            wait_for_a_gap(self.last_key, queued_at, MAX_DEFER_S)
+            wait_for_a_gap(self.last_key, queued_at, MAX_DEFER_S, self._urgent)
             if self._superseded(job):
-                self._done()
+                self._done(job)
                 continue
             try:
                 result = job.run(self.study, self.draft_ids)
@@ -134,7 +163,7 @@ class WriteQueue:
                 message = WriteFailed(job, f"{type(exc).__name__}: {exc}")
             else:
                 message = WriteDone(job, result)
-            self._done()
+            self._done(job)
             reply_to.post_message(message)
 
     def _superseded(self, job: Job) -> bool:
@@ -146,8 +175,12 @@ class WriteQueue:
             return any(item is not None and isinstance(item[0], DraftJob) and item[0].token == job.token
                        for item in self._jobs.queue)
 
-    def _done(self) -> None:
+    def _done(self, job: Job) -> None:
         with self._lock:
             self._pending -= 1
             if not self._pending:
                 self._idle.set()
+            if not isinstance(job, DraftJob):
+                self._records -= 1
+                if not self._records:
+                    self._records_idle.set()

@@ -4,9 +4,8 @@ A Boolean column of the wide frame is held by polars (as by Arrow) as two bitmap
 return: whether the bank's page was present, and whether the statement was highlighted. A group
 (wave 2015 · HD) is a bitmap too. So a group's n for a statement is the number of bits set in
 group AND present, and its count highlighted the bits set in group AND present AND highlighted:
-a few machine words per 64 returns, where a ``group_by`` with a count and a sum per statement
-column visits every value 120 times over (bench/analysis_bench.py: about 20 times faster on
-1,000,000 returns). The counts are exact integers either way; tests compare the two.
+a few machine words per 64 returns, where a ``group_by`` needs a count and a sum for each statement
+column, 120 aggregations (bench/analysis_bench.py: about 10 times faster on 1,000,000 returns). The counts are exact integers either way; tests compare the two.
 
 The bitmaps are read through the Arrow C stream interface that polars exports
 (``Series.__arrow_c_stream__``, a stable ABI), copied out, and released at once. Where that is not

@@ -22,8 +22,8 @@ def wave_returns(study: Study, wave: str) -> WaveReturns:
     study.refuse_while_publishing()  # a part-published import would count in part
     head = study.audit_head()  # first: the returns read next are at least as new as this head
     record = study.wave(wave)
-    cells = study.completeness(wave)
-    issued = cells.select("school", "role", "issued") if cells["issued"].sum() else None
+    cells = study.issued_cells(wave)  # not completeness: counting 100,000 returns in SQL is a third of the read
+    issued = cells if cells["issued"].sum() else None
     return WaveReturns(wave=record.name, instrument=record.instrument, wide=study.returns_wide(wave),
                        issued=issued, population=record.population, study_id=study.study_id,
                        study_file=study.file_name, audit_head=str(head) if head else "",

@@ -7,7 +7,7 @@ to show; nothing here knows about Textual.
 
 from __future__ import annotations
 
-from rich.text import Text
+from rich.text import Span, Text
 
 from tui.domain.analysis.agreement import ChartData
 from tui.domain.names import printable
@@ -47,20 +47,30 @@ def render_bar_chart(chart: ChartData, *, width: int = 80, height: int = 12, foc
     slot = count * bar + 1
     step = 100.0 / height
     lines = [Text(printable(chart.title), style="bold")]
+    styles = [series_style(s) for s in range(len(chart.series))]
     for row in range(height):
         low = (height - 1 - row) * step
         top = low + step
         tick = next((t for t in TICKS if abs(top - t) < step / 2), None)
-        line = Text()
-        line.append(f"{tick:>3}┤" if tick is not None else "   │", style="dim")
+        # The line's text and its styled spans made directly: Text.append per cell costs most of a
+        # key press on the analysis screen, which redraws the chart at every move.
+        parts = [f"{tick:>3}┤" if tick is not None else "   │"]
+        spans = [Span(0, AXIS_WIDTH, "dim")]
+        at = AXIS_WIDTH
         for i in range(slots):
             for s, series in enumerate(chart.series):
                 value = series.values[i]
                 if value is None and row == height - 1:
-                    line.append(NO_FIGURE * bar, style="dim")
+                    piece, style = NO_FIGURE * bar, "dim"
                 else:
-                    line.append(_cell(value, low, step) * bar, style=series_style(s))
-            line.append(" ")
+                    piece, style = _cell(value, low, step) * bar, styles[s]
+                parts.append(piece)
+                spans.append(Span(at, at + bar, style))
+                at += bar
+            parts.append(" ")
+            at += 1
+        line = Text("".join(parts))
+        line.spans = spans
         lines.append(line)
     lines.append(Text("  0└" + "─" * (slot * slots), style="dim"))
     labels = Text(" " * AXIS_WIDTH)

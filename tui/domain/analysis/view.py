@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import polars as pl
@@ -74,6 +74,8 @@ class AnalysisTables:
     banks: tuple[str, ...]
     bank_titles: dict[str, str]
     groups: tuple[str, ...]  # the finest grouping's labels, or ("Overall",)
+    # chart, grid and stage grid per (what, bank, group), made once: a key press then only draws.
+    _made: dict[tuple[str, str, str], object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def comparing(self) -> bool:
@@ -83,14 +85,37 @@ class AnalysisTables:
         """The groups a paired (two-wave) chart can show, one at a time."""
         return ("Overall", *[g for g in self.groups if g != "Overall"])
 
+    def prepare(self, group: str = "Overall", cancelled: Callable[[], bool] = lambda: False) -> None:
+        """Make every bank's chart, grid and stage grid for ``group`` now (in the worker thread), so
+        stepping through banks on the screen only draws them; stops early once ``cancelled()``."""
+        for bank in self.banks:
+            if cancelled():
+                return
+            self.chart(bank, group)
+            self.grid(bank, group)
+            self.stage_grid(bank, group)
+
+    def _once(self, what: str, bank: str, group: str, make: Callable[[], T]) -> T:
+        key = (what, bank, group if self.comparison is not None else "")  # one wave: the same for any group
+        found = self._made.get(key)
+        if found is None:
+            found = self._made[key] = make()
+        return found  # type: ignore[return-value]  # stored under its own kind
+
     def chart(self, bank: str, group: str = "Overall") -> ChartData:
+        return self._once("chart", bank, group, lambda: self._chart(bank, group))
+
+    def grid(self, bank: str, group: str = "Overall") -> Grid:
+        return self._once("grid", bank, group, lambda: self._grid(bank, group))
+
+    def _chart(self, bank: str, group: str) -> ChartData:
         """Compared: the two waves paired for ``group``. Else one bar per group of the grouping."""
         if self.comparison is not None:
             return wave_chart(self.comparison, bank, group)
         level = self.selection.grouping
         return group_chart(self.statements, bank, list(self.groups), grouping=level if self.selection.by else None)
 
-    def grid(self, bank: str, group: str = "Overall") -> Grid:
+    def _grid(self, bank: str, group: str) -> Grid:
         if self.comparison is not None:
             return comparison_grid(self.comparison, bank, group)
         groups = list(dict.fromkeys(["Overall", *self.groups]))
@@ -104,8 +129,8 @@ class AnalysisTables:
         """The bank's stage profile: every group of the grouping, or when comparing the focused
         group in both waves."""
         if self.comparison is not None:
-            return waves_stage_grid(self.stages, bank, group)
-        return stage_grid(self.stages[-1], bank)
+            return self._once("stages", bank, group, lambda: waves_stage_grid(self.stages, bank, group))
+        return self._once("stages", bank, group, lambda: stage_grid(self.stages[-1], bank))
 
     def describe_selection(self, bank: str, group: str | None = None) -> str:
         """"Wave 2014 → 2015 · JPD Joint Practice Development 1/5 · role group: HD" (k is stated with the rule)."""

@@ -220,6 +220,7 @@ KEPT_NOTE = "the form was kept as a draft (F7 to resume)"
 BACK_KEYS = ("shift+tab",)
 COMMIT_KEYS = ("enter", "tab")
 CURSOR_KEYS = ("left", "right", "home", "end")
+KEYS_KEY = "?"  # opens the list of the screen's keys
 # Returns listed to choose from when a code fits several (codes are school + role: not unique).
 MAX_CHOICES = 50
 
@@ -255,10 +256,14 @@ class EntrySession:
         self.jobs: list[Job] = []
         self.figures = SessionFigures()
         self.choices: list[ReturnRecord] = []
+        # Called before the session reads the study on a key (the screen lets its queued writes land
+        # first, so a look-up never depends on how fast the keys came).
+        self.before_read: Callable[[], None] | None = None
         self.text = ""  # the keying line: its text and cursor are the session's (see key())
         self.cursor = 0
         self._draft_due = False
         self._kept_because = ""
+        self._issued_in_wave: int | None = None
         self.token = 0
         self._new_form()
 
@@ -339,6 +344,8 @@ class EntrySession:
             self.cursor = {"left": max(at - 1, 0), "right": min(at + 1, len(text)), "home": 0,
                            "end": len(text)}[key]
             return ACCEPT
+        if printable == KEYS_KEY:
+            return DEFAULT  # never typed on the line: the screen's keys list
         if printable == MISSING_KEY:
             return self.toggle_missing()
         if printable is not None:
@@ -543,7 +550,7 @@ class EntrySession:
                       participant_code=self.code, serial=self.serial, answers=answers,
                       keystrokes=self.meter.keystrokes, seconds=round(self.meter.seconds, 3),
                       started_at=self.started_at, counts=self.form.counts(),
-                      unmatched=self.mode is Mode.FIRST and self.issued is None and self._wave_has_forms(),
+                      unmatched=self.mode is Mode.FIRST and self.issued is None and bool(self._issued_in_wave),
                       fallback=self._draft() if self.mode is not Mode.EDIT else None, reason=reason)
         if self.record is not None:
             job.return_id = self.record.id
@@ -617,6 +624,7 @@ class EntrySession:
             self._queue_draft()
             return Outcome(line=self._to_form().line, note=note)
         # Second keying and editing: the code finds the return.
+        self._landed()
         try:
             found = self.study.find_returns(self.wave.name, participant_code=code, limit=MAX_CHOICES + 1,
                                             awaiting_second=True if self.mode is Mode.SECOND else None)
@@ -624,11 +632,22 @@ class EntrySession:
             return Outcome(str(exc))
         return self._found(found, f"code {code}")
 
+    def _landed(self) -> None:
+        if self.before_read is not None:
+            self.before_read()
+
     def _wave_has_forms(self) -> bool:
-        try:
-            return self.study.issued_count(self.wave.name) > 0
-        except StoreError:
-            return False
+        """Whether forms were issued for the wave (read once: a read costs a connection on the
+        keystroke path; ``forget_issued`` after printing)."""
+        if self._issued_in_wave is None:
+            try:
+                self._issued_in_wave = self.study.issued_count(self.wave.name)
+            except StoreError:
+                return False
+        return self._issued_in_wave > 0
+
+    def forget_issued(self) -> None:
+        self._issued_in_wave = None
 
     def _link_issued(self, code: str) -> str | None:
         """A paper identified by its code alone: when exactly one form issued to that code in the
@@ -654,6 +673,7 @@ class EntrySession:
             serial = make_serial(parse_serial(text))
         except SerialError as exc:
             return Outcome(str(exc))
+        self._landed()
         if self.mode is not Mode.FIRST and first:
             try:
                 found = self.study.find_returns(self.wave.name, serial=serial)
@@ -772,6 +792,7 @@ class EntrySession:
     def resume(self, draft: Draft) -> Outcome:
         """Continue a draft from the store (KeyingError/StoreError messages come back as refusals)."""
         mode = Mode.SECOND if draft.pass_no == 2 else Mode.FIRST
+        self._landed()
         try:
             form = EntryForm.from_state(self.instrument, draft.state)
             record = None

@@ -96,10 +96,9 @@ class StudyReads:
 
         return long_from_wide(self.returns_wide(wave), self.wave(wave).instrument)
 
-    def completeness(self, wave: str) -> pl.DataFrame:
-        """Issued vs returned per school x role: ``returned`` counts returns on a form issued in the
-        wave, ``unmatched`` the returns linked to no issued form (keyed by code alone, or on a serial
-        never issued), never folded into ``returned``."""
+    def issued_cells(self, wave: str) -> pl.DataFrame:
+        """Forms issued in the wave per school x role (school, role, issued): what response rates
+        need, without counting the returns (completeness does that too)."""
         import polars as pl
 
         w = self.wave(wave)
@@ -107,12 +106,21 @@ class StudyReads:
             issued = conn.execute(select(s.issued_forms.c.school, s.issued_forms.c.role, func.count())
                                   .where(s.issued_forms.c.wave_id == w.id)
                                   .group_by(s.issued_forms.c.school, s.issued_forms.c.role)).all()
+        return pl.DataFrame(issued, schema={"school": pl.String, "role": pl.Int64, "issued": pl.Int64}, orient="row")
+
+    def completeness(self, wave: str) -> pl.DataFrame:
+        """Issued vs returned per school x role: ``returned`` counts returns on a form issued in the
+        wave, ``unmatched`` the returns linked to no issued form (keyed by code alone, or on a serial
+        never issued), never folded into ``returned``."""
+        import polars as pl
+
+        w = self.wave(wave)
+        left = self.issued_cells(wave)
+        with self._read() as conn:
             matched = func.sum(case((s.returns.c.serial_issued, 1), else_=0))
             returned = conn.execute(select(s.returns.c.school, s.returns.c.role, matched, func.count() - matched)
                                     .where(s.returns.c.wave_id == w.id)
                                     .group_by(s.returns.c.school, s.returns.c.role)).all()
-        schema = {"school": pl.String, "role": pl.Int64, "n": pl.Int64}
-        left = pl.DataFrame(issued, schema=schema, orient="row").rename({"n": "issued"})
         right = pl.DataFrame(returned, schema={"school": pl.String, "role": pl.Int64, "returned": pl.Int64,
                                                "unmatched": pl.Int64}, orient="row")
         groups = {role.digit: w.instrument.key.group_of(role.digit) for role in w.instrument.key.roles}

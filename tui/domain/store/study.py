@@ -468,21 +468,24 @@ class Study(StudyReads, StudyImports):
     def unreturned_forms(self, wave: str, participant_code: str) -> list[IssuedForm]:
         """Forms issued in ``wave`` to this participant code that no return has come back on yet,
         in serial order (a return keyed by code is linked to one when it is the only one)."""
-        w = self.wave(wave)
-        code = self._parse_code(w.instrument, wave, participant_code)
         returned = select(s.returns.c.id).where(s.returns.c.serial == s.issued_forms.c.serial).exists()
+        # The wave's row, not Study.wave (that parses the frozen instrument: too slow for a keystroke).
+        code = participant_code.strip().upper()
+        if not (len(code) == 2 and code[0].isascii() and code[0].isalpha() and code[1].isdigit()):
+            raise InputError(f"wave {wave}: {participant_code!r} is not a participant code (school letter, role digit)")
         with self._read() as conn:
+            w = self._wave_row(conn, wave)
             rows = conn.execute(select(s.issued_forms).where(
-                s.issued_forms.c.wave_id == w.id, s.issued_forms.c.school == code.school,
-                s.issued_forms.c.role == code.role, s.issued_forms.c.participant_code == str(code), ~returned)
+                s.issued_forms.c.wave_id == w["id"], s.issued_forms.c.school == code[0],
+                s.issued_forms.c.role == int(code[1]), s.issued_forms.c.participant_code == code, ~returned)
                 .order_by(s.issued_forms.c.number)).mappings().all()
         return [self._issued(r, wave) for r in rows]
 
     def issued_count(self, wave: str) -> int:
-        w = self.wave(wave)
         with self._read() as conn:
+            w = self._wave_row(conn, wave)
             return conn.execute(select(func.count()).select_from(s.issued_forms)
-                                .where(s.issued_forms.c.wave_id == w.id)).scalar() or 0
+                                .where(s.issued_forms.c.wave_id == w["id"])).scalar() or 0
 
     @staticmethod
     def _issued(row: Any, wave: str) -> IssuedForm:
