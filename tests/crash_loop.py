@@ -242,18 +242,8 @@ class Station:
             time.sleep(0.02)
 
     def app_pid(self) -> int:
-        """The python process running surveydesk (tmux may have started a shell in between)."""
         assert self.term is not None
-        pid = self.term.pid()
-        for _ in range(3):
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-            if any(b"python" in part for part in cmdline[:1]) and any(b"surveydesk" in p for p in cmdline):
-                return pid
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-            if not children:
-                break
-            pid = int(children[0])
-        raise AssertionError(f"no python surveydesk process under tmux pane pid {self.term.pid()}")
+        return self.term.app_pid()
 
     def kill(self) -> None:
         os.kill(self.app_pid(), signal.SIGKILL)

@@ -53,6 +53,19 @@ class Terminal:
     def pid(self) -> int:
         return int(self._tmux("list-panes", "-t", self.name, "-F", "#{pane_pid}").split()[0])
 
+    def app_pid(self) -> int:
+        """The python process running surveydesk (tmux may have started a shell in between)."""
+        pid = self.pid()
+        for _ in range(3):
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            if any(b"python" in part for part in cmdline[:1]) and any(b"surveydesk" in p for p in cmdline):
+                return pid
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            if not children:
+                break
+            pid = int(children[0])
+        raise AssertionError(f"no python surveydesk process under tmux pane pid {self.pid()}")
+
     def wait_for(self, text: str, timeout: float = 30.0) -> str:
         deadline = time.monotonic() + timeout
         screen = ""

@@ -18,20 +18,6 @@ from tui.domain.store import Study
 pytestmark = pytest.mark.slow  # the real surveydesk in tmux: not in the fast lane (pytest -m "not slow")
 
 
-def surveydesk_pid(term: Terminal) -> int:
-    """The python process running surveydesk under the tmux pane."""
-    pid = term.pid()
-    for _ in range(3):
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        if any(b"python" in part for part in cmdline[:1]) and any(b"surveydesk" in p for p in cmdline):
-            return pid
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        if not children:
-            break
-        pid = int(children[0])
-    return term.pid()
-
-
 def start(path: Path, tmp_path: Path) -> Terminal:
     term = Terminal(["--study", str(path), "--operator", "JS"], width=80, height=24, cwd=tmp_path)
     term.wait_for("Joint Practice Development")
@@ -94,7 +80,7 @@ def test_a_correction_on_the_line_survives_a_kill(tmp_path, bundled):
         term.keys("BSpace", "BSpace", "BSpace", "3")
         wait_for_line(term, "AA C ›", "3")
         time.sleep(1.0)  # the writer's moment (it writes within 0.2 s of a pause)
-        os.kill(surveydesk_pid(term), signal.SIGKILL)
+        os.kill(term.app_pid(), signal.SIGKILL)
         term.wait_closed()
     finally:
         term.close()
