@@ -16,14 +16,16 @@ import os
 import re
 import socket
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    RowMapping,
     String,
+    Table,
     and_,
     cast,
     delete,
@@ -456,13 +458,16 @@ class Study(StudyReads, StudyImports):
                                .where(s.issued_forms.c.serial == serial)).mappings().first()
         return self._issued(row, row["wave_name"]) if row else None
 
-    def issued_forms(self, wave: str | None = None) -> list[IssuedForm]:
-        query = (select(s.issued_forms, s.waves.c.name.label("wave_name")).join(s.waves)
-                 .order_by(s.issued_forms.c.number))
+    def _rows_with_wave_name(self, table: Table, order: Any, wave: str | None) -> Sequence[RowMapping]:
+        """Rows of a per-wave table with their wave's name, of one wave or of all, in ``order``."""
+        query = select(table, s.waves.c.name.label("wave_name")).join(s.waves).order_by(order)
         if wave is not None:
             query = query.where(s.waves.c.name == wave)
         with self._read() as conn:
-            rows = conn.execute(query).mappings().all()
+            return conn.execute(query).mappings().all()
+
+    def issued_forms(self, wave: str | None = None) -> list[IssuedForm]:
+        rows = self._rows_with_wave_name(s.issued_forms, s.issued_forms.c.number, wave)
         return [self._issued(r, r["wave_name"]) for r in rows]
 
     def unreturned_forms(self, wave: str, participant_code: str) -> list[IssuedForm]:
@@ -517,12 +522,7 @@ class Study(StudyReads, StudyImports):
 
     def form_layouts(self, wave: str | None = None) -> list[FormLayoutRecord]:
         """Every layout kept for ``wave`` (or for every wave), oldest first."""
-        query = (select(s.form_layouts, s.waves.c.name.label("wave_name")).join(s.waves)
-                 .order_by(s.form_layouts.c.id))
-        if wave is not None:
-            query = query.where(s.waves.c.name == wave)
-        with self._read() as conn:
-            rows = conn.execute(query).mappings().all()
+        rows = self._rows_with_wave_name(s.form_layouts, s.form_layouts.c.id, wave)
         return [from_row(FormLayoutRecord, r, wave=r["wave_name"]) for r in rows]
 
     # --- returns ------------------------------------------------------------------------------
