@@ -143,10 +143,44 @@ class BarChart(Widget, can_focus=True):
 def _strips(text: Text, width: int, console: Console, base: Style) -> list[Strip]:
     """``text`` as Textual would paint it in a widget ``width`` cells wide with the style ``base``
     beneath (wrapped as Rich wraps it), as Strips."""
+    plain = text.plain
+    if plain and "\n" not in plain and text.cell_len <= width and text.justify in (None, "default"):
+        # A line that fits (every bar row): the segments Rich would make, made directly; Rich's
+        # wrapping and span stacking cost most of a bank switch.
+        segments = _line_segments(text, console, base)
+        if segments is not None:
+            return [Strip(segments, text.cell_len)]
     lines = text.wrap(console, width, justify=text.justify or "default", overflow=text.overflow or "fold",
                       tab_size=text.tab_size or 8, no_wrap=bool(text.no_wrap))
     segments = [Segment(part, base + style) for part, style, _ in Text("\n").join(lines).render(console, end="\n")]
     return [Strip(line) for line in Segment.split_and_crop_lines(segments, width, include_new_lines=False, pad=False)]
+
+
+def _line_segments(text: Text, console: Console, base: Style) -> list[Segment] | None:
+    """Text.render's segments for a line whose spans follow one another without overlapping (one
+    segment per span and per gap between spans, the text's own style beneath), ``base`` beneath
+    all; None when spans overlap."""
+    plain = text.plain
+    own = console.get_style(text.style, default=Style.null())
+    plain_style = base + own
+    styles: dict[object, Style] = {}
+    segments: list[Segment] = []
+    at = 0
+    for start, end, style in text.spans:
+        if start < at:
+            return None
+        if end <= start:
+            continue
+        if start > at:
+            segments.append(Segment(plain[at:start], plain_style))
+        found = styles.get(style)
+        if found is None:
+            found = styles[style] = base + (own + console.get_style(style, default=Style.null()))
+        segments.append(Segment(plain[start:end], found))
+        at = end
+    if at < len(plain):
+        segments.append(Segment(plain[at:], plain_style))
+    return segments
 
 
 def _pan_start(labels: Text, width: int) -> int | None:
