@@ -87,6 +87,7 @@ class AnalysisScreen(StudyScreen):
         self._keys_offered: tuple[bool, bool] | None = None
         self._shown_message = ""
         self._version = 0
+        self._texts: dict[str, str] = {}  # what _update last put in each Static
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -172,6 +173,9 @@ class AnalysisScreen(StudyScreen):
             return
         worker = get_current_worker()
         if not worker.is_cancelled:
+            if tables.banks:  # the bank shown first made here too: drawing it then only draws
+                bank = self.bank
+                tables.prepare_bank(bank if bank in tables.banks else tables.banks[0], self.group)
             self.post_message(self.Computed(selection, tables))
             # The screen draws the first bank at once; meanwhile the other banks' charts and tables
             # are made here, so stepping through banks only draws.
@@ -277,10 +281,20 @@ class AnalysisScreen(StudyScreen):
         else:
             waves = " → ".join(selection.waves)
             lines.append(f"Wave {waves} · {selection.grouping.replace('_', ' ')} · computing…")
-        self.query_one("#analysis-bar", Static).update(plain("\n".join(lines)))
+        self._update("#analysis-bar", "\n".join(lines))
         # The full rule is in every export and report; here the short form, one line at 80 columns.
-        self.query_one("#analysis-rule", Static).update(
-            f"Small cells (k = {selection.k}): groups under {selection.k}, and figures giving one away, read 'supp.'")
+        self._update("#analysis-rule",
+                     f"Small cells (k = {selection.k}): groups under {selection.k}, and figures giving one away, read 'supp.'")
+
+    def _update(self, selector: str, text: str) -> None:
+        """A line or two of text, changed only when it changed, and laid out again only when its
+        number of lines did (a layout of the screen is a good part of a key press)."""
+        before = self._texts.get(selector)
+        if text == before:
+            return
+        self._texts[selector] = text
+        self.query_one(selector, Static).update(plain(text),
+                                                layout=before is None or before.count("\n") != text.count("\n"))
 
     # --- keys -------------------------------------------------------------------------------
 
