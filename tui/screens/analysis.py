@@ -19,7 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
 from tui.domain.names import printable
@@ -29,7 +29,9 @@ from tui.screens.palette import ScreenCommands, binding_commands
 from tui.styles import stylesheet
 from tui.widgets import plain
 from tui.widgets.bar_chart import BarChart
+from tui.widgets.figures_table import FiguresTable
 from tui.widgets.mode_bar import ModeBar
+from tui.widgets.steady_footer import SteadyFooter
 
 log = logging.getLogger("surveydesk")
 
@@ -95,10 +97,10 @@ class AnalysisScreen(StudyScreen):
         yield Static("", id="analysis-bar")
         # At 80x24 the line above, which says what is charted, stands for the chart's title.
         yield BarChart(id="analysis-chart", title_from_rows=14)
-        yield DataTable(id="analysis-table", cursor_type="row", zebra_stripes=True)
+        yield FiguresTable(id="analysis-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="analysis-rule")
         yield Static("", id="analysis-message")
-        yield Footer()
+        yield SteadyFooter()
 
     @property
     def chart(self) -> BarChart:
