@@ -9,6 +9,7 @@ the table holds one row per statement of a bank, whatever the number of returns.
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import replace
 from pathlib import Path
@@ -208,6 +209,7 @@ class AnalysisScreen(StudyScreen):
         if self.group not in tables.focus_groups():
             self.group = "Overall"
         self.redraw()
+        _freeze_garbage_collection()
 
     def redraw(self, focus: int | None = None) -> None:
         tables, bank = self.tables, self.bank
@@ -449,6 +451,19 @@ class AnalysisScreen(StudyScreen):
         message.update(plain(text))
         message.set_class(bool(text), "shown")
         self.query_one("#analysis-rule", Static).display = not text
+
+
+def _freeze_garbage_collection() -> None:
+    """Once, with the first chart: the objects alive now (modules imported for the analysis, the app,
+    the study read) live as long as the app, so the collector's full passes need not walk them; they
+    did, at 100-175 ms a time in the middle of key presses (bench/analysis_screen_bench.py)."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.freeze()
+
+
+_frozen = False
 
 
 def _wrap_parts(line: str, width: int, separator: str = " · ") -> list[str]:
