@@ -92,7 +92,7 @@ class BarChart(Widget, can_focus=True):
             self.refresh()
             return
         width = self.content_size.width
-        for y, (old, new) in enumerate(zip(before, after)):
+        for y, (old, new) in enumerate(zip(before, after, strict=True)):  # same length: checked above
             if old != new:
                 self.refresh(Region(0, y, width, 1))
 

@@ -27,6 +27,8 @@ class FiguresTable(DataTable):
         # The cache key and styles exactly as DataTable._render_cell makes them (Textual 8.2.8).
         row_key = self._header_row_key if row_index == -1 else self._row_locations.get_key(row_index)
         column_key = self._column_locations.get_key(column_index)
+        if row_key is None or column_key is None:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         key = (row_key, column_key, base_style, cursor, hover, self._show_hover_cursor, self._update_count,
                self._pseudo_class_state)
         lines = self._cell_render_cache.get(key)
