@@ -37,6 +37,7 @@ from sqlalchemy import delete, exists, func, insert, literal, null, select, upda
 from tui.domain.store import schema as s
 from tui.domain.store.backend import new_id
 from tui.domain.store.errors import DuplicateError, InputError, StoreError
+from tui.domain.store.stations import check_operator
 from tui.domain.store.verify import sampled, staged_digest
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -103,8 +104,6 @@ class StudyImports:
                        progress: ImportProgress | None = None, publish_seconds: float = PUBLISH_SECONDS,
                        pause: float = PAUSE_SECONDS) -> ImportResult:
         """Stage, then publish, every row of ``checked`` (see the module's description)."""
-        from tui.domain.store.study import check_operator
-
         operator = check_operator(operator)
         self.clear_interrupted_staging(operator=operator)
         for record in self.imports(live=True):
@@ -120,8 +119,6 @@ class StudyImports:
                        publish_seconds: float = PUBLISH_SECONDS, pause: float = PAUSE_SECONDS) -> list[ImportResult]:
         """Publish the rest of every import that was interrupted while publishing; clear any
         interrupted while staging (they published nothing)."""
-        from tui.domain.store.study import check_operator
-
         operator = check_operator(operator)
         self.clear_interrupted_staging(operator=operator)
         return [ImportResult(r.id, self._publish(r.id, operator, progress, publish_seconds, pause))
