@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from tui.cli import main
-from tui.domain.store import Study, UnsafeLocationError
-from tui.domain.store import study_file
+from tui.domain.store import Study, UnsafeLocationError, study_file
 
 
 def fake_mounts(tmp_path: Path, monkeypatch, kind: str, point: Path) -> None:

@@ -197,7 +197,7 @@ class Study(StudyReads, StudyImports):
 
     # --- audit -----------------------------------------------------------------------------
 
-    def _audit(self, conn: Connection, *, operator: str, action: str, entity: str, key: str | int,
+    def _audit(self, conn: Connection, *, operator: str, action: AuditAction, entity: AuditEntity, key: str | int,
                wave: str | None = None, old: Any = None, new: Any = None, reason: str | None = None,
                at: str | None = None) -> None:
         at = at or self._now()
