@@ -68,6 +68,37 @@ def test_cache_reads_each_wave_once(study):
 
 
 @pytest.mark.slow
+def test_cache_makes_a_read_and_a_selection_once_when_threads_ask_together(study):
+    """The screen's worker and its background making of the other groupings may ask for the same
+    wave or selection at once: one thread reads or makes it, the others wait for that result."""
+    import threading
+    import time
+
+    loads: list[str] = []
+
+    def load(wave):
+        loads.append(wave)
+        time.sleep(0.2)  # long enough for every thread to ask while the first is reading
+        return wave_returns(study, wave)
+
+    cache = AnalysisCache(load)
+    asked = [Selection("2015", by=by) for by in GROUPINGS] * 2  # every grouping, each asked twice
+    made: dict[int, object] = {}
+
+    def ask(i: int) -> None:
+        made[i] = cache.tables(asked[i])
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(asked))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert loads == ["2015"]  # one read of the wave for all of them
+    half = len(GROUPINGS)
+    assert len(made) == len(asked) and all(made[i] is made[i + half] for i in range(half))  # made once each
+
+
+@pytest.mark.slow
 def test_tables_give_charts_and_grids_per_bank(study):
     data = wave_returns(study, "2015")
     tables = build_tables(Selection("2015", by=("role_group",), k=5), data, None)

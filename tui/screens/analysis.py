@@ -37,6 +37,8 @@ from tui.widgets.steady_footer import SteadyFooter
 log = logging.getLogger("surveydesk")
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable
+
     from tui.domain.analysis import AnalysisCache, AnalysisTables, Selection
 
 STATEMENT_WIDTH = 72  # table cells; the chart's caption shows the whole statement
@@ -181,8 +183,23 @@ class AnalysisScreen(StudyScreen):
                 tables.prepare_bank(bank if bank in tables.banks else tables.banks[0], self.group)
             self.post_message(self.Computed(selection, tables))
             # The screen draws the first bank at once; meanwhile the other banks' charts and tables
-            # are made here, so stepping through banks only draws.
+            # are made here, so stepping through banks only draws; then the other groupings of the
+            # same waves, so the first g finds them made too (a new request cancels this).
             tables.prepare(self.group, lambda: worker.is_cancelled)
+            self._prepare_groupings(selection, lambda: worker.is_cancelled)
+
+    def _prepare_groupings(self, selection: Selection, cancelled: Callable[[], bool]) -> None:
+        """The tables of the groupings after ``selection``'s, in the order g steps through them."""
+        from tui.domain.analysis import GROUPINGS, next_in
+
+        assert self.cache is not None
+        by = selection.by
+        for _ in range(len(GROUPINGS) - 1):
+            by = next_in(GROUPINGS, by)
+            if cancelled():
+                return
+            tables = self.cache.tables(replace(selection, by=by))
+            tables.prepare(self.group, cancelled)
 
     def on_analysis_screen_computed(self, message: Computed) -> None:
         if message.selection != self.selection:

@@ -40,6 +40,8 @@ from tui.domain.analysis.grids import (
 from tui.domain.analysis.tables import released_rates, released_statements, wave_tables
 
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 
 # The groupings the screen cycles through, coarsest first.
 GROUPINGS: tuple[tuple[str, ...], ...] = ((), ("role_group",), ("school",), ("school", "role_group"))
@@ -181,8 +183,9 @@ def build_tables(selection: Selection, current: WaveReturns, earlier: WaveReturn
 
 
 class AnalysisCache:
-    """Each wave's returns read once; tables kept per selection. Safe to call from one worker
-    thread at a time while the UI thread only reads finished results."""
+    """Each wave's returns read once; tables kept per selection. Safe to call from several worker
+    threads (one makes a wave's read or a selection's tables, the others wait for it) while the UI
+    thread only reads finished results."""
 
     def __init__(self, load: Callable[[str], WaveReturns]):
         self._load = load
@@ -190,41 +193,46 @@ class AnalysisCache:
         self._tables: dict[Selection, AnalysisTables] = {}
         self._releases: dict[tuple[str, int], WaveRelease] = {}
         self._lock = threading.Lock()
+        self._making: dict[object, threading.Lock] = {}
+
+    def _kept(self, store: dict[K, V], key: K, make: Callable[[], V]) -> V:
+        """``store[key]``, made by ``make`` if missing: by one thread only, the others asking for
+        the same key meanwhile wait for it (the screen's worker and its background making of the
+        other groupings may ask at once)."""
+        with self._lock:
+            found = store.get(key)
+        if found is not None:
+            return found
+        with self._lock:
+            making = self._making.setdefault((id(store), key), threading.Lock())
+        with making:
+            with self._lock:
+                found = store.get(key)
+            if found is None:
+                found = make()
+                with self._lock:
+                    store[key] = found
+        return found
 
     def returns(self, wave: str) -> WaveReturns:
-        with self._lock:
-            cached = self._returns.get(wave)
-        if cached is None:
-            cached = self._load(wave)
-            with self._lock:
-                self._returns[wave] = cached
-        return cached
+        return self._kept(self._returns, wave, lambda: self._load(wave))
 
     def release(self, data: WaveReturns, k: int) -> WaveRelease:
         """The wave's one release pattern, made once per wave and k: every grouping shows a view of it."""
-        with self._lock:
-            cached = self._releases.get((data.wave, k))
-        if cached is None:
-            cached = wave_release(data, k)
-            with self._lock:
-                self._releases[(data.wave, k)] = cached
-        return cached
+        return self._kept(self._releases, (data.wave, k), lambda: wave_release(data, k))
 
     def cached(self, selection: Selection) -> AnalysisTables | None:
         with self._lock:
             return self._tables.get(selection)
 
     def tables(self, selection: Selection) -> AnalysisTables:
-        found = self.cached(selection)
-        if found is not None:
-            return found
-        current = self.returns(selection.wave)
-        earlier = self.returns(selection.compare_with) if selection.compare_with else None
-        built = build_tables(selection, current, earlier, self.release(current, selection.k),
-                             self.release(earlier, selection.k) if earlier is not None else None)
-        with self._lock:
-            self._tables[selection] = built
-        return built
+        def make() -> AnalysisTables:
+            current = self.returns(selection.wave)
+            earlier = self.returns(selection.compare_with) if selection.compare_with else None
+            return build_tables(selection, current, earlier, self.release(current, selection.k),
+                                self.release(earlier, selection.k) if earlier is not None else None)
+
+        return self._kept(self._tables, selection, make)
 
     def clear(self) -> None:
         """Forget everything (new returns were keyed): the next request re-reads the store."""
@@ -232,6 +240,7 @@ class AnalysisCache:
             self._returns.clear()
             self._tables.clear()
             self._releases.clear()
+            self._making.clear()
 
 
 def next_in(options: Sequence[T], current: object, step: int = 1) -> T:
