@@ -93,8 +93,10 @@ class AnalysisScreen(StudyScreen):
         self._shown_message = ""
         self._version = 0
         self._texts: dict[str, str] = {}  # what _update last put in each Static
+        self._first: Selection | None = None  # what the screen opens on (_first_selection)
 
     def compose(self) -> ComposeResult:
+        self._read_ahead()
         yield Header()
         yield ModeBar("analysis")
         yield Static("", id="analysis-bar")
@@ -120,23 +122,47 @@ class AnalysisScreen(StudyScreen):
 
     # --- choosing what to show ----------------------------------------------------------------
 
-    def on_mount(self) -> None:
+    def _read_ahead(self) -> None:
+        """Start reading the first selection's returns and making its tables while the screen is
+        being put together (a sixth of opening it on 100,000 returns); the worker started on mount
+        then waits for them instead of starting the read itself."""
         from tui.domain.analysis import AnalysisCache
 
         self.cache = AnalysisCache(self._load)
-        self.chart.focus()
-        self._start()
+        selection = self._first_selection()
+        if selection is not None:
+            self._make_ahead(selection)
 
-    def _start(self) -> None:
-        """The app's current wave by role group, with the study's k."""
+    @work(thread=True, exit_on_error=False, group="analysis-ahead")
+    def _make_ahead(self, selection: Selection) -> None:
+        assert self.cache is not None
+        try:
+            self.cache.tables(selection)
+        except Exception:  # the worker asking for them next makes them again and says what failed
+            log.exception("analysis failed (read ahead)")
+
+    def on_mount(self) -> None:
+        self.chart.focus()
+        self._start(self._first)
+
+    def _first_selection(self) -> Selection | None:
+        """The app's current wave by role group, with the study's k; None before the first wave.
+        The study's version is taken first: a change after it is noticed on coming back."""
         from tui.domain.analysis import Selection
 
         self._version = self._study_version()
         wave = self.app.study.working_wave(self.app.wave_name)
-        if wave is None:
+        self._first = None if wave is None else Selection(wave, None, ("role_group",),
+                                                          int(self.app.study.setting("min_cell")))
+        return self._first
+
+    def _start(self, selection: Selection | None = None) -> None:
+        """Show ``selection``, or the app's current wave by role group."""
+        selection = selection or self._first_selection()
+        if selection is None:
             self.chart.placeholder = "No waves yet: add one with `surveydesk wave add NAME`, then key or import returns."
             return
-        self.request(Selection(wave, None, ("role_group",), int(self.app.study.setting("min_cell"))))
+        self.request(selection)
 
     def on_screen_resume(self) -> None:
         # Back from another mode (or a dialog): read again only if the study changed meanwhile.
