@@ -45,6 +45,17 @@ MARKED_FROM = 0.10
 # most a few black pixels: there, any ink at all is for the clerk.
 EMPTY_BELOW_1BIT = 0.002
 SPILL_LIMIT = 0.10  # ink in the band around a box that makes a light box uncertain
+# Faint ink: the inside smoothed over a pencil's grain (FAINT_SMOOTH_MM), a pixel counting when
+# it is darker than the paper around the box by FAINT_MIN and by FAINT_SIGMAS times the page's
+# noise. A box whose inside holds FAINT_EMPTY of it is not empty for sure (a light pencil tick
+# leaves 10 % or more; an untouched box under 2 %); FAINT_SURE of it is as much evidence of a
+# mark as faint ink gives, never enough to accept one (a rubbed-out tick leaves as much).
+FAINT_SMOOTH_MM = 0.08
+FAINT_MIN = 0.05
+FAINT_SIGMAS = 5.0
+FAINT_EMPTY = 0.05
+FAINT_SURE = 0.6
+UNSURE_TOP = 0.9  # the most an unsure box's confidence reaches
 CANCEL_FILL = 0.70  # a box this filled, with ink spilling well around it, reads "cancelled"
 CANCEL_SPILL = 0.10
 BLANK_INK = 0.002  # share of dark pixels below which an unidentified page is called blank
@@ -59,6 +70,7 @@ class MarkReading:
     fill: float = 0.0  # share of the box's inside inked
     spill: float = 0.0  # share of the band around the box inked
     found: bool = True  # the box's printed outline was found where registration put it
+    faint: float = 0.0  # share of the box's inside a little darker than the paper around it, beyond noise
 
     @property
     def accepted(self) -> bool:
@@ -240,6 +252,22 @@ def _project(homography: np.ndarray, x_mm: float, y_mm: float) -> tuple[float, f
 # --- tick boxes -------------------------------------------------------------------------------------
 
 
+def paper_noise(ink: np.ndarray, scale: float) -> float:
+    """The spread of the paper's darkness, smoothed as _faint_share smooths it (robust: the
+    median absolute deviation of pixels near the paper's level, in the page's middle)."""
+    import cv2
+    import numpy as np
+
+    height, width = ink.shape
+    crop = ink[height // 4:3 * height // 4, width // 4:3 * width // 4]
+    smooth = cv2.GaussianBlur(crop, (0, 0), FAINT_SMOOTH_MM * scale)[::3, ::3]
+    near = smooth[smooth < 0.12]
+    if near.size < 100:
+        return 0.0
+    centre = float(np.median(near))
+    return float(1.4826 * np.median(np.abs(near - centre)))
+
+
 def ink_map(grey: np.ndarray, paper: float) -> np.ndarray:
     """Per pixel, how much darker than the paper it is (0 paper .. 1 black), as float32."""
     import numpy as np
@@ -249,8 +277,9 @@ def ink_map(grey: np.ndarray, paper: float) -> np.ndarray:
 
 
 def measure_box(ink: np.ndarray, box_mm: list[float], homography: np.ndarray, scale: float, line_mm: float,
-                statement_id: str, bilevel: bool = False) -> MarkReading:
-    """The state of one tick box, from the ink map of an upright, registered page."""
+                statement_id: str, bilevel: bool = False, noise: float = 0.0) -> MarkReading:
+    """The state of one tick box, from the ink map of an upright, registered page (``noise``:
+    the page's, from paper_noise)."""
     import numpy as np
 
     x_mm, y_mm, w_mm, h_mm = box_mm
@@ -295,23 +324,56 @@ def measure_box(ink: np.ndarray, box_mm: list[float], homography: np.ndarray, sc
     core = window[max(0, top - gap):top + outer + gap, max(0, left - gap):left + outer + gap]
     band_area = band.size - core.size
     spill = (band_ink - float((core > INKED).sum())) / max(1, band_area)
-    return _decide(statement_id, fill, dark, spill, found, EMPTY_BELOW_1BIT if bilevel else EMPTY_BELOW)
+    faint = fill if bilevel else _faint_share(window, top + inset, left + inset, outer - 2 * inset, scale, noise)
+    return _decide(statement_id, fill, dark, spill, found, faint, EMPTY_BELOW_1BIT if bilevel else EMPTY_BELOW)
 
 
-def _decide(statement_id: str, fill: float, dark: float, spill: float, found: bool,
+def _faint_share(window: np.ndarray, top: int, left: int, size: int, scale: float, noise: float) -> float:
+    """Share of the inside whose darkness, smoothed over a pencil's grain, stands above the paper
+    around the box by more than the page's noise could make it."""
+    import cv2
+    import numpy as np
+
+    if size <= 0:
+        return 0.0
+    smooth = cv2.GaussianBlur(window, (0, 0), FAINT_SMOOTH_MM * scale)
+    inside = smooth[top:top + size, left:left + size] - float(np.median(smooth))
+    return float((inside > max(FAINT_MIN, FAINT_SIGMAS * noise)).mean())
+
+
+def _ramp(value: float, low: float, high: float) -> float:
+    """0 at ``low``, 1 at ``high`` (either way round), clamped."""
+    return min(max((value - low) / (high - low), 0.0), 1.0)
+
+
+def _decide(statement_id: str, fill: float, dark: float, spill: float, found: bool, faint: float,
             empty_below: float = EMPTY_BELOW) -> MarkReading:
+    """A box's state and confidence from its measures.
+
+    Accepted (confidence ACCEPT or more): ticked when the inked share reaches MARKED_FROM; empty
+    when neither ink nor faint ink is there, and nothing spills around the box. Anything between
+    is the clerk's: its guess follows the stronger evidence (a faint mark may be a light pencil
+    tick or a rubbed-out one), its confidence below ACCEPT, lowest where the evidence is
+    balanced."""
+    def reading(state: str, confidence: float) -> MarkReading:
+        return MarkReading(statement_id, state, round(confidence, 4), fill, spill, found, faint)
+
     if not found:
-        return MarkReading(statement_id, MARKED if fill >= MARKED_FROM else EMPTY, 0.5, fill, spill, False)
+        return reading(MARKED if fill >= MARKED_FROM else EMPTY, 0.5)
     if dark >= CANCEL_FILL and spill >= CANCEL_SPILL:
-        return MarkReading(statement_id, CANCELLED, 0.5, fill, spill)
-    centre = (empty_below + MARKED_FROM) / 2
-    # Confidence grows with the distance from the middle of the uncertain band, reaching ACCEPT at
-    # its edges; ink spilling around a light box (a tick that missed, a stray stroke) lowers it.
-    distance = abs(fill - centre) / ((MARKED_FROM - empty_below) / 2)
-    confidence = 0.5 + (ACCEPT - 0.5) * min(distance, 1.0) + (1 - ACCEPT) * min(max(distance - 1, 0) / 2, 1.0)
-    if fill < MARKED_FROM and spill > SPILL_LIMIT:
-        confidence = min(confidence, 0.5 + 0.4 * max(0.0, 1 - spill / (3 * SPILL_LIMIT)))
-    return MarkReading(statement_id, MARKED if fill >= centre else EMPTY, round(confidence, 4), fill, spill)
+        return reading(CANCELLED, 0.5)
+    if fill >= MARKED_FROM:
+        return reading(MARKED, ACCEPT + (1 - ACCEPT) * _ramp(fill, MARKED_FROM, 3 * MARKED_FROM))
+    spilt = spill > SPILL_LIMIT  # a tick that missed, a stray stroke: the clerk looks
+    if fill < empty_below and faint < FAINT_EMPTY and not spilt:
+        clean = min(_ramp(fill, empty_below, 0.0), _ramp(faint, FAINT_EMPTY, 0.0))
+        return reading(EMPTY, ACCEPT + (1 - ACCEPT) * clean)
+    # Evidence of a mark, 0 (none) .. 1 (as much as an accepted tick has), and how balanced it is.
+    evidence = max(_ramp(fill, 0.0, MARKED_FROM), _ramp(faint, 0.0, FAINT_SURE))
+    confidence = 0.5 + (UNSURE_TOP - 0.5) * abs(evidence - 0.5) / 0.5
+    if spilt:
+        confidence = min(confidence, 0.5 + 0.3 * max(0.0, 1 - spill / (3 * SPILL_LIMIT)))
+    return reading(MARKED if evidence >= 0.5 else EMPTY, confidence)
 
 
 # --- a whole page ---------------------------------------------------------------------------------
@@ -369,7 +431,8 @@ def read_page(file: str, number: int, image: np.ndarray, colour: str, layouts: L
     ink = ink_map(grey, _paper_level(grey))
     line_mm = geometry.get("box_line_mm", 0.28)
     bilevel = colour == "bilevel" or _looks_bilevel(grey)
-    reading.marks = [measure_box(ink, s["box"], homography, scale, line_mm, s["id"], bilevel)
+    noise = 0.0 if bilevel else paper_noise(ink, scale)
+    reading.marks = [measure_box(ink, s["box"], homography, scale, line_mm, s["id"], bilevel, noise)
                      for s in page["statements"]]
     lost = sum(not m.found for m in reading.marks)
     if reading.marks and lost > max(2, len(reading.marks) // 4):
