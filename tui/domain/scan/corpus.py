@@ -34,6 +34,7 @@ ERASED_SHARE = 0.03
 ERASED_LEFT = (0.15, 0.35)  # share of the graphite a rubber leaves, smeared over about 0.3 mm
 STRAY_SHARE = 0.06  # statements that also get a stray stroke near (not in) their box
 MODES = ("grey", "jpeg", "bilevel")
+MODE_WEIGHTS = (0.2, 0.5, 0.3)  # shares of papers scanned in each mode (assumed)
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class SyntheticPage:
 
 
 def random_degradation(rng: np.random.Generator, dpi: int, mode: str | None = None) -> Degradation:
-    mode = mode or str(rng.choice(MODES, p=[0.2, 0.5, 0.3]))
+    mode = mode or str(rng.choice(MODES, p=MODE_WEIGHTS))
     turns = int(rng.choice([0, 2, 1, 3], p=[0.8, 0.1, 0.05, 0.05]))
     return Degradation(
         dpi=dpi, mode=mode, scale=float(rng.uniform(0.95, 1.0)), angle=float(rng.uniform(-3, 3)),
@@ -146,9 +147,11 @@ class _Hand:
 
 def mark_page(image: np.ndarray, page_geometry: dict[str, Any], rng: np.random.Generator, dpi: int,
               kinds: dict[str, str] | None = None, pen: str = "ballpoint", hand: _Hand | None = None,
-              ) -> dict[str, str]:
+              pencil_share: float = 0.0) -> dict[str, str]:
     """Draw marks in the boxes of one rendered page (in place) with ``pen``; returns what was
-    drawn where."""
+    drawn where. ``pencil_share``: the chance that a box gets a light pencil tick whatever the
+    paper's instrument (the corpus before instruments were modelled: a paper mixing ink and
+    faint pencil, the case no reader of a 1-bit scan can catch once the pencil has vanished)."""
     import numpy as np
 
     px = dpi / 25.4
@@ -162,6 +165,8 @@ def mark_page(image: np.ndarray, page_geometry: dict[str, Any], rng: np.random.G
     weights = np.array([chances[k] for k in names])
     for statement in page_geometry["statements"]:
         kind = kinds.get(statement["id"], "none") if kinds is not None else str(rng.choice(names, p=weights))
+        if kinds is None and pencil_share and rng.random() < pencil_share:
+            kind = "pencil"
         truth[statement["id"]] = kind
         x, y, w, h = (v * px for v in statement["box"])
         if kind != "none":
@@ -280,22 +285,25 @@ def degrade(image: np.ndarray, d: Degradation, rng: np.random.Generator) -> np.n
 
 def synthetic_pages(pdf_path: str | Path, serials_pages: list[tuple[str, int]], geometry: dict[str, Any], *,
                     dpi: int, seed: int, mode: str | None = None, kinds: dict[str, str] | None = None,
-                    clean: bool = False, pen: str | None = None) -> Iterator[SyntheticPage]:
+                    clean: bool = False, pen: str | None = None, pencil_share: float = 0.0,
+                    ) -> Iterator[SyntheticPage]:
     """Marked, degraded scans of the first pages of ``pdf_path``, which are ``serials_pages``.
 
-    Each paper (serial) is marked by one respondent with one instrument: ``pen``, or one drawn
-    from ``PEN_WEIGHTS``."""
+    Each paper (serial) is marked by one respondent with one instrument (``pen``, or one drawn
+    from ``PEN_WEIGHTS``) and scanned in one mode (``mode``, or one drawn from MODES: a paper's
+    sheets go through the scanner together, with one setting); the rest of the degradation
+    varies from page to page."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    hands: dict[str, tuple[str, _Hand]] = {}
+    papers: dict[str, tuple[str, _Hand, str]] = {}
     for image, (serial, page) in zip(render_pages(pdf_path, dpi, len(serials_pages)), serials_pages, strict=True):
-        if serial not in hands:
+        if serial not in papers:
             chosen = pen or random_pen(rng)
-            hands[serial] = (chosen, _Hand.of(chosen, rng))
-        chosen, hand = hands[serial]
-        truth = mark_page(image, geometry["pages"][page - 1], rng, dpi, kinds, hand=hand)
-        d = Degradation(dpi, mode or "grey") if clean else random_degradation(rng, dpi, mode)
+            papers[serial] = (chosen, _Hand.of(chosen, rng), mode or str(rng.choice(MODES, p=MODE_WEIGHTS)))
+        chosen, hand, paper_mode = papers[serial]
+        truth = mark_page(image, geometry["pages"][page - 1], rng, dpi, kinds, hand=hand, pencil_share=pencil_share)
+        d = Degradation(dpi, paper_mode) if clean else random_degradation(rng, dpi, paper_mode)
         yield SyntheticPage(degrade(image, d, rng), serial, page, truth, d, chosen)
 
 

@@ -36,7 +36,6 @@ NOMINAL_LONG_MM = 290.0  # between A4 (297) and Letter (279.4): a first guess of
 CORNER_MM = 34.0  # corner marks are looked for this far into each corner of the image
 MAX_FIT_MM = 0.8  # the marks' departure from an affine map above which registration is refused
 INKED = 0.25  # a pixel this much darker than the paper (share of paper white) is ink
-DARK = 0.5
 # Share of a box's inside inked: below EMPTY_BELOW empty, above MARKED_FROM marked, both with
 # full confidence; in between, or with ink around the box, the clerk decides.
 EMPTY_BELOW = 0.02
@@ -56,8 +55,22 @@ FAINT_SIGMAS = 5.0
 FAINT_EMPTY = 0.05
 FAINT_SURE = 0.6
 UNSURE_TOP = 0.9  # the most an unsure box's confidence reaches
-CANCEL_FILL = 0.70  # a box this filled, with ink spilling well around it, reads "cancelled"
-CANCEL_SPILL = 0.10
+# A box this filled, with ink spilling well around it, reads "cancelled"; so does a marked box
+# with ink beyond both its left corners (ARM_PATCH: mm to the left; mm above the top / below the
+# bottom) but not straight left of it: only the arms of a big cross struck through the box reach
+# there (an ordinary cross stops within about 1.4 mm of the box, a tick reaches out to the right,
+# a line in the margin passes straight left too). The right side is the statement's text.
+CANCEL_FILL = 0.90
+CANCEL_SPILL = 0.08
+ARM_PATCH = (1.5, 2.4, 0.8, 2.2)
+ARM_LEVEL = 0.12  # a pixel this much darker than the paper is (perhaps faint) ink
+ARM_INK = 0.03  # share of a patch with such ink that makes an arm
+# A 1-bit scan keeps a pencil stroke only where its grain is darker than the scanner's threshold:
+# what survives breaks into specks, and most of it vanishes. A respondent fills a paper with one
+# instrument, so a 1-bit page whose ticks break up (more than PENCIL_PIECES separate pieces per
+# tick, on average) or a bank page showing no tick at all says the paper's empty boxes cannot be
+# trusted: the paper is held for a greyscale rescan (see one_bit_doubt).
+PENCIL_PIECES = 2.0
 BLANK_INK = 0.002  # share of dark pixels below which an unidentified page is called blank
 ACCEPT = 0.95  # confidence at which a mark is accepted without the clerk
 
@@ -71,6 +84,7 @@ class MarkReading:
     spill: float = 0.0  # share of the band around the box inked
     found: bool = True  # the box's printed outline was found where registration put it
     faint: float = 0.0  # share of the box's inside a little darker than the paper around it, beyond noise
+    pieces: int = 0  # separate specks and strokes of ink inside the box (a pencil stroke in 1 bit breaks up)
 
     @property
     def accepted(self) -> bool:
@@ -90,6 +104,7 @@ class PageReading:
     colour: str = "grey"
     marks: list[MarkReading] = field(default_factory=list)
     codes: tuple[str, ...] = ()
+    bilevel: bool = False  # black and white only (a 1-bit scan, or one saved as grey)
 
     @property
     def where(self) -> str:
@@ -280,6 +295,7 @@ def measure_box(ink: np.ndarray, box_mm: list[float], homography: np.ndarray, sc
                 statement_id: str, bilevel: bool = False, noise: float = 0.0) -> MarkReading:
     """The state of one tick box, from the ink map of an upright, registered page (``noise``:
     the page's, from paper_noise)."""
+    import cv2
     import numpy as np
 
     x_mm, y_mm, w_mm, h_mm = box_mm
@@ -288,7 +304,7 @@ def measure_box(ink: np.ndarray, box_mm: list[float], homography: np.ndarray, sc
     line = max(1, int(round(line_mm * scale)))
     search = max(2, int(round(0.7 * scale)))
     spill_band = max(2, int(round(1.2 * scale)))
-    half = int(math.ceil(side / 2 + line + search + spill_band + 2))
+    half = int(math.ceil(side / 2 + line + search + max(spill_band, ARM_PATCH[1] * scale) + 2))
     x0, y0 = int(round(cx)) - half, int(round(cy)) - half
     height, width = ink.shape
     if x0 < 0 or y0 < 0 or x0 + 2 * half >= width or y0 + 2 * half >= height:
@@ -316,7 +332,6 @@ def measure_box(ink: np.ndarray, box_mm: list[float], homography: np.ndarray, sc
     inset = line + 1 + max(1, int(round(0.25 * scale)))
     inside = window[top + inset:top + outer - inset, left + inset:left + outer - inset]
     fill = float((inside > INKED).mean()) if inside.size else 0.0
-    dark = float((inside > DARK).mean()) if inside.size else 0.0
     gap = line + max(1, int(round(0.35 * scale)))
     band = window[max(0, top - gap - spill_band):top + outer + gap + spill_band,
                   max(0, left - gap - spill_band):left + outer + gap + spill_band]
@@ -325,7 +340,26 @@ def measure_box(ink: np.ndarray, box_mm: list[float], homography: np.ndarray, sc
     band_area = band.size - core.size
     spill = (band_ink - float((core > INKED).sum())) / max(1, band_area)
     faint = fill if bilevel else _faint_share(window, top + inset, left + inset, outer - 2 * inset, scale, noise)
-    return _decide(statement_id, fill, dark, spill, found, faint, EMPTY_BELOW_1BIT if bilevel else EMPTY_BELOW)
+    mark = _decide(statement_id, fill, spill, found, faint, EMPTY_BELOW_1BIT if bilevel else EMPTY_BELOW,
+                   _struck_through(window, top, left, outer, scale))
+    if bilevel and fill > 0:
+        mark.pieces = int(cv2.connectedComponents((inside > INKED).astype(np.uint8), connectivity=8)[0]) - 1
+    return mark
+
+
+def _struck_through(window: np.ndarray, top: int, left: int, outer: int, scale: float) -> bool:
+    """Ink beyond both left corners of the box and none straight left of it (see ARM_PATCH)."""
+    near, far, low, high = (int(round(v * scale)) for v in ARM_PATCH)
+    columns = slice(max(0, left - far), max(0, left - near))
+
+    def inked(rows: slice) -> bool:
+        patch = window[rows, columns]
+        return bool(patch.size) and float((patch > ARM_LEVEL).mean()) >= ARM_INK
+
+    above = inked(slice(max(0, top - high), max(0, top - low)))
+    below = inked(slice(top + outer + low, top + outer + high))
+    beside = inked(slice(top + int(0.3 * outer), top + int(0.7 * outer) + 1))
+    return above and below and not beside
 
 
 def _faint_share(window: np.ndarray, top: int, left: int, size: int, scale: float, noise: float) -> float:
@@ -346,8 +380,8 @@ def _ramp(value: float, low: float, high: float) -> float:
     return min(max((value - low) / (high - low), 0.0), 1.0)
 
 
-def _decide(statement_id: str, fill: float, dark: float, spill: float, found: bool, faint: float,
-            empty_below: float = EMPTY_BELOW) -> MarkReading:
+def _decide(statement_id: str, fill: float, spill: float, found: bool, faint: float,
+            empty_below: float = EMPTY_BELOW, struck: bool = False) -> MarkReading:
     """A box's state and confidence from its measures.
 
     Accepted (confidence ACCEPT or more): ticked when the inked share reaches MARKED_FROM; empty
@@ -360,7 +394,7 @@ def _decide(statement_id: str, fill: float, dark: float, spill: float, found: bo
 
     if not found:
         return reading(MARKED if fill >= MARKED_FROM else EMPTY, 0.5)
-    if dark >= CANCEL_FILL and spill >= CANCEL_SPILL:
+    if (fill >= CANCEL_FILL and spill >= CANCEL_SPILL) or (fill >= MARKED_FROM and struck):
         return reading(CANCELLED, 0.5)
     if fill >= MARKED_FROM:
         return reading(MARKED, ACCEPT + (1 - ACCEPT) * _ramp(fill, MARKED_FROM, 3 * MARKED_FROM))
@@ -430,7 +464,7 @@ def read_page(file: str, number: int, image: np.ndarray, colour: str, layouts: L
         return reading
     ink = ink_map(grey, _paper_level(grey))
     line_mm = geometry.get("box_line_mm", 0.28)
-    bilevel = colour == "bilevel" or _looks_bilevel(grey)
+    bilevel = reading.bilevel = colour == "bilevel" or _looks_bilevel(grey)
     noise = 0.0 if bilevel else paper_noise(ink, scale)
     reading.marks = [measure_box(ink, s["box"], homography, scale, line_mm, s["id"], bilevel, noise)
                      for s in page["statements"]]
@@ -439,6 +473,26 @@ def read_page(file: str, number: int, image: np.ndarray, colour: str, layouts: L
         reading.problem = f"{lost} of {len(reading.marks)} tick boxes were not where the corner marks put them"
         reading.registered = False
     return reading
+
+
+def one_bit_doubt(pages: list[PageReading]) -> str | None:
+    """Why the empty boxes of a paper's 1-bit pages cannot be trusted, or None.
+
+    ``pages``: the readings of one paper's pages. A tick that vanished in a 1-bit scan leaves
+    nothing for any reader to see, so the evidence is what did survive: ticks broken into
+    specks (pencil grain cut by the threshold), or a bank page with no tick at all. One
+    instrument fills a paper, so one such page speaks for every page of the paper."""
+    for page in pages:
+        if not (page.bilevel and page.registered and page.marks):
+            continue
+        ticks = [m for m in page.marks if m.fill >= MARKED_FROM]
+        if not ticks:
+            return f"page {page.page} is a 1-bit scan showing no tick at all (pencil lost by the scan?)"
+        pieces = sum(m.pieces for m in ticks) / len(ticks)
+        if pieces > PENCIL_PIECES:
+            return (f"page {page.page} is a 1-bit scan whose ticks break into specks ({pieces:.1f} pieces each), "
+                    "as pencil does")
+    return None
 
 
 def _orientation(marks: dict[str, _Blob], shape: tuple[int, ...]) -> tuple[int | None, bool]:

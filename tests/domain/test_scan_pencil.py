@@ -1,0 +1,81 @@
+"""A paper filled in pencil and scanned 1-bit: its lost ticks read as empty boxes, so the paper
+is held for a greyscale rescan and listed, never saved as read (docs/scanning.md, "1-bit scans")."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.scan_helpers import printed_study
+from tui.commands.scan import report_lines
+from tui.domain.scan import EMPTY, record_run, scan_files
+from tui.domain.scan.corpus import synthetic_pages
+
+DPI = 200
+
+
+@pytest.fixture
+def printed(tmp_path, printable):
+    return printed_study(tmp_path, printable, codes="E5")
+
+
+def scans(printed, folder, *, pen: str, mode: str, seed: int) -> tuple[list, list]:
+    """The first paper's pages marked with ``pen`` and scanned in ``mode``, as PNG files."""
+    from PIL import Image
+
+    pages = list(synthetic_pages(printed.pdf, printed.pages()[:printed.per_copy], printed.geometry, dpi=DPI,
+                                 seed=seed, mode=mode, pen=pen))
+    files = []
+    for page in pages:
+        files.append(folder / f"{mode}-{page.serial}-{page.page}.png")
+        Image.fromarray(page.image).save(files[-1])
+    return pages, files
+
+
+def test_a_1bit_pencil_paper_is_held_never_accepted(tmp_path, printed):
+    pages, files = scans(printed, tmp_path, pen="pencil", mode="bilevel", seed=2)
+    run = scan_files(printed.study, files)
+    (paper,) = run.papers
+    # The danger is real: boxes the respondent ticked read as empty, each with full confidence.
+    lost = [m for page in pages for seen in paper.pages[page.page] for m in seen.marks
+            if page.marked(m.statement_id) and m.state == EMPTY and m.accepted]
+    assert lost
+    assert paper.rescan is not None and "1-bit" in paper.rescan and not paper.confident
+    record_run(printed.study, run)
+    assert paper.outcome == "skipped" and paper.note.startswith("1-bit pencil: rescan in greyscale")
+    assert printed.study.find_returns("2015") == [] and printed.study.drafts() == []
+
+
+def test_the_clerk_is_told_to_rescan_it_and_the_greyscale_rescan_is_read(tmp_path, printed):
+    _, files = scans(printed, tmp_path, pen="pencil", mode="bilevel", seed=2)
+    run = scan_files(printed.study, files)
+    record_run(printed.study, run)
+    lines = report_lines(run, saved=True)
+    serial = printed.serials[0]
+    assert any(line.endswith(f"rescan in greyscale and scan again: {serial}") for line in lines), lines
+    assert any(line.startswith(f"  {serial} ") and "1-bit pencil: rescan in greyscale" in line for line in lines)
+    # Nothing was kept of the 1-bit reading, so the rescan is read afresh.
+    _, grey = scans(printed, tmp_path, pen="pencil", mode="grey", seed=2)
+    again = scan_files(printed.study, grey)
+    record_run(printed.study, again)
+    (paper,) = again.papers
+    assert paper.rescan is None and paper.outcome in ("saved", "draft")
+
+
+@pytest.mark.parametrize("pen", ["ballpoint", "felt"])
+def test_a_1bit_ink_paper_is_read_not_held(tmp_path, printed, pen):
+    """The rule holds pencil, not every 1-bit scan: crisp ink ticks vouch for the empty boxes."""
+    _, files = scans(printed, tmp_path, pen=pen, mode="bilevel", seed=3)
+    run = scan_files(printed.study, files)
+    (paper,) = run.papers
+    assert paper.rescan is None
+    record_run(printed.study, run)
+    assert paper.outcome in ("saved", "draft")
+
+
+def test_a_1bit_bank_page_with_no_tick_at_all_holds_the_paper(tmp_path, printed):
+    """Light pencil vanishes entirely in 1 bit: no tick to judge, so the blank bank page holds it."""
+    pages, files = scans(printed, tmp_path, pen="light pencil", mode="bilevel", seed=4)
+    run = scan_files(printed.study, files)
+    (paper,) = run.papers
+    assert any(page.marked(s) for page in pages for s in page.truth)  # it was filled in
+    assert paper.rescan is not None and "no tick at all" in paper.rescan
