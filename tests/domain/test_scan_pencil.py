@@ -45,6 +45,7 @@ def test_a_1bit_pencil_paper_is_held_never_accepted(tmp_path, printed):
     assert printed.study.find_returns("2015") == [] and printed.study.drafts() == []
 
 
+@pytest.mark.slow  # two scans of a paper: about 12 s on the shared machine
 def test_the_clerk_is_told_to_rescan_it_and_the_greyscale_rescan_is_read(tmp_path, printed):
     _, files = scans(printed, tmp_path, pen="pencil", mode="bilevel", seed=2)
     run = scan_files(printed.study, files)
@@ -79,3 +80,17 @@ def test_a_1bit_bank_page_with_no_tick_at_all_holds_the_paper(tmp_path, printed)
     (paper,) = run.papers
     assert any(page.marked(s) for page in pages for s in page.truth)  # it was filled in
     assert paper.rescan is not None and "no tick at all" in paper.rescan
+
+
+def test_a_dithered_1bit_scan_is_held_too(tmp_path, printed):
+    """A scanner's halftone (dithered) black and white breaks ink ticks into specks as well."""
+    from PIL import Image
+
+    pages = list(synthetic_pages(printed.pdf, printed.pages()[:printed.per_copy], printed.geometry, dpi=DPI,
+                                 seed=3, mode="grey", pen="ballpoint", clean=True))
+    files = []
+    for page in pages:
+        files.append(tmp_path / f"dithered-{page.page}.png")
+        Image.fromarray(page.image).convert("1").convert("L").save(files[-1])  # Floyd-Steinberg
+    (paper,) = scan_files(printed.study, files).papers
+    assert paper.rescan is not None and "specks" in paper.rescan
