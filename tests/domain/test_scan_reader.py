@@ -33,13 +33,17 @@ def test_every_page_is_identified_and_no_accepted_mark_is_wrong(printed, dpi, mo
     has nothing accepted, so its lost pencil ticks are no errors, and none is excused."""
     pages = list(synthetic_pages(printed.pdf, printed.pages()[:printed.per_copy], printed.geometry, dpi=dpi,
                                  seed=seed, mode=mode))
-    readings = []
+    readings, flagged = [], False
     for number, page in enumerate(pages, start=1):
         reading = read(printed, page.image, number)
         assert (reading.serial, reading.page) == (page.serial, page.page), (reading.problem, page.degradation)
         # A page whose boxes are lost (thin outlines thresholded away) is flagged: all its boxes to the clerk.
         assert reading.problem is None or not reading.registered, (reading.problem, page.degradation)
+        if reading.marks and not reading.registered:  # nor does its confidence vouch for any box of it
+            flagged = True
+            assert all(m.confidence <= 0.5 for m in reading.marks)
         readings.append(reading)
+    assert flagged == ((dpi, mode, seed) == (150, "bilevel", 1))  # so that case is exercised
     if one_bit_doubt(readings) is not None:
         assert mode == "bilevel"
         return

@@ -472,6 +472,8 @@ def read_page(file: str, number: int, image: np.ndarray, colour: str, layouts: L
     if reading.marks and lost > max(2, len(reading.marks) // 4):
         reading.problem = f"{lost} of {len(reading.marks)} tick boxes were not where the corner marks put them"
         reading.registered = False
+        for mark in reading.marks:  # the reader does not vouch for any box of a page it could not place
+            mark.confidence = min(mark.confidence, 0.5)
     return reading
 
 
