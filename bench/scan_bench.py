@@ -24,6 +24,7 @@ never rising with confidence; <= 1 s per page.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -147,6 +148,11 @@ def bench(forms: int, dpi: int, seed: int, folder: Path, *, mode: str | None = N
             "by": by, "papers": papers, "held_papers": held_papers}
 
 
+def load() -> str:
+    """The machine is shared: times are upper bounds, read beside the load."""
+    return "load average " + " ".join(f"{v:.2f}" for v in os.getloadavg()) + " (1, 5, 15 min)"
+
+
 def per_10k(bad: int, n: int) -> str:
     return f"{bad} of {n} = {bad / n * 10_000:.1f} per 10,000" if n else "none accepted"
 
@@ -222,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dpi", type=int, nargs="+", default=[150, 200, 300])
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
-    print(f"scan bench: {args.forms} forms x 6 pages per resolution, seed {args.seed}; {describe()}")
+    print(f"scan bench: {args.forms} forms x 6 pages per resolution, seed {args.seed}; {describe()}; {load()}")
     total: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         for dpi in args.dpi:
@@ -258,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         h = bench_highlight(max(1, args.forms // 5), 200, args.seed, Path(tmp))
     print(f"\nhighlight mode, 200 dpi colour JPEG: pages {h['pages']}, identified {h['identified']}; marks {h['marks']}, "
           f"to the clerk {h['to_clerk']}, errors among accepted {h['errors']} of {h['accepted']}")
+    print(f"at the end: {load()}")
     return 0
 
 
