@@ -65,9 +65,9 @@ PENS = {
 # hides a weak one).
 PEN_WEIGHTS = {"ballpoint": 0.60, "felt": 0.20, "pencil": 0.14, "light pencil": 0.06}
 GREY_JITTER = 12
-# An office scanner's black-and-white threshold (a grey below it becomes black): the defaults are
-# near the middle of the scale (128 on a Ricoh in text mode, 90 on a Kodak i55), one density step
-# either way on the control panel moves it by about 15.
+# An office scanner's black-and-white threshold (a grey below it becomes black): assumed near the
+# middle of the scale, moved either way by the density setting on the control panel (not measured
+# on real scanners).
 BILEVEL_THRESHOLD = (100, 150)
 
 
@@ -200,8 +200,9 @@ def _ink(image: np.ndarray, strokes: list[tuple[list[tuple[float, float]], float
     for points, stroke in strokes:
         pts = np.array([[int((a - x0) * shift), int((b - y0) * shift)] for a, b in points], np.int32)
         cv2.polylines(mask, [pts], False, 255, max(1, int(round(stroke))), cv2.LINE_AA, 4)
-    # The grain: a 300 dpi pixel holds a few of the paper's fibres; a coarser one averages more.
-    spread = pen.grain * min(1.0, (300 / 25.4) / px)
+    # The grain: a 300 dpi pixel holds a few of the paper's fibres; a coarser one averages more, so
+    # the spread shrinks with the pixel's side.
+    spread = pen.grain * min(1.0, px / (300 / 25.4))
     cover = np.clip(rng.normal(pen.cover, spread, mask.shape), 0.0, 1.0).astype(np.float32)
     depth = (1.0 - grey / 255.0) * cover * (mask.astype(np.float32) / 255.0)
     if erased:
