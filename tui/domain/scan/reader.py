@@ -10,8 +10,11 @@
    affine map (a flat scan is affine to well under a millimetre); a poor fit is flagged and the
    page's statements all go to the clerk.
 4. Each tick box: found near its predicted place by its printed outline, then its inside is
-   measured: the share of inked pixels. Far from the decision band it is accepted; near it, or
-   with ink spilling around the box, or filled and struck through, it goes to the clerk.
+   measured: the share of inked pixels, and in a grey scan the share of faint ink. Far from the
+   decision band it is accepted; near it, with faint ink, with ink spilling around the box, or
+   filled and struck through, it goes to the clerk.
+5. A paper's 1-bit pages, together (one_bit_doubt): ticks broken into specks, or a bank page
+   with no tick, say pencil may have vanished, and the paper is held for a greyscale rescan.
 
 numpy, OpenCV and zxing-cpp are imported inside functions (the `scan` extra).
 """
