@@ -94,3 +94,19 @@ def test_a_dithered_1bit_scan_is_held_too(tmp_path, printed):
         Image.fromarray(page.image).convert("1").convert("L").save(files[-1])  # Floyd-Steinberg
     (paper,) = scan_files(printed.study, files).papers
     assert paper.rescan is not None and "specks" in paper.rescan
+
+
+def test_a_box_holding_only_specks_on_a_1bit_page_holds_the_paper():
+    """A light hand near the threshold: one tick cut to specks says its neighbours may be gone whole."""
+    from tui.domain.scan import MARKED, MarkReading, PageReading
+    from tui.domain.scan.reader import one_bit_doubt
+
+    def page(*marks: MarkReading, bilevel: bool = True) -> PageReading:
+        return PageReading("scan.tif", 2, "0000013", 2, registered=True, marks=list(marks), bilevel=bilevel)
+
+    crisp = MarkReading("a", MARKED, 1.0, fill=0.4, pieces=1)
+    specks = MarkReading("b", EMPTY, 0.7, fill=0.02, pieces=2)
+    empty = MarkReading("c", EMPTY, 1.0)
+    assert one_bit_doubt([page(crisp, empty)]) is None
+    assert "specks of a mark" in (one_bit_doubt([page(crisp, specks, empty)]) or "")
+    assert one_bit_doubt([page(crisp, specks, empty, bilevel=False)]) is None  # grey: faint ink is measured

@@ -68,11 +68,12 @@ CANCEL_SPILL = 0.08
 ARM_PATCH = (1.5, 2.4, 0.8, 2.2)
 ARM_LEVEL = 0.12  # a pixel this much darker than the paper is (perhaps faint) ink
 ARM_INK = 0.03  # share of a patch with such ink that makes an arm
-# A 1-bit scan keeps a pencil stroke only where its grain is darker than the scanner's threshold:
-# what survives breaks into specks, and most of it vanishes. A respondent fills a paper with one
-# instrument, so a 1-bit page whose ticks break up (more than PENCIL_PIECES separate pieces per
-# tick, on average) or a bank page showing no tick at all says the paper's empty boxes cannot be
-# trusted: the paper is held for a greyscale rescan (see one_bit_doubt).
+# A 1-bit scan keeps a pencil stroke (or a light ballpoint one) only where it is darker than the
+# scanner's threshold: what survives breaks into specks, and much of it vanishes. A respondent
+# fills a paper with one instrument, so a 1-bit page with a box holding only specks, ticks that
+# break up (more than PENCIL_PIECES separate pieces per tick, on average), or no tick at all on a
+# bank page says the paper's empty boxes cannot be trusted: the paper is held for a greyscale
+# rescan (see one_bit_doubt).
 PENCIL_PIECES = 2.0
 BLANK_INK = 0.002  # share of dark pixels below which an unidentified page is called blank
 ACCEPT = 0.95  # confidence at which a mark is accepted without the clerk
@@ -484,12 +485,17 @@ def one_bit_doubt(pages: list[PageReading]) -> str | None:
     """Why the empty boxes of a paper's 1-bit pages cannot be trusted, or None.
 
     ``pages``: the readings of one paper's pages. A tick that vanished in a 1-bit scan leaves
-    nothing for any reader to see, so the evidence is what did survive: ticks broken into
-    specks (pencil grain cut by the threshold), or a bank page with no tick at all. One
+    nothing for any reader to see, so the evidence is what did survive: a box holding only
+    specks of a mark, ticks broken into specks (pencil grain cut by the threshold), or a bank
+    page with no tick at all. One
     instrument fills a paper, so one such page speaks for every page of the paper."""
     for page in pages:
         if not (page.bilevel and page.registered and page.marks):
             continue
+        remnants = sum(0 < m.fill < MARKED_FROM for m in page.marks)
+        if remnants:  # a mark the threshold cut to a few specks: its neighbours may have vanished whole
+            return (f"page {page.page} is a 1-bit scan with {remnants} box{'es' if remnants > 1 else ''} holding "
+                    "only specks of a mark")
         ticks = [m for m in page.marks if m.fill >= MARKED_FROM]
         if not ticks:
             return f"page {page.page} is a 1-bit scan showing no tick at all (pencil lost by the scan?)"
