@@ -17,6 +17,19 @@ settings.register_profile("fuzz", derandomize=False, database=None, print_blob=T
 settings.load_profile(PROFILE)
 
 
+# Layers that drive the whole app (Pilot, SVG snapshots, tmux) take seconds per test: in the fast lane
+# (pytest -m "not slow") only the ones marked smoke run, one or two per screen. The full suite, which the
+# README's test command and CI run, has them all.
+WHOLE_APP_LAYERS = ("pilot", "snapshot", "terminal")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        layer = Path(str(item.path)).parent.name
+        if layer in WHOLE_APP_LAYERS and item.get_closest_marker("smoke") is None:
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     mark = item.get_closest_marker("unavailable")
     if mark is not None:

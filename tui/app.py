@@ -17,14 +17,16 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
+from tui.domain.errors import SurveyDeskError
 from tui.domain.instrument import Instrument, default_instrument_path, load_instrument
 from tui.domain.names import printable
-from tui.domain.store import Study, Wave
+from tui.domain.store import check_operator, check_study_file, default_operator, is_server_url, station_name
 from tui.screens.instrument import InstrumentScreen
 from tui.widgets import ordered_keys
 from tui.widgets.mode_bar import MODE_KEYS
 
 if TYPE_CHECKING:
+    from tui.domain.store import Study, Wave
     from tui.screens.builder import BuilderScreen
 
 
@@ -67,17 +69,63 @@ class SurveyDeskApp(App[int]):
         Binding("f1,f10,question_mark", "keys", "Keys", show=False, id="keys"),
     ]
 
-    def __init__(self, *, instrument: Instrument, instrument_path: Path, study: Study, operator: str,
+    def __init__(self, *, instrument: Instrument, instrument_path: Path, study: Study | Path, operator: str,
                  wave: str | None = None):
+        """``study``: the open study, or the path of an SQLite study file (already checked with
+        check_study_file) to open once the first frame is drawn: the opening and SQLAlchemy's import
+        were a third of start-up."""
         super().__init__()
         self.instrument = instrument
         self.instrument_path = instrument_path
-        self.study = study
-        self.study_path = study.path
         self.operator = operator
-        self.wave_name = wave or study.working_wave()
+        self._study: Study | None = None if isinstance(study, Path) else study
+        self._study_file = study if isinstance(study, Path) else None
+        self._wave_name = wave
+        # A study the app could not open after its first frame: tui.commands.open_app reports it.
+        self.failure: SurveyDeskError | None = None
+
+    @property
+    def study(self) -> Study:
+        """The study; opened at first use if the app was given its file (after the first frame, or
+        sooner if a key press or a test asks for it first)."""
+        if self._study is None:
+            assert self._study_file is not None
+            self._study = open_study(self._study_file)
+            self._wave_name = self._wave_name or self._study.working_wave()
+        return self._study
+
+    @property
+    def study_path(self) -> Path | None:
+        return self._study_file or self.study.path
+
+    @property
+    def wave_name(self) -> str | None:
+        """The working wave: the one named at start, else the study's current wave, else its newest."""
+        if self._study is None:
+            self.study  # noqa: B018 - opening the study settles the working wave
+        return self._wave_name
+
+    @wave_name.setter
+    def wave_name(self, name: str | None) -> None:
+        if self._study is None:
+            self.study  # noqa: B018 - opened first, so that opening does not undo this choice
+        self._wave_name = name
 
     def on_mount(self) -> None:
+        if self._study is None and self._study_file is not None:
+            self.sub_title = printable(f"{self._study_file.name} · opening the study…")
+            self.call_after_refresh(self.open_after_first_frame)
+        else:
+            self.refresh_title()
+
+    def open_after_first_frame(self) -> None:
+        """Open the study once the first frame is on the screen (the keys pressed meanwhile wait for it)."""
+        try:
+            self.study  # noqa: B018
+        except SurveyDeskError as refused:
+            self.failure = refused
+            self.exit(return_code=1)
+            return
         self.refresh_title()
 
     async def on_event(self, event: events.Event) -> None:
@@ -109,7 +157,8 @@ class SurveyDeskApp(App[int]):
                     screen.show(message.instrument)
 
     def on_unmount(self) -> None:
-        self.study.close()
+        if self._study is not None:  # never opened (refused, or quit at once): nothing to close
+            self._study.close()
 
     def unsaved_work(self) -> list[str]:
         """What quitting now would lose: screens of every mode may answer ``unsaved_work()``."""
@@ -162,14 +211,30 @@ def make_app(
     wave: str | None = None,
 ) -> SurveyDeskApp:
     """The one way the app is built, by the CLI and by the tests. Opens (creating if needed) the
-    study; raises InstrumentError or StoreError with a message for the person at the keyboard."""
-    from tui.domain.store import check_operator, default_operator, station_name
+    study; raises InstrumentError or StoreError with a message for the person at the keyboard.
 
+    An SQLite study without a named wave is only checked here (check_study_file: a folder, an
+    unreadable file, another program's file, a newer SurveyDesk's study, a network drive) and opened
+    after the app's first frame. A named wave needs the study to check it, and a server study's
+    refusals need the connection (the network, not the import, is its start-up): both are opened now."""
     path = Path(instrument_path) if instrument_path else default_instrument_path()
     instrument = load_instrument(path)
     operator = check_operator(operator or default_operator())
-    study = Study.open(study_path)
-    study.station = station_name()  # named to other stations keying into the same study
-    if wave is not None:
-        study.wave(wave)  # refuse an unknown wave now, with the list of known ones
+    study: Study | Path
+    if wave is None and not is_server_url(study_path):
+        study = Path(study_path)
+        check_study_file(study, create=True)
+    else:
+        study = open_study(study_path)
+        if wave is not None:
+            study.wave(wave)  # refuse an unknown wave now, with the list of known ones
     return SurveyDeskApp(instrument=instrument, instrument_path=path, study=study, operator=operator, wave=wave)
+
+
+def open_study(location: Path | str) -> Study:
+    """The study the app works on (created if missing), named to other stations keying into it."""
+    from tui.domain.store import Study
+
+    study = Study.open(location)
+    study.station = station_name()
+    return study

@@ -47,6 +47,10 @@ NAME_PATTERN = re.compile(
 GROUP_KEYS = ("school", "role_group", "role")
 
 
+# Every test here reads the outputs of every command, written once (about a minute): not in the fast lane.
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory) -> dict:
     """Build the demo study and run every command that writes or prints; returns what came out."""

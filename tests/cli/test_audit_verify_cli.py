@@ -7,12 +7,15 @@ import json
 import re
 import sqlite3
 
+import pytest
+
 from tests.helpers import surveydesk
 from tui.domain.instrument import bundled_instrument_path, load_instrument
 from tui.domain.returns import answers as ans
 from tui.domain.store import NewReturn, Study
 
 
+@pytest.mark.slow
 def test_verify_prints_the_head_and_a_recorded_head_catches_a_cut(tmp_path):
     instrument = load_instrument(bundled_instrument_path())
     with Study.open(tmp_path / "s.db") as study:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import threading
 
+import pytest
+
 from tests.helpers import surveydesk
 from tui.domain.instrument import bundled_instrument_path, load_instrument
 from tui.domain.returns import answers as ans
@@ -13,6 +15,7 @@ from tui.domain.store import Study
 from tui.domain.store.verify import AuditHead
 
 
+@pytest.mark.slow
 def test_a_backup_while_another_station_writes_is_one_sound_file_of_the_same_study(tmp_path):
     instrument = load_instrument(bundled_instrument_path())
     with Study.open(tmp_path / "s.db") as study:

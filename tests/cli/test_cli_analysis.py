@@ -48,6 +48,7 @@ def texts_in(folder: Path) -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.slow
 def test_export_writes_every_table_under_the_wave_folder(workdir):
     out = run(workdir, "export", "--wave", "2015", "--compare-with", "2014").stdout
     folder = workdir / "exports" / "2015"
@@ -83,6 +84,7 @@ def test_export_writes_every_table_under_the_wave_folder(workdir):
     assert "Small-cell protection (k = 5)" in readme and "Made: " in readme
 
 
+@pytest.mark.slow
 def test_school_names_only_with_the_explicit_flag(workdir):
     run(workdir, "export", "--wave", "2015", "--by", "school,role_group")
     assert SECRET_NAME not in texts_in(workdir / "exports" / "2015")
@@ -96,6 +98,7 @@ def test_school_names_only_with_the_explicit_flag(workdir):
         "revealed at the researcher's request"
 
 
+@pytest.mark.slow
 def test_paths_outside_the_exports_folder_are_refused(workdir):
     for folder in ("../outside", str(workdir / "elsewhere")):
         result = run(workdir, "export", "--folder", folder, ok=False)
@@ -110,6 +113,7 @@ def test_paths_outside_the_exports_folder_are_refused(workdir):
     assert [p.name for p in (workdir / "exports").iterdir()] == ["link"]
 
 
+@pytest.mark.slow
 def test_bad_choices_get_clear_messages(workdir):
     unknown = run(workdir, "export", "--wave", "2016", ok=False)
     assert unknown.returncode == 1 and "no wave named '2016' (waves: 2014, 2015)" in unknown.stderr
@@ -121,6 +125,7 @@ def test_bad_choices_get_clear_messages(workdir):
     assert not (workdir / "exports").exists()
 
 
+@pytest.mark.slow
 def test_export_formats_and_release_only(workdir):
     out = run(workdir, "export", "--formats", "csv", "--release-only", "--k", "8").stdout
     names = {p.name for p in (workdir / "exports" / "2015").iterdir() if p.name != ".surveydesk-wave.json"}
@@ -133,6 +138,7 @@ def pdf_text(path: Path) -> str:
     return re.sub(r"\s+", " ", " ".join(page_texts(path)))
 
 
+@pytest.mark.slow
 def test_report_titles_rates_and_no_suppressed_figures(workdir):
     k = 5
     out = run(workdir, "report", "--wave", "2014", "--by", "school").stdout
@@ -158,6 +164,7 @@ def test_report_titles_rates_and_no_suppressed_figures(workdir):
     assert SECRET_NAME not in everything_in(path)
 
 
+@pytest.mark.slow
 def test_report_of_two_waves_is_paired(workdir):
     out = run(workdir, "report", "--wave", "2015", "--compare-with", "2014", "--by", "overall").stdout
     assert "exports/2015/report-2014-2015.pdf" in out
@@ -169,6 +176,7 @@ def test_report_of_two_waves_is_paired(workdir):
     assert "Wave 2015: 49 of 60, 82%" in text
 
 
+@pytest.mark.slow
 def test_tables_prints_the_protected_figures(workdir):
     out = run(workdir, "tables", "--wave", "2014", "--bank", "JPD", "--by", "school").stdout
     assert "wave 2014 (31 returns), grouping school, k = 5" in out
@@ -207,6 +215,7 @@ def test_tables_prints_the_protected_figures(workdir):
             assert cells[2:] == [figure(row[f"mean_{s}"]) for s in "ABCD"] + [f"{row['stage_section']} {row['stage']}"]
 
 
+@pytest.mark.slow
 def test_tables_as_csv_for_scripts(workdir):
     out = run(workdir, "tables", "--bank", "hsc", "--by", "overall", "--csv").stdout
     frame = pl.read_csv(out.encode())
@@ -214,6 +223,7 @@ def test_tables_as_csv_for_scripts(workdir):
     assert set(frame["group"]) == {"Overall"} and "suppressed" in frame.columns
 
 
+@pytest.mark.slow
 def test_disclosure_check_prints_the_narrowest_ranges_and_passes(workdir):
     result = run(workdir, "disclosure-check", "--wave", "2014", "--show", "3")
     out = result.stdout

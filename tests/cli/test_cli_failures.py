@@ -90,7 +90,12 @@ def _argv(command: str, file: Path | str, printable: Path | None, target: Path) 
     return [good.get(a, a) for a in argv]
 
 
-@pytest.mark.parametrize("command", sorted(COMMANDS))
+def _lanes(commands, slow: set[str]) -> list:
+    """The commands in order; those that run a whole export or report (seconds each) out of the fast lane."""
+    return [pytest.param(c, marks=pytest.mark.slow) if c in slow else c for c in sorted(commands)]
+
+
+@pytest.mark.parametrize("command", _lanes(COMMANDS, slow={"demo"}))
 def test_bad_study(tmp_path, bad, command, printable_file):
     good_file = {"import": str(tmp_path / "returns.csv"), "study copy": str(tmp_path / "good.db")}.get(
         command, str(bundled_instrument_path()))
@@ -107,7 +112,7 @@ def test_bad_study(tmp_path, bad, command, printable_file):
         assert str(path.name) in result.stderr, (kind, result.stderr)
 
 
-@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("command", _lanes(COMMANDS, slow={"disclosure-check", "export", "report", "tables"}))
 def test_bad_instrument_and_file_arguments(analysis_study, bad, command):
     study, tmp_path = analysis_study, analysis_study.parent
     for kind, path in bad.items():

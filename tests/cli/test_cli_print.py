@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 from tests.cli_runner import Result, surveydesk
 from tests.pdf_helpers import page_texts
 from tui.domain.store import Study
@@ -24,6 +26,7 @@ def issued(cwd: Path):
         return study.issued_forms("2015")
 
 
+@pytest.mark.slow
 def test_plan_batch_reprint_and_again(tmp_path, printable_file):
     run(tmp_path, "wave", "add", "2015", "--instrument", str(printable_file))
     run(tmp_path, "key", "set", "A", "Thornfield Primary")
@@ -62,6 +65,7 @@ def test_plan_batch_reprint_and_again(tmp_path, printable_file):
     assert [f.serial for f in issued(tmp_path)] == [f.serial for f in forms]
 
 
+@pytest.mark.slow
 def test_codes_blank_and_out_folder(tmp_path, printable_file):
     run(tmp_path, "wave", "add", "2015", "--instrument", str(printable_file))
     out = run(tmp_path, "print", "--wave", "2015", "--codes", "A2,a2,E5", "--out", "posted").stdout

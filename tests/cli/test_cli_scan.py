@@ -73,6 +73,7 @@ def scanned(made, tmp_path):
     return rest
 
 
+@pytest.mark.slow
 def test_scan_saves_the_confident_paper_and_drafts_the_other(tmp_path, scanned, printable):
     printed, ticked, files, codes = scanned
     out = run(tmp_path, "scan", *files).stdout
@@ -103,6 +104,7 @@ def test_scan_saves_the_confident_paper_and_drafts_the_other(tmp_path, scanned, 
         assert len(study.find_returns("2015")) == 1 and len(study.drafts()) == 1
 
 
+@pytest.mark.slow
 def test_a_page_scanned_twice_is_noticed(tmp_path, scanned):
     files = scanned[2]
     out = run(tmp_path, "scan", "--dry-run", *files, "b-1.png").stdout
@@ -111,12 +113,14 @@ def test_a_page_scanned_twice_is_noticed(tmp_path, scanned):
         assert study.find_returns("2015") == [] and study.drafts() == []
 
 
+@pytest.mark.slow
 def test_highlight_mode_refuses_a_greyscale_scan_in_one_line(tmp_path, scanned):
     result = run(tmp_path, "scan", "--mode", "highlight", "b-1.png", ok=False)
     assert result.stderr.strip().count("\n") == 0
     assert "b-1.png page 1 is a greyscale scan: highlighter ink vanishes without colour" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_file_that_is_not_a_scan_is_refused_by_name(tmp_path, scanned):
     (tmp_path / "notes.txt").write_text("hello")
     result = run(tmp_path, "scan", "notes.txt", ok=False)
@@ -127,6 +131,7 @@ def test_a_file_that_is_not_a_scan_is_refused_by_name(tmp_path, scanned):
 
 
 
+@pytest.mark.slow
 def test_progress_counts_every_page_and_pages_in_equal_identified_plus_unidentified(tmp_path, scanned):
     from tui.domain.scan import scan_files
 
@@ -139,6 +144,7 @@ def test_progress_counts_every_page_and_pages_in_equal_identified_plus_unidentif
     assert run.pages_in == run.identified + len(run.unidentified) == 12
 
 
+@pytest.mark.slow
 def test_second_keying_measures_the_reader_like_any_operator(tmp_path, scanned, bundled):
     printed, ticked, files, codes = scanned
     run(tmp_path, "scan", *files)

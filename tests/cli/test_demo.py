@@ -6,10 +6,12 @@ import subprocess
 import sys
 
 import polars as pl
+import pytest
 
 from tui.domain.demo import LABEL, SCHOOL_NAMES, build_demo
 
 
+@pytest.mark.slow
 def test_demo_study_has_the_thesis_shape(tmp_path, bundled):
     study = build_demo(tmp_path / "demo.db", bundled)
     assert study.setting("label") == LABEL
@@ -39,6 +41,7 @@ def test_demo_study_has_the_thesis_shape(tmp_path, bundled):
         assert a5.note.startswith("The demo's wording, not the original")
 
 
+@pytest.mark.slow
 def test_demo_command_builds_once_then_reopens(tmp_path):
     def run(*args):
         return subprocess.run([sys.executable, "-m", "tui", "--study", str(tmp_path / "d.db"), "demo", "--no-open",

@@ -36,6 +36,7 @@ def study(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [("status",), ("wave", "list"), ("audit",), ("operators",)])
 def test_markup_and_escapes_in_names_print_as_text(study, command):
     result = surveydesk(*command, study=study)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.conftest import ROOT
 from tui.app import SurveyDeskApp
 from tui.cli import build_parser
@@ -62,6 +64,7 @@ def test_every_serial_in_the_docs_passes_its_check_digit():
     assert checked >= 10
 
 
+@pytest.mark.slow
 def test_the_python_examples_run_on_the_demo_study(tmp_path, monkeypatch, bundled):
     """Every ```python block of the README runs as written, against the demo study it opens, and what
     it calls a release is the protected table: the example cannot drift from the API."""

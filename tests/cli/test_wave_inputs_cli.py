@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers import surveydesk
 from tui.domain.instrument import bundled_instrument_path, load_instrument
 from tui.domain.returns import answers as ans
 from tui.domain.store import NewReturn, Study
 
 
+@pytest.mark.slow
 def test_impossible_date_and_huge_population_are_refused_in_one_line(tmp_path, printable_file):
     study = tmp_path / "s.db"
     for args, says in ((("--opens", "2014-13-45"), "wave opens date '2014-13-45' must be a real date"),
@@ -18,6 +21,7 @@ def test_impossible_date_and_huge_population_are_refused_in_one_line(tmp_path, p
     assert "no waves yet" in surveydesk("wave", "list", study=study).stdout
 
 
+@pytest.mark.slow
 def test_more_returns_than_the_population_is_flagged_not_a_rate_over_100_percent(tmp_path):
     study = tmp_path / "s.db"
     instrument = load_instrument(bundled_instrument_path())

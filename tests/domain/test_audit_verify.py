@@ -119,6 +119,7 @@ def test_deleting_the_newest_audit_entry_is_caught(study_path):
     assert any("the newest entries were deleted" in p for p in found), found
 
 
+@pytest.mark.slow
 def test_cutting_off_the_newest_return_with_its_entry_is_caught_against_a_recorded_head(study_path, tmp_path):
     with Study.open(study_path, create=False) as study:
         data = wave_returns(study, "2015")

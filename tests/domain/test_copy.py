@@ -45,6 +45,7 @@ def full_study(where: str, bundled) -> dict:
         return {"deleted": gone.id, "uuid": st._uuid}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("first", ["sqlite", "postgresql"])
 def test_a_study_goes_to_the_other_backend_and_back_whole(first, tmp_path, bundled, capsys):
     other = "postgresql" if first == "sqlite" else "sqlite"

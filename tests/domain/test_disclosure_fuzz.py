@@ -65,6 +65,7 @@ def studies(draw):
             draw(st.integers(0, 2**31 - 1)), draw(st.sampled_from([3, 5])))
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(3), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(studies())
 def test_fuzz_no_withheld_figure_is_ever_derivable(study):
@@ -72,6 +73,7 @@ def test_fuzz_no_withheld_figure_is_ever_derivable(study):
     check(random_wave(five_schools(), "w", counts, seed=seed, missing=missing, agree=agree), k)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [2014, 2015])
 def test_thesis_2014_group_sizes_pass_the_independent_check(seed):
     check(random_wave(five_schools(), "2014", THESIS_2014, seed=seed, missing=0.05), 5)

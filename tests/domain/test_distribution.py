@@ -152,6 +152,7 @@ def test_paper_names():
 # --- batches ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_batch_end_to_end(tmp_path, study, printable):
     exports = tmp_path / "exports"
     plan = replace(parse_plan_csv(PLAN_CSV, printable.key), blank={"A": 1, None: 2})

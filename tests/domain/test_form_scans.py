@@ -43,6 +43,7 @@ def page_codes(found: list[tuple[str, str]]) -> set[str]:
     return codes
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("angle", [-2.0, 2.0])
 @pytest.mark.parametrize("scan", SCANS)
 def test_every_page_decodes_in_both_corners_from_an_office_scan(forms, scan, angle):

@@ -302,6 +302,7 @@ def test_another_station_writes_between_the_batches_of_a_long_import(tmp_path, b
     assert os.path.getsize(path) > 0
 
 
+@pytest.mark.slow
 def test_an_import_on_each_backend_is_published_whole_and_replays_in_verify(study_location, bundled, tmp_path):
     source = tmp_path / "big.csv"
     write_big(source, bundled, 3_000)

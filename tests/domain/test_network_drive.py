@@ -8,15 +8,14 @@ from pathlib import Path
 import pytest
 
 from tui.cli import main
-from tui.domain.store import Study, UnsafeLocationError
-from tui.domain.store import sqlite as store_sqlite
+from tui.domain.store import Study, UnsafeLocationError, study_file
 
 
 def fake_mounts(tmp_path: Path, monkeypatch, kind: str, point: Path) -> None:
     table = tmp_path / "mounts"
     escaped = str(point).replace(" ", "\\040")
     table.write_text(f"/dev/vda1 / ext4 rw,relatime 0 0\nserver:/export {escaped} {kind} rw,vers=4.2 0 0\n")
-    monkeypatch.setattr(store_sqlite, "MOUNTS", table)
+    monkeypatch.setattr(study_file, "MOUNTS", table)
 
 
 @pytest.mark.parametrize("kind", ["nfs4", "nfs", "cifs", "smb3", "fuse.sshfs"])
@@ -48,13 +47,13 @@ def test_an_existing_study_moved_to_a_share_is_refused_untouched(tmp_path, monke
 def test_a_local_disk_beside_a_share_is_fine(tmp_path, monkeypatch):
     fake_mounts(tmp_path, monkeypatch, "nfs4", tmp_path / "elsewhere")
     Study.open(tmp_path / "study.db").close()
-    assert store_sqlite.filesystem_type(tmp_path / "study.db") == "ext4"
+    assert study_file.filesystem_type(tmp_path / "study.db") == "ext4"
 
 
 def test_the_real_mount_table_names_this_disk():
-    kind = store_sqlite.filesystem_type(Path.cwd() / "anything.db")
-    assert kind is not None and kind not in store_sqlite.NETWORK_FILESYSTEMS
+    kind = study_file.filesystem_type(Path.cwd() / "anything.db")
+    assert kind is not None and kind not in study_file.NETWORK_FILESYSTEMS
 
 
 def test_a_windows_network_path_is_refused():
-    assert store_sqlite.filesystem_type(Path("//fileserver/surveys/study.db")) == "unc"
+    assert study_file.filesystem_type(Path("//fileserver/surveys/study.db")) == "unc"

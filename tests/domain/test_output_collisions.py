@@ -39,6 +39,7 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("names", [("Spring 2015", "Spring-2015"), ("a/b", "a-b"), (".", "..", "/")])
 def test_waves_whose_names_clean_alike_never_share_a_file(tmp_path, study, printable, names):
     exports = tmp_path / "exports"
@@ -61,6 +62,7 @@ def test_waves_whose_names_clean_alike_never_share_a_file(tmp_path, study, print
     assert all(f.serial in log for f in batch.forms) and len(log.splitlines()) == 4
 
 
+@pytest.mark.slow
 def test_exports_and_reports_of_alike_names_go_to_their_own_folders(tmp_path, study, printable):
     exports = tmp_path / "exports"
     for name in ("Spring 2015", "Spring-2015"):
@@ -78,6 +80,7 @@ def test_exports_and_reports_of_alike_names_go_to_their_own_folders(tmp_path, st
     assert json.loads((made["Spring 2015"][0] / "metadata.json").read_text())["wave"] == "Spring 2015"
 
 
+@pytest.mark.slow
 def test_another_study_with_the_same_wave_name_is_refused_before_a_serial_is_issued(tmp_path, printable):
     exports = tmp_path / "exports"
     with Study.open(tmp_path / "first.db") as first:
@@ -101,6 +104,7 @@ def test_another_study_with_the_same_wave_name_is_refused_before_a_serial_is_iss
     assert _files(exports) == before
 
 
+@pytest.mark.slow
 def test_an_export_into_a_folder_of_another_wave_is_refused(tmp_path, study, printable):
     exports = tmp_path / "exports"
     for name in ("2014", "2015"):

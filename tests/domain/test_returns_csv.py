@@ -105,6 +105,7 @@ def test_export_then_import_round_trips(study, bundled, tmp_path):
     assert other.returns_wide("2014").select(statement_columns).equals(stored.select(statement_columns))
 
 
+@pytest.mark.slow
 def test_the_export_command_files_import_back_with_missing_pages(study, bundled, tmp_path):
     from tui.domain.analysis import WaveReturns, export_wave
     from tui.domain.demo import synthetic_returns

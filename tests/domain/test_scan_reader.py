@@ -26,6 +26,7 @@ def read(printed, image, number=1):
     return read_page("scan.png", number, image, "grey", layouts_of(printed))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dpi, mode, seed", [(150, "bilevel", 1), (150, "jpeg", 2), (200, "jpeg", 3),
                                              (200, "bilevel", 4), (300, "grey", 5)])
 def test_every_page_is_identified_and_no_accepted_mark_is_wrong(printed, dpi, mode, seed):

@@ -209,6 +209,7 @@ def test_agreeing_passes_verify_at_once(study, bundled):
     assert result.record.status == "verified" and not result.discrepancies
 
 
+@pytest.mark.slow
 def test_second_keying_share_samples_reproducibly(study, bundled):
     study.set_setting("second_keying_share", 0.1, operator="RS")
     chosen = [study.save_return("2014", "A5", ans.blank_answers(bundled), operator="JS").record.needs_second
@@ -487,6 +488,7 @@ def _child(*args: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.slow
 def test_sigkill_mid_form_keeps_every_completed_section(study_location, bundled):
     path = study_location
     st = Study.open(path)
@@ -511,6 +513,7 @@ def test_sigkill_mid_form_keeps_every_completed_section(study_location, bundled)
     st.close()
 
 
+@pytest.mark.slow
 def test_two_concurrent_writers_both_land_everything(study_location, bundled):
     path = study_location
     st = Study.open(path)
@@ -529,6 +532,7 @@ def test_two_concurrent_writers_both_land_everything(study_location, bundled):
     st.close()
 
 
+@pytest.mark.slow
 def test_two_stations_opening_a_schema_2_study_at_once_both_work_after_one_upgrade(tmp_path, bundled, monkeypatch):
     path = tmp_path / "busy-v2.db"
     with monkeypatch.context() as old:

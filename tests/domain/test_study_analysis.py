@@ -48,6 +48,7 @@ def test_study_settings_and_names_for_an_explicit_reveal(study):
     assert previous_wave(study, "2015") == "2014" and previous_wave(study, "2014") is None
 
 
+@pytest.mark.slow
 def test_cache_reads_each_wave_once(study):
     loads: list[str] = []
 
@@ -66,6 +67,7 @@ def test_cache_reads_each_wave_once(study):
     assert loads == ["2015", "2014", "2015"]
 
 
+@pytest.mark.slow
 def test_tables_give_charts_and_grids_per_bank(study):
     data = wave_returns(study, "2015")
     tables = build_tables(Selection("2015", by=("role_group",), k=5), data, None)
@@ -85,6 +87,7 @@ def test_tables_give_charts_and_grids_per_bank(study):
     assert tables.rates_text() == [" · ".join(["2015: 49 of 60, 82%", *parts])]
 
 
+@pytest.mark.slow
 def test_compared_tables_pair_the_waves_for_one_group(study):
     tables = build_tables(Selection("2015", compare_with="2014", by=("role_group",), k=5),
                           wave_returns(study, "2015"), wave_returns(study, "2014"))
@@ -130,6 +133,7 @@ def test_synthetic_returns_saved_read_back_the_same(tmp_path, bundled):
     assert back.select("participant_code", *codes).equals(wide.select("participant_code", *codes))
 
 
+@pytest.mark.slow
 def test_charts_and_grids_made_ahead_are_the_ones_made_on_demand(study):
     """prepare() (run by the screen's worker) makes every bank's chart, grid and stage grid once;
     what a key press then gets is what computing it afresh gives, per focused group when comparing."""

@@ -64,6 +64,7 @@ def statements(study_path: Path, wave: str, by, k: int = 5) -> pl.DataFrame:
         return wave_tables(wave_returns(study, wave), by=by, k=k)["statements"]
 
 
+@pytest.mark.smoke
 async def test_opens_on_the_current_wave_by_role_group(app, study_path):
     async with app.run_test(size=SIZE) as pilot:
         await open_analysis(pilot)

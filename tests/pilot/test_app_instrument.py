@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Footer
 
 from tests.helpers import screen_text
@@ -27,6 +28,7 @@ async def test_app_shows_bank_titles_and_statement_codes(tmp_path):
         assert "JPD A1" in text and "JPD 1" in text
 
 
+@pytest.mark.smoke
 async def test_mode_bar_names_every_mode_and_lights_the_one_shown(tmp_path):
     from tui.widgets.mode_bar import ModeBar
 

@@ -51,6 +51,7 @@ async def finish_job(pilot) -> None:
     await pilot.pause()
 
 
+@pytest.mark.smoke
 async def test_typed_grid_is_issued_and_printed_one_pdf_per_school(tmp_path, study_path):
     app = make_app(study_path=study_path, operator="RS")
     async with app.run_test(size=SIZE) as pilot:

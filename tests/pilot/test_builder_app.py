@@ -106,6 +106,7 @@ async def test_build_two_banks_from_the_empty_skeleton_save_and_reload(tmp_path)
         assert "HSC" in screen_text(app)
 
 
+@pytest.mark.smoke
 async def test_edit_bundled_reword_move_delete_undo_writes_the_toml(tmp_path):
     app, path = builder_app(tmp_path)
     async with app.run_test(size=SIZE, notifications=True) as pilot:

@@ -29,6 +29,7 @@ DIALOGS = {
 }
 
 
+@pytest.mark.smoke
 def test_every_dialog_class_is_in_the_table():
     def leaves(cls):
         subs = cls.__subclasses__()

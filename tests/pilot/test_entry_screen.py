@@ -72,6 +72,7 @@ async def on_entry(app, pilot) -> Station:
     return Station(app, pilot)
 
 
+@pytest.mark.smoke
 async def test_a_whole_form_with_empty_sections_and_a_missing_page(study_path, bundled):
     app = open_station(study_path)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -178,6 +179,7 @@ async def test_drafts_are_offered_on_entry_and_resumed(study_path, bundled):
         assert record.passes[0].keystrokes == 11 + 12 + 1 and study.drafts() == []
 
 
+@pytest.mark.smoke
 async def test_second_keying_flags_a_difference_and_it_is_resolved_by_key(study_path, bundled):
     with Study.open(study_path) as study:
         first = study.save_return("2014", "A3", ans.from_codes(bundled, ["JPD A1", "JPD A3", "AA D2"]),

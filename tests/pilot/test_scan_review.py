@@ -3,6 +3,8 @@ one key each, and what lands in the study."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers import screen_text
 from tui.app import make_app
 from tui.domain.returns import answers as ans
@@ -26,6 +28,7 @@ def scanned_draft(study: Study, instrument, serial: str) -> int:
     return study.save_draft(Draft("2014", "scan", "D4", serial, state=draft_state(paper)))
 
 
+@pytest.mark.smoke
 async def test_the_clerk_answers_only_the_uncertain_statements_and_the_paper_is_saved(tmp_path, printable):
     path = tmp_path / "study.db"
     with Study.open(path) as study:

@@ -72,6 +72,7 @@ def test_a_write_waits_for_a_quiet_gap_after_the_last_key():
     assert time.monotonic() - last_key >= QUIET_S
 
 
+@pytest.mark.smoke
 def test_without_a_keyboard_a_write_does_not_wait():
     started = time.monotonic()
     wait_for_a_gap(None, started)

@@ -41,6 +41,7 @@ async def mid_form(pilot) -> None:
     await settle(pilot)
 
 
+@pytest.mark.smoke
 def test_entry_screen_mid_form_at_80x24(snap_compare, station):
     assert snap_compare(station(), terminal_size=(80, 24), run_before=mid_form)
 

@@ -20,7 +20,8 @@ def test_app_opens_shows_the_instrument_and_quits(tmp_path, width, height):
     term = Terminal(["--study", str(tmp_path / "t.db"), "--operator", "JS"], width=width, height=height,
                     cwd=tmp_path)
     try:
-        screen = term.wait_for("Joint Practice Development")
+        term.wait_for("Joint Practice Development")  # the first frame; the study opens after it
+        screen = term.wait_for("no wave yet")
         if width >= 200:  # at 80 columns the title bar cuts the study line short
             assert "operator JS" in screen
         assert "Quit" in screen

@@ -78,6 +78,8 @@ def open_app(args: argparse.Namespace) -> int:
     app = make_app(study_path=args.study, instrument_path=args.instrument, operator=args.app_operator,
                    wave=args.app_wave)
     app.run()
+    if app.failure is not None:  # the study, opened after the first frame, refused: one line, as any refusal
+        raise app.failure
     return app.return_code or 0
 
 

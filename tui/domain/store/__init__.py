@@ -1,5 +1,12 @@
-"""The study store: the single storage API for the TUI, the CLI and the tests."""
+"""The study store: the single storage API for the TUI, the CLI and the tests.
 
+Importing the package imports no SQLAlchemy: the names from the modules that use it (the Study, its
+records) are imported on first use (tui/domain/lazy.py), so the app draws its first frame first.
+"""
+
+from typing import TYPE_CHECKING
+
+from tui.domain.lazy import lazy_exports
 from tui.domain.store.backend import is_server_url
 from tui.domain.store.errors import (
     DuplicateError,
@@ -12,35 +19,40 @@ from tui.domain.store.errors import (
     UnknownWaveError,
     UnsafeLocationError,
 )
-from tui.domain.store.records import (
-    AuditAction,
-    AuditEntity,
-    AuditEntry,
-    Claim,
-    Discrepancy,
-    Draft,
-    EntryPass,
-    FormLayoutRecord,
-    IssuedForm,
-    NewReturn,
-    OperatorStats,
-    ReturnRecord,
-    ReturnStatus,
-    SavedReturn,
-    Wave,
-)
-from tui.domain.store.study import (
-    CLAIM_LAPSE_S,
-    DEFAULT_SETTINGS,
-    Study,
-    check_operator,
-    claim_key,
-    default_operator,
-    station_name,
-)
+from tui.domain.store.stations import check_operator, default_operator, station_name
+from tui.domain.store.study_file import check_study_file
+
+if TYPE_CHECKING:
+    from tui.domain.store.records import (
+        AuditAction,
+        AuditEntity,
+        AuditEntry,
+        Claim,
+        Discrepancy,
+        Draft,
+        EntryPass,
+        FormLayoutRecord,
+        IssuedForm,
+        NewReturn,
+        OperatorStats,
+        ReturnRecord,
+        ReturnStatus,
+        SavedReturn,
+        Wave,
+    )
+    from tui.domain.store.returns_csv import CsvImportError, import_returns_csv, wide_to_csv_frame
+    from tui.domain.store.study import CLAIM_LAPSE_S, DEFAULT_SETTINGS, Study, claim_key
+
+__getattr__ = lazy_exports(globals(), {
+    "records": ("AuditAction", "AuditEntity", "AuditEntry", "Claim", "Discrepancy", "Draft", "EntryPass",
+                "FormLayoutRecord", "IssuedForm", "NewReturn", "OperatorStats", "ReturnRecord", "ReturnStatus",
+                "SavedReturn", "Wave"),
+    "returns_csv": ("CsvImportError", "import_returns_csv", "wide_to_csv_frame"),
+    "study": ("CLAIM_LAPSE_S", "DEFAULT_SETTINGS", "Study", "claim_key"),
+})
 
 __all__ = [
     "AuditAction", "AuditEntity", "ReturnStatus", "CLAIM_LAPSE_S", "DEFAULT_SETTINGS", "AuditEntry", "Claim", "CsvImportError", "Discrepancy", "Draft", "DuplicateError", "EntryPass", "FormLayoutRecord", "InputError",
     "IssuedForm", "NewReturn", "NewerStudyError", "NotAStudyError", "NotFoundError", "OperatorStats", "ReturnRecord",
-    "SavedReturn", "StaleError", "Study", "StoreError", "UnknownWaveError", "UnsafeLocationError", "Wave", "check_operator", "claim_key", "default_operator", "is_server_url", "import_returns_csv", "station_name", "wide_to_csv_frame",
+    "SavedReturn", "StaleError", "Study", "StoreError", "UnknownWaveError", "UnsafeLocationError", "Wave", "check_operator", "check_study_file", "claim_key", "default_operator", "is_server_url", "import_returns_csv", "station_name", "wide_to_csv_frame",
 ]

@@ -12,9 +12,10 @@ import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy.engine import Connection, CursorResult, Engine
+if TYPE_CHECKING:  # is_server_url is asked before SQLAlchemy is imported (the app's start-up)
+    from sqlalchemy.engine import Connection, CursorResult, Engine
 
 # postgresql://, postgres://, postgresql+psycopg:// (and a mistyped driver, refused with a message).
 URL_PREFIX = re.compile(r"^postgres(?:ql)?(?:\+[A-Za-z0-9_]+)?:", re.IGNORECASE)

@@ -37,6 +37,8 @@ from sqlalchemy import delete, exists, func, insert, literal, null, select, upda
 from tui.domain.store import schema as s
 from tui.domain.store.backend import new_id
 from tui.domain.store.errors import DuplicateError, InputError, StoreError
+from tui.domain.store.records import AuditAction, AuditEntity
+from tui.domain.store.stations import check_operator
 from tui.domain.store.verify import sampled, staged_digest
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -93,7 +95,7 @@ class StudyImports:
         def _read(self) -> AbstractContextManager[Connection]: ...
         _now: Callable[[], str]
 
-        def _audit(self, conn: Connection, *, operator: str, action: str, entity: str, key: str | int,
+        def _audit(self, conn: Connection, *, operator: str, action: AuditAction, entity: AuditEntity, key: str | int,
                    wave: str | None = None, old: Any = None, new: Any = None, reason: str | None = None,
                    at: str | None = None) -> None: ...
         def _setting_in(self, conn: Connection, key: str) -> Any: ...
@@ -103,8 +105,6 @@ class StudyImports:
                        progress: ImportProgress | None = None, publish_seconds: float = PUBLISH_SECONDS,
                        pause: float = PAUSE_SECONDS) -> ImportResult:
         """Stage, then publish, every row of ``checked`` (see the module's description)."""
-        from tui.domain.store.study import check_operator
-
         operator = check_operator(operator)
         self.clear_interrupted_staging(operator=operator)
         for record in self.imports(live=True):
@@ -120,8 +120,6 @@ class StudyImports:
                        publish_seconds: float = PUBLISH_SECONDS, pause: float = PAUSE_SECONDS) -> list[ImportResult]:
         """Publish the rest of every import that was interrupted while publishing; clear any
         interrupted while staging (they published nothing)."""
-        from tui.domain.store.study import check_operator
-
         operator = check_operator(operator)
         self.clear_interrupted_staging(operator=operator)
         return [ImportResult(r.id, self._publish(r.id, operator, progress, publish_seconds, pause))
@@ -153,7 +151,7 @@ class StudyImports:
                                    .order_by(s.imports.c.id)).all()
             for import_id, at, operator in earlier:
                 batches = conn.execute(select(s.audit.c.new).where(
-                    s.audit.c.entity == "import", s.audit.c.action == "publish",
+                    s.audit.c.entity == AuditEntity.IMPORT, s.audit.c.action == AuditAction.PUBLISH,
                     s.audit.c.entity_key == str(import_id))).scalars().all()
                 kept = 0
                 for text in batches:
@@ -200,7 +198,7 @@ class StudyImports:
                 file_name=checked.path.name, file_sha256=checked.sha256, content_id=content,
                 rows=rows.height, staged=0, published=0, state="staging", operator=operator, reason=reason,
                 started_at=now, heartbeat_at=now)))
-            self._audit(conn, operator=operator, action="stage", entity="import", key=import_id, at=now,
+            self._audit(conn, operator=operator, action=AuditAction.STAGE, entity=AuditEntity.IMPORT, key=import_id, at=now,
                         new={"file": checked.path.name, "sha256": checked.sha256, "content_id": content,
                              "rows": rows.height}, reason=reason)
         try:
@@ -264,7 +262,7 @@ class StudyImports:
                 staged = conn.execute(select(s.imports.c.staged).where(s.imports.c.id == import_id)).scalar()
                 conn.execute(update(s.imports).where(s.imports.c.id == import_id).values(
                     state="abandoned", finished_at=self._now()))
-                self._audit(conn, operator=operator, action="abandon", entity="import", key=import_id,
+                self._audit(conn, operator=operator, action=AuditAction.ABANDON, entity=AuditEntity.IMPORT, key=import_id,
                             new={"staged": staged}, reason=why)
                 return
 
@@ -284,7 +282,7 @@ class StudyImports:
                     now = self._now()
                     conn.execute(update(s.imports).where(s.imports.c.id == import_id).values(
                         state="done", finished_at=now, heartbeat_at=now))
-                    self._audit(conn, operator=operator, action="done", entity="import", key=import_id, at=now,
+                    self._audit(conn, operator=operator, action=AuditAction.DONE, entity=AuditEntity.IMPORT, key=import_id, at=now,
                                 new={"returns": total})
                     break
                 end = min(total, done + size)
@@ -323,7 +321,7 @@ class StudyImports:
         digest = staged_digest(conn.execute(
             select(staged.c.seq, staged.c.row_no, staged.c.wave_id, staged.c.participant_code, staged.c.serial,
                    staged.c.answers).where(chosen).order_by(staged.c.seq)).all())
-        self._audit(conn, operator=operator, action="publish", entity="import", key=import_id, at=at,
+        self._audit(conn, operator=operator, action=AuditAction.PUBLISH, entity=AuditEntity.IMPORT, key=import_id, at=at,
                     new={"rows": [start, end], "returns": [ids[0], ids[-1]], "digest": digest})
         conn.execute(update(s.imports).where(s.imports.c.id == import_id).values(published=end, heartbeat_at=at))
         return list(ids)

@@ -45,6 +45,11 @@ class AuditAction(StrEnum):
     REPRINT = "reprint"
     SECOND_PASS = "second_pass"
     RESOLVE = "resolve"
+    # a CSV import's life: staged, then published (or abandoned), then done
+    STAGE = "stage"
+    PUBLISH = "publish"
+    ABANDON = "abandon"
+    DONE = "done"
 
 
 class AuditEntity(StrEnum):
@@ -56,6 +61,7 @@ class AuditEntity(StrEnum):
     RETURN = "return"
     DISCREPANCY = "discrepancy"
     DRAFT = "draft"
+    IMPORT = "import"
 
 
 @dataclass(frozen=True)

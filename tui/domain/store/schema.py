@@ -20,9 +20,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 6
-# PRAGMA application_id marks an SQLite file as a SurveyDesk study ("SDSK").
-APPLICATION_ID = 0x5344534B
+# Stated with the checks that read them before SQLAlchemy is imported; given here to the SQL side.
+from tui.domain.store.study_file import APPLICATION_ID as APPLICATION_ID
+from tui.domain.store.study_file import SCHEMA_VERSION as SCHEMA_VERSION
 
 metadata = MetaData()
 

@@ -9,12 +9,9 @@ entry stations writing at once both succeed, one after the other, and the audit 
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import json
-import os
 import re
-import socket
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
@@ -74,9 +71,8 @@ from tui.domain.store.records import (
     instrument_from_toml,
 )
 from tui.domain.store.sqlite import backup_sqlite
+from tui.domain.store.stations import check_operator, default_station
 from tui.domain.store.verify import AuditHead, Verification, audit_head, chain_hash, sampled, verify
-
-OPERATOR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$")
 
 # A claim not touched (a section saved) for this long has lapsed: the station went idle or died.
 CLAIM_LAPSE_S = 15 * 60
@@ -102,21 +98,6 @@ def _is_date(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def check_operator(operator: str) -> str:
-    op = (operator or "").strip()
-    if not OPERATOR.match(op):
-        raise InputError(
-            f"operator {operator!r} must be initials or a short name (letters and digits, at most 16), e.g. JS"
-        )
-    return op
-
-
-def default_operator() -> str:
-    """Who is at the keyboard: $SURVEYDESK_OPERATOR, else the login name (made a valid operator id)."""
-    name = os.environ.get("SURVEYDESK_OPERATOR") or getpass.getuser() or "operator"
-    return re.sub(r"[^A-Za-z0-9._-]", "", name)[:16] or "operator"
 
 
 # What a form is issued for: a participant code, None (a blank self-coding form), or
@@ -216,7 +197,7 @@ class Study(StudyReads, StudyImports):
 
     # --- audit -----------------------------------------------------------------------------
 
-    def _audit(self, conn: Connection, *, operator: str, action: str, entity: str, key: str | int,
+    def _audit(self, conn: Connection, *, operator: str, action: AuditAction, entity: AuditEntity, key: str | int,
                wave: str | None = None, old: Any = None, new: Any = None, reason: str | None = None,
                at: str | None = None) -> None:
         at = at or self._now()
@@ -1031,21 +1012,6 @@ class Study(StudyReads, StudyImports):
             "highlighted": ans.highlighted_codes(instrument, answers),
             "missing_pages": [b.abbreviation for b in instrument.banks if not answers[b.id].present],
         }
-
-
-def default_station() -> str:
-    """This computer's name, as other stations are told it (the app may name the station otherwise)."""
-    return clean_station(socket.gethostname())
-
-
-def station_name() -> str:
-    """This station's name as other stations are told it: $SURVEYDESK_STATION, else the computer's name."""
-    named = os.environ.get("SURVEYDESK_STATION")
-    return clean_station(named) if named else default_station()
-
-
-def clean_station(name: str) -> str:
-    return "".join(ch for ch in name if ch.isprintable()).strip()[:64] or "unnamed"
 
 
 def claim_key(*, serial: str | None = None, draft_id: int | None = None, return_id: int | None = None) -> str | None:

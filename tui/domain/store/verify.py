@@ -33,7 +33,7 @@ from tui.domain.instrument import Instrument
 from tui.domain.returns import make_serial
 from tui.domain.store import schema as s
 from tui.domain.store.errors import InputError
-from tui.domain.store.records import instrument_from_toml
+from tui.domain.store.records import AuditAction, AuditEntity, instrument_from_toml
 
 MAX_SHOWN = 200  # problems listed one by one; the rest are counted
 DEFAULT_SHARE = 1.0
@@ -543,23 +543,23 @@ class _Replay:
                                 "deleted outside SurveyDesk")
 
 
-_HANDLERS: dict[tuple[str, str], Callable[[_Replay, Any, Any], None]] = {
-    ("wave", "insert"): _Replay.wave_insert,
-    ("issued_form", "insert"): _Replay.issued_insert,
-    ("issued_form", "reprint"): _Replay.issued_reprint,
-    ("return", "insert"): _Replay.return_insert,
-    ("return", "second_pass"): _Replay.return_second_pass,
-    ("return", "update"): _Replay.return_update,
-    ("return", "delete"): _Replay.return_delete,
-    ("discrepancy", "resolve"): _Replay.discrepancy_resolve,
-    ("setting", "update"): _Replay.setting_update,
-    ("school_key", "update"): _Replay.school_key_update,
-    ("draft", "delete"): _Replay.ignore,
-    ("form_layout", "insert"): _Replay.form_layout_insert,
-    ("import", "stage"): _Replay.import_stage,
-    ("import", "publish"): _Replay.import_publish,
-    ("import", "done"): _Replay.ignore,
-    ("import", "abandon"): _Replay.ignore,
+_HANDLERS: dict[tuple[AuditEntity, AuditAction], Callable[[_Replay, Any, Any], None]] = {
+    (AuditEntity.WAVE, AuditAction.INSERT): _Replay.wave_insert,
+    (AuditEntity.ISSUED_FORM, AuditAction.INSERT): _Replay.issued_insert,
+    (AuditEntity.ISSUED_FORM, AuditAction.REPRINT): _Replay.issued_reprint,
+    (AuditEntity.RETURN, AuditAction.INSERT): _Replay.return_insert,
+    (AuditEntity.RETURN, AuditAction.SECOND_PASS): _Replay.return_second_pass,
+    (AuditEntity.RETURN, AuditAction.UPDATE): _Replay.return_update,
+    (AuditEntity.RETURN, AuditAction.DELETE): _Replay.return_delete,
+    (AuditEntity.DISCREPANCY, AuditAction.RESOLVE): _Replay.discrepancy_resolve,
+    (AuditEntity.SETTING, AuditAction.UPDATE): _Replay.setting_update,
+    (AuditEntity.SCHOOL_KEY, AuditAction.UPDATE): _Replay.school_key_update,
+    (AuditEntity.DRAFT, AuditAction.DELETE): _Replay.ignore,
+    (AuditEntity.FORM_LAYOUT, AuditAction.INSERT): _Replay.form_layout_insert,
+    (AuditEntity.IMPORT, AuditAction.STAGE): _Replay.import_stage,
+    (AuditEntity.IMPORT, AuditAction.PUBLISH): _Replay.import_publish,
+    (AuditEntity.IMPORT, AuditAction.DONE): _Replay.ignore,
+    (AuditEntity.IMPORT, AuditAction.ABANDON): _Replay.ignore,
 }
 
 
