@@ -267,6 +267,25 @@ def test_wide_and_long_frames(study, bundled):
     assert row["highlighted"] is None and row["stage"] == "Embedding" and row["number_code"] == "HSC 13"
 
 
+def test_wide_frame_is_the_same_read_in_table_order_or_through_the_index(study, bundled, monkeypatch):
+    """returns_wide reads a wave that is most of the table in table order, a small one through
+    ix_returns_wave (tui/domain/store/reads.py): both give the same frame, in return order."""
+    from tui.domain.store import reads
+
+    study.add_wave("2015", bundled, operator="RS")
+    codes = [f"{school}{role}" for school in "CAB" for role in "1235"]
+    for i, code in enumerate(codes * 2):  # the waves' returns interleaved, schools out of order
+        study.save_return("2014" if i % 3 else "2015", code, ans.from_codes(bundled, [bundled.codes()[i]]),
+                          operator="JS")
+    frames = {}
+    for in_table_order in (True, False):
+        monkeypatch.setattr(reads, "_most_of_the_table", lambda conn, wave_id, answer=in_table_order: answer)
+        frames[in_table_order] = [study.returns_wide(wave) for wave in ("2014", "2015")]
+    for scanned, indexed in zip(frames[True], frames[False], strict=True):
+        assert scanned.equals(indexed) and scanned["return_id"].is_sorted() and scanned.height > 0
+    assert [f.height for f in frames[True]] == [16, 8]
+
+
 def test_empty_wave_frame_has_the_right_columns(study, bundled):
     assert study.returns_wide("2014").columns[8:] == bundled.codes()
 

@@ -9,6 +9,7 @@ the table holds one row per statement of a bank, whatever the number of returns.
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import replace
 from pathlib import Path
@@ -19,7 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
 from tui.domain.names import printable
@@ -29,7 +30,9 @@ from tui.screens.palette import ScreenCommands, binding_commands
 from tui.styles import stylesheet
 from tui.widgets import plain
 from tui.widgets.bar_chart import BarChart
+from tui.widgets.figures_table import FiguresTable
 from tui.widgets.mode_bar import ModeBar
+from tui.widgets.steady_footer import SteadyFooter
 
 log = logging.getLogger("surveydesk")
 
@@ -87,6 +90,7 @@ class AnalysisScreen(StudyScreen):
         self._keys_offered: tuple[bool, bool] | None = None
         self._shown_message = ""
         self._version = 0
+        self._texts: dict[str, str] = {}  # what _update last put in each Static
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -94,10 +98,10 @@ class AnalysisScreen(StudyScreen):
         yield Static("", id="analysis-bar")
         # At 80x24 the line above, which says what is charted, stands for the chart's title.
         yield BarChart(id="analysis-chart", title_from_rows=14)
-        yield DataTable(id="analysis-table", cursor_type="row", zebra_stripes=True)
+        yield FiguresTable(id="analysis-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="analysis-rule")
         yield Static("", id="analysis-message")
-        yield Footer()
+        yield SteadyFooter()
 
     @property
     def chart(self) -> BarChart:
@@ -172,6 +176,9 @@ class AnalysisScreen(StudyScreen):
             return
         worker = get_current_worker()
         if not worker.is_cancelled:
+            if tables.banks:  # the bank shown first made here too: drawing it then only draws
+                bank = self.bank
+                tables.prepare_bank(bank if bank in tables.banks else tables.banks[0], self.group)
             self.post_message(self.Computed(selection, tables))
             # The screen draws the first bank at once; meanwhile the other banks' charts and tables
             # are made here, so stepping through banks only draws.
@@ -202,6 +209,7 @@ class AnalysisScreen(StudyScreen):
         if self.group not in tables.focus_groups():
             self.group = "Overall"
         self.redraw()
+        _freeze_garbage_collection()
 
     def redraw(self, focus: int | None = None) -> None:
         tables, bank = self.tables, self.bank
@@ -277,10 +285,20 @@ class AnalysisScreen(StudyScreen):
         else:
             waves = " → ".join(selection.waves)
             lines.append(f"Wave {waves} · {selection.grouping.replace('_', ' ')} · computing…")
-        self.query_one("#analysis-bar", Static).update(plain("\n".join(lines)))
+        self._update("#analysis-bar", "\n".join(lines))
         # The full rule is in every export and report; here the short form, one line at 80 columns.
-        self.query_one("#analysis-rule", Static).update(
-            f"Small cells (k = {selection.k}): groups under {selection.k}, and figures giving one away, read 'supp.'")
+        self._update("#analysis-rule",
+                     f"Small cells (k = {selection.k}): groups under {selection.k}, and figures giving one away, read 'supp.'")
+
+    def _update(self, selector: str, text: str) -> None:
+        """A line or two of text, changed only when it changed, and laid out again only when its
+        number of lines did (a layout of the screen is a good part of a key press)."""
+        before = self._texts.get(selector)
+        if text == before:
+            return
+        self._texts[selector] = text
+        self.query_one(selector, Static).update(plain(text),
+                                                layout=before is None or before.count("\n") != text.count("\n"))
 
     # --- keys -------------------------------------------------------------------------------
 
@@ -433,6 +451,19 @@ class AnalysisScreen(StudyScreen):
         message.update(plain(text))
         message.set_class(bool(text), "shown")
         self.query_one("#analysis-rule", Static).display = not text
+
+
+def _freeze_garbage_collection() -> None:
+    """Once, with the first chart: the objects alive now (modules imported for the analysis, the app,
+    the study read) live as long as the app, so the collector's full passes need not walk them; they
+    did, at 100-175 ms a time in the middle of key presses (bench/analysis_screen_bench.py)."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.freeze()
+
+
+_frozen = False
 
 
 def _wrap_parts(line: str, width: int, separator: str = " · ") -> list[str]:

@@ -40,11 +40,23 @@ def render_bar_chart(chart: ChartData, *, width: int = 80, height: int = 12, foc
     Bars get as wide as ``width`` allows (up to four cells); when even one cell per bar does not
     fit, the chart is wider than asked and the caller scrolls. ``focus`` reverses one label.
     """
-    slots = len(chart.labels)
+    return [*bar_lines(chart, width=width, height=height), label_line(chart, width=width, focus=focus),
+            *legend_lines(chart, width)]
+
+
+def _bar_and_slot(chart: ChartData, width: int) -> tuple[int, int]:
+    """Cells per bar and per statement's slot (its bars and one space)."""
     count = max(len(chart.series), 1)
     room = max(width - AXIS_WIDTH, 1)
-    bar = max(1, min(4, (room // max(slots, 1) - 1) // count))
-    slot = count * bar + 1
+    bar = max(1, min(4, (room // max(len(chart.labels), 1) - 1) // count))
+    return bar, count * bar + 1
+
+
+def bar_lines(chart: ChartData, *, width: int = 80, height: int = 12) -> list[Text]:
+    """The title, ``height`` rows of bars and the axis: the part of the chart that stays the same
+    while the focus moves (a screen keeps it between moves)."""
+    slots = len(chart.labels)
+    bar, slot = _bar_and_slot(chart, width)
     step = 100.0 / height
     lines = [Text(printable(chart.title), style="bold")]
     styles = [series_style(s) for s in range(len(chart.series))]
@@ -73,15 +85,19 @@ def render_bar_chart(chart: ChartData, *, width: int = 80, height: int = 12, foc
         line.spans = spans
         lines.append(line)
     lines.append(Text("  0└" + "─" * (slot * slots), style="dim"))
+    return lines
+
+
+def label_line(chart: ChartData, *, width: int = 80, focus: int | None = None) -> Text:
+    """The statement codes under the bars (negative ones marked), the ``focus`` one reversed."""
+    _, slot = _bar_and_slot(chart, width)
     labels = Text(" " * AXIS_WIDTH)
     for i, label in enumerate(chart.labels):
         shown = label + (NEGATIVE_MARK if chart.negative[i] and len(label) < slot - 1 else "")
         style = "reverse bold" if i == focus else ""
         labels.append(shown[: slot - 1].ljust(slot - 1)[: slot - 1], style=style)
         labels.append(" ")
-    lines.append(labels)
-    lines += legend_lines(chart, width)
-    return lines
+    return labels
 
 
 def wrap_items(items: list[Text], width: int, indent: int = 0) -> list[Text]:

@@ -91,9 +91,15 @@ class AnalysisTables:
         for bank in self.banks:
             if cancelled():
                 return
-            self.chart(bank, group)
-            self.grid(bank, group)
-            self.stage_grid(bank, group)
+            self.prepare_bank(bank, group)
+
+    def prepare_bank(self, bank: str, group: str = "Overall") -> None:
+        """Make one bank's chart, grid and stage grid and the response-rate lines now (in the
+        worker thread), so drawing them on the screen computes nothing."""
+        self.rates_text()
+        self.chart(bank, group)
+        self.grid(bank, group)
+        self.stage_grid(bank, group)
 
     def _once(self, what: str, bank: str, group: str, make: Callable[[], T]) -> T:
         key = (what, bank, group if self.comparison is not None else "")  # one wave: the same for any group
@@ -123,7 +129,7 @@ class AnalysisTables:
 
     def rates_text(self) -> list[str]:
         grouping = self.selection.grouping
-        return [rates_line(rates, grouping) for rates in self.rates]
+        return self._once("rates", "", "", lambda: [rates_line(rates, grouping) for rates in self.rates])
 
     def stage_grid(self, bank: str, group: str = "Overall") -> Grid:
         """The bank's stage profile: every group of the grouping, or when comparing the focused
