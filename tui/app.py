@@ -119,16 +119,31 @@ class SurveyDeskApp(App[int]):
             self.refresh_title()
 
     def open_after_first_frame(self) -> None:
-        """Open the study once the first frame is on the screen (the keys pressed meanwhile wait for it)."""
+        """Open the study once the first frame is on the screen (a key pressed sooner opens it: on_event)."""
+        self.open_or_end()
+
+    def open_or_end(self) -> bool:
+        """Open the study if it is not open yet; a refusal ends the app (tui.commands.open_app prints
+        it as one line). Whether the study is open."""
+        if self.failure is not None:
+            return False
+        if self._study is not None:
+            return True
         try:
             self.study  # noqa: B018
         except SurveyDeskError as refused:
             self.failure = refused
             self.exit(return_code=1)
-            return
+            return False
         self.refresh_title()
+        return True
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and self._study is None and self._study_file is not None:
+            # A key before the deferred opening: open now, so a refusal ends the app with its one
+            # line instead of failing inside whatever handler the key reaches first.
+            if not self.open_or_end():
+                return
         # Keys for the keying line and the dialogs' fields are applied here, one at a time, in the
         # order they came (tui/widgets/ordered_keys.py says why Textual's own path reorders them).
         if not await ordered_keys.route(self, event):

@@ -1,4 +1,4 @@
-"""The analysis bench still runs and its polars and pandas tables agree (on a few returns, untimed)."""
+"""The benchmarks still run at small sizes (untimed): the analysis bench's polars and pandas tables agree, the others print their figures."""
 
 from __future__ import annotations
 
@@ -35,4 +35,15 @@ def test_import_bench_runs_on_a_small_file():
                             capture_output=True, text=True, check=True, timeout=600)
     for line in ("machine:", "import:", "peak memory", "phases: checking", "stored: 3,000 returns",
                  "another station's writes during the import"):
+        assert line in result.stdout, line
+
+
+def test_scan_bench_runs_on_a_few_forms():
+    """Its report keeps every figure issue 18 asks for: by mode, by instrument, held papers, the
+    confidence bands with their verdict, and the old case apart."""
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "scan_bench.py"), "--forms", "2", "--dpi", "150"],
+                            capture_output=True, text=True, check=True, timeout=600)
+    for line in ("load average", "WRONG serial 0", "errors among accepted:", "by scan mode:", "by instrument:",
+                 "held for a greyscale rescan", "error rate by confidence", "monotone (never rising with confidence):",
+                 "the old case, faint pencil ticks in 1-bit scans", "highlight mode"):
         assert line in result.stdout, line

@@ -50,8 +50,9 @@ def made(tmp_path_factory, printable):
     pages = [Image.fromarray(degrade(image, Degradation(DPI, "grey", angle=1.0, noise=3), rng)) for image in images]
     first, second = pages[:printed.per_copy], pages[printed.per_copy:]
     first[0].save(tmp_path / "mfp.pdf", save_all=True, append_images=first[1:4], resolution=DPI)
-    first[4].convert("1").save(tmp_path / "late.tif", save_all=True, append_images=[first[5].convert("1")],
-                               compression="group4", dpi=(DPI, DPI))
+    # An office scanner's black-and-white mode thresholds (PIL's default convert("1") dithers).
+    bw = [p.convert("1", dither=Image.Dither.NONE) for p in first[4:6]]
+    bw[0].save(tmp_path / "late.tif", save_all=True, append_images=bw[1:], compression="group4", dpi=(DPI, DPI))
     second[0].save(tmp_path / "b-1.png")
     second[1].save(tmp_path / "b-2.jpg", quality=80)
     for k in (3, 4, 5):

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from tests.scan_helpers import printed_study
-from tui.domain.scan.corpus import Degradation, degrade, mark_page, render_pages, synthetic_pages
-from tui.domain.scan.reader import CANCELLED, MARKED, read_page
+from tui.domain.scan.corpus import PENS, Degradation, degrade, mark_page, render_pages, synthetic_pages
+from tui.domain.scan.reader import CANCELLED, MARKED, one_bit_doubt, read_page
 
 
 @pytest.fixture(scope="module")
@@ -30,20 +30,31 @@ def read(printed, image, number=1):
 @pytest.mark.parametrize("dpi, mode, seed", [(150, "bilevel", 1), (150, "jpeg", 2), (200, "jpeg", 3),
                                              (200, "bilevel", 4), (300, "grey", 5)])
 def test_every_page_is_identified_and_no_accepted_mark_is_wrong(printed, dpi, mode, seed):
+    """Every instrument (drawn per paper); a paper that one_bit_doubt holds for a greyscale rescan
+    has nothing accepted, so its lost pencil ticks are no errors, and none is excused."""
     pages = list(synthetic_pages(printed.pdf, printed.pages()[:printed.per_copy], printed.geometry, dpi=dpi,
                                  seed=seed, mode=mode))
-    accepted = wrong = 0
+    readings, flagged = [], False
     for number, page in enumerate(pages, start=1):
         reading = read(printed, page.image, number)
         assert (reading.serial, reading.page) == (page.serial, page.page), (reading.problem, page.degradation)
-        assert reading.problem is None, (reading.problem, page.degradation)
+        # A page whose boxes are lost (thin outlines thresholded away) is flagged: all its boxes to the clerk.
+        assert reading.problem is None or not reading.registered, (reading.problem, page.degradation)
+        if reading.marks and not reading.registered:  # nor does its confidence vouch for any box of it
+            flagged = True
+            assert all(m.confidence <= 0.5 for m in reading.marks)
+        readings.append(reading)
+    assert flagged == ((dpi, mode, seed) == (150, "bilevel", 1))  # so that case is exercised
+    if one_bit_doubt(readings) is not None:
+        assert mode == "bilevel"
+        return
+    accepted = wrong = 0
+    for page, reading in zip(pages, readings, strict=True):
         for mark in reading.marks:
             meant = page.marked(mark.statement_id)
-            if mark.accepted:
+            if mark.accepted and reading.registered:
                 accepted += 1
-                # Faint pencil can vanish in a 1-bit scan (below the scanner's threshold): no reader sees it.
-                if (mark.state == MARKED) != meant and not (mode == "bilevel" and page.truth[mark.statement_id] == "pencil"):
-                    wrong += 1
+                wrong += (mark.state == MARKED) != meant
             elif meant is None:
                 assert mark.state == CANCELLED or not mark.accepted
     assert accepted > 40 and wrong == 0
@@ -90,12 +101,15 @@ def test_a_warped_page_is_flagged_not_guessed(printed):
     assert not reading.registered and "corner marks" in reading.problem
 
 
-def test_a_filled_then_struck_through_box_goes_to_the_clerk(printed):
+@pytest.mark.parametrize("pen", list(PENS))
+def test_a_filled_then_struck_through_box_goes_to_the_clerk(printed, pen):
+    """Also in light pencil, whose scribble may be too faint to count as filled: the arms of the
+    strike-through beyond the box's left corners give it away."""
     image = render_pages(printed.pdf, 200)[1]
     statements = printed.geometry["pages"][1]["statements"]
     mark_page(image, printed.geometry["pages"][1], np.random.default_rng(3), 200,
-              kinds={statements[0]["id"]: "cancel", statements[1]["id"]: "fill"})
-    reading = read(printed, image)
+              kinds={statements[0]["id"]: "cancel", statements[1]["id"]: "fill"}, pen=pen)
+    reading = read(printed, degrade(image, Degradation(200, "jpeg", noise=4, angle=1.0), np.random.default_rng(3)))
     assert reading.marks[0].state == CANCELLED and not reading.marks[0].accepted
     assert reading.marks[1].state == MARKED and reading.marks[1].accepted
 

@@ -72,3 +72,17 @@ async def test_a_study_refused_after_the_first_frame_ends_the_app_with_the_refus
         await pilot.pause()
     assert isinstance(app.failure, NotAStudyError) and app.return_code == 1
     assert other.read_bytes() == before
+
+
+
+async def test_a_key_pressed_before_the_deferred_opening_ends_the_app_with_the_refusal_not_a_traceback(tmp_path):
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("create table notes (text)")
+    path = default_instrument_path()
+    app = SurveyDeskApp(instrument=load_instrument(path), instrument_path=path, study=other, operator="RS")
+    app.open_after_first_frame = lambda: None  # type: ignore[method-assign]  # the key comes first
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")  # the entry screen reads the study
+        await pilot.pause()
+    assert isinstance(app.failure, NotAStudyError) and app.return_code == 1

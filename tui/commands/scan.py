@@ -58,9 +58,15 @@ def report_lines(run, *, saved: bool) -> list[str]:
         missing = f", page{'s' if len(paper.missing_pages) > 1 else ''} " \
                   f"{', '.join(map(str, paper.missing_pages))} missing" if paper.missing_pages else ""
         checks = f", {len(paper.uncertain)} to check" if paper.uncertain else ""
-        what = f"{paper.outcome}: {paper.note}" if saved else ("confident" if paper.confident else "to review")
+        what = f"{paper.outcome}: {paper.note}" if saved else (
+            f"rescan in greyscale ({paper.rescan})" if paper.rescan else "confident" if paper.confident else "to review")
         lines.append(f"  {paper.serial} {paper.participant_code or '(blank form)'} wave {paper.wave}{missing}{checks}: "
                      f"{what}")
+    held = [p.serial for p in run.papers if p.rescan]
+    if held:
+        lines.append(f"{len(held)} paper{'s' if len(held) > 1 else ''} scanned 1-bit look{'' if len(held) > 1 else 's'} "
+                     f"filled in pencil and {'were' if len(held) > 1 else 'was'} not read: rescan in greyscale and "
+                     f"scan again: {', '.join(held)}")
     bilevel = run.bilevel_pages
     if bilevel:
         lines.append(f"{bilevel} page{'s were' if bilevel > 1 else ' was'} scanned 1-bit (black and white): faint "

@@ -18,7 +18,7 @@ from typing import Any
 from tui.domain.errors import SurveyDeskError
 from tui.domain.returns import BankAnswer
 from tui.domain.scan.images import ScanPage, check_files, count_pages, read_pages
-from tui.domain.scan.reader import CANCELLED, MARKED, PageReading, read_page
+from tui.domain.scan.reader import CANCELLED, MARKED, PageReading, one_bit_doubt, read_page
 from tui.domain.store import Draft, IssuedForm, StoreError, Study
 
 SCAN_OPERATOR = "scan"
@@ -57,10 +57,11 @@ class Paper:
     outcome: str = ""  # saved | draft | skipped
     note: str = ""  # why skipped, or the return / draft number
     marks: int = 0
+    rescan: str | None = None  # why the paper must be scanned again in greyscale (never saved as read)
 
     @property
     def confident(self) -> bool:
-        return not self.uncertain
+        return not self.uncertain and self.rescan is None
 
 
 @dataclass
@@ -164,6 +165,7 @@ def _group(run: ScanRun, readings: Iterable[PageReading], layouts: _Layouts) -> 
             if len(seen) > 1:
                 run.twice.append((paper.serial, page, [r.where for r in seen]))
         _answers(paper, layouts)
+        paper.rescan = one_bit_doubt([r for seen in paper.pages.values() for r in seen])
         run.papers.append(paper)
     run.papers.sort(key=lambda p: p.serial)
 
@@ -239,6 +241,10 @@ def record_run(study: Study, run: ScanRun) -> None:
             paper.outcome, paper.note = "skipped", "already waiting as a draft"
         elif paper.participant_code is None:
             paper.outcome, paper.note = "skipped", "a blank self-coding form: key it by hand (F3)"
+        elif paper.rescan:
+            # Its empty boxes may hold ticks the scan lost: neither saved nor drafted, so the
+            # greyscale rescan is read afresh.
+            paper.outcome, paper.note = "skipped", f"1-bit pencil: rescan in greyscale ({paper.rescan})"
         elif paper.confident and not paper.missing_pages:
             try:
                 saved = study.save_return(paper.wave, paper.participant_code, paper.answers, operator=SCAN_OPERATOR,

@@ -10,8 +10,11 @@
    affine map (a flat scan is affine to well under a millimetre); a poor fit is flagged and the
    page's statements all go to the clerk.
 4. Each tick box: found near its predicted place by its printed outline, then its inside is
-   measured: the share of inked pixels. Far from the decision band it is accepted; near it, or
-   with ink spilling around the box, or filled and struck through, it goes to the clerk.
+   measured: the share of inked pixels, and in a grey scan the share of faint ink. Far from the
+   decision band it is accepted; near it, with faint ink, with ink spilling around the box, or
+   filled and struck through, it goes to the clerk.
+5. A paper's 1-bit pages, together (one_bit_doubt): ticks broken into specks, or a bank page
+   with no tick, say pencil may have vanished, and the paper is held for a greyscale rescan.
 
 numpy, OpenCV and zxing-cpp are imported inside functions (the `scan` extra).
 """
@@ -36,7 +39,6 @@ NOMINAL_LONG_MM = 290.0  # between A4 (297) and Letter (279.4): a first guess of
 CORNER_MM = 34.0  # corner marks are looked for this far into each corner of the image
 MAX_FIT_MM = 0.8  # the marks' departure from an affine map above which registration is refused
 INKED = 0.25  # a pixel this much darker than the paper (share of paper white) is ink
-DARK = 0.5
 # Share of a box's inside inked: below EMPTY_BELOW empty, above MARKED_FROM marked, both with
 # full confidence; in between, or with ink around the box, the clerk decides.
 EMPTY_BELOW = 0.02
@@ -45,8 +47,34 @@ MARKED_FROM = 0.10
 # most a few black pixels: there, any ink at all is for the clerk.
 EMPTY_BELOW_1BIT = 0.002
 SPILL_LIMIT = 0.10  # ink in the band around a box that makes a light box uncertain
-CANCEL_FILL = 0.70  # a box this filled, with ink spilling well around it, reads "cancelled"
-CANCEL_SPILL = 0.10
+# Faint ink: the inside smoothed over a pencil's grain (FAINT_SMOOTH_MM), a pixel counting when
+# it is darker than the paper around the box by FAINT_MIN and by FAINT_SIGMAS times the page's
+# noise. A box whose inside holds FAINT_EMPTY of it is not empty for sure (a light pencil tick
+# leaves 10 % or more; an untouched box under 2 %); FAINT_SURE of it is as much evidence of a
+# mark as faint ink gives, never enough to accept one (a rubbed-out tick leaves as much).
+FAINT_SMOOTH_MM = 0.08
+FAINT_MIN = 0.05
+FAINT_SIGMAS = 5.0
+FAINT_EMPTY = 0.05
+FAINT_SURE = 0.6
+UNSURE_TOP = 0.9  # the most an unsure box's confidence reaches
+# A box this filled, with ink spilling well around it, reads "cancelled"; so does a marked box
+# with ink beyond both its left corners (ARM_PATCH: mm to the left; mm above the top / below the
+# bottom) but not straight left of it: only the arms of a big cross struck through the box reach
+# there (an ordinary cross stops within about 1.4 mm of the box, a tick reaches out to the right,
+# a line in the margin passes straight left too). The right side is the statement's text.
+CANCEL_FILL = 0.90
+CANCEL_SPILL = 0.08
+ARM_PATCH = (1.5, 2.4, 0.8, 2.2)
+ARM_LEVEL = 0.12  # a pixel this much darker than the paper is (perhaps faint) ink
+ARM_INK = 0.03  # share of a patch with such ink that makes an arm
+# A 1-bit scan keeps a pencil stroke (or a light ballpoint one) only where it is darker than the
+# scanner's threshold: what survives breaks into specks, and much of it vanishes. A respondent
+# fills a paper with one instrument, so a 1-bit page with a box holding only specks, ticks that
+# break up (more than PENCIL_PIECES separate pieces per tick, on average), or no tick at all on a
+# bank page says the paper's empty boxes cannot be trusted: the paper is held for a greyscale
+# rescan (see one_bit_doubt).
+PENCIL_PIECES = 2.0
 BLANK_INK = 0.002  # share of dark pixels below which an unidentified page is called blank
 ACCEPT = 0.95  # confidence at which a mark is accepted without the clerk
 
@@ -59,6 +87,8 @@ class MarkReading:
     fill: float = 0.0  # share of the box's inside inked
     spill: float = 0.0  # share of the band around the box inked
     found: bool = True  # the box's printed outline was found where registration put it
+    faint: float = 0.0  # share of the box's inside a little darker than the paper around it, beyond noise
+    pieces: int = 0  # separate specks and strokes of ink inside the box (a pencil stroke in 1 bit breaks up)
 
     @property
     def accepted(self) -> bool:
@@ -78,6 +108,7 @@ class PageReading:
     colour: str = "grey"
     marks: list[MarkReading] = field(default_factory=list)
     codes: tuple[str, ...] = ()
+    bilevel: bool = False  # black and white only (a 1-bit scan, or one saved as grey)
 
     @property
     def where(self) -> str:
@@ -240,6 +271,22 @@ def _project(homography: np.ndarray, x_mm: float, y_mm: float) -> tuple[float, f
 # --- tick boxes -------------------------------------------------------------------------------------
 
 
+def paper_noise(ink: np.ndarray, scale: float) -> float:
+    """The spread of the paper's darkness, smoothed as _faint_share smooths it (robust: the
+    median absolute deviation of pixels near the paper's level, in the page's middle)."""
+    import cv2
+    import numpy as np
+
+    height, width = ink.shape
+    crop = ink[height // 4:3 * height // 4, width // 4:3 * width // 4]
+    smooth = cv2.GaussianBlur(crop, (0, 0), FAINT_SMOOTH_MM * scale)[::3, ::3]
+    near = smooth[smooth < 0.12]
+    if near.size < 100:
+        return 0.0
+    centre = float(np.median(near))
+    return float(1.4826 * np.median(np.abs(near - centre)))
+
+
 def ink_map(grey: np.ndarray, paper: float) -> np.ndarray:
     """Per pixel, how much darker than the paper it is (0 paper .. 1 black), as float32."""
     import numpy as np
@@ -249,8 +296,10 @@ def ink_map(grey: np.ndarray, paper: float) -> np.ndarray:
 
 
 def measure_box(ink: np.ndarray, box_mm: list[float], homography: np.ndarray, scale: float, line_mm: float,
-                statement_id: str, bilevel: bool = False) -> MarkReading:
-    """The state of one tick box, from the ink map of an upright, registered page."""
+                statement_id: str, bilevel: bool = False, noise: float = 0.0) -> MarkReading:
+    """The state of one tick box, from the ink map of an upright, registered page (``noise``:
+    the page's, from paper_noise)."""
+    import cv2
     import numpy as np
 
     x_mm, y_mm, w_mm, h_mm = box_mm
@@ -259,7 +308,7 @@ def measure_box(ink: np.ndarray, box_mm: list[float], homography: np.ndarray, sc
     line = max(1, int(round(line_mm * scale)))
     search = max(2, int(round(0.7 * scale)))
     spill_band = max(2, int(round(1.2 * scale)))
-    half = int(math.ceil(side / 2 + line + search + spill_band + 2))
+    half = int(math.ceil(side / 2 + line + search + max(spill_band, ARM_PATCH[1] * scale) + 2))
     x0, y0 = int(round(cx)) - half, int(round(cy)) - half
     height, width = ink.shape
     if x0 < 0 or y0 < 0 or x0 + 2 * half >= width or y0 + 2 * half >= height:
@@ -287,7 +336,6 @@ def measure_box(ink: np.ndarray, box_mm: list[float], homography: np.ndarray, sc
     inset = line + 1 + max(1, int(round(0.25 * scale)))
     inside = window[top + inset:top + outer - inset, left + inset:left + outer - inset]
     fill = float((inside > INKED).mean()) if inside.size else 0.0
-    dark = float((inside > DARK).mean()) if inside.size else 0.0
     gap = line + max(1, int(round(0.35 * scale)))
     band = window[max(0, top - gap - spill_band):top + outer + gap + spill_band,
                   max(0, left - gap - spill_band):left + outer + gap + spill_band]
@@ -295,23 +343,75 @@ def measure_box(ink: np.ndarray, box_mm: list[float], homography: np.ndarray, sc
     core = window[max(0, top - gap):top + outer + gap, max(0, left - gap):left + outer + gap]
     band_area = band.size - core.size
     spill = (band_ink - float((core > INKED).sum())) / max(1, band_area)
-    return _decide(statement_id, fill, dark, spill, found, EMPTY_BELOW_1BIT if bilevel else EMPTY_BELOW)
+    faint = fill if bilevel else _faint_share(window, top + inset, left + inset, outer - 2 * inset, scale, noise)
+    mark = _decide(statement_id, fill, spill, found, faint, EMPTY_BELOW_1BIT if bilevel else EMPTY_BELOW,
+                   _struck_through(window, top, left, outer, scale))
+    if bilevel and fill > 0:
+        mark.pieces = int(cv2.connectedComponents((inside > INKED).astype(np.uint8), connectivity=8)[0]) - 1
+    return mark
 
 
-def _decide(statement_id: str, fill: float, dark: float, spill: float, found: bool,
-            empty_below: float = EMPTY_BELOW) -> MarkReading:
+def _struck_through(window: np.ndarray, top: int, left: int, outer: int, scale: float) -> bool:
+    """Ink beyond both left corners of the box and none straight left of it (see ARM_PATCH)."""
+    near, far, low, high = (int(round(v * scale)) for v in ARM_PATCH)
+    columns = slice(max(0, left - far), max(0, left - near))
+
+    def inked(rows: slice) -> bool:
+        patch = window[rows, columns]
+        return bool(patch.size) and float((patch > ARM_LEVEL).mean()) >= ARM_INK
+
+    above = inked(slice(max(0, top - high), max(0, top - low)))
+    below = inked(slice(top + outer + low, top + outer + high))
+    beside = inked(slice(top + int(0.3 * outer), top + int(0.7 * outer) + 1))
+    return above and below and not beside
+
+
+def _faint_share(window: np.ndarray, top: int, left: int, size: int, scale: float, noise: float) -> float:
+    """Share of the inside whose darkness, smoothed over a pencil's grain, stands above the paper
+    around the box by more than the page's noise could make it."""
+    import cv2
+    import numpy as np
+
+    if size <= 0:
+        return 0.0
+    smooth = cv2.GaussianBlur(window, (0, 0), FAINT_SMOOTH_MM * scale)
+    inside = smooth[top:top + size, left:left + size] - float(np.median(smooth))
+    return float((inside > max(FAINT_MIN, FAINT_SIGMAS * noise)).mean())
+
+
+def _ramp(value: float, low: float, high: float) -> float:
+    """0 at ``low``, 1 at ``high`` (either way round), clamped."""
+    return min(max((value - low) / (high - low), 0.0), 1.0)
+
+
+def _decide(statement_id: str, fill: float, spill: float, found: bool, faint: float,
+            empty_below: float = EMPTY_BELOW, struck: bool = False) -> MarkReading:
+    """A box's state and confidence from its measures.
+
+    Accepted (confidence ACCEPT or more): ticked when the inked share reaches MARKED_FROM; empty
+    when neither ink nor faint ink is there, and nothing spills around the box. Anything between
+    is the clerk's: its guess follows the stronger evidence (a faint mark may be a light pencil
+    tick or a rubbed-out one), its confidence below ACCEPT, lowest where the evidence is
+    balanced."""
+    def reading(state: str, confidence: float) -> MarkReading:
+        return MarkReading(statement_id, state, round(confidence, 4), fill, spill, found, faint)
+
     if not found:
-        return MarkReading(statement_id, MARKED if fill >= MARKED_FROM else EMPTY, 0.5, fill, spill, False)
-    if dark >= CANCEL_FILL and spill >= CANCEL_SPILL:
-        return MarkReading(statement_id, CANCELLED, 0.5, fill, spill)
-    centre = (empty_below + MARKED_FROM) / 2
-    # Confidence grows with the distance from the middle of the uncertain band, reaching ACCEPT at
-    # its edges; ink spilling around a light box (a tick that missed, a stray stroke) lowers it.
-    distance = abs(fill - centre) / ((MARKED_FROM - empty_below) / 2)
-    confidence = 0.5 + (ACCEPT - 0.5) * min(distance, 1.0) + (1 - ACCEPT) * min(max(distance - 1, 0) / 2, 1.0)
-    if fill < MARKED_FROM and spill > SPILL_LIMIT:
-        confidence = min(confidence, 0.5 + 0.4 * max(0.0, 1 - spill / (3 * SPILL_LIMIT)))
-    return MarkReading(statement_id, MARKED if fill >= centre else EMPTY, round(confidence, 4), fill, spill)
+        return reading(MARKED if fill >= MARKED_FROM else EMPTY, 0.5)
+    if (fill >= CANCEL_FILL and spill >= CANCEL_SPILL) or (fill >= MARKED_FROM and struck):
+        return reading(CANCELLED, 0.5)
+    if fill >= MARKED_FROM:
+        return reading(MARKED, ACCEPT + (1 - ACCEPT) * _ramp(fill, MARKED_FROM, 3 * MARKED_FROM))
+    spilt = spill > SPILL_LIMIT  # a tick that missed, a stray stroke: the clerk looks
+    if fill < empty_below and faint < FAINT_EMPTY and not spilt:
+        clean = min(_ramp(fill, empty_below, 0.0), _ramp(faint, FAINT_EMPTY, 0.0))
+        return reading(EMPTY, ACCEPT + (1 - ACCEPT) * clean)
+    # Evidence of a mark, 0 (none) .. 1 (as much as an accepted tick has), and how balanced it is.
+    evidence = max(_ramp(fill, 0.0, MARKED_FROM), _ramp(faint, 0.0, FAINT_SURE))
+    confidence = 0.5 + (UNSURE_TOP - 0.5) * abs(evidence - 0.5) / 0.5
+    if spilt:
+        confidence = min(confidence, 0.5 + 0.3 * max(0.0, 1 - spill / (3 * SPILL_LIMIT)))
+    return reading(MARKED if evidence >= 0.5 else EMPTY, confidence)
 
 
 # --- a whole page ---------------------------------------------------------------------------------
@@ -368,14 +468,42 @@ def read_page(file: str, number: int, image: np.ndarray, colour: str, layouts: L
         return reading
     ink = ink_map(grey, _paper_level(grey))
     line_mm = geometry.get("box_line_mm", 0.28)
-    bilevel = colour == "bilevel" or _looks_bilevel(grey)
-    reading.marks = [measure_box(ink, s["box"], homography, scale, line_mm, s["id"], bilevel)
+    bilevel = reading.bilevel = colour == "bilevel" or _looks_bilevel(grey)
+    noise = 0.0 if bilevel else paper_noise(ink, scale)
+    reading.marks = [measure_box(ink, s["box"], homography, scale, line_mm, s["id"], bilevel, noise)
                      for s in page["statements"]]
     lost = sum(not m.found for m in reading.marks)
     if reading.marks and lost > max(2, len(reading.marks) // 4):
         reading.problem = f"{lost} of {len(reading.marks)} tick boxes were not where the corner marks put them"
         reading.registered = False
+        for mark in reading.marks:  # the reader does not vouch for any box of a page it could not place
+            mark.confidence = min(mark.confidence, 0.5)
     return reading
+
+
+def one_bit_doubt(pages: list[PageReading]) -> str | None:
+    """Why the empty boxes of a paper's 1-bit pages cannot be trusted, or None.
+
+    ``pages``: the readings of one paper's pages. A tick that vanished in a 1-bit scan leaves
+    nothing for any reader to see, so the evidence is what did survive: a box holding only
+    specks of a mark, ticks broken into specks (pencil grain cut by the threshold), or a bank
+    page with no tick at all. One
+    instrument fills a paper, so one such page speaks for every page of the paper."""
+    for page in pages:
+        if not (page.bilevel and page.registered and page.marks):
+            continue
+        remnants = sum(0 < m.fill < MARKED_FROM for m in page.marks)
+        if remnants:  # a mark the threshold cut to a few specks: its neighbours may have vanished whole
+            return (f"page {page.page} is a 1-bit scan with {remnants} box{'es' if remnants > 1 else ''} holding "
+                    "only specks of a mark")
+        ticks = [m for m in page.marks if m.fill >= MARKED_FROM]
+        if not ticks:
+            return f"page {page.page} is a 1-bit scan showing no tick at all (pencil lost by the scan?)"
+        pieces = sum(m.pieces for m in ticks) / len(ticks)
+        if pieces > PENCIL_PIECES:
+            return (f"page {page.page} is a 1-bit scan whose ticks break into specks ({pieces:.1f} pieces each), "
+                    "as pencil does")
+    return None
 
 
 def _orientation(marks: dict[str, _Blob], shape: tuple[int, ...]) -> tuple[int | None, bool]:

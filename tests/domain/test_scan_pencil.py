@@ -1,0 +1,112 @@
+"""A paper filled in pencil and scanned 1-bit: its lost ticks read as empty boxes, so the paper
+is held for a greyscale rescan and listed, never saved as read (docs/scanning.md, "1-bit scans")."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.scan_helpers import printed_study
+from tui.commands.scan import report_lines
+from tui.domain.scan import EMPTY, record_run, scan_files
+from tui.domain.scan.corpus import synthetic_pages
+
+DPI = 200
+
+
+@pytest.fixture
+def printed(tmp_path, printable):
+    return printed_study(tmp_path, printable, codes="E5")
+
+
+def scans(printed, folder, *, pen: str, mode: str, seed: int) -> tuple[list, list]:
+    """The first paper's pages marked with ``pen`` and scanned in ``mode``, as PNG files."""
+    from PIL import Image
+
+    pages = list(synthetic_pages(printed.pdf, printed.pages()[:printed.per_copy], printed.geometry, dpi=DPI,
+                                 seed=seed, mode=mode, pen=pen))
+    files = []
+    for page in pages:
+        files.append(folder / f"{mode}-{page.serial}-{page.page}.png")
+        Image.fromarray(page.image).save(files[-1])
+    return pages, files
+
+
+def test_a_1bit_pencil_paper_is_held_never_accepted(tmp_path, printed):
+    pages, files = scans(printed, tmp_path, pen="pencil", mode="bilevel", seed=2)
+    run = scan_files(printed.study, files)
+    (paper,) = run.papers
+    # The danger is real: boxes the respondent ticked read as empty, each with full confidence.
+    lost = [m for page in pages for seen in paper.pages[page.page] for m in seen.marks
+            if page.marked(m.statement_id) and m.state == EMPTY and m.accepted]
+    assert lost
+    assert paper.rescan is not None and "1-bit" in paper.rescan and not paper.confident
+    record_run(printed.study, run)
+    assert paper.outcome == "skipped" and paper.note.startswith("1-bit pencil: rescan in greyscale")
+    assert printed.study.find_returns("2015") == [] and printed.study.drafts() == []
+
+
+@pytest.mark.slow  # two scans of a paper: about 12 s on the shared machine
+def test_the_clerk_is_told_to_rescan_it_and_the_greyscale_rescan_is_read(tmp_path, printed):
+    _, files = scans(printed, tmp_path, pen="pencil", mode="bilevel", seed=2)
+    run = scan_files(printed.study, files)
+    record_run(printed.study, run)
+    lines = report_lines(run, saved=True)
+    serial = printed.serials[0]
+    assert any(line.endswith(f"rescan in greyscale and scan again: {serial}") for line in lines), lines
+    assert any(line.startswith(f"  {serial} ") and "1-bit pencil: rescan in greyscale" in line for line in lines)
+    # Nothing was kept of the 1-bit reading, so the rescan is read afresh.
+    _, grey = scans(printed, tmp_path, pen="pencil", mode="grey", seed=2)
+    again = scan_files(printed.study, grey)
+    record_run(printed.study, again)
+    (paper,) = again.papers
+    assert paper.rescan is None and paper.outcome in ("saved", "draft")
+
+
+@pytest.mark.parametrize("pen", ["ballpoint", "felt"])
+def test_a_1bit_ink_paper_is_read_not_held(tmp_path, printed, pen):
+    """The rule holds pencil, not every 1-bit scan: crisp ink ticks vouch for the empty boxes."""
+    _, files = scans(printed, tmp_path, pen=pen, mode="bilevel", seed=3)
+    run = scan_files(printed.study, files)
+    (paper,) = run.papers
+    assert paper.rescan is None
+    record_run(printed.study, run)
+    assert paper.outcome in ("saved", "draft")
+
+
+def test_a_1bit_bank_page_with_no_tick_at_all_holds_the_paper(tmp_path, printed):
+    """Light pencil vanishes entirely in 1 bit: no tick to judge, so the blank bank page holds it."""
+    pages, files = scans(printed, tmp_path, pen="light pencil", mode="bilevel", seed=4)
+    run = scan_files(printed.study, files)
+    (paper,) = run.papers
+    assert any(page.marked(s) for page in pages for s in page.truth)  # it was filled in
+    assert paper.rescan is not None and "no tick at all" in paper.rescan
+
+
+def test_a_dithered_1bit_scan_is_held_too(tmp_path, printed):
+    """A scanner's halftone (dithered) black and white breaks ink ticks into specks as well."""
+    from PIL import Image
+
+    pages = list(synthetic_pages(printed.pdf, printed.pages()[:printed.per_copy], printed.geometry, dpi=DPI,
+                                 seed=3, mode="grey", pen="ballpoint", clean=True))
+    files = []
+    for page in pages:
+        files.append(tmp_path / f"dithered-{page.page}.png")
+        Image.fromarray(page.image).convert("1").convert("L").save(files[-1])  # Floyd-Steinberg
+    (paper,) = scan_files(printed.study, files).papers
+    assert paper.rescan is not None and "specks" in paper.rescan
+
+
+def test_a_box_holding_only_specks_on_a_1bit_page_holds_the_paper():
+    """A light hand near the threshold: one tick cut to specks says its neighbours may be gone whole."""
+    from tui.domain.scan import MARKED, MarkReading, PageReading
+    from tui.domain.scan.reader import one_bit_doubt
+
+    def page(*marks: MarkReading, bilevel: bool = True) -> PageReading:
+        return PageReading("scan.tif", 2, "0000013", 2, registered=True, marks=list(marks), bilevel=bilevel)
+
+    crisp = MarkReading("a", MARKED, 1.0, fill=0.4, pieces=1)
+    specks = MarkReading("b", EMPTY, 0.7, fill=0.02, pieces=2)
+    empty = MarkReading("c", EMPTY, 1.0)
+    assert one_bit_doubt([page(crisp, empty)]) is None
+    assert "specks of a mark" in (one_bit_doubt([page(crisp, specks, empty)]) or "")
+    assert one_bit_doubt([page(crisp, specks, empty, bilevel=False)]) is None  # grey: faint ink is measured
