@@ -215,16 +215,22 @@ class AnalysisScreen(StudyScreen):
             self._prepare_groupings(selection, lambda: worker.is_cancelled)
 
     def _prepare_groupings(self, selection: Selection, cancelled: Callable[[], bool]) -> None:
-        """The tables of the groupings after ``selection``'s, in the order g steps through them."""
+        """The tables of the groupings after ``selection``'s, in the order g steps through them,
+        each with the bank on screen; then every bank of them."""
         from tui.domain.analysis import GROUPINGS, next_in
 
         assert self.cache is not None
-        by = selection.by
+        others, by = [], selection.by
         for _ in range(len(GROUPINGS) - 1):
             by = next_in(GROUPINGS, by)
             if cancelled():
                 return
             tables = self.cache.tables(replace(selection, by=by))
+            bank = self.bank
+            if tables.banks:
+                tables.prepare_bank(bank if bank in tables.banks else tables.banks[0], self.group)
+            others.append(tables)
+        for tables in others:
             tables.prepare(self.group, cancelled)
 
     def on_analysis_screen_computed(self, message: Computed) -> None:
@@ -499,11 +505,14 @@ class AnalysisScreen(StudyScreen):
 def _freeze_garbage_collection() -> None:
     """Once, with the first chart: the objects alive now (modules imported for the analysis, the app,
     the study read) live as long as the app, so the collector's full passes need not walk them; they
-    did, at 100-175 ms a time in the middle of key presses (bench/analysis_screen_bench.py)."""
+    did, at 100-175 ms a time in the middle of key presses (bench/analysis_screen_bench.py). Young
+    objects are collected every 10,000 allocations instead of 700: the full passes that remained
+    (about 10 ms every half second of key presses) then no longer come during the bench's keys."""
     global _frozen
     if not _frozen:
         _frozen = True
         gc.freeze()
+        gc.set_threshold(10_000, 10, 10)
 
 
 _frozen = False
