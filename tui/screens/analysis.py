@@ -204,9 +204,7 @@ class AnalysisScreen(StudyScreen):
             return
         worker = get_current_worker()
         if not worker.is_cancelled:
-            if tables.banks:  # the bank shown first made here too: drawing it then only draws
-                bank = self.bank
-                tables.prepare_bank(bank if bank in tables.banks else tables.banks[0], self.group)
+            self._prepare_shown_bank(tables)  # made here too: drawing the first bank then only draws
             self.post_message(self.Computed(selection, tables))
             # The screen draws the first bank at once; meanwhile the other banks' charts and tables
             # are made here, so stepping through banks only draws; then the other groupings of the
@@ -226,12 +224,16 @@ class AnalysisScreen(StudyScreen):
             if cancelled():
                 return
             tables = self.cache.tables(replace(selection, by=by))
-            bank = self.bank
-            if tables.banks:
-                tables.prepare_bank(bank if bank in tables.banks else tables.banks[0], self.group)
+            self._prepare_shown_bank(tables)
             others.append(tables)
         for tables in others:
             tables.prepare(self.group, cancelled)
+
+    def _prepare_shown_bank(self, tables: AnalysisTables) -> None:
+        """Make the chart and table of the bank these tables will show first (the one on screen)."""
+        bank = self.bank  # read once: the event loop may change it meanwhile (this runs in a worker)
+        if tables.banks:
+            tables.prepare_bank(bank if bank in tables.banks else tables.banks[0], self.group)
 
     def on_analysis_screen_computed(self, message: Computed) -> None:
         if message.selection != self.selection:
