@@ -5,6 +5,8 @@ changes only on the entry screen, and a draft is discarded only when asked twice
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 import pytest
 
 from tests.helpers import burst, screen_text
@@ -165,7 +167,9 @@ async def test_the_keying_wave_changes_only_on_the_entry_screen(study_path, bund
         assert len(study.find_returns("2014")) == 1 and study.find_returns("2015") == []
 
 
-async def test_deleting_a_draft_asks_first(study_path):
+@asynccontextmanager
+async def drafts_list_with_e2(study_path):
+    """The entry screen opened on a study with one draft (E2, wave 2014): the drafts list on screen."""
     with Study.open(study_path) as study:
         study.save_draft(Draft("2014", "JS", "E2", state={"done": {}, "at": ["jpd", "A"]}))
     app = open_station(study_path)
@@ -173,6 +177,11 @@ async def test_deleting_a_draft_asks_first(study_path):
         s = await on_entry(app, pilot)
         await pilot.pause()
         assert "Forms part-way through keying" in s.text()
+        yield pilot, s
+
+
+async def test_deleting_a_draft_asks_first(study_path):
+    async with drafts_list_with_e2(study_path) as (pilot, s):
         await s.press("delete")
         assert "Discard the draft of E2?" in s.text()
         await s.press("enter")  # Enter alone keeps it (No has the focus)
@@ -192,13 +201,7 @@ async def test_the_discard_question_takes_keys_in_order(study_path):
     """Delete, Enter (No: kept), Enter in one burst: the question closes on the first Enter, the
     list comes back and the second Enter resumes the draft (a Button's press would answer later,
     after the second Enter had gone to the question too)."""
-    with Study.open(study_path) as study:
-        study.save_draft(Draft("2014", "JS", "E2", state={"done": {}, "at": ["jpd", "A"]}))
-    app = open_station(study_path)
-    async with app.run_test(size=(100, 30)) as pilot:
-        s = await on_entry(app, pilot)
-        await pilot.pause()
-        assert "Forms part-way through keying" in s.text()
+    async with drafts_list_with_e2(study_path) as (pilot, s):
         await burst(pilot, "delete", "enter", "enter", "1")
         await s.settle()
         assert "resumed the draft of E2" in s.text() and "JPD A ›" in s.text() and s.line == "1"
