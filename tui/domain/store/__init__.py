@@ -52,7 +52,10 @@ __getattr__ = lazy_exports(globals(), {
 })
 
 __all__ = [
-    "AuditAction", "AuditEntity", "ReturnStatus", "CLAIM_LAPSE_S", "DEFAULT_SETTINGS", "AuditEntry", "Claim", "CsvImportError", "Discrepancy", "Draft", "DuplicateError", "EntryPass", "FormLayoutRecord", "InputError",
-    "IssuedForm", "NewReturn", "NewerStudyError", "NotAStudyError", "NotFoundError", "OperatorStats", "ReturnRecord",
-    "SavedReturn", "StaleError", "Study", "StoreError", "UnknownWaveError", "UnsafeLocationError", "Wave", "check_operator", "check_study_file", "claim_key", "default_operator", "is_server_url", "import_returns_csv", "station_name", "wide_to_csv_frame",
+    "AuditAction", "AuditEntity", "AuditEntry", "check_operator", "check_study_file", "Claim", "claim_key",
+    "CLAIM_LAPSE_S", "CsvImportError", "default_operator", "DEFAULT_SETTINGS", "Discrepancy", "Draft",
+    "DuplicateError", "EntryPass", "FormLayoutRecord", "import_returns_csv", "InputError", "is_server_url",
+    "IssuedForm", "NewerStudyError", "NewReturn", "NotAStudyError", "NotFoundError", "OperatorStats",
+    "ReturnRecord", "ReturnStatus", "SavedReturn", "StaleError", "station_name", "StoreError", "Study",
+    "UnknownWaveError", "UnsafeLocationError", "Wave", "wide_to_csv_frame",
 ]
