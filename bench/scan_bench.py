@@ -8,7 +8,8 @@ tui/domain/scan/corpus.py): ticks, crosses, fills, filled-and-struck-through box
 pencil ticks, stray strokes. Each paper is scanned in one mode (grey, JPEG or 1-bit at an office
 threshold) and each page degraded (scale 95-100 %, rotation up to 3 degrees, shift, blur, noise;
 some pages upside down or sideways), then read back, and each paper judged as `surveydesk scan`
-judges it (one_bit_doubt: a 1-bit paper that looks filled in pencil is held for a rescan).
+judges it (one_bit_doubt: a 1-bit paper showing lost ink is held for a rescan; blank_one_bit_pages: a
+blank 1-bit bank page beside crisp ticks goes to the clerk).
 
 Prints, per resolution and for all: pages identified / unidentified / assigned to a WRONG serial;
 statements accepted automatically, sent to the clerk, held for a greyscale rescan; errors among
@@ -42,7 +43,7 @@ from tui.domain.paper.forms_pdf import FormCopy, write_forms  # noqa: E402
 from tui.domain.paper.scan_marks import form_geometry  # noqa: E402
 from tui.domain.returns.serials import make_serial  # noqa: E402
 from tui.domain.scan.corpus import MODES, PENS, synthetic_pages  # noqa: E402
-from tui.domain.scan.reader import MARKED, one_bit_doubt, read_page  # noqa: E402
+from tui.domain.scan.reader import MARKED, blank_one_bit_pages, one_bit_doubt, read_page  # noqa: E402
 
 BANDS = ((0.5, 0.8), (0.8, 0.95), (0.95, 0.99), (0.99, 1.0001))
 
@@ -70,8 +71,10 @@ def bench(forms: int, dpi: int, seed: int, folder: Path, *, mode: str | None = N
     to_clerk_kinds: Counter = Counter()
     held_papers: Counter = Counter()  # (instrument, mode) -> papers held for a greyscale rescan
     papers: Counter = Counter()  # (instrument, mode) -> papers
+    blank_papers: Counter = Counter()  # (instrument, mode) -> papers with a blank 1-bit bank page for the clerk
     seconds = 0.0
     paper: list = []  # (synthetic page, reading) of the paper being read
+    held_why: list = []  # per held paper: (instrument, rule, accepted errors had it been read, serial, ...)
 
     def close_paper() -> None:
         if not paper:
@@ -80,6 +83,15 @@ def bench(forms: int, dpi: int, seed: int, folder: Path, *, mode: str | None = N
         papers[(first.pen, first.degradation.mode)] += 1
         doubt = one_bit_doubt([reading for _, reading in paper])
         held_papers[(first.pen, first.degradation.mode)] += doubt is not None
+        if doubt is None and blank_one_bit_pages([reading for _, reading in paper]):
+            blank_papers[(first.pen, first.degradation.mode)] += 1
+        if doubt is not None:
+            # Was the hold needed? Only if, read as it is, the paper would have had an accepted error.
+            would_err = sum(mark.accepted and reading.registered and page.marked(mark.statement_id) is not None
+                            and (mark.state == MARKED) != page.marked(mark.statement_id)
+                            for page, reading in paper for mark in reading.marks)
+            held_why.append((first.pen, _rule(doubt), would_err, first.serial, first.level,
+                             sorted({page.degradation.threshold for page, _ in paper}), doubt))
         for page, reading in paper:
             tally(page, reading, doubt is not None)
         paper.clear()
@@ -145,7 +157,17 @@ def bench(forms: int, dpi: int, seed: int, folder: Path, *, mode: str | None = N
     close_paper()
     out["errors"] = sum(errors.values())
     return {"counts": out, "errors": errors, "bands": bands, "seconds": seconds, "to_clerk_kinds": to_clerk_kinds,
-            "by": by, "papers": papers, "held_papers": held_papers}
+            "by": by, "papers": papers, "held_papers": held_papers, "held_why": held_why,
+            "blank_papers": blank_papers}
+
+
+def _rule(doubt: str) -> str:
+    """Which of one_bit_doubt's rules held a paper, from the reason it gives."""
+    for words, rule in (("only specks", "box of specks"), ("no tick", "no tick on a bank page"),
+                        ("break into specks", "ticks in pieces")):
+        if words in doubt:
+            return rule
+    return doubt
 
 
 def load() -> str:
@@ -189,8 +211,9 @@ def bench_highlight(forms: int, dpi: int, seed: int, folder: Path) -> Counter:
 
 
 def merge(total: dict, r: dict) -> None:
-    for name in ("counts", "errors", "by", "papers", "held_papers", "to_clerk_kinds"):
+    for name in ("counts", "errors", "by", "papers", "held_papers", "blank_papers", "to_clerk_kinds"):
         total.setdefault(name, Counter()).update(r[name])
+    total.setdefault("held_why", []).extend(r["held_why"])
     for band, (n, bad) in r["bands"].items():
         total.setdefault("bands", {b: [0, 0] for b in BANDS})[band][0] += n
         total["bands"][band][1] += bad
@@ -220,6 +243,16 @@ def print_marks(r: dict, indent: str = "  ") -> None:
         f"{p} {m}: {held[(p, m)]} of {n}" for (p, m), n in sorted(r["papers"].items()) if held[(p, m)]) or "none")
           + " (1-bit papers not held: " + ", ".join(
         f"{p} {n - held[(p, m)]} of {n}" for (p, m), n in sorted(r["papers"].items()) if m == "bilevel") + ")")
+    blank = r["blank_papers"]
+    print(f"{indent}papers read with a blank 1-bit bank page for the clerk (not held), by (instrument, mode): " + (
+        ", ".join(f"{p} {m}: {n}" for (p, m), n in sorted(blank.items()) if n) or "none"))
+    # A hold is needed where the paper, read as it is, would have had an accepted error; otherwise
+    # the rescan was asked for nothing (the price of a rule that cannot see what vanished).
+    why = Counter((pen, rule, err > 0) for pen, rule, err, *_ in r["held_why"])
+    if why:
+        print(f"{indent}held papers by instrument and rule: needed (would have had an accepted error) / not: " + "; ".join(
+            f"{pen}, {rule}: {why[(pen, rule, True)]} / {why[(pen, rule, False)]}"
+            for pen, rule in sorted({(p, ru) for p, ru, _ in why})))
 
 
 def main(argv: list[str] | None = None) -> int:

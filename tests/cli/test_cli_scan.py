@@ -96,6 +96,7 @@ def test_scan_saves_the_confident_paper_and_drafts_the_other(tmp_path, scanned, 
     assert f"{printed.serials[1]} {codes[1]} wave 2015, page 3 missing" in out
     assert "draft #" in out
     assert "2 pages were scanned 1-bit (black and white): faint pencil can vanish" in out  # late.tif
+    assert "held, neither saved nor drafted" not in out  # its 1-bit pages' ticks are crisp: read, not held
     assert study.form_layouts("2015")  # nothing else changed
     study.close()
     again = run(tmp_path, "scan", *files).stdout  # a second run changes nothing

@@ -18,7 +18,14 @@ from typing import Any
 from tui.domain.errors import SurveyDeskError
 from tui.domain.returns import BankAnswer
 from tui.domain.scan.images import ScanPage, check_files, count_pages, read_pages
-from tui.domain.scan.reader import CANCELLED, MARKED, PageReading, one_bit_doubt, read_page
+from tui.domain.scan.reader import (
+    CANCELLED,
+    MARKED,
+    PageReading,
+    blank_one_bit_pages,
+    one_bit_doubt,
+    read_page,
+)
 from tui.domain.store import Draft, IssuedForm, StoreError, Study
 
 SCAN_OPERATOR = "scan"
@@ -54,7 +61,7 @@ class Paper:
     answers: dict[str, BankAnswer] = field(default_factory=dict)
     uncertain: list[Uncertain] = field(default_factory=list)
     missing_pages: list[int] = field(default_factory=list)
-    outcome: str = ""  # saved | draft | skipped
+    outcome: str = ""  # saved | draft | held (for a greyscale rescan) | skipped
     note: str = ""  # why skipped, or the return / draft number
     marks: int = 0
     rescan: str | None = None  # why the paper must be scanned again in greyscale (never saved as read)
@@ -164,8 +171,11 @@ def _group(run: ScanRun, readings: Iterable[PageReading], layouts: _Layouts) -> 
         for page, seen in sorted(paper.pages.items()):
             if len(seen) > 1:
                 run.twice.append((paper.serial, page, [r.where for r in seen]))
+        seen_pages = [r for seen in paper.pages.values() for r in seen]
+        paper.rescan = one_bit_doubt(seen_pages)
+        if paper.rescan is None:
+            blank_one_bit_pages(seen_pages)  # before _answers: their boxes go to the clerk
         _answers(paper, layouts)
-        paper.rescan = one_bit_doubt([r for seen in paper.pages.values() for r in seen])
         run.papers.append(paper)
     run.papers.sort(key=lambda p: p.serial)
 
@@ -219,7 +229,9 @@ def _page_marks(seen: list[PageReading], geometry: dict[str, Any], number: int,
         elif mark.state == CANCELLED:
             yield statement_id, mark.state, mark.confidence, "filled in and struck through"
         elif not all(r.marks[index].accepted for r in read):
-            yield statement_id, mark.state, mark.confidence, "faint or unclear mark"
+            # A page's own doubt (a blank 1-bit bank page) says more than the box's.
+            why = next((f"page {number} is {r.problem}" for r in read if r.problem), "faint or unclear mark")
+            yield statement_id, mark.state, mark.confidence, why
         else:
             yield statement_id, mark.state, mark.confidence, ""
 
@@ -244,7 +256,7 @@ def record_run(study: Study, run: ScanRun) -> None:
         elif paper.rescan:
             # Its empty boxes may hold ticks the scan lost: neither saved nor drafted, so the
             # greyscale rescan is read afresh.
-            paper.outcome, paper.note = "skipped", f"1-bit pencil: rescan in greyscale ({paper.rescan})"
+            paper.outcome, paper.note = "held", f"rescan in greyscale ({paper.rescan})"
         elif paper.confident and not paper.missing_pages:
             try:
                 saved = study.save_return(paper.wave, paper.participant_code, paper.answers, operator=SCAN_OPERATOR,
