@@ -43,7 +43,7 @@ from tui.domain.paper.forms_pdf import FormCopy, write_forms  # noqa: E402
 from tui.domain.paper.scan_marks import form_geometry  # noqa: E402
 from tui.domain.returns.serials import make_serial  # noqa: E402
 from tui.domain.scan.corpus import MODES, PENS, synthetic_pages  # noqa: E402
-from tui.domain.scan.reader import MARKED, blank_one_bit_pages, one_bit_doubt, read_page  # noqa: E402
+from tui.domain.scan.reader import MARKED, MARKED_FROM, blank_one_bit_pages, one_bit_doubt, read_page  # noqa: E402
 
 BANDS = ((0.5, 0.8), (0.8, 0.95), (0.95, 0.99), (0.99, 1.0001))
 
@@ -74,7 +74,7 @@ def bench(forms: int, dpi: int, seed: int, folder: Path, *, mode: str | None = N
     blank_papers: Counter = Counter()  # (instrument, mode) -> papers with a blank 1-bit bank page for the clerk
     seconds = 0.0
     paper: list = []  # (synthetic page, reading) of the paper being read
-    held_why: list = []  # per held paper: (instrument, rule, accepted errors had it been read, serial, ...)
+    held_why: list = []  # per held paper: (instrument, rule, accepted errors had it been read, marks cut, serial)
 
     def close_paper() -> None:
         if not paper:
@@ -83,15 +83,27 @@ def bench(forms: int, dpi: int, seed: int, folder: Path, *, mode: str | None = N
         papers[(first.pen, first.degradation.mode)] += 1
         doubt = one_bit_doubt([reading for _, reading in paper])
         held_papers[(first.pen, first.degradation.mode)] += doubt is not None
-        if doubt is None and blank_one_bit_pages([reading for _, reading in paper]):
+        blank = blank_one_bit_pages([reading for _, reading in paper]) if doubt is None else []
+        if blank:
             blank_papers[(first.pen, first.degradation.mode)] += 1
+            # The clerk, paper in hand, finds a tick on such a page where one was drawn; the review
+            # then asks her every box of the paper read empty in 1 bit too (PaperReview.answer).
+            if any(page.marked(mark.statement_id) for page, reading in paper if reading.page in blank
+                   for mark in reading.marks):
+                blank_papers[(first.pen, first.degradation.mode, "ticks found")] += 1
+                for _, reading in paper:
+                    for mark in reading.marks:
+                        if reading.bilevel and mark.state != MARKED:
+                            mark.confidence = min(mark.confidence, 0.5)
         if doubt is not None:
             # Was the hold needed? Only if, read as it is, the paper would have had an accepted error.
             would_err = sum(mark.accepted and reading.registered and page.marked(mark.statement_id) is not None
                             and (mark.state == MARKED) != page.marked(mark.statement_id)
                             for page, reading in paper for mark in reading.marks)
-            held_why.append((first.pen, _rule(doubt), would_err, first.serial, first.level,
-                             sorted({page.degradation.threshold for page, _ in paper}), doubt))
+            # And did the threshold eat ink: a tick, cross or fill drawn there read below a tick's fill?
+            cut = sum(page.truth[mark.statement_id] in ("tick", "cross", "fill") and mark.fill < MARKED_FROM
+                      for page, reading in paper if reading.registered for mark in reading.marks)
+            held_why.append((first.pen, _rule(doubt), would_err, cut, first.serial))
         for page, reading in paper:
             tally(page, reading, doubt is not None)
         paper.clear()
@@ -227,6 +239,16 @@ def print_marks(r: dict, indent: str = "  ") -> None:
     print(f"{indent}  (had the held papers' boxes read empty gone to the clerk instead, she would see "
           f"{(c['to_clerk'] + c['held_empty']) / max(1, c['marks']):.2%})")
     print(f"{indent}errors among accepted: {per_10k(c['errors'], c['accepted'])}")
+    # The recommended setup apart from 1-bit scans, so that a mix of the two never hides either.
+    for label, modes in (("recommended setup, greyscale or JPEG scans", ("grey", "jpeg")), ("1-bit scans", ("bilevel",))):
+        n = sum(by[("mode", m, "marks")] for m in modes)
+        if n:
+            def share(what: str, modes: tuple[str, ...] = modes, n: int = n) -> str:
+                return f"{sum(by[('mode', m, what)] for m in modes) / n:.2%}"
+
+            print(f"{indent}  {label}: {n} statements, to the clerk {share('clerk')}, held for a rescan "
+                  f"{share('held')}, errors among accepted "
+                  + per_10k(sum(by[("mode", m, "errors")] for m in modes), sum(by[("mode", m, "accepted")] for m in modes)))
     for axis, names in (("mode", MODES), ("pen", list(PENS))):
         print(f"{indent}  by {'scan mode' if axis == 'mode' else 'instrument'}: " + "; ".join(
             f"{name} {per_10k(by[(axis, name, 'errors')], by[(axis, name, 'accepted')])}, clerk "
@@ -245,14 +267,18 @@ def print_marks(r: dict, indent: str = "  ") -> None:
         f"{p} {n - held[(p, m)]} of {n}" for (p, m), n in sorted(r["papers"].items()) if m == "bilevel") + ")")
     blank = r["blank_papers"]
     print(f"{indent}papers read with a blank 1-bit bank page for the clerk (not held), by (instrument, mode): " + (
-        ", ".join(f"{p} {m}: {n}" for (p, m), n in sorted(blank.items()) if n) or "none"))
-    # A hold is needed where the paper, read as it is, would have had an accepted error; otherwise
-    # the rescan was asked for nothing (the price of a rule that cannot see what vanished).
-    why = Counter((pen, rule, err > 0) for pen, rule, err, *_ in r["held_why"])
+        ", ".join(f"{p} {m}: {n} ({blank[(p, m, 'ticks found')]} with a tick there, so every box read empty in "
+                  "1 bit asked too)" for (p, m, *rest), n in sorted(blank.items()) if n and not rest) or "none"))
+    # A hold is needed where the paper, read as it is, would have had an accepted error; short of
+    # that, the threshold cut a drawn mark below a tick's fill (the same loss, luckier); otherwise
+    # the rescan was asked for nothing visible in the marks' fill (the price of a rule that
+    # cannot see what vanished).
+    why = Counter((pen, rule, "error" if err else "cut" if cut else "none") for pen, rule, err, cut, _ in r["held_why"])
     if why:
-        print(f"{indent}held papers by instrument and rule: needed (would have had an accepted error) / not: " + "; ".join(
-            f"{pen}, {rule}: {why[(pen, rule, True)]} / {why[(pen, rule, False)]}"
-            for pen, rule in sorted({(p, ru) for p, ru, _ in why})))
+        print(f"{indent}held papers by instrument and rule: would have had an accepted error / a mark cut below a "
+              "tick's fill / neither: " + "; ".join(
+                  f"{pen}, {rule}: {why[(pen, rule, 'error')]} / {why[(pen, rule, 'cut')]} / {why[(pen, rule, 'none')]}"
+                  for pen, rule in sorted({(p, ru) for p, ru, _ in why})))
 
 
 def main(argv: list[str] | None = None) -> int:

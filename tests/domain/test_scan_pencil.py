@@ -158,3 +158,18 @@ def test_a_felt_paper_with_a_bank_left_blank_is_drafted_with_that_page_for_the_c
     assert asked[next(iter(blank_ids))] == f"page {last['page']} is a 1-bit scan with no tick at all: left blank, or ticks lost?"
     record_run(printed.study, run)
     assert paper.outcome == "draft"
+    # Ticks the clerk finds on that page were lost, not left out: the review then asks every box
+    # of the paper read empty in 1 bit as well (here the respondent did leave it blank).
+    from tui.domain.scan.review import PaperReview, scan_drafts
+
+    (draft,) = scan_drafts(printed.study)
+    review = PaperReview(printed.study, draft)
+    asked = len(review.questions)
+    assert review.current is not None and review.current.statement_id in blank_ids
+    assert review.answer(False) == 0 and len(review.questions) == asked
+    review.back()
+    empties = len(paper.if_ticks_found)
+    assert empties > 20 and all("ticks were lost on page 6" in u.why for u in paper.if_ticks_found)
+    assert review.answer(True) == empties and len(review.questions) == asked + empties
+    again = PaperReview(printed.study, scan_drafts(printed.study)[0])  # kept in the draft at once
+    assert len(again.questions) == asked + empties and review.answer(True) == 0  # asked once only

@@ -49,6 +49,7 @@ class Uncertain:
     read: str  # marked | empty | cancelled: the reader's best guess
     confidence: float
     why: str
+    blank_page: bool = False  # on a 1-bit bank page that showed no tick (blank_one_bit_pages)
 
 
 @dataclass
@@ -65,6 +66,9 @@ class Paper:
     note: str = ""  # why skipped, or the return / draft number
     marks: int = 0
     rescan: str | None = None  # why the paper must be scanned again in greyscale (never saved as read)
+    # Its other boxes read empty on 1-bit pages: asked too if the clerk finds a tick on a blank
+    # 1-bit page (the ticks were lost, not left out, and may be lost elsewhere as well).
+    if_ticks_found: list[Uncertain] = field(default_factory=list)
 
     @property
     def confident(self) -> bool:
@@ -173,15 +177,15 @@ def _group(run: ScanRun, readings: Iterable[PageReading], layouts: _Layouts) -> 
                 run.twice.append((paper.serial, page, [r.where for r in seen]))
         seen_pages = [r for seen in paper.pages.values() for r in seen]
         paper.rescan = one_bit_doubt(seen_pages)
-        if paper.rescan is None:
-            blank_one_bit_pages(seen_pages)  # before _answers: their boxes go to the clerk
-        _answers(paper, layouts)
+        blank = blank_one_bit_pages(seen_pages) if paper.rescan is None else []  # before _answers: to the clerk
+        _answers(paper, layouts, set(blank))
         run.papers.append(paper)
     run.papers.sort(key=lambda p: p.serial)
 
 
-def _answers(paper: Paper, layouts: _Layouts) -> None:
-    """The paper's answers from its pages' readings, and what the clerk must decide."""
+def _answers(paper: Paper, layouts: _Layouts, blank: set[int]) -> None:
+    """The paper's answers from its pages' readings, and what the clerk must decide (``blank``:
+    its 1-bit bank pages that showed no tick)."""
     instrument = layouts.study.wave(paper.wave).instrument
     first = next(iter(paper.pages.values()))[0]
     assert first.page is not None  # grouped: identified, with a kept layout
@@ -207,7 +211,11 @@ def _answers(paper: Paper, layouts: _Layouts) -> None:
                     marked.add(ref.running)
                 if why:
                     paper.uncertain.append(Uncertain(bank.id, statement_id, ref.code, ref.position, state,
-                                                     confidence, why))
+                                                     confidence, why, blank_page=number in blank))
+                elif blank and state != MARKED and paper.pages[number][0].bilevel:
+                    paper.if_ticks_found.append(Uncertain(
+                        bank.id, statement_id, ref.code, ref.position, state, confidence,
+                        f"read empty in a 1-bit scan, and ticks were lost on page {', '.join(map(str, sorted(blank)))}"))
         paper.answers[bank.id] = BankAnswer(True, frozenset(marked))
 
 
@@ -283,6 +291,7 @@ def draft_state(paper: Paper) -> dict[str, Any]:
     return {"done": {}, "at": None, "scan": {
         "answers": done,
         "uncertain": [u.__dict__ for u in paper.uncertain],
+        "if_ticks_found": [u.__dict__ for u in paper.if_ticks_found],
         "missing_pages": paper.missing_pages,
         "from": _reason(paper),
     }}
