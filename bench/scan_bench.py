@@ -1,6 +1,7 @@
 """How well and how fast `surveydesk scan` reads the synthetic scan corpus.
 
     python bench/scan_bench.py [--forms 70] [--dpi 150 200 300] [--seed 1]   (or python -m bench scan)
+    python bench/scan_bench.py --forms 40 --seed 11 --mode bilevel --pen ballpoint   (one case, more of it)
 
 For each resolution, prints forms of the bundled Partnership Survey (6 pages each) and marks
 each paper with one writing instrument (ballpoint, felt tip, pencil, light pencil: PENS in
@@ -175,7 +176,7 @@ def bench(forms: int, dpi: int, seed: int, folder: Path, *, mode: str | None = N
 
 def _rule(doubt: str) -> str:
     """Which of one_bit_doubt's rules held a paper, from the reason it gives."""
-    for words, rule in (("only specks", "box of specks"), ("no tick", "no tick on a bank page"),
+    for words, rule in (("only specks", "box of specks"), ("no tick at all", "no tick on any 1-bit page"),
                         ("break into specks", "ticks in pieces")):
         if words in doubt:
             return rule
@@ -286,12 +287,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--forms", type=int, default=70, help="forms per resolution (6 pages each)")
     parser.add_argument("--dpi", type=int, nargs="+", default=[150, 200, 300])
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--mode", choices=MODES, help="scan every paper in this mode (default: the assumed mix)")
+    parser.add_argument("--pen", choices=list(PENS), help="fill every paper with this instrument (default: the mix)")
     args = parser.parse_args(argv)
-    print(f"scan bench: {args.forms} forms x 6 pages per resolution, seed {args.seed}; {describe()}; {load()}")
+    only = "".join(f", every paper {v}" for v in (args.mode, args.pen) if v)
+    print(f"scan bench: {args.forms} forms x 6 pages per resolution, seed {args.seed}{only}; {describe()}; {load()}")
     total: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         for dpi in args.dpi:
-            r = bench(args.forms, dpi, args.seed + dpi, Path(tmp))
+            r = bench(args.forms, dpi, args.seed + dpi, Path(tmp), mode=args.mode, pen=args.pen)
             merge(total, r)
             c = r["counts"]
             print(f"\n{dpi} dpi: pages {c['pages']}: identified {c['identified']} "

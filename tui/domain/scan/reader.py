@@ -508,7 +508,7 @@ def one_bit_doubt(pages: list[PageReading]) -> str | None:
             return (f"page {page.page} is a 1-bit scan whose ticks break into specks ({pieces:.1f} pieces each), "
                     "as pencil does")
     if blank and len(blank) == len(_one_bit_pages(pages)):
-        return f"page {blank[0].page} is a 1-bit scan showing no tick at all (ticks lost below the threshold?)"
+        return "its 1-bit pages show no tick at all (ticks lost below the threshold?)"
     return None
 
 
