@@ -9,7 +9,6 @@ the table holds one row per statement of a bank, whatever the number of returns.
 
 from __future__ import annotations
 
-import gc
 import logging
 from dataclasses import replace
 from pathlib import Path
@@ -226,6 +225,8 @@ class AnalysisScreen(StudyScreen):
             # same waves, so the first g finds them made too (a new request cancels this).
             tables.prepare(self.group, lambda: worker.is_cancelled)
             self._prepare_groupings(selection, lambda: worker.is_cancelled)
+            if not worker.is_cancelled:
+                self.app.freeze_long_lived()  # what was made ahead lives as long as the cache
 
     def _prepare_groupings(self, selection: Selection, cancelled: Callable[[], bool]) -> None:
         """The tables of the groupings after ``selection``'s, in the order g steps through them,
@@ -282,7 +283,7 @@ class AnalysisScreen(StudyScreen):
         if self.group not in tables.focus_groups():
             self.group = "Overall"
         self.redraw()
-        _freeze_garbage_collection()
+        self.app.freeze_long_lived()
 
     def redraw(self, focus: int | None = None) -> None:
         tables, bank = self.tables, self.bank
@@ -520,22 +521,6 @@ class AnalysisScreen(StudyScreen):
         message.update(plain(text))
         message.set_class(bool(text), "shown")
         self.query_one("#analysis-rule", Static).display = not text
-
-
-def _freeze_garbage_collection() -> None:
-    """Once, with the first chart: the objects alive now (modules imported for the analysis, the app,
-    the study read) live as long as the app, so the collector's full passes need not walk them; they
-    did, at 100-175 ms a time in the middle of key presses (bench/analysis_screen_bench.py). Young
-    objects are collected every 10,000 allocations instead of 700: the full passes that remained
-    (about 10 ms every half second of key presses) then no longer come during the bench's keys."""
-    global _frozen
-    if not _frozen:
-        _frozen = True
-        gc.freeze()
-        gc.set_threshold(10_000, 10, 10)
-
-
-_frozen = False
 
 
 def _next_comparison(selection: Selection, waves: list[str]) -> str | None:
