@@ -1,6 +1,7 @@
 """How well and how fast `surveydesk scan` reads the synthetic scan corpus.
 
     python bench/scan_bench.py [--forms 70] [--dpi 150 200 300] [--seed 1]   (or python -m bench scan)
+    python bench/scan_bench.py --forms 40 --seed 11 --mode bilevel --pen ballpoint   (one case, more of it)
 
 For each resolution, prints forms of the bundled Partnership Survey (6 pages each) and marks
 each paper with one writing instrument (ballpoint, felt tip, pencil, light pencil: PENS in
@@ -8,7 +9,8 @@ tui/domain/scan/corpus.py): ticks, crosses, fills, filled-and-struck-through box
 pencil ticks, stray strokes. Each paper is scanned in one mode (grey, JPEG or 1-bit at an office
 threshold) and each page degraded (scale 95-100 %, rotation up to 3 degrees, shift, blur, noise;
 some pages upside down or sideways), then read back, and each paper judged as `surveydesk scan`
-judges it (one_bit_doubt: a 1-bit paper that looks filled in pencil is held for a rescan).
+judges it (one_bit_doubt: a 1-bit paper showing lost ink is held for a rescan; blank_one_bit_pages: a
+blank 1-bit bank page beside crisp ticks goes to the clerk).
 
 Prints, per resolution and for all: pages identified / unidentified / assigned to a WRONG serial;
 statements accepted automatically, sent to the clerk, held for a greyscale rescan; errors among
@@ -42,7 +44,7 @@ from tui.domain.paper.forms_pdf import FormCopy, write_forms  # noqa: E402
 from tui.domain.paper.scan_marks import form_geometry  # noqa: E402
 from tui.domain.returns.serials import make_serial  # noqa: E402
 from tui.domain.scan.corpus import MODES, PENS, synthetic_pages  # noqa: E402
-from tui.domain.scan.reader import MARKED, one_bit_doubt, read_page  # noqa: E402
+from tui.domain.scan.reader import MARKED, MARKED_FROM, blank_one_bit_pages, one_bit_doubt, read_page  # noqa: E402
 
 BANDS = ((0.5, 0.8), (0.8, 0.95), (0.95, 0.99), (0.99, 1.0001))
 
@@ -70,8 +72,10 @@ def bench(forms: int, dpi: int, seed: int, folder: Path, *, mode: str | None = N
     to_clerk_kinds: Counter = Counter()
     held_papers: Counter = Counter()  # (instrument, mode) -> papers held for a greyscale rescan
     papers: Counter = Counter()  # (instrument, mode) -> papers
+    blank_papers: Counter = Counter()  # (instrument, mode) -> papers with a blank 1-bit bank page for the clerk
     seconds = 0.0
     paper: list = []  # (synthetic page, reading) of the paper being read
+    held_why: list = []  # per held paper: (instrument, rule, accepted errors had it been read, marks cut, serial)
 
     def close_paper() -> None:
         if not paper:
@@ -80,6 +84,27 @@ def bench(forms: int, dpi: int, seed: int, folder: Path, *, mode: str | None = N
         papers[(first.pen, first.degradation.mode)] += 1
         doubt = one_bit_doubt([reading for _, reading in paper])
         held_papers[(first.pen, first.degradation.mode)] += doubt is not None
+        blank = blank_one_bit_pages([reading for _, reading in paper]) if doubt is None else []
+        if blank:
+            blank_papers[(first.pen, first.degradation.mode)] += 1
+            # The clerk, paper in hand, finds a tick on such a page where one was drawn; the review
+            # then asks her every box of the paper read empty in 1 bit too (PaperReview.answer).
+            if any(page.marked(mark.statement_id) for page, reading in paper if reading.page in blank
+                   for mark in reading.marks):
+                blank_papers[(first.pen, first.degradation.mode, "ticks found")] += 1
+                for _, reading in paper:
+                    for mark in reading.marks:
+                        if reading.bilevel and mark.state != MARKED:
+                            mark.confidence = min(mark.confidence, 0.5)
+        if doubt is not None:
+            # Was the hold needed? Only if, read as it is, the paper would have had an accepted error.
+            would_err = sum(mark.accepted and reading.registered and page.marked(mark.statement_id) is not None
+                            and (mark.state == MARKED) != page.marked(mark.statement_id)
+                            for page, reading in paper for mark in reading.marks)
+            # And did the threshold eat ink: a tick, cross or fill drawn there read below a tick's fill?
+            cut = sum(page.truth[mark.statement_id] in ("tick", "cross", "fill") and mark.fill < MARKED_FROM
+                      for page, reading in paper if reading.registered for mark in reading.marks)
+            held_why.append((first.pen, _rule(doubt), would_err, cut, first.serial))
         for page, reading in paper:
             tally(page, reading, doubt is not None)
         paper.clear()
@@ -145,7 +170,17 @@ def bench(forms: int, dpi: int, seed: int, folder: Path, *, mode: str | None = N
     close_paper()
     out["errors"] = sum(errors.values())
     return {"counts": out, "errors": errors, "bands": bands, "seconds": seconds, "to_clerk_kinds": to_clerk_kinds,
-            "by": by, "papers": papers, "held_papers": held_papers}
+            "by": by, "papers": papers, "held_papers": held_papers, "held_why": held_why,
+            "blank_papers": blank_papers}
+
+
+def _rule(doubt: str) -> str:
+    """Which of one_bit_doubt's rules held a paper, from the reason it gives."""
+    for words, rule in (("only specks", "box of specks"), ("no tick at all", "no tick on any 1-bit page"),
+                        ("break into specks", "ticks in pieces")):
+        if words in doubt:
+            return rule
+    return doubt
 
 
 def load() -> str:
@@ -189,8 +224,9 @@ def bench_highlight(forms: int, dpi: int, seed: int, folder: Path) -> Counter:
 
 
 def merge(total: dict, r: dict) -> None:
-    for name in ("counts", "errors", "by", "papers", "held_papers", "to_clerk_kinds"):
+    for name in ("counts", "errors", "by", "papers", "held_papers", "blank_papers", "to_clerk_kinds"):
         total.setdefault(name, Counter()).update(r[name])
+    total.setdefault("held_why", []).extend(r["held_why"])
     for band, (n, bad) in r["bands"].items():
         total.setdefault("bands", {b: [0, 0] for b in BANDS})[band][0] += n
         total["bands"][band][1] += bad
@@ -204,6 +240,16 @@ def print_marks(r: dict, indent: str = "  ") -> None:
     print(f"{indent}  (had the held papers' boxes read empty gone to the clerk instead, she would see "
           f"{(c['to_clerk'] + c['held_empty']) / max(1, c['marks']):.2%})")
     print(f"{indent}errors among accepted: {per_10k(c['errors'], c['accepted'])}")
+    # The recommended setup apart from 1-bit scans, so that a mix of the two never hides either.
+    for label, modes in (("recommended setup, greyscale or JPEG scans", ("grey", "jpeg")), ("1-bit scans", ("bilevel",))):
+        n = sum(by[("mode", m, "marks")] for m in modes)
+        if n:
+            def share(what: str, modes: tuple[str, ...] = modes, n: int = n) -> str:
+                return f"{sum(by[('mode', m, what)] for m in modes) / n:.2%}"
+
+            print(f"{indent}  {label}: {n} statements, to the clerk {share('clerk')}, held for a rescan "
+                  f"{share('held')}, errors among accepted "
+                  + per_10k(sum(by[("mode", m, "errors")] for m in modes), sum(by[("mode", m, "accepted")] for m in modes)))
     for axis, names in (("mode", MODES), ("pen", list(PENS))):
         print(f"{indent}  by {'scan mode' if axis == 'mode' else 'instrument'}: " + "; ".join(
             f"{name} {per_10k(by[(axis, name, 'errors')], by[(axis, name, 'accepted')])}, clerk "
@@ -220,6 +266,20 @@ def print_marks(r: dict, indent: str = "  ") -> None:
         f"{p} {m}: {held[(p, m)]} of {n}" for (p, m), n in sorted(r["papers"].items()) if held[(p, m)]) or "none")
           + " (1-bit papers not held: " + ", ".join(
         f"{p} {n - held[(p, m)]} of {n}" for (p, m), n in sorted(r["papers"].items()) if m == "bilevel") + ")")
+    blank = r["blank_papers"]
+    print(f"{indent}papers read with a blank 1-bit bank page for the clerk (not held), by (instrument, mode): " + (
+        ", ".join(f"{p} {m}: {n} ({blank[(p, m, 'ticks found')]} with a tick there, so every box read empty in "
+                  "1 bit asked too)" for (p, m, *rest), n in sorted(blank.items()) if n and not rest) or "none"))
+    # A hold is needed where the paper, read as it is, would have had an accepted error; short of
+    # that, the threshold cut a drawn mark below a tick's fill (the same loss, luckier); otherwise
+    # the rescan was asked for nothing visible in the marks' fill (the price of a rule that
+    # cannot see what vanished).
+    why = Counter((pen, rule, "error" if err else "cut" if cut else "none") for pen, rule, err, cut, _ in r["held_why"])
+    if why:
+        print(f"{indent}held papers by instrument and rule: would have had an accepted error / a mark cut below a "
+              "tick's fill / neither: " + "; ".join(
+                  f"{pen}, {rule}: {why[(pen, rule, 'error')]} / {why[(pen, rule, 'cut')]} / {why[(pen, rule, 'none')]}"
+                  for pen, rule in sorted({(p, ru) for p, ru, _ in why})))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -227,12 +287,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--forms", type=int, default=70, help="forms per resolution (6 pages each)")
     parser.add_argument("--dpi", type=int, nargs="+", default=[150, 200, 300])
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--mode", choices=MODES, help="scan every paper in this mode (default: the assumed mix)")
+    parser.add_argument("--pen", choices=list(PENS), help="fill every paper with this instrument (default: the mix)")
     args = parser.parse_args(argv)
-    print(f"scan bench: {args.forms} forms x 6 pages per resolution, seed {args.seed}; {describe()}; {load()}")
+    only = "".join(f", every paper {v}" for v in (args.mode, args.pen) if v)
+    print(f"scan bench: {args.forms} forms x 6 pages per resolution, seed {args.seed}{only}; {describe()}; {load()}")
     total: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         for dpi in args.dpi:
-            r = bench(args.forms, dpi, args.seed + dpi, Path(tmp))
+            r = bench(args.forms, dpi, args.seed + dpi, Path(tmp), mode=args.mode, pen=args.pen)
             merge(total, r)
             c = r["counts"]
             print(f"\n{dpi} dpi: pages {c['pages']}: identified {c['identified']} "

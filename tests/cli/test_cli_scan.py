@@ -96,6 +96,7 @@ def test_scan_saves_the_confident_paper_and_drafts_the_other(tmp_path, scanned, 
     assert f"{printed.serials[1]} {codes[1]} wave 2015, page 3 missing" in out
     assert "draft #" in out
     assert "2 pages were scanned 1-bit (black and white): faint pencil can vanish" in out  # late.tif
+    assert "held, neither saved nor drafted" not in out  # its 1-bit pages' ticks are crisp: read, not held
     assert study.form_layouts("2015")  # nothing else changed
     study.close()
     again = run(tmp_path, "scan", *files).stdout  # a second run changes nothing
@@ -162,3 +163,17 @@ def test_second_keying_measures_the_reader_like_any_operator(tmp_path, scanned, 
     mk_row = next(line for line in out.splitlines() if "MK" in line)
     assert "60" in scan_row.split("│")[7] and scan_row.split("│")[8].strip() == "0"
     assert mk_row.split("│")[8].strip() == "1"
+
+
+def test_the_report_ends_with_the_held_papers_as_docs_scanning_shows():
+    """The closing line of `surveydesk scan` is the one docs/scanning.md shows."""
+    from tui.commands.scan import report_lines
+    from tui.domain.scan import Paper, ScanRun
+
+    papers = [Paper(f"00000{n:02d}", "2015", f"E{n}") for n in range(10, 22)]
+    for paper in papers:
+        paper.rescan = "page 2 is a 1-bit scan with 1 box holding only specks of a mark" if paper.serial in (
+            "0000013", "0000021") else None
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "scanning.md").read_text(encoding="utf-8")
+    shown = docs.split("Its last line counts the held papers")[1].split("```")[1].strip()
+    assert report_lines(ScanRun(papers=papers), saved=False)[-1] == shown

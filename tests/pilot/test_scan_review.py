@@ -84,3 +84,37 @@ async def test_enter_before_every_statement_is_answered_saves_nothing(tmp_path, 
         assert bells and "Statement 2 of 2" in screen_text(app)
     with Study.open(path) as study:
         assert study.find_returns("2014") == [] and len(study.drafts()) == 1
+
+
+async def test_a_tick_on_a_blank_1bit_page_asks_the_paper_s_other_empty_boxes_too(tmp_path, printable):
+    """The 1-bit scan showed JPD's page blank; the clerk finds JPD A1 ticked: ticks were lost, so
+    the boxes read empty elsewhere in 1 bit (HSC A1, HSC A2) are asked as well."""
+    path = tmp_path / "study.db"
+    with Study.open(path) as study:
+        study.add_wave("2014", printable, operator="RS")
+        (form,) = study.issue_forms("2014", ["D4"], operator="RS")
+        paper = Paper(form.serial, "2014", "D4", answers=ans.from_codes(printable, ["HSC A3"], []))
+        blank = "page 2 is a 1-bit scan with no tick at all: left blank, or ticks lost?"
+        for code in ("JPD A1", "JPD A2"):
+            r = ref(printable, code)
+            paper.uncertain.append(Uncertain(r.bank.id, r.statement.id, r.code, r.position, "empty", 0.5, blank,
+                                             blank_page=True))
+        for code in ("HSC A1", "HSC A2"):
+            r = ref(printable, code)
+            paper.if_ticks_found.append(Uncertain(r.bank.id, r.statement.id, r.code, r.position, "empty", 1.0,
+                                                  "read empty in a 1-bit scan, and ticks were lost on page 2"))
+        study.save_draft(Draft("2014", "scan", "D4", form.serial, state=draft_state(paper)))
+    app = make_app(study_path=path, operator="JS")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3", "f11")
+        await pilot.pause()
+        assert "Statement 1 of 2 to check" in screen_text(app)
+        await pilot.press("1")
+        text = screen_text(app)
+        assert "its ticks were lost" in text and "2 other boxes" in text and "Statement 2 of 4 to check" in text
+        await pilot.press("0", "1", "0", "enter")  # JPD A2 no; HSC A1 ticked after all; HSC A2 no
+        await pilot.pause()
+        assert "Saved D4" in screen_text(app)
+    with Study.open(path) as study:
+        (record,) = study.find_returns("2014")
+        assert ans.highlighted_codes(printable, record.answers) == ["JPD A1", "HSC A1", "HSC A3"]

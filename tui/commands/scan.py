@@ -62,15 +62,16 @@ def report_lines(run, *, saved: bool) -> list[str]:
             f"rescan in greyscale ({paper.rescan})" if paper.rescan else "confident" if paper.confident else "to review")
         lines.append(f"  {paper.serial} {paper.participant_code or '(blank form)'} wave {paper.wave}{missing}{checks}: "
                      f"{what}")
-    held = [p.serial for p in run.papers if p.rescan]
-    if held:
-        lines.append(f"{len(held)} paper{'s' if len(held) > 1 else ''} scanned 1-bit look{'' if len(held) > 1 else 's'} "
-                     f"filled in pencil and {'were' if len(held) > 1 else 'was'} not read: rescan in greyscale and "
-                     f"scan again: {', '.join(held)}")
     bilevel = run.bilevel_pages
     if bilevel:
         lines.append(f"{bilevel} page{'s were' if bilevel > 1 else ' was'} scanned 1-bit (black and white): faint "
                      "pencil can vanish in such scans; scan in greyscale where respondents used pencil.")
     if saved and any(p.outcome == "draft" for p in run.papers):
         lines.append("Review the drafts in the app: F3, then F11 (scan review).")
+    held = [p.serial for p in run.papers if p.rescan]
+    if held:  # last, so that it is what the user reads: these papers are not in the study at all
+        lines.append(f"{len(held)} of {len(run.papers)} paper{'s' if len(run.papers) > 1 else ''} held, neither "
+                     "saved nor drafted: scanned 1-bit, where ticks can vanish below the scanner's threshold, they "
+                     "show ink lost (each paper's reason above); rescan in greyscale and scan again: "
+                     f"{', '.join(held)}")
     return lines

@@ -108,9 +108,13 @@ class ScanReviewScreen(StudyScreen):
             return
         self.message = ""
         try:
-            self.review.answer(ticked)
+            added = self.review.answer(ticked)
         except StoreError as exc:
             self.message = f"Not kept: {exc}"
+        else:
+            if added:
+                self.message = (f"A tick on a page the 1-bit scan showed blank: its ticks were lost, so the "
+                                f"paper's {added} other boxes read empty in 1 bit are to check too.")
         self.show()
 
     def action_back(self) -> None:

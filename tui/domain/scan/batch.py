@@ -18,7 +18,14 @@ from typing import Any
 from tui.domain.errors import SurveyDeskError
 from tui.domain.returns import BankAnswer
 from tui.domain.scan.images import ScanPage, check_files, count_pages, read_pages
-from tui.domain.scan.reader import CANCELLED, MARKED, PageReading, one_bit_doubt, read_page
+from tui.domain.scan.reader import (
+    CANCELLED,
+    MARKED,
+    PageReading,
+    blank_one_bit_pages,
+    one_bit_doubt,
+    read_page,
+)
 from tui.domain.store import Draft, IssuedForm, StoreError, Study
 
 SCAN_OPERATOR = "scan"
@@ -42,6 +49,7 @@ class Uncertain:
     read: str  # marked | empty | cancelled: the reader's best guess
     confidence: float
     why: str
+    blank_page: bool = False  # on a 1-bit bank page that showed no tick (blank_one_bit_pages)
 
 
 @dataclass
@@ -54,10 +62,13 @@ class Paper:
     answers: dict[str, BankAnswer] = field(default_factory=dict)
     uncertain: list[Uncertain] = field(default_factory=list)
     missing_pages: list[int] = field(default_factory=list)
-    outcome: str = ""  # saved | draft | skipped
+    outcome: str = ""  # saved | draft | held (for a greyscale rescan) | skipped
     note: str = ""  # why skipped, or the return / draft number
     marks: int = 0
     rescan: str | None = None  # why the paper must be scanned again in greyscale (never saved as read)
+    # Its other boxes read empty on 1-bit pages: asked too if the clerk finds a tick on a blank
+    # 1-bit page (the ticks were lost, not left out, and may be lost elsewhere as well).
+    if_ticks_found: list[Uncertain] = field(default_factory=list)
 
     @property
     def confident(self) -> bool:
@@ -164,14 +175,17 @@ def _group(run: ScanRun, readings: Iterable[PageReading], layouts: _Layouts) -> 
         for page, seen in sorted(paper.pages.items()):
             if len(seen) > 1:
                 run.twice.append((paper.serial, page, [r.where for r in seen]))
-        _answers(paper, layouts)
-        paper.rescan = one_bit_doubt([r for seen in paper.pages.values() for r in seen])
+        seen_pages = [r for seen in paper.pages.values() for r in seen]
+        paper.rescan = one_bit_doubt(seen_pages)
+        blank = blank_one_bit_pages(seen_pages) if paper.rescan is None else []  # before _answers: to the clerk
+        _answers(paper, layouts, set(blank))
         run.papers.append(paper)
     run.papers.sort(key=lambda p: p.serial)
 
 
-def _answers(paper: Paper, layouts: _Layouts) -> None:
-    """The paper's answers from its pages' readings, and what the clerk must decide."""
+def _answers(paper: Paper, layouts: _Layouts, blank: set[int]) -> None:
+    """The paper's answers from its pages' readings, and what the clerk must decide (``blank``:
+    its 1-bit bank pages that showed no tick)."""
     instrument = layouts.study.wave(paper.wave).instrument
     first = next(iter(paper.pages.values()))[0]
     assert first.page is not None  # grouped: identified, with a kept layout
@@ -197,7 +211,11 @@ def _answers(paper: Paper, layouts: _Layouts) -> None:
                     marked.add(ref.running)
                 if why:
                     paper.uncertain.append(Uncertain(bank.id, statement_id, ref.code, ref.position, state,
-                                                     confidence, why))
+                                                     confidence, why, blank_page=number in blank))
+                elif blank and state != MARKED and paper.pages[number][0].bilevel:
+                    paper.if_ticks_found.append(Uncertain(
+                        bank.id, statement_id, ref.code, ref.position, state, confidence,
+                        f"read empty in a 1-bit scan, and ticks were lost on page {', '.join(map(str, sorted(blank)))}"))
         paper.answers[bank.id] = BankAnswer(True, frozenset(marked))
 
 
@@ -219,7 +237,9 @@ def _page_marks(seen: list[PageReading], geometry: dict[str, Any], number: int,
         elif mark.state == CANCELLED:
             yield statement_id, mark.state, mark.confidence, "filled in and struck through"
         elif not all(r.marks[index].accepted for r in read):
-            yield statement_id, mark.state, mark.confidence, "faint or unclear mark"
+            # A page's own doubt (a blank 1-bit bank page) says more than the box's.
+            why = next((f"page {number} is {r.problem}" for r in read if r.problem), "faint or unclear mark")
+            yield statement_id, mark.state, mark.confidence, why
         else:
             yield statement_id, mark.state, mark.confidence, ""
 
@@ -244,7 +264,7 @@ def record_run(study: Study, run: ScanRun) -> None:
         elif paper.rescan:
             # Its empty boxes may hold ticks the scan lost: neither saved nor drafted, so the
             # greyscale rescan is read afresh.
-            paper.outcome, paper.note = "skipped", f"1-bit pencil: rescan in greyscale ({paper.rescan})"
+            paper.outcome, paper.note = "held", f"rescan in greyscale ({paper.rescan})"
         elif paper.confident and not paper.missing_pages:
             try:
                 saved = study.save_return(paper.wave, paper.participant_code, paper.answers, operator=SCAN_OPERATOR,
@@ -271,6 +291,7 @@ def draft_state(paper: Paper) -> dict[str, Any]:
     return {"done": {}, "at": None, "scan": {
         "answers": done,
         "uncertain": [u.__dict__ for u in paper.uncertain],
+        "if_ticks_found": [u.__dict__ for u in paper.if_ticks_found],
         "missing_pages": paper.missing_pages,
         "from": _reason(paper),
     }}

@@ -93,6 +93,7 @@ class SyntheticPage:
     truth: dict[str, str] = field(default_factory=dict)  # statement id -> kind drawn
     degradation: Degradation | None = None
     pen: str = "ballpoint"  # the paper's writing instrument
+    level: float = 0.0  # the respondent's own grey with it (0 black .. 255 paper)
 
     def marked(self, statement_id: str) -> bool | None:
         """What the respondent meant: True/False, or None for a cancelled box (the clerk decides)."""
@@ -305,7 +306,7 @@ def synthetic_pages(pdf_path: str | Path, serials_pages: list[tuple[str, int]], 
         chosen, hand, paper_mode = papers[serial]
         truth = mark_page(image, geometry["pages"][page - 1], rng, dpi, kinds, hand=hand, pencil_share=pencil_share)
         d = Degradation(dpi, paper_mode) if clean else random_degradation(rng, dpi, paper_mode)
-        yield SyntheticPage(degrade(image, d, rng), serial, page, truth, d, chosen)
+        yield SyntheticPage(degrade(image, d, rng), serial, page, truth, d, chosen, hand.grey)
 
 
 # --- highlight mode: colour pages ------------------------------------------------------------------

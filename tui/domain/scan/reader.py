@@ -13,8 +13,10 @@
    measured: the share of inked pixels, and in a grey scan the share of faint ink. Far from the
    decision band it is accepted; near it, with faint ink, with ink spilling around the box, or
    filled and struck through, it goes to the clerk.
-5. A paper's 1-bit pages, together (one_bit_doubt): ticks broken into specks, or a bank page
-   with no tick, say pencil may have vanished, and the paper is held for a greyscale rescan.
+5. A paper's 1-bit pages, together (one_bit_doubt): a box of specks or ticks broken into specks
+   (or no tick on any page) say ticks may have vanished, and the paper is held for a greyscale
+   rescan; a bank page with no tick on a paper whose other 1-bit pages show crisp ticks goes to
+   the clerk (blank_one_bit_pages).
 
 numpy, OpenCV and zxing-cpp are imported inside functions (the `scan` extra).
 """
@@ -486,24 +488,55 @@ def one_bit_doubt(pages: list[PageReading]) -> str | None:
 
     ``pages``: the readings of one paper's pages. A tick that vanished in a 1-bit scan leaves
     nothing for any reader to see, so the evidence is what did survive: a box holding only
-    specks of a mark, ticks broken into specks (pencil grain cut by the threshold), or a bank
-    page with no tick at all. One
-    instrument fills a paper, so one such page speaks for every page of the paper."""
-    for page in pages:
-        if not (page.bilevel and page.registered and page.marks):
-            continue
+    specks of a mark, or ticks broken into specks (pencil grain cut by the threshold). One
+    instrument fills a paper, so one such page speaks for every page of the paper. A bank page
+    with no tick at all holds the paper only when no 1-bit page of it shows a tick: otherwise
+    its crisp ticks vouch for the other pages, and the blank page goes to the clerk
+    (blank_one_bit_pages)."""
+    blank = []
+    for page in _one_bit_pages(pages):
         remnants = sum(0 < m.fill < MARKED_FROM for m in page.marks)
         if remnants:  # a mark the threshold cut to a few specks: its neighbours may have vanished whole
             return (f"page {page.page} is a 1-bit scan with {remnants} box{'es' if remnants > 1 else ''} holding "
                     "only specks of a mark")
         ticks = [m for m in page.marks if m.fill >= MARKED_FROM]
         if not ticks:
-            return f"page {page.page} is a 1-bit scan showing no tick at all (pencil lost by the scan?)"
+            blank.append(page)
+            continue
         pieces = sum(m.pieces for m in ticks) / len(ticks)
         if pieces > PENCIL_PIECES:
             return (f"page {page.page} is a 1-bit scan whose ticks break into specks ({pieces:.1f} pieces each), "
                     "as pencil does")
+    if blank and len(blank) == len(_one_bit_pages(pages)):
+        return "its 1-bit pages show no tick at all (ticks lost below the threshold?)"
     return None
+
+
+def blank_one_bit_pages(pages: list[PageReading]) -> list[int]:
+    """The bank pages of a paper not held by one_bit_doubt that are 1-bit scans with no tick at
+    all, now marked for the clerk: none of their boxes is accepted (confidence at most 0.5) and
+    their ``problem`` says why.
+
+    A respondent may leave a bank blank, and in a 1-bit scan that cannot be told from a page
+    whose ticks fell below the scanner's threshold (which can differ from page to page: an
+    automatic exposure). The paper's other 1-bit pages show crisp ticks, so the pen is no pencil;
+    the clerk, paper in hand, looks at the blank page's boxes rather than the whole paper going
+    back for a rescan."""
+    numbers = []
+    for page in _one_bit_pages(pages):
+        if any(m.fill >= MARKED_FROM for m in page.marks):
+            continue
+        page.problem = "a 1-bit scan with no tick at all: left blank, or ticks lost?"
+        for mark in page.marks:
+            mark.confidence = min(mark.confidence, 0.5)
+        if page.page is not None:
+            numbers.append(page.page)
+    return numbers
+
+
+def _one_bit_pages(pages: list[PageReading]) -> list[PageReading]:
+    """A paper's 1-bit bank pages that were read."""
+    return [p for p in pages if p.bilevel and p.registered and p.marks]
 
 
 def _orientation(marks: dict[str, _Blob], shape: tuple[int, ...]) -> tuple[int | None, bool]:

@@ -72,14 +72,26 @@ class PaperReview:
     def missing_pages(self) -> list[int]:
         return list(self.scan.get("missing_pages", []))
 
-    def answer(self, ticked: bool) -> None:
-        """The clerk's answer to the question on screen; kept in the draft at once."""
+    def answer(self, ticked: bool) -> int:
+        """The clerk's answer to the question on screen; kept in the draft at once. Returns how
+        many questions it added: a tick on a 1-bit page the reader saw blank says its ticks were
+        lost, not left out, so every box of the paper read empty in 1 bit is asked too."""
         question = self.current
         if question is None:
-            return
+            return 0
         self.scan["decisions"][question.statement_id] = ticked
+        added = 0
+        if ticked and self._on_blank_page(question.statement_id):
+            asked = {u["statement_id"] for u in self.scan["uncertain"]}
+            more = [u for u in self.scan.pop("if_ticks_found", []) if u["statement_id"] not in asked]
+            self.scan["uncertain"].extend(more)
+            added = len(more)
         self.study.save_draft(self.draft)
         self.index += 1
+        return added
+
+    def _on_blank_page(self, statement_id: str) -> bool:
+        return any(u["statement_id"] == statement_id and u.get("blank_page") for u in self.scan["uncertain"])
 
     def back(self) -> bool:
         if self.index == 0:
