@@ -98,6 +98,34 @@ def test_cache_makes_a_read_and_a_selection_once_when_threads_ask_together(study
     assert len(made) == len(asked) and all(made[i] is made[i + half] for i in range(half))  # made once each
 
 
+def test_cache_never_keeps_a_read_made_before_a_clear():
+    """The screen's background worker may be reading when new returns are keyed and the cache is
+    cleared: what it read is stale and must not be what the next request finds."""
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+    reads: list[str] = []
+
+    def load(wave):
+        reads.append(wave)
+        if len(reads) == 1:  # the first read is held until the cache has been cleared
+            started.set()
+            release.wait(5)
+            return "stale"
+        return "fresh"
+
+    cache = AnalysisCache(load)  # type: ignore[arg-type]  # any value stands for a wave's returns here
+    got: list[object] = []
+    reader = threading.Thread(target=lambda: got.append(cache.returns("2015")))
+    reader.start()
+    assert started.wait(5)
+    cache.clear()
+    release.set()
+    reader.join(5)
+    assert got == ["stale"]  # the thread that asked gets what it read
+    assert cache.returns("2015") == "fresh" and reads == ["2015", "2015"]
+
+
 @pytest.mark.slow
 def test_tables_give_charts_and_grids_per_bank(study):
     data = wave_returns(study, "2015")

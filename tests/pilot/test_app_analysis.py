@@ -35,14 +35,13 @@ def app(study_path, tmp_path):
 async def settle(pilot) -> None:
     """Let the workers finish and their messages land. Waiting for the workers once is not enough: a
     key's screen switch or a Computed message may start the next worker after the wait returned (the
-    flaky 'assert 0 >= 5' under load), so wait until no worker runs and the chart is not loading."""
+    flaky 'assert 0 >= 5' under load), so wait until no worker runs and no chart is being computed."""
     app = pilot.app
     for _ in range(1000):
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        chart = getattr(app.screen, "chart", None)
-        if not any(not w.is_finished for w in app.workers) and not getattr(chart, "loading", False):
+        if not any(not w.is_finished for w in app.workers) and not getattr(app.screen, "computing", False):
             return
     raise AssertionError("the analysis screen never settled")
 
@@ -132,6 +131,39 @@ async def test_comparison_pairs_the_waves_and_steps_groups(app, study_path):
         await pilot.press("c")  # only two waves: back to one
         await settle(pilot)
         assert "Joint Practice Development by group (2015)" in screen_text(app)
+
+
+def expected_grid(study_path: Path, selection, bank: str, group: str = "Overall") -> dict[str, list[str]]:
+    """The grid the domain makes for ``selection`` (read straight from the store), by column."""
+    from tui.domain.analysis import build_tables
+
+    with Study.open(study_path) as study:
+        earlier = wave_returns(study, selection.compare_with) if selection.compare_with else None
+        grid = build_tables(selection, wave_returns(study, selection.wave), earlier).grid(bank, group)
+    return {name: [row[i] for row in grid.rows] for i, name in enumerate(grid.header)}
+
+
+def shown_columns(app) -> dict[str, list[str]]:
+    header, rows = table_of(app)
+    return {name: [row[i] for row in rows] for i, name in enumerate(header) if name != "Statement"}
+
+
+@pytest.mark.parametrize("keys", [("c",), ("g", "c"), ("g", "g", "g", "g", "c", "c", "c")])
+async def test_keys_before_the_background_work_show_the_right_figures(app, study_path, keys):
+    """After the first chart a worker makes the other groupings and the comparison in the
+    background; keys pressed before it is done (here with no pause at all after F5) must end on
+    the same figures as the domain gives for what was chosen."""
+    from tui.domain.analysis import GROUPINGS, Selection
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5", *keys)
+        await settle(pilot)
+        by = GROUPINGS[(GROUPINGS.index(("role_group",)) + keys.count("g")) % len(GROUPINGS)]
+        selection = Selection("2015", "2014" if keys.count("c") % 2 else None, by, 5)
+        assert app.screen.selection == selection and app.screen.tables.selection == selection
+        shown = shown_columns(app)
+        expected = expected_grid(study_path, selection, "JPD")
+        assert shown and all(shown[name] == expected[name] for name in shown)
 
 
 async def test_focus_moves_along_the_statements_with_the_table(app):

@@ -18,7 +18,7 @@ def _open_and_focus(app):
             await pilot.pause(0.02)
             await app.workers.wait_for_complete()
             screen = app.screen
-            if getattr(screen, "tables", None) is not None and not screen.chart.loading:
+            if getattr(screen, "tables", None) is not None and not screen.computing:
                 break
         await pilot.pause()
         await pilot.press("right", "right", "right")
@@ -27,7 +27,7 @@ def _open_and_focus(app):
         for _ in range(500):
             await app.workers.wait_for_complete()
             await pilot.pause()
-            if all(worker.is_finished for worker in app.workers) and not app.screen.chart.loading:
+            if all(worker.is_finished for worker in app.workers) and not app.screen.computing:
                 break
 
     return open_and_focus

@@ -9,7 +9,6 @@ the table holds one row per statement of a bank, whatever the number of returns.
 
 from __future__ import annotations
 
-import gc
 import logging
 from dataclasses import replace
 from pathlib import Path
@@ -46,6 +45,9 @@ STATEMENT_WIDTH = 72  # table cells; the chart's caption shows the whole stateme
 # focused statement in full, better than every row cut to "The schoo".
 MIN_STATEMENT_COLUMN = 30
 MESSAGE_SECONDS = 12
+# The loading indicator only when a chart takes longer than this: its animation, repainting the chart
+# all the while, cost a quarter of opening the screen on 100,000 returns (the bar says "computing…").
+LOADING_AFTER = 0.5
 
 
 class AnalysisScreen(StudyScreen):
@@ -94,6 +96,7 @@ class AnalysisScreen(StudyScreen):
         self._version = 0
         self._texts: dict[str, str] = {}  # what _update last put in each Static
         self._first: Selection | None = None  # what the screen opens on (_first_selection)
+        self._failed = False  # the selection asked for could not be computed (the chart says why)
 
     def compose(self) -> ComposeResult:
         self._read_ahead()
@@ -185,13 +188,24 @@ class AnalysisScreen(StudyScreen):
 
     def request(self, selection: Selection) -> None:
         self.selection = selection
+        self._failed = False
         self._show_bar()
         cached = self.cache.cached(selection) if self.cache else None
         if cached is not None:
             self.show(cached)
             return
-        self.chart.loading = True
+        self.set_timer(LOADING_AFTER, lambda: self._still_computing(selection))
         self.compute(selection)
+
+    @property
+    def computing(self) -> bool:
+        """A selection is asked for and its tables are not on screen yet (tests wait on it)."""
+        return self.selection is not None and (self.tables is None or self.tables.selection != self.selection) \
+            and not self._failed
+
+    def _still_computing(self, selection: Selection) -> None:
+        if self.selection == selection and self.computing:
+            self.chart.loading = True
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="analysis")
     def compute(self, selection: Selection) -> None:
@@ -211,10 +225,13 @@ class AnalysisScreen(StudyScreen):
             # same waves, so the first g finds them made too (a new request cancels this).
             tables.prepare(self.group, lambda: worker.is_cancelled)
             self._prepare_groupings(selection, lambda: worker.is_cancelled)
+            if not worker.is_cancelled:
+                self.app.freeze_long_lived()  # what was made ahead lives as long as the cache
 
     def _prepare_groupings(self, selection: Selection, cancelled: Callable[[], bool]) -> None:
         """The tables of the groupings after ``selection``'s, in the order g steps through them,
-        each with the bank on screen; then every bank of them."""
+        each with the bank on screen; then the comparison the first c would show (reading its wave);
+        then every bank of them."""
         from tui.domain.analysis import GROUPINGS, next_in
 
         assert self.cache is not None
@@ -224,6 +241,11 @@ class AnalysisScreen(StudyScreen):
             if cancelled():
                 return
             tables = self.cache.tables(replace(selection, by=by))
+            self._prepare_shown_bank(tables)
+            others.append(tables)
+        compare = _next_comparison(selection, [w.name for w in self.app.study.waves()])
+        if compare != selection.compare_with and not cancelled():
+            tables = self.cache.tables(replace(selection, compare_with=compare))
             self._prepare_shown_bank(tables)
             others.append(tables)
         for tables in others:
@@ -239,6 +261,7 @@ class AnalysisScreen(StudyScreen):
         if message.selection != self.selection:
             return  # a newer choice is on its way
         self.chart.loading = False
+        self._failed = message.tables is None
         if message.tables is None:
             self.chart.show(None)
             self.chart.placeholder = f"Cannot analyse: {message.error}"
@@ -260,7 +283,7 @@ class AnalysisScreen(StudyScreen):
         if self.group not in tables.focus_groups():
             self.group = "Overall"
         self.redraw()
-        _freeze_garbage_collection()
+        self.app.freeze_long_lived()
 
     def redraw(self, focus: int | None = None) -> None:
         tables, bank = self.tables, self.bank
@@ -388,17 +411,13 @@ class AnalysisScreen(StudyScreen):
 
     def action_compare(self) -> None:
         """Off, then each other wave, nearest earlier one first."""
-        from tui.domain.analysis import next_in
-
         if self.selection is None:
             return
         waves = [w.name for w in self.app.study.waves()]
-        here = waves.index(self.selection.wave) if self.selection.wave in waves else len(waves)
-        others = tuple([None, *reversed(waves[:here]), *waves[here + 1:]])
-        if len(others) == 1:
+        if len(waves) < 2:
             self.notify("Only one wave: add another to compare with.", severity="warning")
             return
-        self.request(replace(self.selection, compare_with=next_in(others, self.selection.compare_with)))
+        self.request(replace(self.selection, compare_with=_next_comparison(self.selection, waves)))
 
     def action_group(self) -> None:
         from tui.domain.analysis import next_in
@@ -504,20 +523,12 @@ class AnalysisScreen(StudyScreen):
         self.query_one("#analysis-rule", Static).display = not text
 
 
-def _freeze_garbage_collection() -> None:
-    """Once, with the first chart: the objects alive now (modules imported for the analysis, the app,
-    the study read) live as long as the app, so the collector's full passes need not walk them; they
-    did, at 100-175 ms a time in the middle of key presses (bench/analysis_screen_bench.py). Young
-    objects are collected every 10,000 allocations instead of 700: the full passes that remained
-    (about 10 ms every half second of key presses) then no longer come during the bench's keys."""
-    global _frozen
-    if not _frozen:
-        _frozen = True
-        gc.freeze()
-        gc.set_threshold(10_000, 10, 10)
+def _next_comparison(selection: Selection, waves: list[str]) -> str | None:
+    """What c shows next: off, then each other wave, nearest earlier one first (None: off)."""
+    from tui.domain.analysis import next_in
 
-
-_frozen = False
+    here = waves.index(selection.wave) if selection.wave in waves else len(waves)
+    return next_in((None, *reversed(waves[:here]), *waves[here + 1:]), selection.compare_with)
 
 
 def _wrap_parts(line: str, width: int, separator: str = " · ") -> list[str]:

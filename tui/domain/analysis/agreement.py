@@ -179,7 +179,8 @@ def _with_empty_groups(agg: pl.DataFrame, universe: pl.DataFrame, keys: list[str
     groups = universe.select(keys).unique().join(pl.DataFrame({"wave": waves}, schema={"wave": pl.String}),
                                                  how="cross")
     missing = groups.join(agg.select(["wave", *keys]), on=["wave", *keys], how="anti", nulls_equal=True)
-    zeros = [pl.lit(0, dtype=agg.schema[c]).alias(c) for c in agg.columns if "\x1f" in c]
+    schema = agg.schema  # made afresh at each access: once, not once per column (a quarter of the screen's tables)
+    zeros = [pl.lit(0, dtype=dtype).alias(c) for c, dtype in schema.items() if "\x1f" in c]
     return pl.concat([agg, missing.with_columns(zeros).select(agg.columns)], how="vertical")
 
 

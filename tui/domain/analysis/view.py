@@ -194,6 +194,7 @@ class AnalysisCache:
         self._releases: dict[tuple[str, int], WaveRelease] = {}
         self._lock = threading.Lock()
         self._making: dict[object, threading.Lock] = {}
+        self._generation = 0  # counts clear(): what was being made before one is not kept
 
     def _kept(self, store: dict[K, V], key: K, make: Callable[[], V]) -> V:
         """``store[key]``, made by ``make`` if missing: by one thread only, the others asking for
@@ -205,13 +206,17 @@ class AnalysisCache:
             return found
         with self._lock:
             making = self._making.setdefault((id(store), key), threading.Lock())
+            generation = self._generation
         with making:
             with self._lock:
                 found = store.get(key)
             if found is None:
                 found = make()
                 with self._lock:
-                    store[key] = found
+                    # Read before a clear() (new returns keyed meanwhile): returned to the thread that
+                    # asked, which a newer request has superseded, but never kept for the next.
+                    if generation == self._generation:
+                        store[key] = found
         return found
 
     def returns(self, wave: str) -> WaveReturns:
@@ -237,6 +242,7 @@ class AnalysisCache:
     def clear(self) -> None:
         """Forget everything (new returns were keyed): the next request re-reads the store."""
         with self._lock:
+            self._generation += 1
             self._returns.clear()
             self._tables.clear()
             self._releases.clear()
