@@ -177,3 +177,13 @@ def test_the_report_ends_with_the_held_papers_as_docs_scanning_shows():
     docs = (Path(__file__).resolve().parents[2] / "docs" / "scanning.md").read_text(encoding="utf-8")
     shown = docs.split("Its last line counts the held papers")[1].split("```")[1].strip()
     assert report_lines(ScanRun(papers=papers), saved=False)[-1] == shown
+
+
+def test_the_report_counts_one_paper_in_the_singular():
+    from tui.commands.scan import report_lines
+    from tui.domain.scan import Paper, ScanRun
+
+    one = report_lines(ScanRun(papers=[Paper("0000010", "2015", "E5")]), saved=False)[0]
+    two = report_lines(ScanRun(papers=[Paper("0000010", "2015", "E5"), Paper("0000011", "2015", "E4")]),
+                       saved=False)[0]
+    assert "; 1 paper, " in one and "; 2 papers, " in two

@@ -49,7 +49,8 @@ def scan(args: argparse.Namespace) -> int:
 
 def report_lines(run, *, saved: bool) -> list[str]:
     lines = [f"{run.pages_in} pages read: {run.identified} identified, {len(run.unidentified)} unidentified; "
-             f"{len(run.papers)} papers, {run.marks} statements, {run.uncertain} for the clerk to check"]
+             f"{len(run.papers)} paper{'' if len(run.papers) == 1 else 's'}, {run.marks} statements, "
+             f"{run.uncertain} for the clerk to check"]
     for reading in run.unidentified:
         lines.append(f"  unidentified: {reading.where}: {reading.problem}")
     for serial, page, where in run.twice:
