@@ -65,6 +65,11 @@ def test_the_clerk_is_told_to_rescan_it_and_the_greyscale_rescan_is_read(tmp_pat
     record_run(printed.study, again)
     (paper,) = again.papers
     assert paper.rescan is None and paper.outcome in ("saved", "draft")
+    # The 1-bit files scanned once more: the paper is in the study now, so it is not called held.
+    late = scan_files(printed.study, files)
+    record_run(printed.study, late)
+    assert late.papers[0].outcome == "skipped"
+    assert not any("held" in line for line in report_lines(late, saved=True))
 
 
 @pytest.mark.parametrize("pen", ["ballpoint", "felt"])

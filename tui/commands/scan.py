@@ -68,7 +68,8 @@ def report_lines(run, *, saved: bool) -> list[str]:
                      "pencil can vanish in such scans; scan in greyscale where respondents used pencil.")
     if saved and any(p.outcome == "draft" for p in run.papers):
         lines.append("Review the drafts in the app: F3, then F11 (scan review).")
-    held = [p.serial for p in run.papers if p.rescan]
+    # (a paper already returned or drafted, from an earlier greyscale rescan, is not held again)
+    held = [p.serial for p in run.papers if p.rescan and p.outcome in ("", "held")]
     if held:  # last, so that it is what the user reads: these papers are not in the study at all
         lines.append(f"{len(held)} of {len(run.papers)} paper{'s' if len(run.papers) > 1 else ''} held, neither "
                      "saved nor drafted: scanned 1-bit, where ticks can vanish below the scanner's threshold, they "
