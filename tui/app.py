@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -87,6 +88,7 @@ class SurveyDeskApp(App[int]):
         self.failure: SurveyDeskError | None = None
         self._thresholds: tuple[int, int, int] | None = None  # the collector's, before freeze_long_lived
         self._closed = False
+        self._switch_interval = 0.005
         self._gc_lock = threading.Lock()
 
     @property
@@ -146,7 +148,11 @@ class SurveyDeskApp(App[int]):
         not walk them again and again; they did, 100-175 ms for a full pass and up to 27 ms for a
         middle one, in the middle of key presses and of opening the analysis screen.
         Frozen objects are still freed when nothing refers to them. Young objects are collected every
-        10,000 allocations instead of 700. Process-wide (gc), hence here and not in a screen."""
+        10,000 allocations instead of 700. And a thread waiting for the interpreter gets it after
+        1 ms instead of 5: the event loop, woken by a key while a worker makes tables ahead, waited
+        up to 5 ms at each wake-up (bench/analysis_screen_bench.py: p99 over every key 39-58 ms
+        against 46-61 ms, the first comparison 39-104 ms against 172-201 ms, in the same runs).
+        Process-wide (gc, sys), hence here and not in a screen; undone when the app ends."""
         with self._gc_lock:  # may run in a worker (gc itself holds the interpreter lock)
             if self._closed:
                 return  # an import ahead finishing after the app: nothing of it to keep
@@ -154,6 +160,8 @@ class SurveyDeskApp(App[int]):
             if self._thresholds is None:
                 self._thresholds = gc.get_threshold()
                 gc.set_threshold(10_000, 10, 10)
+                self._switch_interval = sys.getswitchinterval()
+                sys.setswitchinterval(0.001)
 
     def open_or_end(self) -> bool:
         """Open the study if it is not open yet; a refusal ends the app (tui.commands.open_app prints
@@ -215,6 +223,7 @@ class SurveyDeskApp(App[int]):
                 # many apps, as the tests do).
                 gc.unfreeze()
                 gc.set_threshold(*self._thresholds)
+                sys.setswitchinterval(self._switch_interval)
 
     def unsaved_work(self) -> list[str]:
         """What quitting now would lose: screens of every mode may answer ``unsaved_work()``."""
