@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gc
 import importlib
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -84,7 +86,10 @@ class SurveyDeskApp(App[int]):
         self._wave_name = wave
         # A study the app could not open after its first frame: tui.commands.open_app reports it.
         self.failure: SurveyDeskError | None = None
-        self._frozen = False  # freeze_long_lived has run
+        self._thresholds: tuple[int, int, int] | None = None  # the collector's, before freeze_long_lived
+        self._closed = False
+        self._switch_interval = 0.005
+        self._gc_lock = threading.Lock()
 
     @property
     def study(self) -> Study:
@@ -132,18 +137,31 @@ class SurveyDeskApp(App[int]):
         F5 waited for them, 0.2-0.3 s of its 0.5 s target (bench/analysis_screen_bench.py). After the
         first frame and the study's opening, so start-up does not wait for them."""
         importlib.import_module("tui.domain.analysis")
+        # The modules just imported live as long as the app: frozen, a full collection during the
+        # first F5 no longer walks them (it added 0.1-0.2 s to one opening in three).
+        self.freeze_long_lived()
 
     def freeze_long_lived(self) -> None:
-        """When the analysis screen shows its first chart and when it has made its tables ahead: the
-        objects alive then (the modules, the app, the study read, the tables kept) live as long as
-        the app or its cache, so the collector's passes need not walk them again and again; they did,
-        100-175 ms for a full pass and up to 27 ms for a middle one, in the middle of key presses.
+        """Once the analysis modules are imported, when the analysis screen shows its first chart and
+        when it has made its tables ahead: the objects alive then (the modules, the app, the study
+        read, the tables kept) live as long as the app or its cache, so the collector's passes need
+        not walk them again and again; they did, 100-175 ms for a full pass and up to 27 ms for a
+        middle one, in the middle of key presses and of opening the analysis screen.
         Frozen objects are still freed when nothing refers to them. Young objects are collected every
-        10,000 allocations instead of 700. Process-wide (gc), hence here and not in a screen."""
-        gc.freeze()  # may run in a worker: gc holds the interpreter lock
-        if not self._frozen:
-            self._frozen = True
-            gc.set_threshold(10_000, 10, 10)
+        10,000 allocations instead of 700. And a thread waiting for the interpreter gets it after
+        1 ms instead of 5: the event loop, woken by a key while a worker makes tables ahead, waited
+        up to 5 ms at each wake-up (bench/analysis_screen_bench.py: p99 over every key 39-58 ms
+        against 46-61 ms, the first comparison 39-104 ms against 172-201 ms, in the same runs).
+        Process-wide (gc, sys), hence here and not in a screen; undone when the app ends."""
+        with self._gc_lock:  # may run in a worker (gc itself holds the interpreter lock)
+            if self._closed:
+                return  # an import ahead finishing after the app: nothing of it to keep
+            gc.freeze()
+            if self._thresholds is None:
+                self._thresholds = gc.get_threshold()
+                gc.set_threshold(10_000, 10, 10)
+                self._switch_interval = sys.getswitchinterval()
+                sys.setswitchinterval(0.001)
 
     def open_or_end(self) -> bool:
         """Open the study if it is not open yet; a refusal ends the app (tui.commands.open_app prints
@@ -197,6 +215,15 @@ class SurveyDeskApp(App[int]):
     def on_unmount(self) -> None:
         if self._study is not None:  # never opened (refused, or quit at once): nothing to close
             self._study.close()
+        with self._gc_lock:
+            self._closed = True
+            if self._thresholds is not None:
+                # What freeze_long_lived kept from the collector may be collected again: the app's
+                # own objects refer to one another and are freed only by it (one process may run
+                # many apps, as the tests do).
+                gc.unfreeze()
+                gc.set_threshold(*self._thresholds)
+                sys.setswitchinterval(self._switch_interval)
 
     def unsaved_work(self) -> list[str]:
         """What quitting now would lose: screens of every mode may answer ``unsaved_work()``."""

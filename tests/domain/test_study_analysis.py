@@ -98,6 +98,24 @@ def test_cache_makes_a_read_and_a_selection_once_when_threads_ask_together(study
     assert len(made) == len(asked) and all(made[i] is made[i + half] for i in range(half))  # made once each
 
 
+@pytest.mark.slow
+def test_cache_tables_are_those_made_from_scratch(study):
+    """The cache shares each wave's read, release pattern and response rates between groupings and
+    comparisons: every selection's tables must be those build_tables makes from nothing."""
+    cache = AnalysisCache(lambda wave: wave_returns(study, wave))
+    for compare in (None, "2014"):
+        for by in GROUPINGS:
+            selection = Selection("2015", compare, by)
+            kept = cache.tables(selection)
+            fresh = build_tables(selection, wave_returns(study, "2015"), wave_returns(study, "2014") if compare else None)
+            assert kept.statements.equals(fresh.statements) and kept.groups == fresh.groups
+            assert all(a.equals(b) for a, b in zip(kept.rates, fresh.rates, strict=True))
+            assert all(a.equals(b) for a, b in zip(kept.stages, fresh.stages, strict=True))
+            assert (kept.comparison is None) == (fresh.comparison is None)
+            assert kept.comparison is None or kept.comparison.equals(fresh.comparison)
+            assert kept.rates_text() == fresh.rates_text() and kept.grid("JPD").rows == fresh.grid("JPD").rows
+
+
 def test_cache_never_keeps_a_read_made_before_a_clear():
     """The screen's background worker may be reading when new returns are keyed and the cache is
     cleared: what it read is stale and must not be what the next request finds."""

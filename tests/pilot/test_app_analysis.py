@@ -350,3 +350,19 @@ async def test_stage_profile_on_the_screen(app, study_path):
         await pilot.press("s")
         await settle(pilot)
         assert table_of(app)[0][0] == "Code"
+
+
+async def test_the_collector_is_settled_for_the_app_and_given_back_when_it_ends(app):
+    """The app freezes what lives as long as it (the analysis modules, the tables kept) out of the
+    collector's way, collects young objects less often and hands the interpreter between threads
+    sooner; when it ends, all three are undone: its objects refer to one another and only the
+    collector frees them (one process may run many apps)."""
+    import gc
+    import sys
+
+    before = gc.get_threshold(), sys.getswitchinterval()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_analysis(pilot)
+        assert gc.get_freeze_count() > 0 and gc.get_threshold() == (10_000, 10, 10)
+        assert sys.getswitchinterval() == 0.001
+    assert gc.get_freeze_count() == 0 and (gc.get_threshold(), sys.getswitchinterval()) == before

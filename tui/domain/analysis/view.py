@@ -37,7 +37,7 @@ from tui.domain.analysis.grids import (
     statement_grid,
     waves_stage_grid,
 )
-from tui.domain.analysis.tables import released_rates, released_statements, wave_tables
+from tui.domain.analysis.tables import released_rates, released_statements
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -150,22 +150,26 @@ class AnalysisTables:
 
 
 def build_tables(selection: Selection, current: WaveReturns, earlier: WaveReturns | None,
-                 release: WaveRelease | None = None, earlier_release: WaveRelease | None = None) -> AnalysisTables:
+                 release: WaveRelease | None = None, earlier_release: WaveRelease | None = None,
+                 rates: Sequence[pl.DataFrame] | None = None) -> AnalysisTables:
     """The protected tables of a selection from the waves' returns (pure; no store access). Each
     wave's release pattern (``wave_release``) is made here unless given; the earlier wave's statements
-    are protected once, for both the comparison and its stage profile."""
+    are protected once, for both the comparison and its stage profile. ``rates``: each wave's
+    released response rates, earlier first, when already made (they do not depend on the grouping)."""
     release = release or wave_release(current, selection.k)
-    tables = wave_tables(current, by=selection.by, k=selection.k, release=release)
-    statements = tables["statements"]
-    rates = [tables["response_rates"]]
-    stages = [tables["stage_profile"]]
+    statements = released_statements(current, parse_grouping(selection.by), release)
+    stages = [stage_profile(statements)]
     comparison = None
     if earlier is not None:
         earlier_release = earlier_release or wave_release(earlier, selection.k)
-        rates.insert(0, released_rates(earlier, earlier_release))
         before = released_statements(earlier, parse_grouping(selection.by), earlier_release)
         stages.insert(0, stage_profile(before))
         comparison = compare_waves(before, statements)
+    if rates is None:
+        rates = [released_rates(current, release)]
+        if earlier is not None:
+            assert earlier_release is not None  # made above
+            rates = [released_rates(earlier, earlier_release), *rates]
     banks = tuple(bank_abbreviations(statements))
     titles = dict(statements.select("bank", "bank_title").unique("bank").iter_rows())
     groups = tuple(group_labels(statements, selection.grouping)) if selection.by else ("Overall",)
@@ -192,6 +196,7 @@ class AnalysisCache:
         self._returns: dict[str, WaveReturns] = {}
         self._tables: dict[Selection, AnalysisTables] = {}
         self._releases: dict[tuple[str, int], WaveRelease] = {}
+        self._rates: dict[tuple[str, int], pl.DataFrame] = {}
         self._lock = threading.Lock()
         self._making: dict[object, threading.Lock] = {}
         self._generation = 0  # counts clear(): what was being made before one is not kept
@@ -226,6 +231,10 @@ class AnalysisCache:
         """The wave's one release pattern, made once per wave and k: every grouping shows a view of it."""
         return self._kept(self._releases, (data.wave, k), lambda: wave_release(data, k))
 
+    def rates(self, data: WaveReturns, k: int) -> pl.DataFrame:
+        """The wave's released response rates, made once per wave and k: the same at every grouping."""
+        return self._kept(self._rates, (data.wave, k), lambda: released_rates(data, self.release(data, k)))
+
     def cached(self, selection: Selection) -> AnalysisTables | None:
         with self._lock:
             return self._tables.get(selection)
@@ -234,8 +243,9 @@ class AnalysisCache:
         def make() -> AnalysisTables:
             current = self.returns(selection.wave)
             earlier = self.returns(selection.compare_with) if selection.compare_with else None
+            rates = [self.rates(wave, selection.k) for wave in ((earlier,) if earlier else ()) + (current,)]
             return build_tables(selection, current, earlier, self.release(current, selection.k),
-                                self.release(earlier, selection.k) if earlier is not None else None)
+                                self.release(earlier, selection.k) if earlier is not None else None, rates)
 
         return self._kept(self._tables, selection, make)
 
@@ -246,6 +256,7 @@ class AnalysisCache:
             self._returns.clear()
             self._tables.clear()
             self._releases.clear()
+            self._rates.clear()
             self._making.clear()
 
 
