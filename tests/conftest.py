@@ -38,6 +38,17 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         unavailable(mark.kwargs["reason"])
 
 
+def pytest_sessionfinish() -> None:
+    """Collect the garbage of the session's apps before an xdist worker reports that it is done.
+    After that report the controller gives the worker 5 s to end (execnet) and then sends it SIGINT;
+    pytest's own five collections at the end, over the millions of objects the Pilot tests leave
+    for the collector, took longer, so the SIGINT landed in Hypothesis's gc callback as a
+    PytestUnraisableExceptionWarning (KeyboardInterrupt) in some runs. Here it is before the report."""
+    import gc
+
+    gc.collect()
+
+
 @pytest.fixture(scope="session")
 def bundled():
     return load_instrument(bundled_instrument_path())
