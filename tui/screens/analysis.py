@@ -267,6 +267,9 @@ class AnalysisScreen(StudyScreen):
             self.chart.placeholder = f"Cannot analyse: {message.error}"
             return
         self.show(message.tables)
+        # Tables just made, not those a key finds kept: each freeze also keeps whatever garbage is
+        # uncollected at that moment from the collector until the app ends, so not on every key.
+        self.app.freeze_long_lived()
 
     def show(self, tables: AnalysisTables) -> None:
         self.tables = tables
@@ -283,7 +286,6 @@ class AnalysisScreen(StudyScreen):
         if self.group not in tables.focus_groups():
             self.group = "Overall"
         self.redraw()
-        self.app.freeze_long_lived()
 
     def redraw(self, focus: int | None = None) -> None:
         tables, bank = self.tables, self.bank
