@@ -1,6 +1,6 @@
 """The analysis screen (F5) on a study of 100,000 returns: time to the first chart and per key press.
 
-    python bench/analysis_screen_bench.py [--returns 100000] [--size 120x40] [--rounds 8] [--idle 1] [--rebuild] [--cache DIR]
+    python bench/analysis_screen_bench.py [--returns 100000] [--size 120x40] [--rounds 8] [--idle 1] [--pace 0.04] [--rebuild] [--cache DIR]
 
 Builds (once; kept in the temp folder keyed by the number of returns) a study with wave 2015 of
 ``--returns`` synthetic returns and wave 2014 of a tenth as many, saved through Study.save_returns
@@ -28,6 +28,12 @@ Keys are sent as the terminal driver sends them, and the time runs until the scr
 painted with the result (Pilot's press() would add its own idle waits to every figure). It also
 records the longest stall of the event loop after opening (a 10 ms ticker's worst lateness): the
 screen must keep answering keys while the worker computes.
+
+Keys come no closer together than ``--pace`` seconds from one key to the next (default 0.04: 25 a
+second, the X server's default auto-repeat rate, the fastest a held key arrives and faster than
+anyone types while reading a chart); a key whose answer takes longer is followed as soon as it is
+painted. ``--pace 0`` sends each key the moment the previous one is painted: a stress run, where
+the screen's work ahead of the keys (App.wait_for_keys) only gets the time the keys leave it.
 """
 
 from __future__ import annotations
@@ -91,13 +97,15 @@ def send_key(app, key: str) -> None:
     app._driver.send_message(event)
 
 
-async def run(path: Path, size: tuple[int, int], rounds: int, idle: float = 1.0) -> dict[str, list[float]]:
+async def run(path: Path, size: tuple[int, int], rounds: int, idle: float = 1.0,
+              pace: float = 0.04) -> dict[str, list[float]]:
     from tui.app import make_app
 
     app = make_app(study_path=path, operator="BENCH", wave="2015")
     timings: dict[str, list[float]] = {}
     async with app.run_test(size=size):  # headless; keys are sent as the driver sends them
         last = [time.perf_counter()]
+        sent = [0.0]  # when the last key was sent
         worst = [0.0]
         stalls: list[float] = []
 
@@ -115,8 +123,10 @@ async def run(path: Path, size: tuple[int, int], rounds: int, idle: float = 1.0)
             screen = app.screen
             before = getattr(screen, "shown_count", 0)
             finished = done or (lambda: getattr(app.screen, "shown_count", 0) > before)
+            while time.perf_counter() < sent[0] + pace:
+                await asyncio.sleep(0.001)
             worst[0] = 0.0
-            start = time.perf_counter()
+            start = sent[0] = time.perf_counter()
             send_key(app, key)
             while not finished():
                 await asyncio.sleep(0.001)
@@ -172,6 +182,9 @@ def main() -> None:
     parser.add_argument("--size", default=f"{SIZE[0]}x{SIZE[1]}", help="terminal size, e.g. 80x24")
     parser.add_argument("--idle", type=float, default=1.0,
                         help="seconds between the app's first screen and F5 (default 1, as a person takes)")
+    parser.add_argument("--pace", type=float, default=0.04,
+                        help="least seconds from one key to the next (default 0.04: 25 keys a second, a held "
+                             "key's auto-repeat); 0: each key as soon as the previous one is painted")
     parser.add_argument("--rounds", type=int, default=8,
                         help="rounds of keys (each: 5 banks, 5 statements, 4 groupings, s twice, c twice)")
     args = parser.parse_args()
@@ -182,9 +195,9 @@ def main() -> None:
     if "polars" in sys.modules and not built:  # built now: time a fresh process, as a session starts
         sys.stdout.flush()
         os.execv(sys.executable, [sys.executable, *[a for a in sys.argv if a != "--rebuild"]])
-    timings = asyncio.run(run(path, (size[0], size[1]), args.rounds, args.idle))
+    timings = asyncio.run(run(path, (size[0], size[1]), args.rounds, args.idle, args.pace))
     print(f"returns: {args.returns:,} in wave 2015, {max(args.returns // 10, 1):,} in wave 2014; "
-          f"screen {size[0]}x{size[1]}")
+          f"screen {size[0]}x{size[1]}; keys {f'at most one per {args.pace * 1000:.0f} ms' if args.pace else 'back to back'}")
     imported = "the app had imported polars and the analysis modules" if timings.pop("imported before F5")[0] else \
         "including importing polars and the analysis modules"
     print(f"open the screen to the first chart (read + tables in the worker; {imported}): "

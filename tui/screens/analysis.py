@@ -220,36 +220,42 @@ class AnalysisScreen(StudyScreen):
         if not worker.is_cancelled:
             self._prepare_shown_bank(tables)  # made here too: drawing the first bank then only draws
             self.post_message(self.Computed(selection, tables))
-            # The screen draws the first bank at once; meanwhile the other banks' charts and tables
-            # are made here, so stepping through banks only draws; then the other groupings of the
-            # same waves, so the first g finds them made too (a new request cancels this).
-            tables.prepare(self.group, lambda: worker.is_cancelled)
-            self._prepare_groupings(selection, lambda: worker.is_cancelled)
-            if not worker.is_cancelled:
-                self.app.freeze_long_lived()  # what was made ahead lives as long as the cache
+            self._make_for_next_keys(selection, tables, lambda: worker.is_cancelled)
 
-    def _prepare_groupings(self, selection: Selection, cancelled: Callable[[], bool]) -> None:
-        """The tables of the groupings after ``selection``'s, in the order g steps through them,
-        each with the bank on screen; then the comparison the first c would show (reading its wave);
-        then every bank of them."""
+    def _make_for_next_keys(self, selection: Selection, tables: AnalysisTables, cancelled: Callable[[], bool]) -> None:
+        """While the person looks at the chart, make what the next keys ask for, the likeliest first:
+        the next grouping's tables (g) and the comparison's (c), each with the bank on screen; then
+        every bank of the selection shown (]); then the other groupings; then every bank of them.
+        Each step waits for a pause in the keys (App.wait_for_keys), and a new request stops it all
+        (``cancelled``)."""
         from tui.domain.analysis import GROUPINGS, next_in
 
         assert self.cache is not None
-        others, by = [], selection.by
+
+        def stop() -> bool:
+            self.app.wait_for_keys()
+            return cancelled()
+
+        groupings = [selection.by]
         for _ in range(len(GROUPINGS) - 1):
-            by = next_in(GROUPINGS, by)
-            if cancelled():
-                return
-            tables = self.cache.tables(replace(selection, by=by))
-            self._prepare_shown_bank(tables)
-            others.append(tables)
+            groupings.append(next_in(GROUPINGS, groupings[-1]))
         compare = _next_comparison(selection, [w.name for w in self.app.study.waves()])
-        if compare != selection.compare_with and not cancelled():
-            tables = self.cache.tables(replace(selection, compare_with=compare))
-            self._prepare_shown_bank(tables)
-            others.append(tables)
-        for tables in others:
-            tables.prepare(self.group, cancelled)
+        ahead = [replace(selection, by=groupings[1])]
+        if compare != selection.compare_with:
+            ahead.append(replace(selection, compare_with=compare))
+        ahead += [replace(selection, by=by) for by in groupings[2:]]
+        made = []
+        for step, wanted in enumerate(ahead):
+            if stop():
+                return
+            made.append(self.cache.tables(wanted))
+            self._prepare_shown_bank(made[-1])
+            if step == min(1, len(ahead) - 1):  # after the next g and c: this selection's banks
+                tables.prepare(self.group, stop)
+        for other in made:
+            other.prepare(self.group, stop)
+        if not cancelled():
+            self.app.freeze_long_lived()  # what was made ahead lives as long as the cache
 
     def _prepare_shown_bank(self, tables: AnalysisTables) -> None:
         """Make the chart and table of the bank these tables will show first (the one on screen)."""
