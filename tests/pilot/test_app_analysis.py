@@ -410,3 +410,24 @@ def test_the_app_paints_up_to_240_frames_a_second_unless_told_otherwise():
                           check=True).stdout.strip() == "240"
     assert subprocess.run([sys.executable, "-c", code], env={**env, "TEXTUAL_FPS": "30"}, capture_output=True,
                           text=True, check=True).stdout.strip() == "30"
+
+
+async def test_a_selection_that_cannot_be_computed_says_so_above_and_in_the_chart(app):
+    """A failure is stated where the chart would be and on the line above it (which no longer says
+    "computing…" first when the tables come quickly: COMPUTING_AFTER)."""
+    from tui.domain.analysis import AnalysisCache
+    from tui.domain.errors import SurveyDeskError
+
+    def unreadable(wave):
+        raise SurveyDeskError(f"wave {wave}: the study file cannot be read")
+
+    async with app.run_test(size=SIZE) as pilot:
+        await open_analysis(pilot)
+        screen = app.screen
+        screen.cache = AnalysisCache(unreadable)  # what was read is forgotten; the next read fails
+        await pilot.press("g")
+        await settle(pilot)
+        assert not screen.computing
+        assert "Cannot analyse: wave 2015: the study file cannot be read" in screen.chart.placeholder
+        bar = str(screen.query_one("#analysis-bar", Static).render())
+        assert "cannot be analysed" in bar and "computing" not in bar

@@ -48,6 +48,9 @@ MESSAGE_SECONDS = 12
 # The loading indicator only when a chart takes longer than this: its animation, repainting the chart
 # all the while, cost a quarter of opening the screen on 100,000 returns (the bar says "computing…").
 LOADING_AFTER = 0.5
+# The line above the chart says "computing…" only when the tables take longer than this: most are made
+# in 5-30 ms, and painting the line first (the screen laid out again) delayed them by 12-20 ms.
+COMPUTING_AFTER = 0.06
 
 
 class AnalysisScreen(StudyScreen):
@@ -189,11 +192,15 @@ class AnalysisScreen(StudyScreen):
     def request(self, selection: Selection) -> None:
         self.selection = selection
         self._failed = False
-        self._show_bar()
         cached = self.cache.cached(selection) if self.cache else None
         if cached is not None:
             self.show(cached)
             return
+        if self.tables is None:
+            self._show_bar()  # nothing shown yet: say what is coming at once
+        else:
+            self.set_timer(COMPUTING_AFTER, lambda: self._show_bar() if self.selection == selection and self.computing
+                           else None)
         self.set_timer(LOADING_AFTER, lambda: self._still_computing(selection))
         self.compute(selection)
 
@@ -271,6 +278,7 @@ class AnalysisScreen(StudyScreen):
         if message.tables is None:
             self.chart.show(None)
             self.chart.placeholder = f"Cannot analyse: {message.error}"
+            self._show_bar()
             return
         self.show(message.tables)
         # Tables just made, not those a key finds kept: each freeze also keeps whatever garbage is
@@ -366,7 +374,8 @@ class AnalysisScreen(StudyScreen):
             lines += [wrapped for line in tables.rates_text() for wrapped in _wrap_parts(f"Responses {line}", width)]
         else:
             waves = " → ".join(selection.waves)
-            lines.append(f"Wave {waves} · {selection.grouping.replace('_', ' ')} · computing…")
+            state = "cannot be analysed" if self._failed else "computing…"
+            lines.append(f"Wave {waves} · {selection.grouping.replace('_', ' ')} · {state}")
         self._update("#analysis-bar", "\n".join(lines))
         # The full rule is in every export and report; here the short form, one line at 80 columns.
         self._update("#analysis-rule",
