@@ -32,8 +32,8 @@ screen must keep answering keys while the worker computes.
 Keys come no closer together than ``--pace`` seconds from one key to the next (default 0.04: 25 a
 second, the X server's default auto-repeat rate, the fastest a held key arrives and faster than
 anyone types while reading a chart); a key whose answer takes longer is followed as soon as it is
-painted. ``--pace 0`` sends each key the moment the previous one is painted: a stress run, where
-the screen's work ahead of the keys (App.wait_for_keys) only gets the time the keys leave it.
+painted. ``--pace 0`` sends each key the moment the previous one is painted: a stress run (each
+key's frame then also waits for the frame before it: Textual paints at a fixed rate).
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ import gc
 import importlib
 import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,10 +31,6 @@ from tui.widgets.mode_bar import MODE_KEYS
 if TYPE_CHECKING:
     from tui.domain.store import Study, Wave
     from tui.screens.builder import BuilderScreen
-
-# How long after a key a worker making things ahead waits (App.wait_for_keys): about the time a key
-# takes to be answered and painted on the analysis screen (median 5-16 ms by kind of key, p99 < 30 ms).
-KEY_QUIET_S = 0.03
 
 
 def opened_later(module: str, name: str) -> Callable[[], Screen[object]]:
@@ -95,9 +90,6 @@ class SurveyDeskApp(App[int]):
         self._closed = False
         self._switch_interval = 0.005
         self._gc_lock = threading.Lock()
-        # When the last key arrived (time.monotonic): workers making things ahead wait for a pause
-        # in the keys (wait_for_keys).
-        self._last_key = 0.0
 
     @property
     def study(self) -> Study:
@@ -187,18 +179,7 @@ class SurveyDeskApp(App[int]):
         self.refresh_title()
         return True
 
-    def wait_for_keys(self, quiet: float = KEY_QUIET_S, timeout: float = 0.25) -> None:
-        """For a worker making things ahead of the keys (from its thread): return once no key has
-        arrived for ``quiet`` seconds (the time a key takes to be answered and painted), or after
-        ``timeout`` seconds. Python runs one thread at a time: a worker making tables ahead took
-        turns with the key being answered and made it wait (bench/analysis_screen_bench.py)."""
-        deadline = time.monotonic() + timeout
-        while (now := time.monotonic()) < deadline and (left := self._last_key + quiet - now) > 0:
-            time.sleep(min(left, deadline - now))
-
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key):
-            self._last_key = time.monotonic()
         if isinstance(event, events.Key) and self._study is None and self._study_file is not None:
             # A key before the deferred opening: open now, so a refusal ends the app with its one
             # line instead of failing inside whatever handler the key reaches first.

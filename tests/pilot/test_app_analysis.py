@@ -368,35 +368,6 @@ async def test_the_collector_is_settled_for_the_app_and_given_back_when_it_ends(
     assert gc.get_freeze_count() == 0 and (gc.get_threshold(), sys.getswitchinterval()) == before
 
 
-async def test_work_ahead_of_the_keys_waits_for_a_pause_in_the_keys(app):
-    """A worker making things ahead (App.wait_for_keys) goes on only once no key has come for the
-    time a key takes to be answered: it does not take the interpreter from the key."""
-    import threading
-    import time
-
-    from textual import events
-
-    async with app.run_test(size=SIZE) as pilot:
-        await open_analysis(pilot)
-        await settle(pilot)
-        started = time.monotonic()
-        app.wait_for_keys(quiet=0.05, timeout=5)  # no key for a while: at once
-        assert time.monotonic() - started < 5
-        returned: list[float] = []
-        event = events.Key("t", "t")  # as the terminal driver sends it
-        event.set_sender(app)
-        app._driver.send_message(event)
-        await pilot.pause()
-        arrived = app._last_key
-        assert arrived >= started
-        waiting = threading.Thread(target=lambda: (app.wait_for_keys(quiet=0.5, timeout=5),
-                                                   returned.append(time.monotonic())))
-        waiting.start()
-        waiting.join(10)
-        assert returned and returned[0] >= arrived + 0.5
-        assert not app.screen.query_one("#analysis-table").display  # the key was answered
-
-
 def test_the_app_paints_up_to_240_frames_a_second_unless_told_otherwise():
     """tui sets TEXTUAL_FPS before Textual reads it (a key's answer waited up to two 60 fps frames);
     a value set in the environment is kept."""

@@ -232,17 +232,11 @@ class AnalysisScreen(StudyScreen):
     def _make_for_next_keys(self, selection: Selection, tables: AnalysisTables, cancelled: Callable[[], bool]) -> None:
         """While the person looks at the chart, make what the next keys ask for, the likeliest first:
         the next grouping's tables (g) and the comparison's (c), each with the bank on screen; then
-        every bank of the selection shown (]); then the other groupings; then every bank of them.
-        Each step waits for a pause in the keys (App.wait_for_keys), and a new request stops it all
-        (``cancelled``)."""
+        every bank of the selection shown (]); then the other groupings; then every bank of them. A new
+        request stops it (``cancelled``)."""
         from tui.domain.analysis import GROUPINGS, next_in
 
         assert self.cache is not None
-
-        def stop() -> bool:
-            self.app.wait_for_keys()
-            return cancelled()
-
         groupings = [selection.by]
         for _ in range(len(GROUPINGS) - 1):
             groupings.append(next_in(GROUPINGS, groupings[-1]))
@@ -253,14 +247,14 @@ class AnalysisScreen(StudyScreen):
         ahead += [replace(selection, by=by) for by in groupings[2:]]
         made = []
         for step, wanted in enumerate(ahead):
-            if stop():
+            if cancelled():
                 return
             made.append(self.cache.tables(wanted))
             self._prepare_shown_bank(made[-1])
             if step == min(1, len(ahead) - 1):  # after the next g and c: this selection's banks
-                tables.prepare(self.group, stop)
+                tables.prepare(self.group, cancelled)
         for other in made:
-            other.prepare(self.group, stop)
+            other.prepare(self.group, cancelled)
         if not cancelled():
             self.app.freeze_long_lived()  # what was made ahead lives as long as the cache
 
