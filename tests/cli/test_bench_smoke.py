@@ -23,7 +23,8 @@ def test_analysis_screen_bench_runs_on_a_small_study(tmp_path):
     result = subprocess.run([sys.executable, str(ROOT / "bench" / "analysis_screen_bench.py"), "--returns", "300",
                              "--rounds", "2", "--cache", str(tmp_path)], capture_output=True, text=True, check=True,
                             timeout=300)
-    for line in ("load average", "open the screen to the first chart", "bank (])", "statement (right)",
+    for line in ("load average", "keys at most one per 40 ms", "open the screen to the first chart", "bank (])",
+                 "statement (right)",
                  "grouping (g), first turn", "grouping (g), tables kept", "stage profile (s)",
                  "comparison on (c), first time", "every key after opening", "p99", "longest event-loop stall",
                  ": 13 (aggregates only)"):
