@@ -402,3 +402,29 @@ async def test_a_selection_that_cannot_be_computed_says_so_above_and_in_the_char
         assert "Cannot analyse: wave 2015: the study file cannot be read" in screen.chart.placeholder
         bar = str(screen.query_one("#analysis-bar", Static).render())
         assert "cannot be analysed" in bar and "computing" not in bar
+
+
+async def test_an_idle_analysis_screen_paints_nothing(app, monkeypatch):
+    """Frames up to 240 a second (tui/__init__.py) cost nothing while nothing changes: Textual paints a
+    screen only when something on it changed, and the analysis screen, left alone with its chart,
+    has nothing that changes by itself (no clock, no blinking cursor, no animation)."""
+    import asyncio
+
+    import textual.screen
+
+    # Here Textual was imported by a pytest plugin before tui set TEXTUAL_FPS: the screen's frame
+    # timer, made when the screen is, takes the period the app has outside the tests.
+    monkeypatch.setattr(textual.screen, "UPDATE_PERIOD", 1 / 240)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_analysis(pilot)
+        await settle(pilot)
+        await pilot.pause(0.3)
+        screen = app.screen
+        frames: list[float] = []
+        paint = screen._compositor_refresh
+        screen._compositor_refresh = lambda: (frames.append(1), paint())[1]  # counts, then paints
+        await asyncio.sleep(0.5)
+        assert frames == []
+        await pilot.press("right_square_bracket")  # a change is painted (the count works)
+        await settle(pilot)
+        assert frames
