@@ -428,3 +428,33 @@ async def test_an_idle_analysis_screen_paints_nothing(app, monkeypatch):
         await pilot.press("right_square_bracket")  # a change is painted (the count works)
         await settle(pilot)
         assert frames
+
+
+async def test_comparing_at_80_by_24_keeps_chart_and_table_on_the_screen(tmp_path):
+    """Two waves' response rates, each too long for 80 columns, took five lines above the chart: the
+    screen overflowed, the chart took 30 rows and the table went off the screen. Where the rows are
+    short, each wave's rates take one line (cut with an ellipsis); where there is room, they wrap."""
+    from tui.domain.instrument.bundled import bundled_instrument_path
+    from tui.domain.instrument.toml_format import load_instrument
+
+    instrument = load_instrument(bundled_instrument_path())
+    path = tmp_path / "thousands.db"
+    with Study.open(path) as study:
+        for wave, seed in (("2014", 1), ("2015", 2)):
+            study.add_wave(wave, instrument, operator="RS", population=120_000)  # rates lines of 79+ characters
+            study.save_returns(new_returns(synthetic_returns(instrument, 1_200, wave=wave, seed=seed), instrument),
+                               operator="RS")
+    for size, wrapped in (((80, 24), False), ((80, 34), True)):
+        app = make_app(study_path=path, operator="RS", wave="2015")
+        async with app.run_test(size=size) as pilot:
+            await open_analysis(pilot)
+            await pilot.press("c")
+            await settle(pilot)
+            screen = app.screen
+            bar = str(screen.query_one("#analysis-bar", Static).render())
+            assert bar.count("Responses") == 2 and (bar.count("\n") > 2) == wrapped, bar
+            table = screen.query_one("#analysis-table")
+            assert screen.chart.region.height <= size[1] - 9  # header, mode bar, 3 lines, table (6), rule, footer
+            assert table.region.bottom <= size[1] - 2 and table.region.height >= 6  # above the rule and footer
+            text = screen_text(app)
+            assert "Code     2014 %" in text and re.search(r"^ JPD A1 ", text, re.M)

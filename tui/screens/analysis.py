@@ -51,6 +51,11 @@ LOADING_AFTER = 0.5
 # The line above the chart says "computing…" only when the tables take longer than this: most are made
 # in 5-30 ms, and painting the line first (the screen laid out again) delayed them by 12-20 ms.
 COMPUTING_AFTER = 0.06
+# Rows of the screen besides the line above the chart: header, mode bar, rule and footer, one each,
+# and the chart's and the table's min-height (10 and 6, analysis.tcss). More lines above the chart
+# than the rest leaves and the screen overflowed: comparing at 80x24, the chart took 30 rows and
+# the table went off the screen.
+OTHER_ROWS = 20
 
 
 class AnalysisScreen(StudyScreen):
@@ -365,7 +370,12 @@ class AnalysisScreen(StudyScreen):
         if tables is not None and tables.selection == selection and self.bank:
             lines.append(tables.describe_selection(self.bank, self.group))
             width = max((self.size.width or self.app.size.width) - 2, 40)
-            lines += [wrapped for line in tables.rates_text() for wrapped in _wrap_parts(f"Responses {line}", width)]
+            rates = [f"Responses {line}" for line in tables.rates_text()]
+            wrapped = [part for line in rates for part in _wrap_parts(line, width)]
+            # Each wave's rates wrapped between groups where the screen has the rows, else one line
+            # each, cut with an ellipsis (the whole line is in `surveydesk tables` and the report).
+            room = (self.size.height or self.app.size.height) - OTHER_ROWS
+            lines += wrapped if 1 + len(wrapped) <= room else rates
         else:
             waves = " → ".join(selection.waves)
             state = "cannot be analysed" if self._failed else "computing…"
@@ -384,6 +394,9 @@ class AnalysisScreen(StudyScreen):
         self._texts[selector] = text
         self.query_one(selector, Static).update(plain(text),
                                                 layout=before is None or before.count("\n") != text.count("\n"))
+
+    def on_resize(self) -> None:
+        self._show_bar()  # the rates are wrapped to the screen's width and height
 
     # --- keys -------------------------------------------------------------------------------
 
