@@ -38,6 +38,19 @@ def test_every_subcommand_and_screen_is_in_the_readme():
         assert f"`{key.upper()}` | {label}" in README, label
 
 
+def test_every_key_of_the_analysis_screen_is_in_its_readme_section():
+    """Found missing once: n, w and ctrl+r, and g listed a grouping (role) it does not step through."""
+    from tui.domain.analysis import GROUPINGS, grouping_name
+    from tui.domain.analysis.agreement import grouping_title
+    from tui.screens.analysis import AnalysisScreen
+
+    section = README[README.index("### Analysis (F5)"):README.index("### Designing instruments")]
+    for binding in AnalysisScreen.BINDINGS:
+        assert f"`{binding.key}`" in section, binding.key
+    steps = ", ".join(grouping_title(grouping_name(by)) for by in GROUPINGS)  # in the order g steps
+    assert f"`g` grouping ({steps})" in section
+
+
 def test_every_relative_link_and_picture_exists():
     targets = re.findall(r"\]\(([^)#]+)\)", README)
     assert any(t.startswith("docs/images/") for t in targets)

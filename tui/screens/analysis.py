@@ -246,18 +246,18 @@ class AnalysisScreen(StudyScreen):
         for _ in range(len(GROUPINGS) - 1):
             groupings.append(next_in(GROUPINGS, groupings[-1]))
         compare = _next_comparison(selection, [w.name for w in self.app.study.waves()])
-        ahead = [replace(selection, by=groupings[1])]
+        likeliest = [replace(selection, by=groupings[1])]  # g
         if compare != selection.compare_with:
-            ahead.append(replace(selection, compare_with=compare))
-        ahead += [replace(selection, by=by) for by in groupings[2:]]
+            likeliest.append(replace(selection, compare_with=compare))  # c
         made = []
-        for step, wanted in enumerate(ahead):
+        for wanted in [*likeliest, None, *[replace(selection, by=by) for by in groupings[2:]]]:
             if cancelled():
                 return
+            if wanted is None:  # after the next g and c: the other banks of the chart shown (])
+                tables.prepare(self.group, cancelled)
+                continue
             made.append(self.cache.tables(wanted))
             self._prepare_shown_bank(made[-1])
-            if step == min(1, len(ahead) - 1):  # after the next g and c: this selection's banks
-                tables.prepare(self.group, cancelled)
         for other in made:
             other.prepare(self.group, cancelled)
         if not cancelled():
