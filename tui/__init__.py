@@ -12,6 +12,6 @@ __version__ = "0.1.0"
 # periods (17-33 ms) for the next: a key's answer, ready in 2 ms, waited up to 33 ms for its frame,
 # a third to a half of a key press on the analysis screen (bench/analysis_screen_bench.py). At 240
 # frames a second it waits at most about 8 ms. A screen is painted only when something on it
-# changed, so an idle app paints no more often. Set before Textual is first imported (it reads
-# TEXTUAL_FPS then); a value the person set is kept.
+# changed, so the higher rate costs nothing while nothing does. Set before Textual is first
+# imported (it reads TEXTUAL_FPS then); a value the person set is kept.
 os.environ.setdefault("TEXTUAL_FPS", "240")

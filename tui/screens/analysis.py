@@ -250,24 +250,27 @@ class AnalysisScreen(StudyScreen):
         if compare != selection.compare_with:
             likeliest.append(replace(selection, compare_with=compare))  # c
         made = []
-        for wanted in [*likeliest, None, *[replace(selection, by=by) for by in groupings[2:]]]:
+        for wanted in likeliest:
             if cancelled():
                 return
-            if wanted is None:  # after the next g and c: the other banks of the chart shown (])
-                tables.prepare(self.group, cancelled)
-                continue
-            made.append(self.cache.tables(wanted))
-            self._prepare_shown_bank(made[-1])
+            made.append(self._prepare_shown_bank(self.cache.tables(wanted)))
+        tables.prepare(self.group, cancelled)  # the other banks of the chart shown (])
+        for by in groupings[2:]:
+            if cancelled():
+                return
+            made.append(self._prepare_shown_bank(self.cache.tables(replace(selection, by=by))))
         for other in made:
             other.prepare(self.group, cancelled)
         if not cancelled():
             self.app.freeze_long_lived()  # what was made ahead lives as long as the cache
 
-    def _prepare_shown_bank(self, tables: AnalysisTables) -> None:
-        """Make the chart and table of the bank these tables will show first (the one on screen)."""
+    def _prepare_shown_bank(self, tables: AnalysisTables) -> AnalysisTables:
+        """Make the chart and table of the bank these tables will show first (the one on screen); the
+        tables, for chaining."""
         bank = self.bank  # read once: the event loop may change it meanwhile (this runs in a worker)
         if tables.banks:
             tables.prepare_bank(bank if bank in tables.banks else tables.banks[0], self.group)
+        return tables
 
     def on_analysis_screen_computed(self, message: Computed) -> None:
         if message.selection != self.selection:

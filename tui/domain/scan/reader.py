@@ -493,8 +493,9 @@ def one_bit_doubt(pages: list[PageReading]) -> str | None:
     with no tick at all holds the paper only when no 1-bit page of it shows a tick: otherwise
     its crisp ticks vouch for the other pages, and the blank page goes to the clerk
     (blank_one_bit_pages)."""
+    one_bit = _one_bit_pages(pages)
     blank = []
-    for page in _one_bit_pages(pages):
+    for page in one_bit:
         remnants = sum(0 < m.fill < MARKED_FROM for m in page.marks)
         if remnants:  # a mark the threshold cut to a few specks: its neighbours may have vanished whole
             return (f"page {page.page} is a 1-bit scan with {remnants} box{'es' if remnants > 1 else ''} holding "
@@ -507,7 +508,7 @@ def one_bit_doubt(pages: list[PageReading]) -> str | None:
         if pieces > PENCIL_PIECES:
             return (f"page {page.page} is a 1-bit scan whose ticks break into specks ({pieces:.1f} pieces each), "
                     "as pencil does")
-    if blank and len(blank) == len(_one_bit_pages(pages)):
+    if blank and len(blank) == len(one_bit):
         return "its 1-bit pages show no tick at all (ticks lost below the threshold?)"
     return None
 
